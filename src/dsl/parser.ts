@@ -1,0 +1,230 @@
+// The grammar of .snn, as a pure Chevrotain CstParser (no embedded actions; the AST is built by
+// the visitor in to-ast.ts). The grammar is deliberately generic: every statement starts with a
+// word, and to-ast.ts decides what the word means. Line breaks are insignificant except in three
+// places, where a gate asks for the next token to be on the same line:
+//   - a unit after a number (`20 ms`), so `a = 20` + newline + `b = 1` is not `20 b`;
+//   - the name after a declaration word (`population rec[...]`), so a bare flag (`no_self`)
+//     followed by a statement on the next line stays a flag;
+//   - the `x` of a shape (`256 x 256`).
+import { CstParser, type IToken, type TokenType, type IParserErrorMessageProvider, type TokenVocabulary } from 'chevrotain';
+import * as T from './tokens.ts';
+
+const sameLine = (prev: IToken | undefined, next: IToken | undefined): boolean =>
+  prev !== undefined && next !== undefined && Number.isFinite(next.startLine) && next.startLine === prev.endLine;
+
+const describeToken = (t: IToken): string =>
+  t.tokenType.name === 'EOF' ? 'the end of the file' : `'${t.image.length > 24 ? `${t.image.slice(0, 24)}…` : t.image}'`;
+
+const labelOf = (t: TokenType): string => t.LABEL ?? t.name;
+
+const RULE_WORDS: Record<string, string> = {
+  file: 'a declaration (network, core, learn, task, train, run, const or import)',
+  statement: 'a statement',
+  block: 'a statement or the closing \'}\'',
+  value: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
+  expression: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
+  additive: 'a value', multiplicative: 'a value', unary: 'a value', power: 'a value', postfix: 'a value',
+  primary: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
+  args: 'an argument', arg: 'an argument', slice: 'an index or a range such as 0:8', endpoint: 'a population name',
+  ctor: 'a name',
+};
+
+const CLOSERS: Record<string, string> = {
+  RBrace: ' to close the block', RBracket: ' to close the brackets', RParen: ' to close the parentheses',
+};
+
+const errorMessages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) =>
+    `Expected ${labelOf(expected)}${CLOSERS[expected.name] ?? ''}, found ${describeToken(actual)}.`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) =>
+    `Expected ${RULE_WORDS.file}, found ${describeToken(firstRedundant)}${firstRedundant.image === '}' ? ' (is there one closing brace too many?)' : ''}.`,
+  buildNoViableAltMessage: ({ actual, ruleName }) =>
+    `Expected ${RULE_WORDS[ruleName] ?? ruleName}, found ${describeToken(actual[0] as IToken)}.`,
+  buildEarlyExitMessage: ({ actual, ruleName }) =>
+    `Expected ${RULE_WORDS[ruleName] ?? ruleName}, found ${describeToken(actual[0] as IToken)}.`,
+};
+
+class SnnParser extends CstParser {
+  constructor(vocabulary: TokenVocabulary) {
+    super(vocabulary, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: process.env.PHASECORE_VALIDATE_GRAMMAR !== '1' });
+    this.performSelfAnalysis();
+  }
+
+  public file = this.RULE('file', () => {
+    this.MANY(() => this.OR([
+      { ALT: () => this.SUBRULE(this.statement) },
+      { ALT: () => this.CONSUME(T.Semicolon) },
+    ]));
+  });
+
+  /** Every statement: `word ...`, `name = v`, `name ~ v`, `a -> b : kind`, or a bare flag. */
+  public statement = this.RULE('statement', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'head' });
+    this.OPTION({
+      GATE: () => !this.nameOnNextLine(),
+      DEF: () => this.OR([
+        { ALT: () => { this.OR2([{ ALT: () => this.CONSUME(T.Equals, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Tilde, { LABEL: 'op' }) }]); this.SUBRULE(this.value); } },
+        { ALT: () => this.SUBRULE(this.projectionTail) },
+        { ALT: () => this.SUBRULE(this.declTail) },
+        { ALT: () => this.SUBRULE(this.block) },
+      ]),
+    });
+  });
+
+  private nameOnNextLine(): boolean {
+    const next = this.LA(1);
+    return (next.tokenType === T.Identifier || next.tokenType === T.StringLit) && !sameLine(this.LA(0), next);
+  }
+
+  /** After the head name: optional slice, `->`, target, optional `: kind(args) { body }`. */
+  public projectionTail = this.RULE('projectionTail', () => {
+    this.OPTION(() => { this.CONSUME(T.LBracket); this.SUBRULE(this.slice, { LABEL: 'sourceSlice' }); this.CONSUME(T.RBracket); });
+    this.CONSUME(T.Arrow);
+    this.SUBRULE(this.endpoint);
+    this.OPTION2(() => { this.CONSUME(T.Colon); this.SUBRULE(this.ctor); });
+  });
+
+  public endpoint = this.RULE('endpoint', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => { this.CONSUME(T.LBracket); this.SUBRULE(this.slice); this.CONSUME(T.RBracket); });
+  });
+
+  /** After a declaration word: a name (or import path), `[size]`, `(args)`, `: kind`, `= value`, `{ body }`. */
+  public declTail = this.RULE('declTail', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'path' }) }]);
+    this.OPTION(() => { this.CONSUME(T.LBracket); this.SUBRULE(this.expression, { LABEL: 'size' }); this.CONSUME(T.RBracket); });
+    this.OPTION2(() => { this.CONSUME(T.LParen); this.OPTION3(() => this.SUBRULE(this.args)); this.CONSUME(T.RParen); });
+    this.OPTION4(() => { this.CONSUME(T.Colon); this.SUBRULE(this.ctor); });
+    this.OPTION5(() => { this.CONSUME(T.Equals); this.SUBRULE(this.value); });
+    this.OPTION6(() => this.SUBRULE(this.block));
+  });
+
+  public block = this.RULE('block', () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.OR([
+      { ALT: () => this.SUBRULE(this.statement) },
+      { ALT: () => this.CONSUME(T.Semicolon) },
+    ]));
+    this.CONSUME(T.RBrace);
+  });
+
+  /** `kind`, `kind(args)`, `kind { body }`, `kind(args) { body }`. */
+  public ctor = this.RULE('ctor', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => { this.CONSUME(T.LParen); this.OPTION2(() => this.SUBRULE(this.args)); this.CONSUME(T.RParen); });
+    this.OPTION3(() => this.SUBRULE(this.block));
+  });
+
+  public args = this.RULE('args', () => {
+    this.SUBRULE(this.arg);
+    this.MANY(() => { this.CONSUME(T.Comma); this.OPTION(() => this.SUBRULE2(this.arg)); });
+  });
+
+  public arg = this.RULE('arg', () => {
+    this.OPTION(() => { this.CONSUME(T.Identifier, { LABEL: 'argName' }); this.CONSUME(T.Equals); });
+    this.SUBRULE(this.expression);
+  });
+
+  /** A value is an expression, or a shape `rows x cols`. */
+  public value = this.RULE('value', () => {
+    this.SUBRULE(this.expression, { LABEL: 'rows' });
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(1).image === 'x' && sameLine(this.LA(0), this.LA(1)),
+      DEF: () => { this.CONSUME(T.Identifier, { LABEL: 'by' }); this.SUBRULE2(this.expression, { LABEL: 'cols' }); },
+    });
+  });
+
+  public expression = this.RULE('expression', () => this.SUBRULE(this.additive));
+
+  public additive = this.RULE('additive', () => {
+    this.SUBRULE(this.multiplicative, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }]);
+      this.SUBRULE2(this.multiplicative, { LABEL: 'operand' });
+    });
+  });
+
+  public multiplicative = this.RULE('multiplicative', () => {
+    this.SUBRULE(this.unary, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Star, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Slash, { LABEL: 'op' }) }]);
+      this.SUBRULE2(this.unary, { LABEL: 'operand' });
+    });
+  });
+
+  /** Prefix signs bind looser than `^` (-2^2 is -4), as in mathematics. */
+  public unary = this.RULE('unary', () => {
+    this.MANY(() => this.OR([{ ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) }, { ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) }]));
+    this.SUBRULE(this.power);
+  });
+
+  /** `a ^ b ^ c` is right-associative; an exponent may carry signs (`2 ^ -1`). A loop, not recursion. */
+  public power = this.RULE('power', () => {
+    this.SUBRULE(this.postfix, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.CONSUME(T.Caret);
+      this.MANY2(() => this.OR([{ ALT: () => this.CONSUME(T.Minus, { LABEL: 'expSign' }) }, { ALT: () => this.CONSUME2(T.Plus, { LABEL: 'expSign' }) }]));
+      this.SUBRULE2(this.postfix, { LABEL: 'operand' });
+    });
+  });
+
+  public postfix = this.RULE('postfix', () => {
+    this.SUBRULE(this.primary);
+  });
+
+  public primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.NumberLit); this.SUBRULE(this.unitSuffix); } },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.CONSUME(T.Format) },
+      { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.expression); this.CONSUME(T.RParen); this.SUBRULE2(this.unitSuffix); } },
+      { ALT: () => { this.SUBRULE(this.list); this.SUBRULE3(this.unitSuffix); } },
+      { ALT: () => this.SUBRULE(this.reference) },
+    ]);
+  });
+
+  /** A unit name on the same line (`20 ms`); never the `x` of a shape (`256 x 256`). */
+  public unitSuffix = this.RULE('unitSuffix', () => {
+    this.OPTION({
+      GATE: () => {
+        const next = this.LA(1);
+        if (next.tokenType !== T.Identifier || !sameLine(this.LA(0), next)) return false;
+        if (next.image !== 'x') return true;
+        const after = this.LA(2).tokenType;
+        return !(after === T.NumberLit || after === T.Identifier || after === T.LParen || after === T.Minus);
+      },
+      DEF: () => this.CONSUME(T.Identifier, { LABEL: 'unit' }),
+    });
+  });
+
+  public list = this.RULE('list', () => {
+    this.CONSUME(T.LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.expression);
+      this.MANY(() => { this.CONSUME(T.Comma); this.OPTION2(() => this.SUBRULE2(this.expression)); });
+    });
+    this.CONSUME(T.RBracket);
+  });
+
+  /** A name, a call, a block-valued option (`pcm { ... }`), or an indexed name (`rec[0:8]`). */
+  public reference = this.RULE('reference', () => {
+    this.CONSUME(T.Identifier);
+    this.OR([
+      { ALT: () => { this.CONSUME(T.LBracket); this.SUBRULE(this.slice); this.CONSUME(T.RBracket); } },
+      { ALT: () => {
+        this.OPTION(() => { this.CONSUME(T.LParen); this.OPTION2(() => this.SUBRULE(this.args)); this.CONSUME(T.RParen); });
+        this.OPTION3(() => this.SUBRULE(this.block));
+      } },
+    ]);
+  });
+
+  /** `3`, `0:8`, `:8`, `4:`. */
+  public slice = this.RULE('slice', () => {
+    this.OPTION(() => this.SUBRULE(this.expression, { LABEL: 'lo' }));
+    this.OPTION2(() => { this.CONSUME(T.Colon); this.OPTION3(() => this.SUBRULE2(this.expression, { LABEL: 'hi' })); });
+  });
+}
+
+/** The one parser instance; reset for each input through `parser.input` (Chevrotain's advice). */
+export const parser = new SnnParser(T.allTokens);
+export type { SnnParser };
