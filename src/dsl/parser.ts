@@ -12,6 +12,9 @@ import * as T from './tokens.ts';
 const sameLine = (prev: IToken | undefined, next: IToken | undefined): boolean =>
   prev !== undefined && next !== undefined && Number.isFinite(next.startLine) && next.startLine === prev.endLine;
 
+/** Tokens that can start an expression: after `x` they make it the shape operator, not a unit. */
+const STARTS_EXPRESSION: TokenType[] = [T.NumberLit, T.Identifier, T.LParen, T.Minus, T.Plus, T.LBracket, T.StringLit, T.Format];
+
 const describeToken = (t: IToken): string =>
   t.tokenType.name === 'EOF' ? 'the end of the file' : `'${t.image.length > 24 ? `${t.image.slice(0, 24)}…` : t.image}'`;
 
@@ -191,7 +194,7 @@ class SnnParser extends CstParser {
         if (next.tokenType !== T.Identifier || !sameLine(this.LA(0), next)) return false;
         if (next.image !== 'x') return true;
         const after = this.LA(2).tokenType;
-        return !(after === T.NumberLit || after === T.Identifier || after === T.LParen || after === T.Minus);
+        return !STARTS_EXPRESSION.includes(after);
       },
       DEF: () => this.CONSUME(T.Identifier, { LABEL: 'unit' }),
     });

@@ -11,7 +11,7 @@ const N_DIMS = 10;
 const CYCLE_INDEX = 9;
 export const DIMENSIONLESS: Dim = Object.freeze(new Array<number>(N_DIMS).fill(0));
 
-const math = create({ unitDependencies }, {});
+const math = create({ unitDependencies: unitDependencies as NonNullable<typeof unitDependencies> }, {});
 interface MathUnit { value: number; dimensions: number[]; units: Array<{ unit: { name: string; offset: number } }> }
 interface UnitClass { parse(s: string): MathUnit; isValuelessUnit(s: string): boolean }
 const Unit = (math as unknown as { Unit: UnitClass }).Unit;

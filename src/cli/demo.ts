@@ -1,0 +1,69 @@
+// The flagship demo, for now: check and format-check every example, then describe what each
+// network would occupy on its core. Later issues extend it until it trains a network on the core.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkPaths } from '../compiler/frontend.ts';
+import { formatDiagnostic, hasErrors } from '../dsl/diagnostics.ts';
+import { parseSource } from '../dsl/parse.ts';
+import { formatFile } from '../dsl/format.ts';
+import type { CheckedNetwork, CheckedProgram } from '../compiler/values.ts';
+
+export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+export function synapses(net: CheckedNetwork): number {
+  let n = 0;
+  for (const p of net.projections) {
+    const s = p.source.hi - p.source.lo;
+    const t = p.target.hi - p.target.lo;
+    const conn = p.conn.kind;
+    const noSelf = p.conn.params.no_self;
+    const dense = conn === 'one_to_one' || conn === 'self' ? s : s * t - (noSelf?.t === 'bool' && noSelf.value ? Math.min(s, t) : 0);
+    const prob = p.conn.params.p;
+    n += conn === 'sparse' && prob?.t === 'quantity' ? Math.round(dense * prob.si) : dense;
+  }
+  return n;
+}
+
+function describe(program: CheckedProgram): string[] {
+  const lines: string[] = [];
+  for (const net of program.networks.values()) {
+    const parts = net.neurons.map((n) => `${n.name}[${n.size}]${n.role === 'input' ? ' in' : ` ${n.model.kind}`}`);
+    lines.push(`  network ${net.name}: ${parts.join(', ')}; ${net.projections.length} projections, ${synapses(net).toLocaleString('en-US')} synapses`);
+  }
+  for (const core of program.cores.values()) {
+    const tile = core.params.params.tile;
+    const tiles = core.params.params.tiles;
+    const dev = core.params.params.device;
+    const adc = core.params.params.adc;
+    lines.push(`  core ${core.name}: ${tiles?.t === 'int' ? tiles.value : '?'} tiles of ${tile?.t === 'dims' ? `${tile.rows}x${tile.cols}` : '?'}, ${dev?.t === 'choice' ? dev.option : '?'} devices, ${adc?.t === 'quantity' ? adc.si : '?'}-bit ADC`);
+  }
+  for (const r of program.runs) {
+    const v = (k: string) => { const x = r.params.params[k]; return x?.t === 'ref' ? x.name : x?.t === 'int' ? String(x.value) : undefined; };
+    lines.push(`  ${r.keyword}: ${v('network')} on ${v('core') ?? 'the float reference'}${r.keyword === 'train' ? ` with ${v('learn')}` : ''}, task ${v('task')}${r.keyword === 'train' ? `, ${v('iterations')} iterations` : ''}; ${r.probes.length} probe${r.probes.length === 1 ? '' : 's'}`);
+  }
+  return lines;
+}
+
+export function runDemo(out: (s: string) => void): number {
+  const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.snn')).sort().map((f) => join(EXAMPLES_DIR, f));
+  out('phasecore demo: checking and formatting the examples\n');
+  let failed = false;
+  for (const f of files) {
+    const t0 = performance.now();
+    const r = checkPaths([f]);
+    const ms = performance.now() - t0;
+    const root = r.workspace.roots[0];
+    const ast = root ? parseSource(root.source).file : null;
+    const formatted = ast && root ? formatFile(ast, root.source) === root.source.text : false;
+    const errs = hasErrors(r.diagnostics);
+    failed ||= errs || !formatted;
+    out(`${root?.display ?? f}: ${errs ? 'ERRORS' : 'ok'}, ${formatted ? 'formatted' : 'NOT formatted'} (${r.workspace.modules.size} file${r.workspace.modules.size === 1 ? '' : 's'}, ${ms.toFixed(0)} ms)`);
+    for (const d of r.diagnostics) out(formatDiagnostic(d, r.sources.get(d.file)).replace(/^/gm, '    '));
+    const program = root ? r.programs.get(root.path) : undefined;
+    if (program) for (const l of describe(program)) out(l);
+  }
+  out(`\n${files.length} examples: ${failed ? 'some need attention (see above)' : 'all check clean and are canonically formatted'}.`);
+  out('Next: `phasecore check FILE` to check your own network, `phasecore fmt --write FILE` to format it.');
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,128 @@
+// phasecore's command line. Exit codes: 0 success, 1 user errors in the input, 2 usage errors,
+// 3 an internal error (a bug: please report it).
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { checkPaths } from '../compiler/frontend.ts';
+import { diagnosticToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { decodeSource, parseSource } from '../dsl/parse.ts';
+import { formatFile } from '../dsl/format.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { displayPath } from '../compiler/workspace.ts';
+import type { SourceFile } from '../dsl/span.ts';
+import { runDemo } from './demo.ts';
+
+export const EXIT = { ok: 0, userError: 1, usage: 2, internal: 3 } as const;
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function printDiagnostics(ds: readonly Diagnostic[], sources: Map<string, SourceFile>, json: boolean, out: (s: string) => void): void {
+  if (json) {
+    out(JSON.stringify({ diagnostics: ds.map((d) => diagnosticToJson(d, sources.get(d.file))) }, null, 2));
+    return;
+  }
+  for (const d of ds) out(formatDiagnostic(d, sources.get(d.file)));
+}
+
+function summary(ds: readonly Diagnostic[], files: number): string {
+  const e = ds.filter((d) => d.severity === 'error').length;
+  const w = ds.length - e;
+  const plural = (n: number, s: string) => `${n} ${s}${n === 1 ? '' : 's'}`;
+  return `${plural(files, 'file')} checked: ${plural(e, 'error')}, ${plural(w, 'warning')}.`;
+}
+
+export function commandCheck(files: string[], opts: { json?: boolean }, out: (s: string) => void): number {
+  const r = checkPaths(files);
+  printDiagnostics(r.diagnostics, r.sources, !!opts.json, out);
+  if (!opts.json) out(summary(r.diagnostics, r.workspace.modules.size));
+  return hasErrors(r.diagnostics) ? EXIT.userError : EXIT.ok;
+}
+
+export function commandFmt(files: string[], opts: { check?: boolean; write?: boolean }, out: (s: string) => void): number {
+  let status: number = EXIT.ok;
+  const unformatted: string[] = [];
+  for (const f of files) {
+    let bytes: Uint8Array;
+    const shown = displayPath(f);
+    try { bytes = readFileSync(f); } catch (e) {
+      out(`${shown}: error SNN0005: Cannot read ${shown}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}.`);
+      status = EXIT.userError;
+      continue;
+    }
+    const decoded = decodeSource(shown, bytes);
+    const parsed = decoded.diagnostics.length > 0 ? { file: null, diagnostics: decoded.diagnostics } : parseSource(decoded.source);
+    if (!parsed.file) {
+      const sources = new Map([[shown, decoded.source]]);
+      printDiagnostics(parsed.diagnostics, sources, false, out);
+      out(`${shown}: not formatted: fix the errors above first.`);
+      status = EXIT.userError;
+      continue;
+    }
+    const text = formatFile(parsed.file, decoded.source);
+    const same = text === decoded.source.text;
+    if (opts.check) {
+      if (!same) unformatted.push(shown);
+    } else if (opts.write) {
+      if (!same) { writeFileAtomic(f, text); out(`formatted ${shown}`); }
+    } else {
+      out(text.replace(/\n$/, ''));
+    }
+  }
+  if (opts.check) {
+    for (const u of unformatted) out(`${u}: not formatted (run phasecore fmt --write ${u})`);
+    if (unformatted.length > 0 && status === EXIT.ok) status = EXIT.userError;
+    if (status === EXIT.ok) out(`${files.length} file${files.length === 1 ? '' : 's'} formatted.`);
+  }
+  return status;
+}
+
+export function buildProgram(out: (s: string) => void, err: (s: string) => void, setExit: (n: number) => void): Command {
+  const program = new Command();
+  program
+    .name('phasecore')
+    .description('Describe a recurrent spiking network in .snn, compile it for a virtual PCM in-memory-computing core, and see what the chip will do.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')), writeErr: (s) => err(s.replace(/\n$/, '')) })
+    .showHelpAfterError('(run phasecore --help for usage)');
+
+  program.command('check')
+    .description('Parse and check .snn files; report every problem with file, line and column.')
+    .argument('<files...>', '.snn files to check (their imports are checked too)')
+    .option('--json', 'print {"diagnostics": [...]} with 0-based ranges (the editor protocol\'s shape)')
+    .action((files: string[], opts: { json?: boolean }) => setExit(commandCheck(files, opts, out)));
+
+  program.command('fmt')
+    .description('Print .snn files in canonical form (comments kept).')
+    .argument('<files...>', '.snn files to format')
+    .option('--check', 'exit 1 if a file is not formatted; change nothing')
+    .option('--write', 'rewrite files in place (atomically)')
+    .action((files: string[], opts: { check?: boolean; write?: boolean }) => {
+      if (opts.check && opts.write) { err('error: --check and --write cannot be used together'); setExit(EXIT.usage); return; }
+      setExit(commandFmt(files, opts, out));
+    });
+
+  program.command('demo')
+    .description('The flagship demo: check and format every example, and summarise what each describes.')
+    .action(() => setExit(runDemo(out)));
+  return program;
+}
+
+export function main(argv: string[]): number {
+  let code: number = EXIT.ok;
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const err = (s: string) => process.stderr.write(`${s}\n`);
+  try {
+    buildProgram(out, err, (n) => { code = n; }).parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    err(`phasecore: internal error (this is a bug; please report it with the input that caused it):\n${(e as Error).stack ?? String(e)}`);
+    return EXIT.internal;
+  }
+  return code;
+}
+
+if (process.argv[1] && /phasecore(\.js)?$/.test(process.argv[1])) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,1089 @@
+// Semantic checks of a parsed program, driven by the schema (src/dsl/schema.ts): names and
+// scopes, parameters and their types, units and ranges, shapes of .npy files, and the
+// cross-checks of train/run blocks. Every problem is a Diagnostic; user input never throws.
+// Checks run only on files whose whole import closure parsed, so nothing cascades from a
+// syntax error. Each declaration is checked once (memoised), so nothing is reported twice.
+import { dirname, resolve } from 'node:path';
+import type * as A from '../dsl/ast.ts';
+import * as S from '../dsl/schema.ts';
+import { diag, didYouMean, type Diagnostic, type DiagKind } from '../dsl/diagnostics.ts';
+import { parseSource } from '../dsl/parse.ts';
+import { SourceFile, type Span } from '../dsl/span.ts';
+import {
+  DIMENSIONLESS, DIMENSIONS, describeDim, dimPow, dimTimes, inUnit, isDimensionless, lookupUnit, sameDim, showQuantity,
+  type Dim, type DimName, type Quantity,
+} from '../dsl/units.ts';
+import { readNpyHeader, type NpyHeader } from '../data/npy.ts';
+import { parsedClosure, type Module, type Workspace } from './workspace.ts';
+import type {
+  CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value,
+} from './values.ts';
+
+type DeclKind = S.DeclKind | 'train' | 'run';
+interface Decl { readonly kind: DeclKind; readonly name: string; readonly stmt: A.Section | A.Const; readonly module: Module }
+
+const KIND_NOUN: Record<DeclKind, string> = { network: 'a network', core: 'a core', learn: 'a learning rule', task: 'a task', const: 'a constant', train: 'a train block', run: 'a run block' };
+
+/** Functions of the expression language: name → [min args, max args, implementation]. */
+const FUNCTIONS: Record<string, { arity: [number, number]; dimless: boolean; f: (xs: number[]) => number }> = {
+  sqrt: { arity: [1, 1], dimless: false, f: ([x]) => Math.sqrt(x as number) },
+  exp: { arity: [1, 1], dimless: true, f: ([x]) => Math.exp(x as number) },
+  log: { arity: [1, 1], dimless: true, f: ([x]) => Math.log(x as number) },
+  log2: { arity: [1, 1], dimless: true, f: ([x]) => Math.log2(x as number) },
+  log10: { arity: [1, 1], dimless: true, f: ([x]) => Math.log10(x as number) },
+  sin: { arity: [1, 1], dimless: true, f: ([x]) => Math.sin(x as number) },
+  cos: { arity: [1, 1], dimless: true, f: ([x]) => Math.cos(x as number) },
+  tanh: { arity: [1, 1], dimless: true, f: ([x]) => Math.tanh(x as number) },
+  abs: { arity: [1, 1], dimless: false, f: ([x]) => Math.abs(x as number) },
+  floor: { arity: [1, 1], dimless: false, f: ([x]) => Math.floor(x as number) },
+  ceil: { arity: [1, 1], dimless: false, f: ([x]) => Math.ceil(x as number) },
+  round: { arity: [1, 1], dimless: false, f: ([x]) => Math.round(x as number) },
+  min: { arity: [1, 64], dimless: false, f: (xs) => Math.min(...xs) },
+  max: { arity: [1, 64], dimless: false, f: (xs) => Math.max(...xs) },
+};
+const BUILTIN_CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
+const COMMON_UNITS = ['s', 'ms', 'us', 'ns', 'Hz', 'kHz', 'MHz', 'GHz', 'S', 'mS', 'uS', 'nS', 'V', 'mV', 'uV', 'A', 'mA', 'uA', 'nA', 'pA', 'J', 'nJ', 'pJ', 'fJ', 'W', 'mW', 'uW', 'ohm', 'F', 'pF', 'bit', 'bits', 'cycle', 'cycles'];
+
+export interface CheckResult {
+  readonly diagnostics: Diagnostic[];
+  /** The checked program of each root file whose import closure parsed. */
+  readonly programs: Map<string, CheckedProgram>;
+}
+
+export function checkWorkspace(ws: Workspace): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const checkers = new Map<string, ModuleChecker>();
+  const checkerOf = (m: Module): ModuleChecker => {
+    let c = checkers.get(m.path);
+    if (!c) { c = new ModuleChecker(m, checkerOf, diagnostics); checkers.set(m.path, c); }
+    return c;
+  };
+  const programs = new Map<string, CheckedProgram>();
+  for (const m of ws.modules.values()) if (parsedClosure(m)) checkerOf(m).checkAll();
+  for (const root of ws.roots) {
+    if (!parsedClosure(root)) continue;
+    programs.set(root.path, collectProgram(root, checkerOf));
+  }
+  return { diagnostics, programs };
+}
+
+function collectProgram(root: Module, checkerOf: (m: Module) => ModuleChecker): CheckedProgram {
+  const constants = new Map<string, Value>();
+  const networks = new Map<string, CheckedNetwork>();
+  const cores = new Map<string, CheckedCore>();
+  const learns = new Map<string, Resolved>();
+  const tasks = new Map<string, Resolved>();
+  const runs: CheckedRun[] = [];
+  const visit = (m: Module, seen: Set<string>) => {
+    if (seen.has(m.path)) return;
+    seen.add(m.path);
+    for (const i of m.imports) visit(i.module, seen);
+    const c = checkerOf(m);
+    for (const [k, v] of c.constValues) if (v) constants.set(k, v);
+    for (const [k, v] of c.networks) if (v) networks.set(k, v);
+    for (const [k, v] of c.cores) if (v) cores.set(k, v);
+    for (const [k, v] of c.learns) if (v) learns.set(k, v);
+    for (const [k, v] of c.tasks) if (v) tasks.set(k, v);
+    if (m === root) runs.push(...c.runs);
+  };
+  visit(root, new Set());
+  return { constants, networks, cores, learns, tasks, runs };
+}
+
+/** Parsed default expressions (schema defaults are written in the language). */
+const defaultCache = new Map<string, A.Expr>();
+function defaultExpr(text: string): A.Expr {
+  const hit = defaultCache.get(text);
+  if (hit) return hit;
+  const parsed = parseSource(new SourceFile('<default>', `x = ${text}`));
+  const stmt = parsed.file?.items[0];
+  if (!stmt || stmt.kind !== 'Assign') throw new Error(`internal: schema default does not parse: ${text}`);
+  defaultCache.set(text, stmt.value);
+  return stmt.value;
+}
+
+interface Where { readonly what: string }
+
+class ModuleChecker {
+  readonly scope = new Map<string, Decl>();
+  readonly constValues = new Map<string, Value | null>();
+  readonly networks = new Map<string, CheckedNetwork | null>();
+  readonly cores = new Map<string, CheckedCore | null>();
+  readonly learns = new Map<string, Resolved | null>();
+  readonly tasks = new Map<string, Resolved | null>();
+  readonly runs: CheckedRun[] = [];
+  private readonly constInProgress = new Set<string>();
+  private readonly coreInProgress = new Set<string>();
+  private readonly file: string;
+  private readonly dir: string;
+  private silent = 0;
+  private checked = false;
+
+  constructor(private readonly m: Module, private readonly checkerOf: (m: Module) => ModuleChecker, private readonly out: Diagnostic[]) {
+    this.file = m.display;
+    this.dir = dirname(m.path);
+    this.buildScope();
+  }
+
+  private report(kind: DiagKind, at: Span, message: string): void {
+    if (this.silent > 0) throw new Error(`internal: schema default is invalid: ${message}`);
+    this.out.push(diag(kind, this.file, at, message));
+  }
+
+  private text(span: Span): string {
+    const t = this.m.source.text.slice(span.start, span.end).replace(/\s+/g, ' ');
+    return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+  }
+
+  // ---- scope -------------------------------------------------------------------------------
+  private ownDecls(): Decl[] {
+    const out: Decl[] = [];
+    for (const item of (this.m.ast as A.File).items) {
+      if (item.kind === 'Const') out.push({ kind: 'const', name: item.name.name, stmt: item, module: this.m });
+      else if (item.kind === 'Section' && item.name) {
+        const k = item.keyword.name;
+        if (k === 'network' || k === 'core' || k === 'learn' || k === 'task' || k === 'train' || k === 'run') out.push({ kind: k, name: item.name.name, stmt: item, module: this.m });
+      }
+    }
+    return out;
+  }
+
+  private buildScope(): void {
+    if (!this.m.ast) return;
+    const origin = new Map<string, string>();
+    for (const imp of this.m.imports) {
+      if (!imp.module.ast) continue;
+      for (const d of this.checkerOf(imp.module).ownDecls()) {
+        const prev = this.scope.get(d.name);
+        if (prev && prev.module !== d.module) {
+          this.report('DuplicateName', imp.stmt.path.span, `'${d.name}' is declared both in ${prev.module.display} and in ${d.module.display}; names must be unique across imports.`);
+          continue;
+        }
+        this.scope.set(d.name, d);
+        origin.set(d.name, imp.module.display);
+      }
+    }
+    for (const d of this.ownDecls()) {
+      const prev = this.scope.get(d.name);
+      const nameSpan = (d.stmt.kind === 'Const' ? d.stmt.name : (d.stmt.name as A.Ident)).span;
+      if (prev) {
+        this.report('DuplicateName', nameSpan, prev.module === this.m
+          ? `'${d.name}' is already declared in this file (as ${KIND_NOUN[prev.kind]}).`
+          : `'${d.name}' is already imported from ${origin.get(d.name)} (as ${KIND_NOUN[prev.kind]}).`);
+        continue;
+      }
+      this.scope.set(d.name, d);
+    }
+  }
+
+  private lookup(name: string): { decl: Decl; checker: ModuleChecker } | undefined {
+    const d = this.scope.get(name);
+    if (!d) return undefined;
+    return { decl: d, checker: d.module === this.m ? this : this.checkerOf(d.module) };
+  }
+
+  // ---- the whole file ----------------------------------------------------------------------
+  checkAll(): void {
+    if (this.checked || !this.m.ast) return;
+    this.checked = true;
+    for (const item of this.m.ast.items) {
+      switch (item.kind) {
+        case 'Import': break;
+        case 'Const': this.constValue(item.name.name); break;
+        case 'Section': this.topSection(item); break;
+        default: this.misplaced(item, 'at the top level of a file (parameters go inside a block such as `network NAME { ... }`)');
+      }
+    }
+  }
+
+  private misplaced(s: A.Stmt, where: string): void {
+    const what = s.kind === 'Assign' || s.kind === 'Flag' ? `The parameter '${s.name.name}'`
+      : s.kind === 'Neurons' ? `A ${s.role}` : s.kind === 'Projection' ? 'A projection' : s.kind === 'Probe' ? 'A probe'
+      : s.kind === 'Section' ? `A ${s.keyword.name} block` : s.kind === 'Const' ? 'A constant' : s.kind === 'Import' ? 'An import' : 'A group';
+    const at = s.kind === 'Assign' || s.kind === 'Flag' ? s.name.span : s.kind === 'Section' ? s.keyword.span : s.span;
+    this.report('MisplacedStatement', at, `${what} is not allowed ${where}.`);
+  }
+
+  private topSection(s: A.Section): void {
+    const k = s.keyword.name;
+    const name = s.name?.name;
+    switch (k) {
+      case 'network': if (name && this.scope.get(name)?.stmt === s) this.network(name); break;
+      case 'core': if (name && this.scope.get(name)?.stmt === s) this.core(name); break;
+      case 'learn': if (name && this.scope.get(name)?.stmt === s) this.learn(name); break;
+      case 'task': if (name && this.scope.get(name)?.stmt === s) this.task(name); break;
+      case 'train': case 'run': this.runs.push(this.runBlock(s)); break;
+      default: this.misplaced(s, 'at the top level (latency and energy tables belong in a core)');
+    }
+  }
+
+  // ---- constants and numeric expressions ---------------------------------------------------
+  constValue(name: string): Value | null {
+    if (this.constValues.has(name)) return this.constValues.get(name) ?? null;
+    const decl = this.scope.get(name);
+    if (!decl || decl.kind !== 'const' || decl.module !== this.m) return null;
+    const stmt = decl.stmt as A.Const;
+    if (this.constInProgress.has(name)) {
+      this.report('ConstantCycle', stmt.name.span, `The constant '${name}' is defined in terms of itself.`);
+      this.constValues.set(name, null);
+      return null;
+    }
+    this.constInProgress.add(name);
+    let v: Value | null = null;
+    const e = stmt.value;
+    if (e.kind === 'Str') v = { t: 'data', path: e.value, header: { dtype: 'bool', littleEndian: true, shape: [], dataOffset: 0 } };
+    else if (e.kind === 'List' || (e.kind === 'WithUnit' && e.value.kind === 'List')) {
+      const items = this.numberList(e);
+      v = items ? { t: 'list', items: items.map((q) => ({ t: 'quantity', si: q.si, dim: q.dim })) } : null;
+    } else {
+      const q = this.number(e);
+      v = q ? { t: 'quantity', si: q.si, dim: q.dim } : null;
+    }
+    this.constInProgress.delete(name);
+    this.constValues.set(name, v);
+    return v;
+  }
+
+  /** Evaluate a numeric expression to a quantity, or report why it is not one. */
+  number(e: A.Expr): Quantity | undefined {
+    switch (e.kind) {
+      case 'Num': return { si: e.value, dim: DIMENSIONLESS };
+      case 'WithUnit': {
+        const u = lookupUnit(e.unit.name);
+        if (!u) { this.report('UnknownUnit', e.unit.span, `Unknown unit '${e.unit.name}'.${didYouMean(e.unit.name, COMMON_UNITS)}`); return undefined; }
+        if (e.value.kind === 'List') { this.report('WrongType', e.span, 'A list with a unit is not a single number here.'); return undefined; }
+        const q = this.number(e.value);
+        return q ? { si: q.si * u.si, dim: dimTimes(q.dim, u.dim) } : undefined;
+      }
+      case 'Name': {
+        const c = BUILTIN_CONSTANTS[e.name];
+        const found = this.lookup(e.name);
+        if (!found) {
+          if (c !== undefined) return { si: c, dim: DIMENSIONLESS };
+          const consts = [...this.scope.values()].filter((d) => d.kind === 'const').map((d) => d.name);
+          this.report('UnknownName', e.span, `Unknown name '${e.name}': expected a number or a constant.${didYouMean(e.name, [...consts, ...Object.keys(BUILTIN_CONSTANTS)])}`);
+          return undefined;
+        }
+        if (found.decl.kind !== 'const') { this.report('WrongKind', e.span, `'${e.name}' is ${KIND_NOUN[found.decl.kind]}, not a number.`); return undefined; }
+        const v = found.checker.constValue(e.name);
+        if (!v) return undefined;
+        if (v.t !== 'quantity') { this.report('WrongType', e.span, `The constant '${e.name}' is ${v.t === 'list' ? 'a list' : 'a string'}, not a number.`); return undefined; }
+        return { si: v.si, dim: v.dim };
+      }
+      case 'Unary': {
+        const q = this.number(e.operand);
+        return q && (e.op === '-' ? { si: -q.si, dim: q.dim } : q);
+      }
+      case 'Binary': return this.binary(e);
+      case 'Call': return this.call(e);
+      case 'Str': this.report('WrongType', e.span, `Expected a number, found the string ${this.text(e.span)}.`); return undefined;
+      case 'List': this.report('WrongType', e.span, 'Expected a single number, found a list.'); return undefined;
+      case 'FormatLit': this.report('WrongType', e.span, `Expected a number, found the fixed-point format ${e.text}.`); return undefined;
+      case 'Index': this.report('WrongType', e.span, `Expected a number, found the neuron selection ${this.text(e.span)}.`); return undefined;
+      case 'Dims': this.report('WrongType', e.span, `Expected a number, found the shape ${this.text(e.span)}.`); return undefined;
+    }
+  }
+
+  private finite(q: Quantity, at: Span): Quantity | undefined {
+    if (Number.isFinite(q.si)) return q;
+    this.report('NotFinite', at, `This evaluates to ${Number.isNaN(q.si) ? 'not-a-number' : 'infinity'}${Number.isNaN(q.si) ? '' : ' (a division by zero or an overflow)'}.`);
+    return undefined;
+  }
+
+  private binary(e: A.Binary): Quantity | undefined {
+    const l = this.number(e.left);
+    const r = this.number(e.right);
+    if (!l || !r) return undefined;
+    switch (e.op) {
+      case '+': case '-':
+        if (!sameDim(l.dim, r.dim)) {
+          this.report('IncompatibleUnits', e.span, `Cannot ${e.op === '+' ? 'add' : 'subtract'} ${describeDim(r.dim)} (${this.text(e.right.span)}) ${e.op === '+' ? 'to' : 'from'} ${describeDim(l.dim)} (${this.text(e.left.span)}).`);
+          return undefined;
+        }
+        return this.finite({ si: e.op === '+' ? l.si + r.si : l.si - r.si, dim: l.dim }, e.span);
+      case '*': return this.finite({ si: l.si * r.si, dim: dimTimes(l.dim, r.dim) }, e.span);
+      case '/':
+        if (r.si === 0) { this.report('NotFinite', e.right.span, 'Division by zero.'); return undefined; }
+        return this.finite({ si: l.si / r.si, dim: dimTimes(l.dim, r.dim, -1) }, e.span);
+      case '^':
+        if (!isDimensionless(r.dim)) { this.report('IncompatibleUnits', e.right.span, `An exponent must be a plain number; this is ${describeDim(r.dim)}.`); return undefined; }
+        if (!isDimensionless(l.dim) && !Number.isInteger(r.si * 2)) { this.report('IncompatibleUnits', e.span, `${describeDim(l.dim)} can only be raised to a whole or half power.`); return undefined; }
+        return this.finite({ si: l.si ** r.si, dim: dimPow(l.dim, r.si) }, e.span);
+    }
+  }
+
+  private call(e: A.Call): Quantity | undefined {
+    const fn = FUNCTIONS[e.callee.name];
+    if (!fn) {
+      const name = e.callee.name;
+      if (name in S.INITIALISERS) { this.report('WrongType', e.span, `${name}(...) is an initialiser, not a number; it can only initialise a parameter (\`w ~ normal(0, 1)\`).`); return undefined; }
+      this.report('UnknownFunction', e.callee.span, `Unknown function '${name}'.${didYouMean(name, Object.keys(FUNCTIONS))} The functions are: ${Object.keys(FUNCTIONS).join(', ')}.`);
+      return undefined;
+    }
+    if (e.body) { this.report('WrongArguments', e.span, `${e.callee.name}(...) takes no block.`); return undefined; }
+    const args = e.args ?? [];
+    const named = args.find((a) => a.name);
+    if (named) { this.report('WrongArguments', named.span, `${e.callee.name}(...) takes no named arguments.`); return undefined; }
+    const [lo, hi] = fn.arity;
+    if (args.length < lo || args.length > hi) {
+      this.report('WrongArguments', e.span, `${e.callee.name}(...) takes ${lo === hi ? lo : `${lo} to ${hi}`} argument${hi === 1 ? '' : 's'}, found ${args.length}.`);
+      return undefined;
+    }
+    const qs: Quantity[] = [];
+    for (const a of args) { const q = this.number(a.value); if (!q) return undefined; qs.push(q); }
+    const d0 = (qs[0] as Quantity).dim;
+    if (fn.dimless && !isDimensionless(d0)) { this.report('IncompatibleUnits', e.span, `${e.callee.name}(...) needs a plain number; its argument is ${describeDim(d0)}.`); return undefined; }
+    if (qs.some((q) => !sameDim(q.dim, d0))) { this.report('IncompatibleUnits', e.span, `The arguments of ${e.callee.name}(...) have different dimensions.`); return undefined; }
+    const dim = e.callee.name === 'sqrt' ? dimPow(d0, 0.5) : d0;
+    if (e.callee.name === 'round' || e.callee.name === 'floor' || e.callee.name === 'ceil') {
+      if (!isDimensionless(d0)) { this.report('IncompatibleUnits', e.span, `${e.callee.name}(...) needs a plain number; convert first (\`round(t / 1 ms)\`).`); return undefined; }
+    }
+    return this.finite({ si: fn.f(qs.map((q) => q.si)), dim }, e.span);
+  }
+
+  /** A list of numbers: `[1, 2] Hz`, `[a, b]`, or a list constant. */
+  private numberList(e: A.Expr): Quantity[] | undefined {
+    let unit: Quantity = { si: 1, dim: DIMENSIONLESS };
+    let inner = e;
+    if (e.kind === 'WithUnit' && e.value.kind === 'List') {
+      const u = lookupUnit(e.unit.name);
+      if (!u) { this.report('UnknownUnit', e.unit.span, `Unknown unit '${e.unit.name}'.${didYouMean(e.unit.name, COMMON_UNITS)}`); return undefined; }
+      unit = u;
+      inner = e.value;
+    }
+    if (inner.kind === 'Name') {
+      const found = this.lookup(inner.name);
+      if (found?.decl.kind === 'const') {
+        const v = found.checker.constValue(inner.name);
+        if (v?.t === 'list') return v.items.map((x) => (x.t === 'quantity' ? { si: x.si, dim: x.dim } : { si: 0, dim: DIMENSIONLESS }));
+        if (!v) return undefined;
+      }
+    }
+    if (inner.kind !== 'List') { this.report('WrongType', e.span, `Expected a list such as \`[1, 2, 3] Hz\`, found ${this.text(e.span)}.`); return undefined; }
+    const out: Quantity[] = [];
+    for (const item of inner.items) {
+      const q = this.number(item);
+      if (!q) return undefined;
+      out.push({ si: q.si * unit.si, dim: dimTimes(q.dim, unit.dim) });
+    }
+    return out;
+  }
+
+  // ---- values against the schema -----------------------------------------------------------
+  private expectQuantity(q: Quantity, spec: { dim: DimName; unit?: string; min?: number; minOpen?: boolean; max?: number; maxOpen?: boolean; also?: DimName }, at: Span, where: Where): Value | undefined {
+    const want = DIMENSIONS[spec.dim];
+    const okDim = sameDim(q.dim, want.dim) || (spec.also !== undefined && sameDim(q.dim, DIMENSIONS[spec.also].dim));
+    if (!okDim) {
+      const alt = spec.also ? ` or ${DIMENSIONS[spec.also].noun} such as \`${DIMENSIONS[spec.also].example}\`` : '';
+      const found = isDimensionless(q.dim) ? `\`${this.text(at)}\`, a plain number with no unit` : `\`${this.text(at)}\`, which is ${describeDim(q.dim)}`;
+      this.report('WrongDimension', at, `${where.what} must be ${want.noun}${spec.dim === 'dimensionless' ? '' : ` such as \`${want.example}\``}${alt}; found ${found}.`);
+      return undefined;
+    }
+    const unit = sameDim(q.dim, want.dim) ? spec.unit ?? want.unit : DIMENSIONS[spec.also as DimName].unit;
+    const x = unit ? inUnit(q, unit) : q.si;
+    const u = unit ? ` ${unit}` : '';
+    const bad = (spec.min !== undefined && (spec.minOpen ? x <= spec.min : x < spec.min)) || (spec.max !== undefined && (spec.maxOpen ? x >= spec.max : x > spec.max));
+    if (bad && sameDim(q.dim, want.dim)) {
+      const parts: string[] = [];
+      if (spec.min !== undefined) parts.push(`${spec.minOpen ? 'greater than' : 'at least'} ${spec.min}${u}`);
+      if (spec.max !== undefined) parts.push(`${spec.maxOpen ? 'less than' : 'at most'} ${spec.max}${u}`);
+      this.report('OutOfRange', at, `${where.what} must be ${parts.join(' and ')}; found ${showQuantity(q)}.`);
+      return undefined;
+    }
+    return { t: 'quantity', si: q.si, dim: q.dim };
+  }
+
+  private parseFormat(text: string, at: Span, where: Where, maxBits = 64): FixedFormat | undefined {
+    const m = /^([suq])(\d+)(?:\.(\d+))?$/.exec(text) as RegExpExecArray;
+    const kind = m[1] as string;
+    const a = Number(m[2]);
+    const b = m[3] === undefined ? 0 : Number(m[3]);
+    // sW.F: signed, W bits in all (sign included), F fractional. uW.F: unsigned. qI.F: unsigned, I integer + F fractional bits.
+    const bits = kind === 'q' ? a + b : a;
+    const frac = b;
+    const signed = kind === 's';
+    if (bits < 1 || bits > maxBits) { this.report('InvalidFormat', at, `${where.what}: the format ${text} has ${bits} bits; formats have 1 to ${maxBits} bits here.`); return undefined; }
+    if (signed && bits < 2) { this.report('InvalidFormat', at, `${where.what}: a signed format needs at least 2 bits (sign and one more).`); return undefined; }
+    if (frac > bits - (signed ? 1 : 0)) { this.report('InvalidFormat', at, `${where.what}: ${text} has ${frac} fractional bits but only ${bits - (signed ? 1 : 0)} bits besides the sign.`); return undefined; }
+    return { signed, bits, frac, text };
+  }
+
+  /** Check `e` against `spec`. `op` is the assignment operator when e is a parameter's value. */
+  value(e: A.Expr, spec: S.Spec, where: Where, op: '=' | '~' = '='): Value | undefined {
+    if (op === '~' && spec.t !== 'init') {
+      this.report('WrongType', e.span, `${where.what} is not drawn from a distribution: write \`=\` instead of \`~\`.`);
+      return undefined;
+    }
+    switch (spec.t) {
+      case 'quantity': { const q = this.number(e); return q && this.expectQuantity(q, spec, e.span, where); }
+      case 'int': {
+        const q = this.number(e);
+        if (!q) return undefined;
+        if (!isDimensionless(q.dim)) { this.report('WrongDimension', e.span, `${where.what} must be a plain whole number; found ${describeDim(q.dim)}.`); return undefined; }
+        if (!Number.isInteger(q.si)) { this.report('NotInteger', e.span, `${where.what} must be a whole number; found ${q.si}.`); return undefined; }
+        if ((spec.min !== undefined && q.si < spec.min) || (spec.max !== undefined && q.si > spec.max)) {
+          this.report('OutOfRange', e.span, `${where.what} must be between ${spec.min} and ${spec.max}; found ${q.si}.`);
+          return undefined;
+        }
+        return { t: 'int', value: q.si };
+      }
+      case 'bool': {
+        if (e.kind === 'Name' && ['on', 'off', 'true', 'false'].includes(e.name)) return { t: 'bool', value: e.name === 'on' || e.name === 'true' };
+        this.report(e.kind === 'Name' ? 'UnknownOption' : 'WrongType', e.span, `${where.what} is on or off; found ${this.text(e.span)}.`);
+        return undefined;
+      }
+      case 'enum': {
+        if (e.kind === 'Name' && spec.values.includes(e.name)) return { t: 'enum', value: e.name };
+        const name = e.kind === 'Name' ? e.name : e.kind === 'Call' ? e.callee.name : undefined;
+        if (e.kind === 'Call' && spec.values.includes(e.callee.name)) { this.report('WrongArguments', e.span, `${e.callee.name} takes no arguments.`); return undefined; }
+        this.report(name !== undefined ? 'UnknownOption' : 'WrongType', e.span, `${where.what} must be one of ${spec.values.join(', ')}; found ${this.text(e.span)}.${name ? didYouMean(name, spec.values) : ''}`);
+        return undefined;
+      }
+      case 'format': {
+        if (e.kind !== 'FormatLit') { this.report('WrongType', e.span, `${where.what} must be a fixed-point format such as q1.15 or s16.10; found ${this.text(e.span)}.`); return undefined; }
+        const f = this.parseFormat(e.text, e.span, where, spec.maxBits);
+        return f && { t: 'format', format: f };
+      }
+      case 'register': return this.register(e, where);
+      case 'choice': return this.choice(e, spec, where);
+      case 'init': return this.init(e, spec, where, op);
+      case 'list': {
+        if (spec.of.t === 'quantity') {
+          const qs = this.numberList(e);
+          if (!qs) return undefined;
+          if (spec.minItems !== undefined && qs.length < spec.minItems) { this.report('OutOfRange', e.span, `${where.what} needs at least ${spec.minItems} element${spec.minItems === 1 ? '' : 's'}.`); return undefined; }
+          if (spec.maxItems !== undefined && qs.length > spec.maxItems) { this.report('OutOfRange', e.span, `${where.what} has at most ${spec.maxItems} elements.`); return undefined; }
+          const items: Value[] = [];
+          for (const q of qs) { const v = this.expectQuantity(q, spec.of, e.span, { what: `Each element of ${where.what}` }); if (!v) return undefined; items.push(v); }
+          return { t: 'list', items };
+        }
+        throw new Error('internal: list of non-quantities');
+      }
+      case 'names': {
+        if (e.kind !== 'List') { this.report('WrongType', e.span, `${where.what} is a list of names such as [${spec.values.slice(0, 2).join(', ')}].`); return undefined; }
+        const names: string[] = [];
+        for (const item of e.items) {
+          if (item.kind !== 'Name' || !spec.values.includes(item.name)) {
+            this.report('UnknownOption', item.span, `${where.what} may list ${spec.values.join(', ')}; found ${this.text(item.span)}.${item.kind === 'Name' ? didYouMean(item.name, spec.values) : ''}`);
+            return undefined;
+          }
+          if (names.includes(item.name)) { this.report('DuplicateParameter', item.span, `'${item.name}' is listed twice.`); return undefined; }
+          names.push(item.name);
+        }
+        return { t: 'names', names };
+      }
+      case 'ref': {
+        if (e.kind !== 'Name') { this.report('WrongType', e.span, `${where.what} must name ${KIND_NOUN[spec.kind]}; found ${this.text(e.span)}.`); return undefined; }
+        const found = this.lookup(e.name);
+        if (!found) {
+          const same = [...this.scope.values()].filter((d) => d.kind === spec.kind).map((d) => d.name);
+          this.report('UnknownName', e.span, `There is no ${spec.kind} named '${e.name}'.${didYouMean(e.name, same)}${same.length > 0 && !didYouMean(e.name, same) ? ` Declared: ${same.join(', ')}.` : ''}`);
+          return undefined;
+        }
+        if (found.decl.kind !== spec.kind) { this.report('WrongKind', e.span, `'${e.name}' is ${KIND_NOUN[found.decl.kind]}, but ${KIND_NOUN[spec.kind]} is expected here.`); return undefined; }
+        return { t: 'ref', name: e.name, kind: spec.kind };
+      }
+      case 'dims': {
+        if (e.kind !== 'Dims') { this.report('WrongType', e.span, `${where.what} must be a shape such as \`256 x 256\`; found ${this.text(e.span)}.`); return undefined; }
+        const r = this.value(e.rows, { t: 'int', min: 1, max: spec.max }, { what: `The rows of ${where.what}` });
+        const c = this.value(e.cols, { t: 'int', min: 1, max: spec.max }, { what: `The columns of ${where.what}` });
+        return r && c && r.t === 'int' && c.t === 'int' ? { t: 'dims', rows: r.value, cols: c.value } : undefined;
+      }
+      case 'data': return this.data(e, where);
+    }
+  }
+
+  private data(e: A.Expr, where: Where): Value | undefined {
+    if (!(e.kind === 'Call' && e.callee.name === 'load')) { this.report('WrongType', e.span, `${where.what} must be load("file.npy"); found ${this.text(e.span)}.`); return undefined; }
+    const args = e.args ?? [];
+    const a = args[0];
+    if (args.length !== 1 || !a || a.name || e.body) { this.report('WrongArguments', e.span, 'load(...) takes one path: load("file.npy").'); return undefined; }
+    let path: string | undefined;
+    if (a.value.kind === 'Str') path = a.value.value;
+    else if (a.value.kind === 'Name') {
+      const found = this.lookup(a.value.name);
+      const v = found?.decl.kind === 'const' ? found.checker.constValue(a.value.name) : null;
+      if (v?.t === 'data') path = v.path;
+    }
+    if (path === undefined) { this.report('WrongType', a.span, 'load(...) takes a quoted path: load("file.npy").'); return undefined; }
+    const abs = resolve(this.dir, path);
+    const h = readNpyHeader(abs);
+    if (!h.ok) { this.report('InvalidNpy', a.span, `Cannot use "${path}": ${h.reason}.`); return undefined; }
+    return { t: 'data', path: abs, header: h.header };
+  }
+
+  private register(e: A.Expr, where: Where): Value | undefined {
+    if (e.kind === 'FormatLit') {
+      const f = this.parseFormat(e.text, e.span, where);
+      return f && { t: 'register', format: f, overflow: 'saturate', round: null };
+    }
+    if (e.kind === 'Call' && (e.callee.name === 'saturate' || e.callee.name === 'wrap') && !e.body) {
+      const args = e.args ?? [];
+      const pos = args.filter((a) => !a.name);
+      const fmtArg = pos[0];
+      if (pos.length !== 1 || !fmtArg || fmtArg.value.kind !== 'FormatLit') { this.report('WrongArguments', e.span, `${e.callee.name}(...) takes one format and an optional rounding: ${e.callee.name}(s16.10, round = nearest).`); return undefined; }
+      const f = this.parseFormat(fmtArg.value.text, fmtArg.value.span, where);
+      let round: string | null = null;
+      for (const a of args) {
+        if (!a.name) continue;
+        if (a.name.name !== 'round') { this.report('UnknownParameter', a.name.span, `'${a.name.name}' is not a parameter of ${e.callee.name}; it takes round.`); return undefined; }
+        const r = this.value(a.value, { t: 'enum', values: S.ROUNDING }, { what: 'round' });
+        if (!r || r.t !== 'enum') return undefined;
+        round = r.value;
+      }
+      return f && { t: 'register', format: f, overflow: e.callee.name, round };
+    }
+    this.report('WrongType', e.span, `${where.what} must be a register format such as s16.10, saturate(s24.8) or wrap(s24.8, round = floor); found ${this.text(e.span)}.`);
+    return undefined;
+  }
+
+  private choice(e: A.Expr, spec: Extract<S.Spec, { t: 'choice' }>, where: Where): Value | undefined {
+    const names = Object.keys(spec.options);
+    const show = names.map((n) => (spec.options[n]?.params && Object.values(spec.options[n]?.params ?? {}).some((p) => p.required) ? `${n}(...)` : n)).join(', ');
+    if (e.kind !== 'Name' && e.kind !== 'Call') { this.report('WrongType', e.span, `${where.what} must be ${spec.noun}: one of ${show}; found ${this.text(e.span)}.`); return undefined; }
+    const name = e.kind === 'Name' ? e.name : e.callee.name;
+    const nameSpan = e.kind === 'Name' ? e.span : e.callee.span;
+    const opt = spec.options[name];
+    if (!opt) { this.report('UnknownOption', nameSpan, `'${name}' is not ${spec.noun}; expected one of ${show}.${didYouMean(name, names)}`); return undefined; }
+    const params = this.params(opt, e.kind === 'Call' ? e : null, `${name}`);
+    return params && { t: 'choice', option: name, params };
+  }
+
+  /** Parameters of an option or initialiser given as `name`, `name(args)` or `name { body }`. */
+  private params(opt: S.OptionSpec, call: A.Call | null, owner: string, dimOverride?: DimName): Record<string, Value> | undefined {
+    const specs = opt.params ?? {};
+    const given = new Map<string, { expr: A.Expr; op: '=' | '~'; at: Span }>();
+    let ok = true;
+    const add = (name: string, at: Span, expr: A.Expr, op: '=' | '~') => {
+      if (!(name in specs)) {
+        const known = Object.keys(specs);
+        this.report('UnknownParameter', at, known.length === 0 ? `${owner} takes no parameters.` : `'${name}' is not a parameter of ${owner}.${didYouMean(name, known)} Its parameters: ${known.join(', ')}.`);
+        ok = false;
+        return;
+      }
+      if (given.has(name)) { this.report('DuplicateParameter', at, `'${name}' is given twice.`); ok = false; return; }
+      given.set(name, { expr, op, at });
+    };
+    if (call) {
+      let position = 0;
+      for (const a of call.args ?? []) {
+        if (a.name) { add(a.name.name, a.name.span, a.value, '='); continue; }
+        const pname = opt.positional?.[position++];
+        if (pname === undefined) {
+          this.report('WrongArguments', a.span, opt.positional?.length ? `${owner}(...) takes at most ${opt.positional.length} unnamed argument${opt.positional.length === 1 ? '' : 's'} (${opt.positional.join(', ')}); name the others.` : `${owner}(...) takes only named arguments (${Object.keys(specs).join(', ') || 'none'}).`);
+          ok = false;
+          continue;
+        }
+        add(pname, a.span, a.value, '=');
+      }
+      for (const s of call.body ?? []) {
+        if (s.kind === 'Assign') add(s.name.name, s.name.span, s.value, s.op);
+        else if (s.kind === 'Flag') add(s.name.name, s.name.span, { kind: 'Name', name: 'on', span: s.span }, '=');
+        else { this.misplaced(s, `inside ${owner} { ... }`); ok = false; }
+      }
+    }
+    if (!ok) return undefined;
+    const out: Record<string, Value> = {};
+    for (const [name, p] of Object.entries(specs)) {
+      const g = given.get(name);
+      let spec = p.spec;
+      if (dimOverride && spec.t === 'quantity' && spec.dim === 'dimensionless' && name !== 'gain') spec = { ...spec, dim: dimOverride, ...(dimOverride === 'dimensionless' ? {} : { unit: DIMENSIONS[dimOverride].unit }) };
+      if (g) {
+        if (spec.t === 'bool' && g.op === '=' && g.expr.kind === 'Name' && g.expr.name === 'on' && g.expr.span === g.at) { out[name] = { t: 'bool', value: true }; continue; }
+        const v = this.value(g.expr, spec, { what: `${owner}'s ${name}` }, g.op);
+        if (!v) { ok = false; continue; }
+        out[name] = v;
+      } else if (p.default !== undefined) {
+        out[name] = this.defaultValue(p.default, spec);
+      } else if (p.required) {
+        this.report('MissingParameter', call ? call.span : { start: 0, end: 0 }, `${owner} needs ${name}: ${p.doc}`);
+        ok = false;
+      }
+    }
+    return ok ? out : undefined;
+  }
+
+  defaultValue(text: string, spec: S.Spec): Value {
+    this.silent++;
+    try {
+      return this.value(defaultExpr(text), spec, { what: 'default' }, spec.t === 'init' && S.INITIALISERS[(defaultExpr(text) as A.Call).callee?.name ?? '']?.distribution ? '~' : '=') as Value;
+    } finally {
+      this.silent--;
+    }
+  }
+
+  private init(e: A.Expr, spec: Extract<S.Spec, { t: 'init' }>, where: Where, op: '=' | '~'): Value | undefined {
+    if (e.kind === 'Call' && e.callee.name in S.INITIALISERS) {
+      const ini = S.INITIALISERS[e.callee.name] as (typeof S.INITIALISERS)[string];
+      if (ini.distribution && op === '=') { this.report('WrongType', e.span, `${e.callee.name}(...) is a distribution: write \`${where.what.split(' ').pop()} ~ ${this.text(e.span)}\` to draw from it.`); return undefined; }
+      if (!ini.distribution && op === '~') { this.report('WrongType', e.span, `${e.callee.name}(...) is not a distribution: write \`=\` instead of \`~\`.`); return undefined; }
+      if (e.callee.name === 'load') {
+        const d = this.data(e, where);
+        return d && { t: 'init', kind: 'load', params: { path: d } };
+      }
+      const params = this.params(ini, e, e.callee.name, spec.dim);
+      if (!params) return undefined;
+      if (spec.min !== undefined && e.callee.name === 'uniform') {
+        const low = params.low;
+        if (low?.t === 'quantity' && (spec.minOpen ? low.si <= spec.min : low.si < spec.min)) {
+          this.report('OutOfRange', e.span, `${where.what} must be ${spec.minOpen ? 'greater than' : 'at least'} ${spec.min}; this distribution can draw ${showQuantity(low)}.`);
+          return undefined;
+        }
+      }
+      return { t: 'init', kind: e.callee.name, params };
+    }
+    if (op === '~') { this.report('WrongType', e.span, `After \`~\` comes a distribution: ${Object.entries(S.INITIALISERS).filter(([, v]) => v.distribution).map(([k]) => `${k}(...)`).join(', ')}.`); return undefined; }
+    const q = this.number(e);
+    if (!q) return undefined;
+    const v = this.expectQuantity(q, { dim: spec.dim, ...(spec.min !== undefined ? { min: spec.min, minOpen: !!spec.minOpen } : {}) }, e.span, where);
+    return v && { t: 'init', kind: 'constant', params: { value: v } };
+  }
+
+  /** The parameters of a block body against a parameter table; other statements go to `other`. */
+  private body(stmts: readonly A.Stmt[], specs: S.Params, owner: string, headSpan: Span, other?: (s: A.Stmt) => void): Resolved | undefined {
+    const given = new Map<string, A.Assign | A.Flag>();
+    let ok = true;
+    for (const s of stmts) {
+      if (s.kind === 'Assign' || s.kind === 'Flag') {
+        if (!(s.name.name in specs)) {
+          const known = Object.keys(specs);
+          this.report('UnknownParameter', s.name.span, `'${s.name.name}' is not a parameter of ${owner}.${didYouMean(s.name.name, known)}${didYouMean(s.name.name, known) ? '' : ` Its parameters: ${known.join(', ')}.`}`);
+          ok = false;
+          continue;
+        }
+        if (given.has(s.name.name)) { this.report('DuplicateParameter', s.name.span, `'${s.name.name}' is already set in this block.`); ok = false; continue; }
+        given.set(s.name.name, s);
+      } else if (other) other(s);
+      else this.misplaced(s, `in ${owner}`);
+    }
+    const params: Record<string, Value> = {};
+    const spans: Record<string, Span> = {};
+    for (const [name, p] of Object.entries(specs)) {
+      const s = given.get(name);
+      if (s) {
+        spans[name] = s.span;
+        if (s.kind === 'Flag') {
+          if (p.spec.t === 'bool') { params[name] = { t: 'bool', value: true }; continue; }
+          this.report('WrongType', s.span, `'${name}' needs a value: \`${name} = ...\`.`);
+          ok = false;
+          continue;
+        }
+        const v = this.value(s.value, p.spec, { what: `\`${name}\`` }, s.op);
+        if (v) params[name] = v;
+        else ok = false;
+      } else if (p.default !== undefined) {
+        params[name] = this.defaultValue(p.default, p.spec);
+      } else if (p.required) {
+        this.report('MissingParameter', headSpan, `${owner} needs \`${name}\`: ${p.doc}`);
+        ok = false;
+      }
+    }
+    return ok ? { kind: owner, params, spans } : undefined;
+  }
+
+  // ---- networks ----------------------------------------------------------------------------
+  network(name: string): CheckedNetwork | null {
+    if (this.networks.has(name)) return this.networks.get(name) ?? null;
+    this.networks.set(name, null);
+    const s = (this.scope.get(name) as Decl).stmt as A.Section;
+    const neurons = new Map<string, CheckedNeurons | null>();
+    const order: string[] = [];
+    const groups: Record<string, string[]> = {};
+    const groupStmts: A.Group[] = [];
+    const projStmts: A.Projection[] = [];
+    let ok = true;
+    const params = this.body(s.body, S.NETWORK_PARAMS, `network ${name}`, (s.name as A.Ident).span, (st) => {
+      if (st.kind === 'Neurons') {
+        if (neurons.has(st.name.name) || groupStmts.some((g) => g.name.name === st.name.name)) { this.report('DuplicateName', st.name.span, `'${st.name.name}' is already declared in network ${name}.`); ok = false; return; }
+        neurons.set(st.name.name, null);
+        order.push(st.name.name);
+        const n = this.neurons(st);
+        if (n) neurons.set(st.name.name, n); else ok = false;
+      } else if (st.kind === 'Group') groupStmts.push(st);
+      else if (st.kind === 'Projection') projStmts.push(st);
+      else { this.misplaced(st, `in a network (it has dt, inputs, populations, readouts, groups and projections)`); ok = false; }
+    });
+    if (!params) ok = false;
+    const dt = params?.params.dt;
+    for (const g of groupStmts) {
+      if (neurons.has(g.name.name) || g.name.name in groups) { this.report('DuplicateName', g.name.span, `'${g.name.name}' is already declared in network ${name}.`); ok = false; continue; }
+      const members: string[] = [];
+      for (const m of g.members) {
+        const n = neurons.get(m.name);
+        if (!neurons.has(m.name)) { this.report('UnknownName', m.span, `There is no population '${m.name}' in network ${name}.${didYouMean(m.name, order)}`); ok = false; continue; }
+        if (n && n.role !== 'population') { this.report('WrongKind', m.span, `'${m.name}' is ${n.role === 'input' ? 'an input' : 'a readout'}; a group holds populations.`); ok = false; continue; }
+        if (members.includes(m.name)) { this.report('DuplicateName', m.span, `'${m.name}' is listed twice in the group.`); ok = false; continue; }
+        members.push(m.name);
+      }
+      groups[g.name.name] = members;
+    }
+    const sizeOf = (n: string): number | undefined => {
+      if (n in groups) { let t = 0; for (const m of groups[n] as string[]) { const x = neurons.get(m); if (!x) return undefined; t += x.size; } return t; }
+      return neurons.get(n)?.size;
+    };
+    const roleOf = (n: string): string | undefined => (n in groups ? 'population' : neurons.get(n)?.role);
+    const projections: CheckedProjection[] = [];
+    const seenPairs = new Map<string, A.Projection>();
+    const incoming = new Set<string>();
+    for (const p of projStmts) {
+      const src = this.endpoint(p.source, neurons, groups, sizeOf, name);
+      const dst = this.endpoint(p.target, neurons, groups, sizeOf, name);
+      if (!src || !dst) { ok = false; continue; }
+      const pr = this.projection(p, src, dst, roleOf, order, groups);
+      if (!pr) { ok = false; continue; }
+      const key = `${this.text(p.source.span)}->${this.text(p.target.span)}`;
+      const prev = seenPairs.get(key);
+      if (prev) { this.report('DuplicateProjection', p.span, `There is already a projection ${key} (line ${this.m.source.position(prev.span.start).line + 1}); merge them.`); ok = false; continue; }
+      seenPairs.set(key, p);
+      for (const m of dst.name in groups ? (groups[dst.name] as string[]) : [dst.name]) incoming.add(m);
+      projections.push(pr);
+    }
+    if (ok) {
+      for (const n of order) {
+        const x = neurons.get(n);
+        if (x && x.role !== 'input' && !incoming.has(n)) this.report('Unconnected', x.span, `The ${x.role} '${n}' receives no projection, so it will never ${x.role === 'readout' ? 'change' : 'spike'}.`);
+      }
+      if (dt?.t === 'quantity') this.timeConstantLints([...neurons.values()].filter((x): x is CheckedNeurons => !!x), dt.si);
+    }
+    const net: CheckedNetwork | null = ok && params
+      ? { name, file: this.file, params, neurons: order.map((n) => neurons.get(n) as CheckedNeurons), groups, projections }
+      : null;
+    this.networks.set(name, net);
+    return net;
+  }
+
+  private timeConstantLints(ns: CheckedNeurons[], dt: number): void {
+    for (const n of ns) {
+      for (const key of ['tau_m', 'tau_a', 'tau']) {
+        const v = n.model.params[key];
+        if (v?.t !== 'init' || v.kind !== 'constant') continue;
+        const q = v.params.value;
+        if (q?.t === 'quantity' && q.si < dt) {
+          const at = n.model.spans[key] ?? n.span;
+          this.report('SuspiciousValue', at, `${key} = ${showQuantity({ si: q.si, dim: q.dim })} is shorter than dt = ${showQuantity({ si: dt, dim: q.dim })}: the decay exp(−dt/τ) = ${Math.exp(-dt / q.si).toPrecision(3)} forgets almost everything each step.`);
+        }
+      }
+      const r = n.model.params.refractory;
+      if (r?.t === 'quantity' && r.si > 0 && Math.abs(r.si / dt - Math.round(r.si / dt)) > 1e-9) {
+        this.report('SuspiciousValue', n.model.spans.refractory ?? n.span, `refractory = ${showQuantity(r)} is not a whole number of steps of dt = ${showQuantity({ si: dt, dim: r.dim })}; it is rounded to ${Math.round(r.si / dt)} steps.`);
+      }
+    }
+  }
+
+  private neurons(st: A.Neurons): CheckedNeurons | undefined {
+    const what = `the size of ${st.role} ${st.name.name}`;
+    const size = this.value(st.size, { t: 'int', min: 1, max: 10_000_000 }, { what: what[0]?.toUpperCase() + what.slice(1) });
+    let modelName: string;
+    let specs: S.Params;
+    if (st.role === 'input') { modelName = 'input'; specs = S.INPUT_PARAMS; }
+    else {
+      modelName = st.model?.name ?? 'LI';
+      const model = S.NEURON_MODELS[modelName];
+      const fitting = Object.entries(S.NEURON_MODELS).filter(([, m]) => m.role === st.role).map(([k]) => k);
+      if (!model) { this.report('UnknownOption', (st.model as A.Ident).span, `'${modelName}' is not a neuron model; a ${st.role} is one of ${fitting.join(', ')}.${didYouMean(modelName, fitting)}`); return undefined; }
+      if (model.role !== st.role) { this.report('WrongKind', (st.model as A.Ident).span, `${modelName} is a ${model.role} model; a ${st.role} is one of ${fitting.join(', ')}.`); return undefined; }
+      specs = model.params;
+    }
+    const resolved = this.body(st.body ?? [], specs, `${modelName === 'input' ? 'input' : modelName} ${st.name.name}`, st.name.span);
+    if (!size || size.t !== 'int' || !resolved) return undefined;
+    // Per-neuron values from .npy must have shape (size,).
+    for (const [k, v] of Object.entries(resolved.params)) {
+      if (v.t === 'init' && v.kind === 'load') {
+        const d = v.params.path;
+        if (d?.t === 'data' && !(d.header.shape.length === 1 && d.header.shape[0] === size.value)) {
+          this.report('ShapeMismatch', resolved.spans[k] ?? st.span, `${k} of ${st.name.name} needs one value per neuron, shape (${size.value},); the file has shape (${d.header.shape.join(', ')}).`);
+          return undefined;
+        }
+      }
+    }
+    return { role: st.role, name: st.name.name, size: size.value, model: { ...resolved, kind: modelName }, file: this.file, span: st.span };
+  }
+
+  private endpoint(e: A.Name | A.Index, neurons: Map<string, CheckedNeurons | null>, groups: Record<string, string[]>, sizeOf: (n: string) => number | undefined, net: string): CheckedEnd | undefined {
+    const name = e.kind === 'Name' ? e.name : e.target.name;
+    const nameSpan = e.kind === 'Name' ? e.span : e.target.span;
+    if (!neurons.has(name) && !(name in groups)) {
+      this.report('UnknownName', nameSpan, `There is no input, population, readout or group '${name}' in network ${net}.${didYouMean(name, [...neurons.keys(), ...Object.keys(groups)])}`);
+      return undefined;
+    }
+    const size = sizeOf(name);
+    if (size === undefined) return undefined;
+    if (e.kind === 'Name') return { name, lo: 0, hi: size };
+    return this.slice(e, size);
+  }
+
+  private slice(e: A.Index, size: number): CheckedEnd | undefined {
+    const idx = (x: A.Expr | null, dflt: number, what: string): number | undefined => {
+      if (!x) return dflt;
+      const v = this.value(x, { t: 'int', min: 0, max: size }, { what: `The ${what} index of ${e.target.name} (size ${size})` });
+      return v?.t === 'int' ? v.value : undefined;
+    };
+    const lo = idx(e.lo, 0, 'first');
+    if (lo === undefined) return undefined;
+    if (!e.slice) {
+      if (lo >= size) { this.report('OutOfRange', e.span, `${e.target.name} has neurons 0 to ${size - 1}; found ${lo}.`); return undefined; }
+      return { name: e.target.name, lo, hi: lo + 1 };
+    }
+    const hi = idx(e.hi, size, 'end');
+    if (hi === undefined) return undefined;
+    if (hi <= lo) { this.report('OutOfRange', e.span, `The range ${lo}:${hi} of ${e.target.name} is empty (the end is exclusive).`); return undefined; }
+    return { name: e.target.name, lo, hi };
+  }
+
+  private projection(p: A.Projection, src: CheckedEnd, dst: CheckedEnd, roleOf: (n: string) => string | undefined, order: string[], groups: Record<string, string[]>): CheckedProjection | undefined {
+    const srcRole = roleOf(src.name);
+    const dstRole = roleOf(dst.name);
+    if (dstRole === 'input') { this.report('InvalidProjection', p.target.span, `'${dst.name}' is an input: nothing can project into it.`); return undefined; }
+    if (srcRole === 'readout') { this.report('InvalidProjection', p.source.span, `'${src.name}' is a readout: readouts do not spike, so they cannot be the source of a projection.`); return undefined; }
+    const connName = p.conn?.name ?? 'dense';
+    const conn = S.CONNECTIVITY[connName];
+    if (!conn) { this.report('UnknownOption', (p.conn as A.Ident).span, `'${connName}' is not a connectivity; expected one of ${Object.keys(S.CONNECTIVITY).join(', ')}.${didYouMean(connName, Object.keys(S.CONNECTIVITY))}`); return undefined; }
+    const connParams = this.params(conn, p.args ? { kind: 'Call', callee: p.conn as A.Ident, args: p.args, body: null, span: p.span } : null, connName);
+    const body = this.body(p.body ?? [], S.PROJECTION_PARAMS, `the projection ${this.text(p.source.span)} -> ${this.text(p.target.span)}`, p.span);
+    if (!connParams || !body) return undefined;
+    const nSrc = src.hi - src.lo;
+    const nDst = dst.hi - dst.lo;
+    const sameEnds = src.name === dst.name && src.lo === dst.lo && src.hi === dst.hi;
+    if (connName === 'self' && !sameEnds) { this.report('InvalidProjection', p.span, `A self projection connects each neuron to itself, so source and target must be the same neurons; found ${this.text(p.source.span)} and ${this.text(p.target.span)}.`); return undefined; }
+    if (connName === 'one_to_one' && nSrc !== nDst) { this.report('SizeMismatch', p.span, `one_to_one needs equal sizes; ${this.text(p.source.span)} has ${nSrc} neurons and ${this.text(p.target.span)} has ${nDst}.`); return undefined; }
+    const noSelf = body.params.no_self;
+    if (noSelf?.t === 'bool' && noSelf.value && src.name !== dst.name) {
+      this.report('InvalidProjection', body.spans.no_self ?? p.span, `no_self masks the diagonal of a recurrent projection; ${src.name} -> ${dst.name} is not recurrent.`);
+      return undefined;
+    }
+    const skip = body.params.skip;
+    if (skip?.t === 'bool' && skip.value && !(src.name in groups) && !(dst.name in groups)) {
+      const gap = order.indexOf(dst.name) - order.indexOf(src.name);
+      if (Math.abs(gap) <= 1) this.report('SkipNotSkipping', body.spans.skip ?? p.span, `${src.name} and ${dst.name} are adjacent layers (declared one after the other), so this projection skips nothing.`);
+    }
+    const w = body.params.w;
+    const vector = conn.weights === 'vector';
+    if (w?.t === 'init' && w.kind === 'load') {
+      const d = w.params.path;
+      const want = vector ? [nSrc] : [nSrc, nDst];
+      if (d?.t === 'data' && (d.header.shape.length !== want.length || d.header.shape.some((x, i) => x !== want[i]))) {
+        this.report('ShapeMismatch', body.spans.w ?? p.span, `The weights of ${this.text(p.source.span)} -> ${this.text(p.target.span)} need shape (${want.join(', ')})${vector ? '' : ' (source, target)'}; the file has shape (${d.header.shape.join(', ')}).`);
+        return undefined;
+      }
+    }
+    if (w?.t === 'init' && w.kind === 'orthogonal' && !vector && nSrc !== nDst) {
+      this.report('SizeMismatch', body.spans.w ?? p.span, `orthogonal() needs a square projection; this one is ${nSrc} x ${nDst}.`);
+      return undefined;
+    }
+    return { source: src, target: dst, conn: { kind: connName, params: { ...connParams, ...body.params }, spans: body.spans }, span: p.span };
+  }
+
+  // ---- cores, learning rules, tasks -------------------------------------------------------
+  core(name: string): CheckedCore | null {
+    if (this.cores.has(name)) return this.cores.get(name) ?? null;
+    const s = (this.scope.get(name) as Decl).stmt as A.Section;
+    if (this.coreInProgress.has(name)) { this.report('ConstantCycle', (s.name as A.Ident).span, `The core ${name} extends itself (through its base cores).`); return null; }
+    this.coreInProgress.add(name);
+    let base: CheckedCore | null = null;
+    let ok = true;
+    if (s.base) {
+      const ref = this.value({ kind: 'Name', name: s.base.name, span: s.base.span }, { t: 'ref', kind: 'core' }, { what: 'The base of a core' });
+      if (ref?.t === 'ref') {
+        const found = this.lookup(ref.name);
+        base = found ? found.checker.core(ref.name) : null;
+      }
+      if (!base) ok = false;
+    }
+    const sections: Record<string, A.Section> = {};
+    const params = this.body(s.body, base ? inherit(S.CORE_PARAMS) : S.CORE_PARAMS, `core ${name}`, (s.name as A.Ident).span, (st) => {
+      if (st.kind === 'Section' && (st.keyword.name === 'latency' || st.keyword.name === 'energy')) {
+        if (sections[st.keyword.name]) { this.report('DuplicateParameter', st.keyword.span, `core ${name} already has a ${st.keyword.name} table.`); ok = false; return; }
+        sections[st.keyword.name] = st;
+      } else { this.misplaced(st, `in a core (it has parameters and latency/energy tables)`); ok = false; }
+    });
+    const table = (key: 'latency' | 'energy', specs: S.Params): Resolved | undefined => {
+      const sec = sections[key];
+      const own = this.body(sec?.body ?? [], base ? inherit(specs) : specs, `the ${key} table`, sec?.keyword.span ?? (s.name as A.Ident).span);
+      return own && base ? merge(base[key], own) : own;
+    };
+    const latency = table('latency', S.LATENCY_PARAMS);
+    const energy = table('energy', S.ENERGY_PARAMS);
+    this.coreInProgress.delete(name);
+    if (!params || !latency || !energy || !ok) { this.cores.set(name, null); return null; }
+    const merged = base ? merge(base.params, params) : params;
+    const tile = merged.params.tile;
+    const cols = merged.params.adc_columns;
+    if (tile?.t === 'dims' && cols?.t === 'int' && cols.value > tile.cols) {
+      this.report('OutOfRange', merged.spans.adc_columns ?? (s.name as A.Ident).span, `adc_columns = ${cols.value} is more than the ${tile.cols} columns of a tile.`);
+      this.cores.set(name, null);
+      return null;
+    }
+    const c: CheckedCore = { name, file: this.file, params: merged, latency, energy };
+    this.cores.set(name, c);
+    return c;
+  }
+
+  learn(name: string): Resolved | null {
+    if (this.learns.has(name)) return this.learns.get(name) ?? null;
+    const s = (this.scope.get(name) as Decl).stmt as A.Section;
+    const kindName = (s.base as A.Ident).name;
+    const kind = S.LEARN_KINDS[kindName];
+    let r: Resolved | null = null;
+    if (!kind) this.report('UnknownOption', (s.base as A.Ident).span, `'${kindName}' is not a learning rule; expected ${Object.keys(S.LEARN_KINDS).join(' or ')}.${didYouMean(kindName, Object.keys(S.LEARN_KINDS))}`);
+    else r = this.body(s.body, kind.params, `${kindName} ${name}`, (s.name as A.Ident).span) ?? null;
+    const out = r && { ...r, kind: kindName };
+    this.learns.set(name, out);
+    return out;
+  }
+
+  task(name: string): Resolved | null {
+    if (this.tasks.has(name)) return this.tasks.get(name) ?? null;
+    const s = (this.scope.get(name) as Decl).stmt as A.Section;
+    const kindName = (s.base as A.Ident).name;
+    const kind = S.TASK_KINDS[kindName];
+    let r: Resolved | null = null;
+    if (!kind) this.report('UnknownOption', (s.base as A.Ident).span, `'${kindName}' is not a task kind; expected one of ${Object.keys(S.TASK_KINDS).join(', ')}.${didYouMean(kindName, Object.keys(S.TASK_KINDS))}`);
+    else r = this.body(s.body, kind.params, `task ${name} (${kindName})`, (s.name as A.Ident).span) ?? null;
+    if (r && kindName === 'npy') r = this.npyTask(r, s) ?? null;
+    const out = r && { ...r, kind: kindName };
+    this.tasks.set(name, out);
+    return out;
+  }
+
+  private npyTask(r: Resolved, s: A.Section): Resolved | undefined {
+    const shape = (k: string): readonly number[] | undefined => { const v = r.params[k]; return v?.t === 'data' ? v.header.shape : undefined; };
+    const inputs = shape('inputs') as readonly number[];
+    const targets = shape('targets');
+    const labels = shape('labels');
+    const at = (k: string) => r.spans[k] ?? s.span;
+    if (inputs.length !== 3) { this.report('ShapeMismatch', at('inputs'), `inputs must have shape (samples, T, channels); the file has shape (${inputs.join(', ')}).`); return undefined; }
+    if ((targets === undefined) === (labels === undefined)) { this.report('IncompatibleOptions', (s.name as A.Ident).span, 'An npy task needs exactly one of targets (regression) or labels (classification).'); return undefined; }
+    if (targets && (targets.length !== 3 || targets[0] !== inputs[0] || targets[1] !== inputs[1])) {
+      this.report('ShapeMismatch', at('targets'), `targets must have shape (${inputs[0]}, ${inputs[1]}, outputs) to match inputs (${inputs.join(', ')}); the file has shape (${targets.join(', ')}).`);
+      return undefined;
+    }
+    if (labels && (labels.length !== 1 || labels[0] !== inputs[0])) {
+      this.report('ShapeMismatch', at('labels'), `labels must have shape (${inputs[0]},), one per input sample; the file has shape (${labels.join(', ')}).`);
+      return undefined;
+    }
+    return r;
+  }
+
+  // ---- train and run -----------------------------------------------------------------------
+  private runBlock(s: A.Section): CheckedRun {
+    const keyword = s.keyword.name as 'train' | 'run';
+    const probes: A.Probe[] = [];
+    const params = this.body(s.body, keyword === 'train' ? S.TRAIN_PARAMS : S.RUN_PARAMS, keyword, s.keyword.span, (st) => {
+      if (st.kind === 'Probe') probes.push(st);
+      else this.misplaced(st, `in a ${keyword} block (it has parameters and probes)`);
+    });
+    const ref = (k: string): string | undefined => { const v = params?.params[k]; return v?.t === 'ref' ? v.name : undefined; };
+    const netName = ref('network');
+    const found = netName ? this.lookup(netName) : undefined;
+    const net = found ? found.checker.network(netName as string) : null;
+    const checkedProbes: CheckedProbe[] = [];
+    if (net) for (const p of probes) { const cp = this.probe(p, net); if (cp) checkedProbes.push(cp); }
+    if (params && net) this.crossCheck(keyword, params, net);
+    return { keyword, name: s.name?.name ?? null, file: this.file, params: params ?? { kind: keyword, params: {}, spans: {} }, probes: checkedProbes };
+  }
+
+  private probe(p: A.Probe, net: CheckedNetwork): CheckedProbe | undefined {
+    const variable = S.PROBE_VARIABLES[p.variable.name];
+    if (!variable) { this.report('InvalidProbe', p.variable.span, `'${p.variable.name}' is not a probe variable; expected one of ${Object.keys(S.PROBE_VARIABLES).join(', ')}.${didYouMean(p.variable.name, Object.keys(S.PROBE_VARIABLES))}`); return undefined; }
+    if (p.targets.length === 0) { this.report('InvalidProbe', p.span, 'A probe needs at least one target: probe spikes(rec).'); return undefined; }
+    const targets: CheckedEnd[] = [];
+    const byName = new Map(net.neurons.map((n) => [n.name, n]));
+    for (const t of p.targets) {
+      if (t.kind !== 'Name' && t.kind !== 'Index') { this.report('InvalidProbe', t.span, 'A probe target is a population, input, readout or group, optionally sliced: rec[0:8].'); return undefined; }
+      const name = t.kind === 'Name' ? t.name : t.target.name;
+      const members = name in net.groups ? (net.groups[name] as string[]) : [name];
+      const first = byName.get(members[0] as string);
+      if (!first) { this.report('UnknownName', t.kind === 'Name' ? t.span : t.target.span, `There is nothing named '${name}' in network ${net.name}.${didYouMean(name, [...byName.keys(), ...Object.keys(net.groups)])}`); return undefined; }
+      for (const m of members) {
+        const n = byName.get(m) as CheckedNeurons;
+        const model = n.role === 'input' ? 'input' : n.model.kind;
+        if (!variable.models.includes(model)) {
+          this.report('InvalidProbe', p.variable.span, `${m} is ${model === 'input' ? 'an input' : `a ${model} ${n.role}`}, which has no '${p.variable.name}'; it can be probed for ${Object.entries(S.PROBE_VARIABLES).filter(([, v]) => v.models.includes(model)).map(([k]) => k).join(', ')}.`);
+          return undefined;
+        }
+      }
+      const size = members.reduce((acc, m) => acc + (byName.get(m)?.size ?? 0), 0);
+      const end = t.kind === 'Name' ? { name, lo: 0, hi: size } : this.slice(t, size);
+      if (!end) return undefined;
+      targets.push(end);
+    }
+    const options = this.body(p.body ?? [], S.PROBE_PARAMS, `probe ${p.variable.name}`, p.variable.span);
+    if (!options) return undefined;
+    return { variable: p.variable.name, targets, options };
+  }
+
+  private crossCheck(keyword: 'train' | 'run', params: Resolved, net: CheckedNetwork): void {
+    const refOf = (k: string) => { const v = params.params[k]; return v?.t === 'ref' ? v.name : undefined; };
+    const at = (k: string) => params.spans[k] ?? { start: 0, end: 0 };
+    const taskName = refOf('task');
+    const learnName = refOf('learn');
+    const coreName = refOf('core');
+    const get = <T>(n: string | undefined, f: (c: ModuleChecker, n: string) => T | null): T | null => {
+      if (!n) return null;
+      const found = this.lookup(n);
+      return found ? f(found.checker, n) : null;
+    };
+    const task = get(taskName, (c, n) => c.task(n));
+    const learn = keyword === 'train' ? get(learnName, (c, n) => c.learn(n)) : null;
+    const core = get(coreName, (c, n) => c.core(n));
+    const inputs = net.neurons.filter((n) => n.role === 'input');
+    const readouts = net.neurons.filter((n) => n.role === 'readout');
+    const nIn = inputs.reduce((a, n) => a + n.size, 0);
+    const nOut = readouts.reduce((a, n) => a + n.size, 0);
+    if (inputs.length === 0 || readouts.length === 0) {
+      this.report('TaskMismatch', at('network'), `Network ${net.name} needs at least one input and one readout to ${keyword === 'train' ? 'be trained' : 'run a task'}.`);
+      return;
+    }
+    if (task) {
+      const nums: Record<string, number> = {};
+      for (const [k, v] of Object.entries(task.params)) if (v.t === 'int') nums[k] = v.value;
+      if (task.kind === 'npy') {
+        const shape = (k: string) => { const v = task.params[k]; return v?.t === 'data' ? v.header.shape : undefined; };
+        nums.channels = shape('inputs')?.[2] ?? 0;
+        nums.outputs = shape('targets')?.[2] ?? nOut;
+      }
+      const kind = S.TASK_KINDS[task.kind];
+      const channels = kind?.channels(nums) ?? nIn;
+      const outputs = kind?.outputs(nums) ?? nOut;
+      if (channels !== nIn) this.report('TaskMismatch', at('task'), `Task ${taskName} has ${channels} input channels, but network ${net.name} has ${nIn} input neurons (${inputs.map((n) => `${n.name}[${n.size}]`).join(', ')}).`);
+      if (outputs !== nOut) this.report('TaskMismatch', at('task'), `Task ${taskName} has ${outputs} outputs, but network ${net.name} has ${nOut} readout neurons (${readouts.map((n) => `${n.name}[${n.size}]`).join(', ')}).`);
+    }
+    if (learn) {
+      const loss = learn.params.loss;
+      if (loss?.t === 'choice' && loss.option === 'cross_entropy' && nOut < 2) this.report('IncompatibleOptions', at('learn'), `cross_entropy needs at least two readout neurons (one per class); network ${net.name} has ${nOut}.`);
+      if (learn.kind === 'eprop') {
+        for (const n of net.neurons) {
+          const tr = n.model.params.trainable;
+          if (tr?.t === 'names' && tr.names.length > 0) {
+            this.report('IncompatibleOptions', at('learn'), `e-prop trains weights only, but ${n.name} declares trainable = [${tr.names.join(', ')}]; use a bptt learning rule to train intrinsic parameters.`);
+            break;
+          }
+        }
+        const update = learn.params.update;
+        const device = core?.params.params.device;
+        if (update?.t === 'choice' && update.option !== 'direct') {
+          if (!coreName) this.report('SuspiciousValue', at('learn'), `update = ${update.option} turns gradients into PCM pulses, but this ${keyword} block has no core: the float reference ignores it.`);
+          else if (device?.t === 'choice' && device.option !== 'pcm') this.report('SuspiciousValue', at('core'), `update = ${update.option} is a PCM programming scheme, but core ${coreName} has ${device.option} devices.`);
+        }
+        if (update?.t === 'choice' && update.option === 'multi' && device?.t === 'choice') {
+          const n = update.params.n;
+          const per = device.params.devices_per_side;
+          if (n?.t === 'int' && per?.t === 'int' && n.value !== per.value) this.report('IncompatibleOptions', at('core'), `update = multi(n = ${n.value}) needs ${n.value} devices per side, but core ${coreName} has devices_per_side = ${per.value}.`);
+        }
+      }
+    }
+  }
+}
+
+/** Parameter table with every default removed (a derived core inherits its base's values). */
+function inherit(specs: S.Params): S.Params {
+  const out: Record<string, S.ParamSpec> = {};
+  for (const [k, p] of Object.entries(specs)) { const { default: _d, required: _r, ...rest } = p; out[k] = rest; }
+  return out;
+}
+
+function merge(base: Resolved, own: Resolved): Resolved {
+  return { kind: base.kind, params: { ...base.params, ...own.params }, spans: { ...base.spans, ...own.spans } };
+}
+
+export type { Dim };
