@@ -688,6 +688,7 @@ class ModuleChecker {
     const s = (this.scope.get(name) as Decl).stmt as A.Section;
     const neurons = new Map<string, CheckedNeurons | null>();
     const order: string[] = [];
+    const roles = new Map<string, string>();
     const groups: Record<string, string[]> = {};
     const groupStmts: A.Group[] = [];
     const projStmts: A.Projection[] = [];
@@ -696,6 +697,7 @@ class ModuleChecker {
       if (st.kind === 'Neurons') {
         if (neurons.has(st.name.name) || groupStmts.some((g) => g.name.name === st.name.name)) { this.report('DuplicateName', st.name.span, `'${st.name.name}' is already declared in network ${name}.`); ok = false; return; }
         neurons.set(st.name.name, null);
+        roles.set(st.name.name, st.role);
         order.push(st.name.name);
         const n = this.neurons(st);
         if (n) neurons.set(st.name.name, n); else ok = false;
@@ -721,7 +723,7 @@ class ModuleChecker {
       if (n in groups) { let t = 0; for (const m of groups[n] as string[]) { const x = neurons.get(m); if (!x) return undefined; t += x.size; } return t; }
       return neurons.get(n)?.size;
     };
-    const roleOf = (n: string): string | undefined => (n in groups ? 'population' : neurons.get(n)?.role);
+    const roleOf = (n: string): string | undefined => (n in groups ? 'population' : roles.get(n));
     const projections: CheckedProjection[] = [];
     const seenPairs = new Map<string, A.Projection>();
     const incoming = new Set<string>();
@@ -729,12 +731,12 @@ class ModuleChecker {
       const src = this.endpoint(p.source, neurons, groups, sizeOf, name);
       const dst = this.endpoint(p.target, neurons, groups, sizeOf, name);
       if (!src || !dst) { ok = false; continue; }
-      const pr = this.projection(p, src, dst, roleOf, order, groups);
-      if (!pr) { ok = false; continue; }
-      const key = `${this.text(p.source.span)}->${this.text(p.target.span)}`;
+      const key = `${this.text(p.source.span)} -> ${this.text(p.target.span)}`;
       const prev = seenPairs.get(key);
       if (prev) { this.report('DuplicateProjection', p.span, `There is already a projection ${key} (line ${this.m.source.position(prev.span.start).line + 1}); merge them.`); ok = false; continue; }
       seenPairs.set(key, p);
+      const pr = this.projection(p, src, dst, roleOf, order, groups);
+      if (!pr || Number.isNaN(src.hi) || Number.isNaN(dst.hi)) { ok = false; continue; }
       for (const m of dst.name in groups ? (groups[dst.name] as string[]) : [dst.name]) incoming.add(m);
       projections.push(pr);
     }
@@ -807,7 +809,8 @@ class ModuleChecker {
       return undefined;
     }
     const size = sizeOf(name);
-    if (size === undefined) return undefined;
+    // A population that failed its own checks has no size: keep checking what does not depend on it.
+    if (size === undefined) return { name, lo: 0, hi: Number.NaN };
     if (e.kind === 'Name') return { name, lo: 0, hi: size };
     return this.slice(e, size);
   }
@@ -845,7 +848,7 @@ class ModuleChecker {
     const nDst = dst.hi - dst.lo;
     const sameEnds = src.name === dst.name && src.lo === dst.lo && src.hi === dst.hi;
     if (connName === 'self' && !sameEnds) { this.report('InvalidProjection', p.span, `A self projection connects each neuron to itself, so source and target must be the same neurons; found ${this.text(p.source.span)} and ${this.text(p.target.span)}.`); return undefined; }
-    if (connName === 'one_to_one' && nSrc !== nDst) { this.report('SizeMismatch', p.span, `one_to_one needs equal sizes; ${this.text(p.source.span)} has ${nSrc} neurons and ${this.text(p.target.span)} has ${nDst}.`); return undefined; }
+    if (connName === 'one_to_one' && nSrc !== nDst && !Number.isNaN(nSrc + nDst)) { this.report('SizeMismatch', p.span, `one_to_one needs equal sizes; ${this.text(p.source.span)} has ${nSrc} neurons and ${this.text(p.target.span)} has ${nDst}.`); return undefined; }
     const noSelf = body.params.no_self;
     if (noSelf?.t === 'bool' && noSelf.value && src.name !== dst.name) {
       this.report('InvalidProjection', body.spans.no_self ?? p.span, `no_self masks the diagonal of a recurrent projection; ${src.name} -> ${dst.name} is not recurrent.`);
@@ -861,12 +864,12 @@ class ModuleChecker {
     if (w?.t === 'init' && w.kind === 'load') {
       const d = w.params.path;
       const want = vector ? [nSrc] : [nSrc, nDst];
-      if (d?.t === 'data' && (d.header.shape.length !== want.length || d.header.shape.some((x, i) => x !== want[i]))) {
+      if (d?.t === 'data' && !Number.isNaN(nSrc + nDst) && (d.header.shape.length !== want.length || d.header.shape.some((x, i) => x !== want[i]))) {
         this.report('ShapeMismatch', body.spans.w ?? p.span, `The weights of ${this.text(p.source.span)} -> ${this.text(p.target.span)} need shape (${want.join(', ')})${vector ? '' : ' (source, target)'}; the file has shape (${d.header.shape.join(', ')}).`);
         return undefined;
       }
     }
-    if (w?.t === 'init' && w.kind === 'orthogonal' && !vector && nSrc !== nDst) {
+    if (w?.t === 'init' && w.kind === 'orthogonal' && !vector && nSrc !== nDst && !Number.isNaN(nSrc + nDst)) {
       this.report('SizeMismatch', body.spans.w ?? p.span, `orthogonal() needs a square projection; this one is ${nSrc} x ${nDst}.`);
       return undefined;
     }

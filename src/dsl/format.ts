@@ -1,8 +1,8 @@
 // The canonical printer: AST (+ comments, + the original text for blank lines and trailing
 // comments) → text. Parsing the output gives the same AST, and formatting is idempotent.
-// Rules: two-space indent; one statement per line; spaces around binary operators except none
-// inside `^`-free unary signs; a body is printed inline (`{ a = 1; b }`) when it holds only
-// parameters and flags, fits in 100 columns and contains no comment; otherwise one per line.
+// Rules: two-space indent; one statement per line; spaces around binary operators and none
+// after a unary sign; a body is printed inline (`{ a = 1; b }`) when it holds at most two
+// parameters or flags, fits in 100 columns and contains no comment; otherwise one per line.
 // Comments are never lost: a comment inside an expression moves to the line before the next
 // statement; at most one blank line of the original is kept between statements.
 import * as A from './ast.ts';
@@ -70,8 +70,9 @@ class Printer {
       const firstComment = this.comments[this.next];
       const lead = firstComment && firstComment.span.start < s.span.start ? firstComment.span.start : s.span.start;
       if (i > 0 && this.blankBefore(lead)) this.lines.push('');
+      const before = this.next;
       this.flush(s.span.start, indent);
-      if (this.lines.length > 0 && i > 0 && lead !== s.span.start && this.blankBefore(s.span.start)) this.lines.push('');
+      if (this.next > before && this.blankBefore(s.span.start)) this.lines.push('');
       const text = this.stmt(s, indent);
       const trailing = this.trailing(s.span.end, i + 1 < list.length ? (list[i + 1] as A.Stmt).span.start : end);
       const chunk = indent + text + (trailing ? ` ${trailing}` : '');
@@ -121,7 +122,7 @@ class Printer {
   /** `{ a; b }` inline when short and simple, else one statement per line. */
   private block(body: readonly A.Stmt[], indent: string, at: { start: number; end: number }, used: number, forceLines = false): string {
     if (body.length === 0 && !this.hasCommentWithin(at.start, at.end)) return '{}';
-    if (!forceLines && body.length <= 4 && body.every((s) => s.kind === 'Assign' || s.kind === 'Flag') && !this.hasCommentWithin(at.start, at.end)) {
+    if (!forceLines && body.length <= 2 && body.every((s) => s.kind === 'Assign' || s.kind === 'Flag') && !this.hasCommentWithin(at.start, at.end)) {
       const parts = body.map((s) => this.stmt(s, indent));
       const inline = `{ ${parts.join('; ')} }`;
       if (!parts.some((x) => x.includes('\n')) && used + inline.length + 1 <= WIDTH) return inline;
