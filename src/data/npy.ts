@@ -39,7 +39,7 @@ export function parseNpyHeader(bytes: Uint8Array, fileSize = bytes.length): NpyH
   } else return { ok: false, reason: `it has .npy format version ${major}, which phasecore does not read (1, 2 or 3)` };
   if (start + headerLen > bytes.length) return { ok: false, reason: 'its header is truncated' };
   const text = new TextDecoder('latin1').decode(bytes.subarray(start, start + headerLen));
-  const descr = /'descr'\s*:\s*'([<>|=])([a-z]\d+)'/.exec(text);
+  const descr = /'descr'\s*:\s*'([<>|=]?)([^']*)'/.exec(text);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   const shapeM = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
   if (!descr || !fortran || !shapeM) return { ok: false, reason: 'its header is not a dictionary with descr, fortran_order and shape' };

@@ -157,7 +157,8 @@ class Printer {
       }
       case 'Unary': {
         const inner = this.expr(e.operand, indent);
-        return `${e.op}${prec(e.operand) < 3 ? `(${inner})` : inner}`;
+        // `- -1`, not `--1`: consecutive signs are kept apart so they read as two.
+        return `${e.op}${prec(e.operand) < 3 ? `(${inner})` : e.operand.kind === 'Unary' ? ` ${inner}` : inner}`;
       }
       case 'Binary': {
         const p = PREC[e.op] as number;

@@ -1,0 +1,50 @@
+// Shape checks read the headers of real .npy files next to the .snn file.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeNpy } from '../../src/data/npy.ts';
+import { checkPaths } from '../../src/compiler/frontend.ts';
+
+function project(files: Record<string, string | Uint8Array>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'snn-'));
+  for (const [k, v] of Object.entries(files)) writeFileSync(join(dir, k), v);
+  return dir;
+}
+const npy = (shape: number[]) => encodeNpy('float32', shape, new Float32Array(shape.reduce((a, b) => a * b, 1)));
+const net = (w: string, extra = '') => `network n {\n  input i[3]\n  population p[5] : LIF { ${extra} }\n  readout o[2] : LI\n  i -> p : dense { w = load("${w}") }\n  p -> o : dense\n}\n`;
+
+function codes(dir: string) {
+  const r = checkPaths([join(dir, 'main.snn')]);
+  return r.diagnostics.map((d) => [d.code, r.sources.get(d.file)!.text.slice(d.span.start, d.span.end), d.message]);
+}
+
+describe('.npy shapes', () => {
+  it('accepts weights of shape (source, target)', () => {
+    expect(codes(project({ 'main.snn': net('w.npy'), 'w.npy': npy([3, 5]) }))).toEqual([]);
+  });
+  it('reports transposed weights with both shapes', () => {
+    const c = codes(project({ 'main.snn': net('w.npy'), 'w.npy': npy([5, 3]) }));
+    expect(c).toHaveLength(1);
+    expect(c[0]![0]).toBe('SNN4001');
+    expect(c[0]![1]).toBe('w = load("w.npy")');
+    expect(c[0]![2]).toContain('need shape (3, 5) (source, target); the file has shape (5, 3)');
+  });
+  it('reports a missing file and a non-npy file at the path', () => {
+    expect(codes(project({ 'main.snn': net('nope.npy') }))[0]?.slice(0, 2)).toEqual(['SNN4002', '"nope.npy"']);
+    expect(codes(project({ 'main.snn': net('w.npy'), 'w.npy': 'not numpy' }))[0]?.[2]).toMatch(/magic/);
+  });
+  it('checks per-neuron parameters against the population size', () => {
+    const c = codes(project({ 'main.snn': net('w.npy', 'tau_m = load("tau.npy")'), 'w.npy': npy([3, 5]), 'tau.npy': npy([4]) }));
+    expect(c.map((x) => x[0])).toEqual(['SNN4001']);
+    expect(c[0]![2]).toContain('shape (5,)');
+  });
+  it('checks npy task data against each other and against the network', () => {
+    const main = `${net('w.npy')}learn l : eprop {}\ntask d : npy { inputs = load("x.npy"); labels = load("y.npy") }\ntrain { network = n; learn = l; task = d }\n`;
+    expect(codes(project({ 'main.snn': main, 'w.npy': npy([3, 5]), 'x.npy': npy([10, 50, 3]), 'y.npy': npy([10]) }))).toEqual([]);
+    const wrongLabels = codes(project({ 'main.snn': main, 'w.npy': npy([3, 5]), 'x.npy': npy([10, 50, 3]), 'y.npy': npy([9]) }));
+    expect(wrongLabels.map((x) => x[0])).toEqual(['SNN4001']);
+    const wrongChannels = codes(project({ 'main.snn': main, 'w.npy': npy([3, 5]), 'x.npy': npy([10, 50, 4]), 'y.npy': npy([10]) }));
+    expect(wrongChannels.map((x) => [x[0], x[1]])).toEqual([['SNN4010', 'task = d']]);
+  });
+});
