@@ -1078,6 +1078,32 @@ class ModuleChecker {
   }
 }
 
+/** Every default written in the schema, checked against its own spec (a test runs this). */
+export function schemaDefaultProblems(): string[] {
+  const problems: string[] = [];
+  const fake: Module = { path: '/schema', display: '<schema>', source: new SourceFile('<schema>', ''), ast: { kind: 'File', items: [], comments: [], span: { start: 0, end: 0 } }, imports: [] };
+  const checker = new ModuleChecker(fake, () => checker, []);
+  const visit = (params: S.Params | undefined, where: string) => {
+    for (const [k, p] of Object.entries(params ?? {})) {
+      if (p.default !== undefined) {
+        try { checker.defaultValue(p.default, p.spec); } catch (e) { problems.push(`${where}.${k} = ${p.default}: ${(e as Error).message}`); }
+      }
+      if (p.spec.t === 'choice') for (const [o, opt] of Object.entries(p.spec.options)) visit(opt.params, `${where}.${k}.${o}`);
+    }
+  };
+  const tables: Record<string, S.Params> = {
+    network: S.NETWORK_PARAMS, input: S.INPUT_PARAMS, projection: S.PROJECTION_PARAMS, core: S.CORE_PARAMS,
+    latency: S.LATENCY_PARAMS, energy: S.ENERGY_PARAMS, train: S.TRAIN_PARAMS, run: S.RUN_PARAMS, probe: S.PROBE_PARAMS,
+  };
+  for (const [k, m] of Object.entries(S.NEURON_MODELS)) tables[k] = m.params;
+  for (const [k, m] of Object.entries(S.LEARN_KINDS)) tables[`learn.${k}`] = m.params;
+  for (const [k, m] of Object.entries(S.TASK_KINDS)) tables[`task.${k}`] = m.params;
+  for (const [k, m] of Object.entries(S.CONNECTIVITY)) tables[`connectivity.${k}`] = m.params ?? {};
+  for (const [k, m] of Object.entries(S.INITIALISERS)) tables[`init.${k}`] = m.params ?? {};
+  for (const [k, t] of Object.entries(tables)) visit(t, k);
+  return problems;
+}
+
 /** Parameter table with every default removed (a derived core inherits its base's values). */
 function inherit(specs: S.Params): S.Params {
   const out: Record<string, S.ParamSpec> = {};

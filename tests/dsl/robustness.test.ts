@@ -65,7 +65,7 @@ describe('robustness', () => {
   }, 60_000);
 
   it('handles deep nesting of blocks, lists and calls without recursing to death', () => {
-    for (const [open, close] of [['{', '}'], ['[', ']'], ['f(', ')'], ['network n { train { ', '} }']]) {
+    for (const [open, close] of [['{', '}'], ['[', ']'], ['f(', ')'], ['network n { train { ', '} }']] as const) {
       const text = `const X = ${open.repeat(5000)}${close.repeat(5000)}`;
       const r = checkText(text);
       expect(r.diagnostics.length).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type * as A from '../../src/dsl/ast.ts';
 import { parseSource, decodeSource, MAX_NESTING } from '../../src/dsl/parse.ts';
 import { SourceFile } from '../../src/dsl/span.ts';
 import { formatDiagnostic } from '../../src/dsl/diagnostics.ts';
@@ -77,7 +78,7 @@ describe('grammar details', () => {
   it('reads a unit only on the same line', () => {
     const r = parse('core c {\n  adc = 8\n  bit = 3\n}');
     expect(r.diagnostics).toEqual([]);
-    const body = (r.file?.items[0] as { body: { kind: string }[] }).body;
+    const body = (r.file?.items[0] as A.Section).body;
     expect(body.map((s) => s.kind)).toEqual(['Assign', 'Assign']);
   });
   it('tells a flag on its own line from a declaration', () => {

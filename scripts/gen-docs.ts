@@ -1,0 +1,150 @@
+// Generates docs/diagnostics.md and the parameter tables of docs/language.md from the one
+// catalogue (DIAG) and the one schema (src/dsl/schema.ts). `npm run docs` rewrites them;
+// tests/docs.test.ts fails when they are stale.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DIAG } from '../src/dsl/diagnostics.ts';
+import * as S from '../src/dsl/schema.ts';
+import { DIMENSIONS } from '../src/dsl/units.ts';
+
+const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+const BEGIN = '<!-- BEGIN GENERATED: parameter tables (npm run docs) -->';
+const END = '<!-- END GENERATED -->';
+
+export function renderDiagnostics(): string {
+  const lines = [
+    '# Diagnostics',
+    '',
+    'Every problem phasecore reports has a stable code. Codes never change meaning; new ones are added.',
+    'This page is generated from `src/dsl/diagnostics.ts` (`npm run docs`).',
+    '',
+    '| range | stage |',
+    '|---|---|',
+    '| SNN0xxx | the file itself: encoding, size |',
+    '| SNN1xxx | lexing and syntax (semantic checks do not run on a file with these) |',
+    '| SNN2xxx | names, imports, parameters, options |',
+    '| SNN3xxx | values: units, types, ranges, formats |',
+    '| SNN4xxx | structure: projections, shapes of data files, train and run blocks |',
+    '',
+    'Printed form: `file:line:col: severity CODE: message`, then the source line and a caret under the',
+    'culprit. With `--json`: `{"diagnostics": [{file, range: {start: {line, character}, end}, severity,',
+    'code, message}]}` with 0-based positions. Exit codes: 0 clean (warnings allowed), 1 errors, 2 usage.',
+    '',
+    '| code | severity | meaning |',
+    '|---|---|---|',
+  ];
+  for (const d of Object.values(DIAG)) lines.push(`| ${d.code} | ${d.severity} | ${d.doc} |`);
+  return `${lines.join('\n')}\n`;
+}
+
+function describeSpec(spec: S.Spec): string {
+  switch (spec.t) {
+    case 'quantity': {
+      const info = DIMENSIONS[spec.dim];
+      const u = spec.unit ?? info.unit;
+      const noun = spec.dim === 'dimensionless' ? 'number' : `${spec.dim}${u ? ` (${u})` : ''}`;
+      const also = spec.also ? ` or ${spec.also}` : '';
+      const r: string[] = [];
+      if (spec.min !== undefined) r.push(`${spec.minOpen ? '>' : '≥'} ${spec.min}`);
+      if (spec.max !== undefined) r.push(`${spec.maxOpen ? '<' : '≤'} ${spec.max}`);
+      return `${noun}${also}${r.length ? `, ${r.join(', ')}` : ''}`;
+    }
+    case 'int': return `whole number ${spec.min}…${spec.max}`;
+    case 'bool': return '`on` / `off`';
+    case 'enum': return spec.values.map((v) => `\`${v}\``).join(' \\| ');
+    case 'format': return 'format (`q1.15`, `s16.10`, `u12`)';
+    case 'register': return 'register: `FORMAT`, `saturate(FORMAT, round = …)` or `wrap(FORMAT, round = …)`';
+    case 'choice': return Object.entries(spec.options).map(([o, opt]) => `\`${o}${Object.values(opt.params ?? {}).some((p) => p.required) ? '(…)' : ''}\``).join(' \\| ');
+    case 'init': {
+      const u = DIMENSIONS[spec.dim].unit;
+      const range = spec.min !== undefined ? `, ${spec.minOpen ? '>' : '≥'} ${spec.min}` : '';
+      return `${spec.dim === 'dimensionless' ? 'number' : `${spec.dim} (${u})`}${range}: constant, \`~ distribution\` or \`load("….npy")\``;
+    }
+    case 'list': return `list of ${describeSpec(spec.of)}`;
+    case 'names': return `list of ${spec.values.map((v) => `\`${v}\``).join(', ')}`;
+    case 'ref': return `name of a ${spec.kind}`;
+    case 'dims': return `shape \`ROWS x COLS\` (each ≤ ${spec.max})`;
+    case 'data': return '`load("file.npy")`';
+  }
+}
+
+function table(params: S.Params): string[] {
+  const out = ['| parameter | value | default | meaning |', '|---|---|---|---|'];
+  for (const [k, p] of Object.entries(params)) {
+    const dflt = p.default !== undefined ? `\`${p.default}\`` : p.required ? '**required**' : 'none';
+    out.push(`| \`${k}\` | ${describeSpec(p.spec)} | ${dflt} | ${p.doc.replace(/\|/g, '\\|')} |`);
+  }
+  return out;
+}
+
+function options(title: string, spec: S.Spec): string[] {
+  if (spec.t !== 'choice') return [];
+  const out = [`#### ${title}`, ''];
+  for (const [name, o] of Object.entries(spec.options)) {
+    const pos = o.positional?.length ? ` (unnamed: ${o.positional.join(', ')})` : '';
+    out.push(`- \`${name}\`${pos}: ${o.doc}`);
+    for (const [k, p] of Object.entries(o.params ?? {})) {
+      out.push(`  - \`${k}\`: ${describeSpec(p.spec)}; default ${p.default !== undefined ? `\`${p.default}\`` : p.required ? '**required**' : 'none'}. ${p.doc}`);
+    }
+  }
+  out.push('');
+  return out;
+}
+
+function choicesOf(params: S.Params, prefix: string): string[] {
+  return Object.entries(params).flatMap(([k, p]) => options(`${prefix}\`${k}\` options`, p.spec));
+}
+
+export function renderParameterTables(): string {
+  const out: string[] = [BEGIN, ''];
+  const section = (title: string, params: S.Params, doc?: string) => {
+    out.push(`### ${title}`, '');
+    if (doc) out.push(doc, '');
+    out.push(...table(params), '', ...choicesOf(params, ''));
+  };
+  section('network', S.NETWORK_PARAMS);
+  section('input', S.INPUT_PARAMS);
+  for (const [name, m] of Object.entries(S.NEURON_MODELS)) section(`${m.role} model ${name}`, m.params, m.doc);
+  out.push('### projections', '', 'Connectivity (after `:`; `dense` when omitted):', '');
+  for (const [name, c] of Object.entries(S.CONNECTIVITY)) {
+    out.push(`- \`${name}\`${c.positional?.length ? `(${c.positional.join(', ')})` : ''}: ${c.doc}`);
+    for (const [k, p] of Object.entries(c.params ?? {})) out.push(`  - \`${k}\`: ${describeSpec(p.spec)}. ${p.doc}`);
+  }
+  out.push('', 'Body parameters:', '', ...table(S.PROJECTION_PARAMS), '');
+  out.push('### initialisers', '', 'Distributions follow `~`; `load` and `constant` follow `=` (a plain expression is a constant too). Arguments take the dimension of the parameter they initialise (`tau_m ~ normal(20 ms, 5 ms)`); fan-in and fan-out are those of the projection.', '');
+  for (const [name, ini] of Object.entries(S.INITIALISERS)) {
+    const params = Object.entries(ini.params ?? {}).map(([k, p]) => `${k}${p.default !== undefined ? ` = ${p.default}` : ''}`).join(', ');
+    out.push(`- \`${name}(${params})\`${ini.distribution ? ' (distribution)' : ''}: ${ini.doc}`);
+  }
+  out.push('');
+  section('core', S.CORE_PARAMS);
+  section('core › latency', S.LATENCY_PARAMS, 'Latencies in `cycles` of the core clock, or as a time (converted with the clock).');
+  section('core › energy', S.ENERGY_PARAMS, 'Energy per operation. Defaults are order-of-magnitude literature values (Horowitz, ISSCC 2014, 45 nm digital; PCM pulse energies after Nandakumar et al.); override them for your process.');
+  for (const [name, k] of Object.entries(S.LEARN_KINDS)) section(`learn … : ${name}`, k.params, k.doc);
+  for (const [name, k] of Object.entries(S.TASK_KINDS)) section(`task … : ${name}`, k.params, k.doc);
+  section('train', S.TRAIN_PARAMS);
+  section('run', S.RUN_PARAMS);
+  out.push('### probes', '', '`probe VARIABLE(TARGET, ...) { every = …; start = …; stop = … }` inside `train` or `run`. Targets are populations, inputs, readouts or groups, optionally sliced (`rec[0:8]`).', '');
+  out.push('| variable | meaning | available on |', '|---|---|---|');
+  for (const [k, v] of Object.entries(S.PROBE_VARIABLES)) out.push(`| \`${k}\` | ${v.doc} | ${v.models.join(', ')} |`);
+  out.push('', ...table(S.PROBE_PARAMS), '', END);
+  return out.join('\n');
+}
+
+export function renderLanguage(current: string): string {
+  const a = current.indexOf(BEGIN);
+  const b = current.indexOf(END);
+  if (a < 0 || b < 0) throw new Error('docs/language.md lacks the generated-section markers');
+  return current.slice(0, a) + renderParameterTables() + current.slice(b + END.length);
+}
+
+export const DOC_FILES = {
+  diagnostics: `${DOCS}diagnostics.md`,
+  language: `${DOCS}language.md`,
+};
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  writeFileSync(DOC_FILES.diagnostics, renderDiagnostics());
+  writeFileSync(DOC_FILES.language, renderLanguage(readFileSync(DOC_FILES.language, 'utf8')));
+  console.log('docs/diagnostics.md and docs/language.md regenerated.');
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildProgram } from '../../src/cli/main.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Run the CLI in-process: exit code, stdout and stderr. */
+function run(...args: string[]): { code: number; out: string; err: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  let code = 0;
+  try {
+    buildProgram((s) => out.push(s), (s) => err.push(s), (n) => { code = n; }).parse(args, { from: 'user' });
+  } catch (e) {
+    code = (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
+  }
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'phasecore-cli-'));
+
+describe('phasecore check', () => {
+  it('exits 0 on the examples', () => {
+    const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.snn')).map((f) => join(ROOT, 'examples', f));
+    const r = run('check', ...files);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/0 errors/);
+  });
+  it('exits 1 with file:line:col, code and caret on a user error', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'bad.snn'), 'network n {\n  dt = 1 mV\n}\n');
+    const r = run('check', join(dir, 'bad.snn'));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/bad\.snn:2:8: error SNN3001: `dt` must be a duration such as `20 ms`; found `1 mV`, which is a voltage\.\n2 \|   dt = 1 mV\n  \|        \^\^\^\^/);
+  });
+  it('prints the editor protocol shape with --json', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'bad.snn'), 'core c {\n  clock = 5 ms\n}\n');
+    const r = run('check', '--json', join(dir, 'bad.snn'));
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out) as { diagnostics: Array<Record<string, unknown>> };
+    expect(j.diagnostics).toHaveLength(1);
+    expect(j.diagnostics[0]).toMatchObject({ range: { start: { line: 1, character: 10 }, end: { line: 1, character: 14 } }, severity: 'error', code: 'SNN3001' });
+    expect(String(j.diagnostics[0]!.file)).toMatch(/bad\.snn$/);
+  });
+  it('reports a missing file as a user error', () => {
+    const r = run('check', '/nonexistent/x.snn');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/SNN0005/);
+  });
+  it('exits 2 on a usage error', () => {
+    expect(run('check').code).toBe(2);
+    expect(run('frobnicate').code).toBe(2);
+    expect(run('fmt', '--check', '--write', 'x.snn').code).toBe(2);
+  });
+});
+
+describe('phasecore fmt', () => {
+  it('--check passes on the examples', () => {
+    const r = run('fmt', '--check', join(ROOT, 'examples', 'pattern-generation.snn'), join(ROOT, 'examples', 'cores', 'pcm256.snn'));
+    expect(r.code).toBe(0);
+  });
+  it('--check fails on an unformatted file and changes nothing', () => {
+    const dir = tmp();
+    const f = join(dir, 'a.snn');
+    writeFileSync(f, 'const  N=1\n');
+    const r = run('fmt', '--check', f);
+    expect(r.code).toBe(1);
+    expect(readFileSync(f, 'utf8')).toBe('const  N=1\n');
+  });
+  it('--write rewrites in place, keeps the mode, and leaves no temporary file', () => {
+    const dir = tmp();
+    const f = join(dir, 'a.snn');
+    writeFileSync(f, 'const  N=1 // keep me\n');
+    chmodSync(f, 0o640);
+    expect(run('fmt', '--write', f).code).toBe(0);
+    expect(readFileSync(f, 'utf8')).toBe('const N = 1 // keep me\n');
+    expect(readdirSync(dir)).toEqual(['a.snn']);
+  });
+  it('does not touch a file with syntax errors', () => {
+    const dir = tmp();
+    const f = join(dir, 'a.snn');
+    writeFileSync(f, 'network n {\n');
+    const r = run('fmt', '--write', f);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/SNN1010/);
+    expect(readFileSync(f, 'utf8')).toBe('network n {\n');
+  });
+});
+
+describe('the installed command', () => {
+  it('runs from the bin script without a build step, and never prints a stack trace on bad input', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'bin.snn'), Buffer.from([0x00, 0xff, 0xfe, 0x41]));
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'phasecore.js'), 'check', join(dir, 'bin.snn')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/SNN000[12]/);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+});
