@@ -108,6 +108,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
 }
 
 export function main(argv: string[]): number {
+  // A closed pipe (`phasecore check x.snn | head`) ends the output quietly, not with a trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
+  }
   let code: number = EXIT.ok;
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const err = (s: string) => process.stderr.write(`${s}\n`);

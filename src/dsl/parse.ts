@@ -4,7 +4,8 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
 import { SnnLexer, LBrace, LBracket, LParen, RBrace, RBracket, RParen } from './tokens.ts';
 import { parser } from './parser.ts';
-import { buildAst } from './to-ast.ts';
+import { buildAst, MAX_EXPR_DEPTH } from './to-ast.ts';
+export { MAX_EXPR_DEPTH };
 import type * as A from './ast.ts';
 import { SourceFile, tokenSpan, type Span } from './span.ts';
 import { diag, type Diagnostic, type DiagKind } from './diagnostics.ts';
@@ -13,8 +14,6 @@ export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 export const MAX_ERRORS_PER_FILE = 100;
 /** Brackets deeper than this are refused before parsing (the parser and every pass recurse). */
 export const MAX_NESTING = 64;
-/** Expression trees deeper than this are refused (`1+1+...` chains, long `^` towers). */
-export const MAX_EXPR_DEPTH = 400;
 
 /** Bytes → text, or a diagnostic for binary, oversize or non-UTF-8 input. */
 export function decodeSource(path: string, bytes: Uint8Array): { source: SourceFile; diagnostics: Diagnostic[] } {
@@ -98,8 +97,6 @@ export function parseSource(source: SourceFile): ParseResult {
   if (diagnostics.length > 0) return { file: null, diagnostics: cap(sortDiagnostics(diagnostics), path) };
 
   const built = buildAst(cst, path);
-  const deep = findDeepExpression(built.value);
-  if (deep) built.diagnostics.push(diag('TooDeep', path, deep, `This expression is nested more than ${MAX_EXPR_DEPTH} operations deep; split it with constants.`));
   if (built.diagnostics.length > 0) return { file: null, diagnostics: cap(sortDiagnostics(built.diagnostics), path) };
   const file: A.File = { ...built.value, comments, span: { start: 0, end: source.text.length } };
   return { file, diagnostics: [] };
@@ -122,19 +119,6 @@ function findTooDeep(tokens: readonly IToken[]): IToken | undefined {
     } else if (ty === RParen || ty === RBracket || ty === RBrace) {
       depth = Math.max(0, depth - 1);
     }
-  }
-  return undefined;
-}
-
-/** Iterative depth measurement (no recursion, so it cannot overflow on the trees it guards). */
-function findDeepExpression(root: A.File): Span | undefined {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (depth > MAX_EXPR_DEPTH && node && typeof node === 'object' && 'span' in node) return (node as { span: Span }).span;
-    if (Array.isArray(node)) { for (const x of node) stack.push([x, depth]); continue; }
-    if (!node || typeof node !== 'object') continue;
-    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') stack.push([v, depth + 1]);
   }
   return undefined;
 }

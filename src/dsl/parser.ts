@@ -26,7 +26,7 @@ const RULE_WORDS: Record<string, string> = {
   block: 'a statement or the closing \'}\'',
   value: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
   expression: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
-  additive: 'a value', multiplicative: 'a value', unary: 'a value', power: 'a value', postfix: 'a value',
+  operand: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
   primary: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
   args: 'an argument', arg: 'an argument', slice: 'an index or a range such as 0:8', endpoint: 'a population name',
   ctor: 'a name',
@@ -48,13 +48,17 @@ const errorMessages: IParserErrorMessageProvider = {
 };
 
 class SnnParser extends CstParser {
+  /** OR alternatives and gated OPTIONs are built once and reused: a fresh array of closures per
+   *  call costs more than the parse itself (Chevrotain's performance guide). */
+  private readonly k: Record<string, any> = {};
+
   constructor(vocabulary: TokenVocabulary) {
     super(vocabulary, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: process.env.PHASECORE_VALIDATE_GRAMMAR !== '1' });
     this.performSelfAnalysis();
   }
 
   public file = this.RULE('file', () => {
-    this.MANY(() => this.OR([
+    this.MANY(() => this.OR(this.k.c1 ??= [
       { ALT: () => this.SUBRULE(this.statement) },
       { ALT: () => this.CONSUME(T.Semicolon) },
     ]));
@@ -63,10 +67,10 @@ class SnnParser extends CstParser {
   /** Every statement: `word ...`, `name = v`, `name ~ v`, `a -> b : kind`, or a bare flag. */
   public statement = this.RULE('statement', () => {
     this.CONSUME(T.Identifier, { LABEL: 'head' });
-    this.OPTION({
+    this.OPTION(this.k.c9 ??= {
       GATE: () => !this.nameOnNextLine(),
-      DEF: () => this.OR([
-        { ALT: () => { this.OR2([{ ALT: () => this.CONSUME(T.Equals, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Tilde, { LABEL: 'op' }) }]); this.SUBRULE(this.value); } },
+      DEF: () => this.OR(this.k.c2 ??= [
+        { ALT: () => { this.OR2(this.k.c3 ??= [{ ALT: () => this.CONSUME(T.Equals, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Tilde, { LABEL: 'op' }) }]); this.SUBRULE(this.value); } },
         { ALT: () => this.SUBRULE(this.projectionTail) },
         { ALT: () => this.SUBRULE(this.declTail) },
         { ALT: () => this.SUBRULE(this.block) },
@@ -94,7 +98,7 @@ class SnnParser extends CstParser {
 
   /** After a declaration word: a name (or import path), `[size]`, `(args)`, `: kind`, `= value`, `{ body }`. */
   public declTail = this.RULE('declTail', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'path' }) }]);
+    this.OR(this.k.c4 ??= [{ ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'path' }) }]);
     this.OPTION(() => { this.CONSUME(T.LBracket); this.SUBRULE(this.expression, { LABEL: 'size' }); this.CONSUME(T.RBracket); });
     this.OPTION2(() => { this.CONSUME(T.LParen); this.OPTION3(() => this.SUBRULE(this.args)); this.CONSUME(T.RParen); });
     this.OPTION4(() => { this.CONSUME(T.Colon); this.SUBRULE(this.ctor); });
@@ -104,7 +108,7 @@ class SnnParser extends CstParser {
 
   public block = this.RULE('block', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR([
+    this.MANY(() => this.OR(this.k.c5 ??= [
       { ALT: () => this.SUBRULE(this.statement) },
       { ALT: () => this.CONSUME(T.Semicolon) },
     ]));
@@ -131,74 +135,49 @@ class SnnParser extends CstParser {
   /** A value is an expression, or a shape `rows x cols`. */
   public value = this.RULE('value', () => {
     this.SUBRULE(this.expression, { LABEL: 'rows' });
-    this.OPTION({
+    this.OPTION(this.k.c10 ??= {
       GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(1).image === 'x' && sameLine(this.LA(0), this.LA(1)),
       DEF: () => { this.CONSUME(T.Identifier, { LABEL: 'by' }); this.SUBRULE2(this.expression, { LABEL: 'cols' }); },
     });
   });
 
-  public expression = this.RULE('expression', () => this.SUBRULE(this.additive));
-
-  public additive = this.RULE('additive', () => {
-    this.SUBRULE(this.multiplicative, { LABEL: 'operand' });
+  /** A flat list `operand (operator operand)*`; precedence and associativity are applied by the
+   *  AST builder (to-ast.ts), which keeps the CST shallow: two nodes per operand, not eight. */
+  public expression = this.RULE('expression', () => {
+    this.SUBRULE(this.operand);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }]);
-      this.SUBRULE2(this.multiplicative, { LABEL: 'operand' });
+      this.CONSUME(T.BinaryOp, { LABEL: 'op' });
+      this.SUBRULE2(this.operand);
     });
   });
 
-  public multiplicative = this.RULE('multiplicative', () => {
-    this.SUBRULE(this.unary, { LABEL: 'operand' });
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Star, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Slash, { LABEL: 'op' }) }]);
-      this.SUBRULE2(this.unary, { LABEL: 'operand' });
-    });
-  });
-
-  /** Prefix signs bind looser than `^` (-2^2 is -4), as in mathematics. */
-  public unary = this.RULE('unary', () => {
-    this.MANY(() => this.OR([{ ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) }, { ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) }]));
-    this.SUBRULE(this.power);
-  });
-
-  /** `a ^ b ^ c` is right-associative; an exponent may carry signs (`2 ^ -1`). A loop, not recursion. */
-  public power = this.RULE('power', () => {
-    this.SUBRULE(this.postfix, { LABEL: 'operand' });
-    this.MANY(() => {
-      this.CONSUME(T.Caret);
-      this.MANY2(() => this.OR([{ ALT: () => this.CONSUME(T.Minus, { LABEL: 'expSign' }) }, { ALT: () => this.CONSUME2(T.Plus, { LABEL: 'expSign' }) }]));
-      this.SUBRULE2(this.postfix, { LABEL: 'operand' });
-    });
-  });
-
-  public postfix = this.RULE('postfix', () => {
+  /** Prefix signs, then a primary. */
+  public operand = this.RULE('operand', () => {
+    this.MANY(() => this.OR(this.k.c6 ??= [{ ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) }, { ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) }]));
     this.SUBRULE(this.primary);
   });
 
   public primary = this.RULE('primary', () => {
-    this.OR([
-      { ALT: () => { this.CONSUME(T.NumberLit); this.SUBRULE(this.unitSuffix); } },
+    this.OR(this.k.c7 ??= [
+      { ALT: () => { this.CONSUME(T.NumberLit); this.OPTION(this.k.c11 ??= { GATE: () => this.unitFollows(), DEF: () => this.CONSUME(T.Identifier, { LABEL: 'unit' }) }); } },
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.Format) },
-      { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.expression); this.CONSUME(T.RParen); this.SUBRULE2(this.unitSuffix); } },
-      { ALT: () => { this.SUBRULE(this.list); this.SUBRULE3(this.unitSuffix); } },
+      { ALT: () => {
+        this.CONSUME(T.LParen); this.SUBRULE(this.expression); this.CONSUME(T.RParen);
+        this.OPTION2(this.k.c12 ??= { GATE: () => this.unitFollows(), DEF: () => this.CONSUME2(T.Identifier, { LABEL: 'unit' }) });
+      } },
+      { ALT: () => { this.SUBRULE(this.list); this.OPTION3(this.k.c13 ??= { GATE: () => this.unitFollows(), DEF: () => this.CONSUME3(T.Identifier, { LABEL: 'unit' }) }); } },
       { ALT: () => this.SUBRULE(this.reference) },
     ]);
   });
 
   /** A unit name on the same line (`20 ms`); never the `x` of a shape (`256 x 256`). */
-  public unitSuffix = this.RULE('unitSuffix', () => {
-    this.OPTION({
-      GATE: () => {
-        const next = this.LA(1);
-        if (next.tokenType !== T.Identifier || !sameLine(this.LA(0), next)) return false;
-        if (next.image !== 'x') return true;
-        const after = this.LA(2).tokenType;
-        return !STARTS_EXPRESSION.includes(after);
-      },
-      DEF: () => this.CONSUME(T.Identifier, { LABEL: 'unit' }),
-    });
-  });
+  private unitFollows(): boolean {
+    const next = this.LA(1);
+    if (next.tokenType !== T.Identifier || !sameLine(this.LA(0), next)) return false;
+    if (next.image !== 'x') return true;
+    return !STARTS_EXPRESSION.includes(this.LA(2).tokenType);
+  }
 
   public list = this.RULE('list', () => {
     this.CONSUME(T.LBracket);
@@ -212,7 +191,7 @@ class SnnParser extends CstParser {
   /** A name, a call, a block-valued option (`pcm { ... }`), or an indexed name (`rec[0:8]`). */
   public reference = this.RULE('reference', () => {
     this.CONSUME(T.Identifier);
-    this.OR([
+    this.OR(this.k.c8 ??= [
       { ALT: () => { this.CONSUME(T.LBracket); this.SUBRULE(this.slice); this.CONSUME(T.RBracket); } },
       { ALT: () => {
         this.OPTION(() => { this.CONSUME(T.LParen); this.OPTION2(() => this.SUBRULE(this.args)); this.CONSUME(T.RParen); });

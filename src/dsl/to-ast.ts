@@ -6,6 +6,9 @@ import * as A from './ast.ts';
 import { cstSpan, join, tokenSpan, type Span } from './span.ts';
 import { didYouMean, diag, type Diagnostic, type DiagKind } from './diagnostics.ts';
 
+/** Expression trees deeper than this are refused (`1+1+...` chains, long `^` towers, nesting). */
+export const MAX_EXPR_DEPTH = 400;
+
 type Ctx = Record<string, (CstNode | IToken)[] | undefined>;
 
 
@@ -33,6 +36,9 @@ const first = <T>(xs: T[] | undefined): T | undefined => (xs && xs.length > 0 ? 
  *  dynamic dispatch: every call site knows which rule it visits, so TypeScript checks it). */
 class AstBuilder {
   diagnostics: Diagnostic[] = [];
+  /** Operations on the current path of nested expressions (a bound on the AST's depth). */
+  private depth = 0;
+  private tooDeep = false;
   constructor(private readonly path: string) {}
 
   private report(kind: DiagKind, at: Span, message: string): void {
@@ -196,86 +202,86 @@ class AstBuilder {
     return { kind: 'Dims', rows, cols, span: join(rows.span, cols.span) };
   }
 
+  /**
+   * Precedence, loosest first: `+ -`, `* /`, prefix signs, `^` (right-associative). Signs written
+   * after a `^` negate the whole tower to their right: 2^-2^3 = 2^(-(2^3)); -2^2 = -(2^2).
+   * Every fold is a loop, so long chains cannot overflow the stack here.
+   */
   expression(node: CstNode): A.Expr {
-    return this.additive(this.node(node.children as Ctx, 'additive') as CstNode);
-  }
-
-  private leftFold(node: CstNode, sub: (n: CstNode) => A.Expr): A.Expr {
     const ctx = node.children as Ctx;
-    const operands = this.nodes(ctx, 'operand').map(sub);
-    const ops = this.toks(ctx, 'op');
-    let acc = operands[0] as A.Expr;
-    for (let i = 1; i < operands.length; i++) {
-      const right = operands[i] as A.Expr;
-      acc = { kind: 'Binary', op: (ops[i - 1] as IToken).image as A.BinaryOp, left: acc, right, span: join(acc.span, right.span) };
+    const operandNodes = this.nodes(ctx, 'operand').map((o) => o.children as Ctx);
+    const signCount = operandNodes.reduce((m, c) => Math.max(m, (c.sign ?? []).length), 0);
+    const cost = 1 + (ctx.op ?? []).length + signCount;
+    // Every pass over the AST recurses; refuse trees deeper than they can safely walk.
+    if (this.depth + cost > MAX_EXPR_DEPTH) {
+      if (!this.tooDeep) this.report('TooDeep', cstSpan(node), `This expression is nested more than ${MAX_EXPR_DEPTH} operations deep; split it with constants.`);
+      this.tooDeep = true;
+      return { kind: 'Num', value: 0, raw: '0', span: cstSpan(node) };
     }
-    return acc;
-  }
-
-  additive(node: CstNode): A.Expr { return this.leftFold(node, (n) => this.multiplicative(n)); }
-  multiplicative(node: CstNode): A.Expr { return this.leftFold(node, (n) => this.unary(n)); }
-
-  unary(node: CstNode): A.Expr {
-    const ctx = node.children as Ctx;
-    let e = this.power(this.node(ctx, 'power') as CstNode);
-    const signs = this.toks(ctx, 'sign');
-    for (let i = signs.length - 1; i >= 0; i--) {
-      const s = signs[i] as IToken;
-      e = { kind: 'Unary', op: s.image === '-' ? '-' : '+', operand: e, span: join(tokenSpan(s), e.span) };
-    }
-    return e;
-  }
-
-  power(node: CstNode): A.Expr {
-    const ctx = node.children as Ctx;
-    const operandNodes = this.nodes(ctx, 'operand');
-    const signs = this.toks(ctx, 'expSign');
-    // Signs written after a '^' negate the whole tower to their right: 2^-2^3 = 2^(-(2^3)).
-    const signsBefore = (i: number): IToken[] => {
-      const prevStart = cstSpan(operandNodes[i - 1] as CstNode).start;
-      const myStart = cstSpan(operandNodes[i] as CstNode).start;
-      return signs.filter((s) => s.startOffset > prevStart && s.startOffset < myStart);
-    };
-    const n = operandNodes.length;
-    let acc = this.postfix(operandNodes[n - 1] as CstNode);
-    for (let i = n - 1; i >= 1; i--) {
-      const mine = signsBefore(i);
-      for (let k = mine.length - 1; k >= 0; k--) {
-        const s = mine[k] as IToken;
-        acc = { kind: 'Unary', op: s.image === '-' ? '-' : '+', operand: acc, span: join(tokenSpan(s), acc.span) };
+    this.depth += cost;
+    const operands = operandNodes.map((c) => ({ signs: this.toks(c, 'sign'), primary: this.primary(this.node(c, 'primary') as CstNode) }));
+    this.depth -= cost;
+    const ops = this.toks(ctx, 'op').map((t) => t.image as A.BinaryOp);
+    const withSigns = (signs: IToken[], e: A.Expr): A.Expr => {
+      for (let k = signs.length - 1; k >= 0; k--) {
+        const s = signs[k] as IToken;
+        e = { kind: 'Unary', op: s.image === '-' ? '-' : '+', operand: e, span: join(tokenSpan(s), e.span) };
       }
-      const left = this.postfix(operandNodes[i - 1] as CstNode);
-      acc = { kind: 'Binary', op: '^', left, right: acc, span: join(left.span, acc.span) };
+      return e;
+    };
+    // 1. Towers of '^' with their signs: the unary level.
+    const items: A.Expr[] = [];
+    const itemOps: A.BinaryOp[] = [];
+    for (let i = 0; i < operands.length;) {
+      let j = i;
+      while (j < ops.length && ops[j] === '^') j++;
+      let acc = (operands[j] as (typeof operands)[number]).primary;
+      for (let k = j; k > i; k--) {
+        acc = withSigns((operands[k] as (typeof operands)[number]).signs, acc);
+        const left = (operands[k - 1] as (typeof operands)[number]).primary;
+        acc = { kind: 'Binary', op: '^', left, right: acc, span: join(left.span, acc.span) };
+      }
+      items.push(withSigns((operands[i] as (typeof operands)[number]).signs, acc));
+      if (j < ops.length) itemOps.push(ops[j] as A.BinaryOp);
+      i = j + 1;
     }
-    return acc;
-  }
-
-  postfix(node: CstNode): A.Expr { return this.primary(this.node(node.children as Ctx, 'primary') as CstNode); }
-
-  private withUnit(value: A.Expr, suffix: CstNode | undefined, whole: Span): A.Expr {
-    const unitTok = suffix ? this.tok(suffix.children as Ctx, 'unit') : undefined;
-    if (!unitTok) return value;
-    return { kind: 'WithUnit', value, unit: this.ident(unitTok), span: join(whole, tokenSpan(unitTok)) };
+    // 2. '*' and '/' bind tighter than '+' and '-'; both are left-associative.
+    const fold = (xs: A.Expr[], os: A.BinaryOp[], tight: readonly A.BinaryOp[]): { xs: A.Expr[]; os: A.BinaryOp[] } => {
+      const outX: A.Expr[] = [xs[0] as A.Expr];
+      const outO: A.BinaryOp[] = [];
+      os.forEach((op, k) => {
+        const right = xs[k + 1] as A.Expr;
+        if (tight.includes(op)) {
+          const left = outX.pop() as A.Expr;
+          outX.push({ kind: 'Binary', op, left, right, span: join(left.span, right.span) });
+        } else { outX.push(right); outO.push(op); }
+      });
+      return { xs: outX, os: outO };
+    };
+    const terms = fold(items, itemOps, ['*', '/']);
+    return fold(terms.xs, terms.os, ['+', '-']).xs[0] as A.Expr;
   }
 
   primary(node: CstNode): A.Expr {
     const ctx = node.children as Ctx;
     const at = cstSpan(node);
-    const suffixes = this.nodes(ctx, 'unitSuffix');
+    const unit = this.tok(ctx, 'unit');
+    const withUnit = (value: A.Expr, whole: Span): A.Expr =>
+      unit ? { kind: 'WithUnit', value, unit: this.ident(unit), span: join(whole, tokenSpan(unit)) } : value;
     const num = this.tok(ctx, 'NumberLit');
     if (num) {
       const value = Number(num.image);
       if (!Number.isFinite(value)) this.report('InvalidNumber', tokenSpan(num), `The number ${num.image.slice(0, 40)} is too large to represent (the largest is about 1.8e308).`);
-      return this.withUnit({ kind: 'Num', value: Number.isFinite(value) ? value : 0, raw: num.image, span: tokenSpan(num) }, suffixes[0], tokenSpan(num));
+      return withUnit({ kind: 'Num', value: Number.isFinite(value) ? value : 0, raw: num.image, span: tokenSpan(num) }, tokenSpan(num));
     }
     const str = this.tok(ctx, 'StringLit');
     if (str) return this.string(str);
     const fmt = this.tok(ctx, 'Format');
     if (fmt) return { kind: 'FormatLit', text: fmt.image, span: tokenSpan(fmt) };
     const inner = this.node(ctx, 'expression');
-    if (inner) return this.withUnit(this.expression(inner), suffixes[0], at);
+    if (inner) return withUnit(this.expression(inner), at);
     const list = this.node(ctx, 'list');
-    if (list) return this.withUnit(this.list(list), suffixes[0], cstSpan(list));
+    if (list) return withUnit(this.list(list), cstSpan(list));
     return this.reference(this.node(ctx, 'reference') as CstNode);
   }
 

@@ -30,18 +30,21 @@ export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, label: "
 export const Colon = createToken({ name: 'Colon', pattern: /:/, label: "':'" });
 export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
 export const Tilde = createToken({ name: 'Tilde', pattern: /~/, label: "'~'" });
-export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
-export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
-export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
-export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" });
-export const Caret = createToken({ name: 'Caret', pattern: /\^/, label: "'^'" });
+/** The category of the five binary operators: the grammar reads an expression as a flat
+ *  operand (operator operand)* list, and the AST builder applies precedence (fewer CST levels). */
+export const BinaryOp = createToken({ name: 'BinaryOp', pattern: Lexer.NA, label: 'an operator' });
+export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'", categories: [BinaryOp] });
+export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'", categories: [BinaryOp] });
+export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'", categories: [BinaryOp] });
+export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'", categories: [BinaryOp] });
+export const Caret = createToken({ name: 'Caret', pattern: /\^/, label: "'^'", categories: [BinaryOp] });
 
 // Order matters: comments before '/', '->' before '-', formats before names.
 export const allTokens: TokenType[] = [
   WhiteSpace, LineComment, BlockComment, BadBlockComment,
   StringLit, BadString,
   Arrow, LBrace, RBrace, LParen, RParen, LBracket, RBracket, Comma, Semicolon, Colon, Equals, Tilde,
-  Plus, Minus, Star, Slash, Caret,
+  BinaryOp, Plus, Minus, Star, Slash, Caret,
   NumberLit, Format, Identifier,
 ];
 

@@ -1,0 +1,48 @@
+// Front-end speed: parse + check of a generated 1 MB .snn file (target: ≤ 1 s), and of the
+// examples. Run: npm run bench. Prints a table and writes bench/results/frontend.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { generateSnn } from './generate.ts';
+import { checkPaths } from '../src/compiler/frontend.ts';
+import { parseSource } from '../src/dsl/parse.ts';
+import { formatFile } from '../src/dsl/format.ts';
+import { SourceFile } from '../src/dsl/span.ts';
+import type { Host } from '../src/compiler/workspace.ts';
+
+const TARGET_MS = 1000;
+const text = generateSnn(1_000_000);
+const bytes = new TextEncoder().encode(text);
+const host: Host = { read: (p) => (p === '/bench/big.snn' ? { ok: true, bytes } : { ok: false, reason: 'it does not exist' }) };
+
+function time<T>(f: () => T, runs: number): { median: number; min: number; value: T } {
+  const ts: number[] = [];
+  let value: T | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    value = f();
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return { median: ts[Math.floor(ts.length / 2)] as number, min: ts[0] as number, value: value as T };
+}
+
+const warm = checkPaths(['/bench/big.snn'], host);
+if (warm.diagnostics.length > 0) throw new Error(`generated file has diagnostics: ${warm.diagnostics[0]?.message}`);
+const parse = time(() => parseSource(new SourceFile('big.snn', text)), 5);
+const check = time(() => checkPaths(['/bench/big.snn'], host), 5);
+const fmt = time(() => formatFile(parse.value.file!, new SourceFile('big.snn', text)), 5);
+
+const mb = bytes.length / 1e6;
+const rows = [
+  ['parse', parse.median],
+  ['parse + check', check.median],
+  ['format', fmt.median],
+] as const;
+console.log(`front end on a generated ${mb.toFixed(2)} MB .snn file (${text.split('\n').length} lines), median of 5 runs:`);
+for (const [name, ms] of rows) console.log(`  ${name.padEnd(14)} ${ms.toFixed(0).padStart(6)} ms   ${(mb / (ms / 1000)).toFixed(2)} MB/s`);
+const ok = check.median <= TARGET_MS;
+console.log(`target: parse + check ≤ ${TARGET_MS} ms — ${ok ? 'met' : 'MISSED'} (${(check.median / TARGET_MS).toFixed(2)} of the budget)`);
+
+const out = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(out, { recursive: true });
+writeFileSync(`${out}frontend.json`, JSON.stringify({ bytes: bytes.length, parse_ms: parse.median, check_ms: check.median, format_ms: fmt.median, target_ms: TARGET_MS, node: process.version }, null, 2));
