@@ -587,7 +587,14 @@ class ModuleChecker {
     for (const [name, p] of Object.entries(specs)) {
       const g = given.get(name);
       let spec = p.spec;
-      if (dimOverride && spec.t === 'quantity' && spec.dim === 'dimensionless' && name !== 'gain') spec = { ...spec, dim: dimOverride, ...(dimOverride === 'dimensionless' ? {} : { unit: DIMENSIONS[dimOverride].unit }) };
+      const overridden = dimOverride !== undefined && dimOverride !== 'dimensionless' && spec.t === 'quantity' && spec.dim === 'dimensionless' && name !== 'gain';
+      if (overridden) spec = { ...(spec as Extract<S.Spec, { t: 'quantity' }>), dim: dimOverride, unit: DIMENSIONS[dimOverride].unit };
+      if (!g && overridden) {
+        // The defaults (0, 1) are plain numbers; for a quantity with units they mean nothing.
+        this.report('MissingParameter', call ? call.span : { start: 0, end: 0 }, `${owner}(...) draws ${DIMENSIONS[dimOverride].noun} here, so ${name} must be given with its unit (such as \`${DIMENSIONS[dimOverride].example}\`).`);
+        ok = false;
+        continue;
+      }
       if (g) {
         if (spec.t === 'bool' && g.op === '=' && g.expr.kind === 'Name' && g.expr.name === 'on' && g.expr.span === g.at) { out[name] = { t: 'bool', value: true }; continue; }
         const v = this.value(g.expr, spec, { what: `${owner}'s ${name}` }, g.op);

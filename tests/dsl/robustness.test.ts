@@ -1,15 +1,9 @@
 // Any input gives diagnostics, never an exception or a hang; every diagnostic has a valid span.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { checkText } from '../helpers.ts';
 import type { FrontEndResult } from '../../src/compiler/frontend.ts';
-
-const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
-const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.snn')).map((f) => readFileSync(join(EXAMPLES, f), 'utf8'));
-const cores = readFileSync(join(EXAMPLES, 'cores', 'pcm256.snn'), 'utf8');
+import { anyBytes, anyText, coreText, mutatedExample, tokenSoup } from '../../bench/fuzz-inputs.ts';
 
 function expectValid(r: FrontEndResult): void {
   for (const d of r.diagnostics) {
@@ -23,36 +17,21 @@ function expectValid(r: FrontEndResult): void {
   }
 }
 
-/** Mutations of a valid file: the kinds of damage an editor session produces. */
-export const mutated = fc.tuple(fc.constantFrom(...examples), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.constantFrom('delete', 'insert', 'duplicate', 'replace'), fc.constantFrom('{', '}', '(', ')', '[', ']', '=', '~', '->', ':', ',', ';', '"', '/*', '//', 'x', '1e400', 'ms', 'network', 'core x', '\n', ' ', '\u00e9', '\u0000', '$', '-', '^')), { minLength: 1, maxLength: 4 }))
-  .map(([text, edits]) => {
-    let t = text;
-    for (const [pos, len, op, tok] of edits) {
-      const at = pos % (t.length + 1);
-      if (op === 'delete') t = t.slice(0, at) + t.slice(at + len);
-      else if (op === 'insert') t = t.slice(0, at) + tok + t.slice(at);
-      else if (op === 'duplicate') t = t.slice(0, at + len) + t.slice(at, at + len) + t.slice(at + len);
-      else t = t.slice(0, at) + tok + t.slice(at + Math.min(len, 3));
-    }
-    return t;
-  });
-
 describe('robustness', () => {
   it('property: mutated examples never throw, and every diagnostic has a valid span', () => {
-    fc.assert(fc.property(mutated, (text) => { expectValid(checkText(text, { 'cores/pcm256.snn': cores, 'data/w_out.npy': '' })); }), { numRuns: 300 });
+    fc.assert(fc.property(mutatedExample, (text) => { expectValid(checkText(text, { 'cores/pcm256.snn': coreText })); }), { numRuns: 300 });
   });
 
   it('property: arbitrary text never throws', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300, unit: 'grapheme' }), (text) => { expectValid(checkText(text)); }), { numRuns: 300 });
+    fc.assert(fc.property(anyText, (text) => { expectValid(checkText(text)); }), { numRuns: 300 });
   });
 
   it('property: arbitrary bytes never throw', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => { expectValid(checkText(bytes)); }), { numRuns: 300 });
+    fc.assert(fc.property(anyBytes, (bytes) => { expectValid(checkText(bytes)); }), { numRuns: 300 });
   });
 
   it('property: token soup never throws', () => {
-    const token = fc.constantFrom('network', 'core', 'population', 'input', 'readout', 'learn', 'task', 'train', 'probe', 'group', 'import', 'const', 'n', 'p', 'x', '{', '}', '(', ')', '[', ']', '=', '~', '->', ':', ',', ';', '1', '20 ms', 's16.10', '"a.snn"', 'LIF', 'dense', 'normal(0, 1)', '\n');
-    fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (toks) => { expectValid(checkText(toks.join(' '))); }), { numRuns: 300 });
+    fc.assert(fc.property(tokenSoup, (text) => { expectValid(checkText(text)); }), { numRuns: 300 });
   });
 
   it('handles a 10 MB file in bounded time', () => {
