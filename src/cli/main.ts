@@ -127,6 +127,3 @@ export function main(argv: string[]): number {
   return code;
 }
 
-if (process.argv[1] && /phasecore(\.js)?$/.test(process.argv[1])) {
-  process.exitCode = main(process.argv.slice(2));
-}

@@ -1069,6 +1069,13 @@ class ModuleChecker {
             break;
           }
         }
+        const feedback = learn.params.feedback;
+        const B = feedback?.t === 'choice' ? feedback.params.B : undefined;
+        const file = B?.t === 'init' && B.kind === 'load' ? B.params.path : undefined;
+        const nRec = net.neurons.filter((n) => n.role === 'population').reduce((a, n) => a + n.size, 0);
+        if (file?.t === 'data' && (file.header.shape.length !== 2 || file.header.shape[0] !== nRec || file.header.shape[1] !== nOut)) {
+          this.report('ShapeMismatch', at('learn'), `The feedback matrix B of ${learnName} needs shape (${nRec}, ${nOut}) (recurrent neurons, readout neurons) for network ${net.name}; the file has shape (${file.header.shape.join(', ')}).`);
+        }
         const update = learn.params.update;
         const device = core?.params.params.device;
         if (update?.t === 'choice' && update.option !== 'direct') {

@@ -47,4 +47,11 @@ describe('.npy shapes', () => {
     const wrongChannels = codes(project({ 'main.snn': main, 'w.npy': npy([3, 5]), 'x.npy': npy([10, 50, 4]), 'y.npy': npy([10]) }));
     expect(wrongChannels.map((x) => [x[0], x[1]])).toEqual([['SNN4010', 'task = d']]);
   });
+  it('checks a loaded feedback matrix against the trained network', () => {
+    const main = (b: string) => `${net('w.npy')}learn l : eprop { feedback = random { B = load("${b}") } }\ntask t : delayed_xor { channels_per_group = 1 }\ntrain { network = n; learn = l; task = t }\n`;
+    const base = { 'w.npy': npy([3, 5]) };
+    expect(codes(project({ 'main.snn': main('b.npy'), ...base, 'b.npy': npy([5, 2]) })).map((x) => x[0])).toEqual(['SNN4010']);
+    const wrong = codes(project({ 'main.snn': main('b.npy'), ...base, 'b.npy': npy([2, 5]) }));
+    expect(wrong.map((x) => [x[0], x[1]])).toContainEqual(['SNN4001', 'learn = l']);
+  });
 });
