@@ -552,9 +552,9 @@ class ModuleChecker {
   /** Parameters of an option or initialiser given as `name`, `name(args)` or `name { body }`. */
   private params(opt: S.OptionSpec, call: A.Call | null, owner: string, dimOverride?: DimName): Record<string, Value> | undefined {
     const specs = opt.params ?? {};
-    const given = new Map<string, { expr: A.Expr; op: '=' | '~'; at: Span }>();
+    const given = new Map<string, { expr: A.Expr; op: '=' | '~'; at: Span; flag: boolean }>();
     let ok = true;
-    const add = (name: string, at: Span, expr: A.Expr, op: '=' | '~') => {
+    const add = (name: string, at: Span, expr: A.Expr, op: '=' | '~', flag = false) => {
       if (!(name in specs)) {
         const known = Object.keys(specs);
         this.report('UnknownParameter', at, known.length === 0 ? `${owner} takes no parameters.` : `'${name}' is not a parameter of ${owner}.${didYouMean(name, known)} Its parameters: ${known.join(', ')}.`);
@@ -562,7 +562,7 @@ class ModuleChecker {
         return;
       }
       if (given.has(name)) { this.report('DuplicateParameter', at, `'${name}' is given twice.`); ok = false; return; }
-      given.set(name, { expr, op, at });
+      given.set(name, { expr, op, at, flag });
     };
     if (call) {
       let position = 0;
@@ -578,7 +578,7 @@ class ModuleChecker {
       }
       for (const s of call.body ?? []) {
         if (s.kind === 'Assign') add(s.name.name, s.name.span, s.value, s.op);
-        else if (s.kind === 'Flag') add(s.name.name, s.name.span, { kind: 'Name', name: 'on', span: s.span }, '=');
+        else if (s.kind === 'Flag') add(s.name.name, s.name.span, { kind: 'Name', name: s.name.name, span: s.span }, '=', true);
         else { this.misplaced(s, `inside ${owner} { ... }`); ok = false; }
       }
     }
@@ -596,7 +596,12 @@ class ModuleChecker {
         continue;
       }
       if (g) {
-        if (spec.t === 'bool' && g.op === '=' && g.expr.kind === 'Name' && g.expr.name === 'on' && g.expr.span === g.at) { out[name] = { t: 'bool', value: true }; continue; }
+        if (g.flag) {
+          if (spec.t === 'bool') { out[name] = { t: 'bool', value: true }; continue; }
+          this.report('WrongType', g.at, `'${name}' needs a value: \`${name} = ...\`.`);
+          ok = false;
+          continue;
+        }
         const v = this.value(g.expr, spec, { what: `${owner}'s ${name}` }, g.op);
         if (!v) { ok = false; continue; }
         out[name] = v;
@@ -929,29 +934,30 @@ class ModuleChecker {
   }
 
   learn(name: string): Resolved | null {
-    if (this.learns.has(name)) return this.learns.get(name) ?? null;
-    const s = (this.scope.get(name) as Decl).stmt as A.Section;
-    const kindName = (s.base as A.Ident).name;
-    const kind = S.LEARN_KINDS[kindName];
-    let r: Resolved | null = null;
-    if (!kind) this.report('UnknownOption', (s.base as A.Ident).span, `'${kindName}' is not a learning rule; expected ${Object.keys(S.LEARN_KINDS).join(' or ')}.${didYouMean(kindName, Object.keys(S.LEARN_KINDS))}`);
-    else r = this.body(s.body, kind.params, `${kindName} ${name}`, (s.name as A.Ident).span) ?? null;
-    const out = r && { ...r, kind: kindName };
-    this.learns.set(name, out);
-    return out;
+    return this.kindedSection(name, this.learns, S.LEARN_KINDS, 'a learning rule', (k) => `${k} ${name}`);
   }
 
   task(name: string): Resolved | null {
-    if (this.tasks.has(name)) return this.tasks.get(name) ?? null;
+    return this.kindedSection(name, this.tasks, S.TASK_KINDS, 'a task kind', (k) => `task ${name} (${k})`,
+      (r, s) => (r.kind === 'npy' ? this.npyTask(r, s) : r));
+  }
+
+  /** A `learn` or `task` block: its kind after ':' selects the parameter table. Memoised. */
+  private kindedSection(name: string, cache: Map<string, Resolved | null>, kinds: Readonly<Record<string, { params: S.Params }>>, noun: string,
+    owner: (kind: string) => string, post: (r: Resolved, s: A.Section) => Resolved | undefined = (r) => r): Resolved | null {
+    if (cache.has(name)) return cache.get(name) ?? null;
     const s = (this.scope.get(name) as Decl).stmt as A.Section;
-    const kindName = (s.base as A.Ident).name;
-    const kind = S.TASK_KINDS[kindName];
-    let r: Resolved | null = null;
-    if (!kind) this.report('UnknownOption', (s.base as A.Ident).span, `'${kindName}' is not a task kind; expected one of ${Object.keys(S.TASK_KINDS).join(', ')}.${didYouMean(kindName, Object.keys(S.TASK_KINDS))}`);
-    else r = this.body(s.body, kind.params, `task ${name} (${kindName})`, (s.name as A.Ident).span) ?? null;
-    if (r && kindName === 'npy') r = this.npyTask(r, s) ?? null;
-    const out = r && { ...r, kind: kindName };
-    this.tasks.set(name, out);
+    const base = s.base as A.Ident;
+    const kind = kinds[base.name];
+    let out: Resolved | null = null;
+    if (!kind) {
+      const names = Object.keys(kinds);
+      this.report('UnknownOption', base.span, `'${base.name}' is not ${noun}; expected one of ${names.join(', ')}.${didYouMean(base.name, names)}`);
+    } else {
+      const r = this.body(s.body, kind.params, owner(base.name), (s.name as A.Ident).span);
+      out = r ? post({ ...r, kind: base.name }, s) ?? null : null;
+    }
+    cache.set(name, out);
     return out;
   }
 
