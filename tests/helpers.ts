@@ -1,11 +1,23 @@
 // Test helpers: check source text held in memory, and assert a diagnostic's code *and* the
 // text under its span (Langium's expectError).
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkPaths, type FrontEndResult } from '../src/compiler/frontend.ts';
 import type { Host } from '../src/compiler/workspace.ts';
 import type { Diagnostic } from '../src/dsl/diagnostics.ts';
 
 export const MEM = '/mem';
+
+const temps: string[] = [];
+/** A fresh temporary directory, removed when the test file finishes. */
+export function tempDir(prefix = 'phasecore-test-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+}
+afterAll(() => { for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
 export function memHost(files: Record<string, string | Uint8Array>): Host {
   return {

@@ -798,7 +798,7 @@ class ModuleChecker {
       if (model.role !== st.role) { this.report('WrongKind', (st.model as A.Ident).span, `${modelName} is a ${model.role} model; a ${st.role} is one of ${fitting.join(', ')}.`); return undefined; }
       specs = model.params;
     }
-    const resolved = this.body(st.body ?? [], specs, `${modelName === 'input' ? 'input' : modelName} ${st.name.name}`, st.name.span);
+    const resolved = this.body(st.body ?? [], specs, modelName === 'input' ? `input ${st.name.name}` : `${st.role} ${st.name.name} (${modelName})`, st.name.span);
     if (!size || size.t !== 'int' || !resolved) return undefined;
     // Per-neuron values from .npy must have shape (size,).
     for (const [k, v] of Object.entries(resolved.params)) {

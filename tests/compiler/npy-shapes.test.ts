@@ -1,13 +1,13 @@
 // Shape checks read the headers of real .npy files next to the .snn file.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNpy } from '../../src/data/npy.ts';
 import { checkPaths } from '../../src/compiler/frontend.ts';
+import { tempDir } from '../helpers.ts';
 
 function project(files: Record<string, string | Uint8Array>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'snn-'));
+  const dir = tempDir('phasecore-snn-');
   for (const [k, v] of Object.entries(files)) writeFileSync(join(dir, k), v);
   return dir;
 }

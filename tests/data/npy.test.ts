@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers.ts';
 import { encodeNpy, parseNpyHeader, readNpyHeader, type NpyDtype } from '../../src/data/npy.ts';
 
 const DTYPES: NpyDtype[] = ['bool', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
@@ -47,7 +47,7 @@ describe('npy header', () => {
     }));
   });
   it('reads a header from disk without reading the data', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'npy-'));
+    const dir = tempDir('phasecore-npy-');
     const path = join(dir, 'w.npy');
     writeFileSync(path, encodeNpy('float64', [50, 40], new Float64Array(2000)));
     expect(readNpyHeader(path)).toMatchObject({ ok: true, header: { dtype: 'float64', shape: [50, 40] } });
