@@ -2,14 +2,15 @@
 // network would occupy on its core. Later issues extend it until it trains a network on the core.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { checkPaths } from '../compiler/frontend.ts';
 import { formatDiagnostic, hasErrors } from '../dsl/diagnostics.ts';
 import { parseSource } from '../dsl/parse.ts';
 import { formatFile } from '../dsl/format.ts';
 import type { CheckedNetwork, CheckedProgram } from '../compiler/values.ts';
 
-export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+import { packageRoot } from './paths.ts';
+
+const examplesDir = (): string => join(packageRoot(), 'examples');
 
 export function synapses(net: CheckedNetwork): number {
   let n = 0;
@@ -46,7 +47,8 @@ function describe(program: CheckedProgram): string[] {
 }
 
 export function runDemo(out: (s: string) => void): number {
-  const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.snn')).sort().map((f) => join(EXAMPLES_DIR, f));
+  const dir = examplesDir();
+  const files = readdirSync(dir).filter((f) => f.endsWith('.snn')).sort().map((f) => join(dir, f));
   out('phasecore demo: checking and formatting the examples\n');
   let failed = false;
   for (const f of files) {

@@ -10,10 +10,12 @@ import { writeFileAtomic } from './atomic.ts';
 import { displayPath } from '../compiler/workspace.ts';
 import type { SourceFile } from '../dsl/span.ts';
 import { runDemo } from './demo.ts';
+import { packageRoot } from './paths.ts';
+import { join } from 'node:path';
 
 export const EXIT = { ok: 0, userError: 1, usage: 2, internal: 3 } as const;
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
 function printDiagnostics(ds: readonly Diagnostic[], sources: Map<string, SourceFile>, json: boolean, out: (s: string) => void): void {
   if (json) {
