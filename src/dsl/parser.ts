@@ -26,7 +26,6 @@ const RULE_WORDS: Record<string, string> = {
   block: 'a statement or the closing \'}\'',
   value: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
   expression: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
-  operand: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
   primary: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
   args: 'an argument', arg: 'an argument', slice: 'an index or a range such as 0:8', endpoint: 'a population name',
   ctor: 'a name',
@@ -141,33 +140,40 @@ class SnnParser extends CstParser {
     });
   });
 
-  /** A flat list `operand (operator operand)*`; precedence and associativity are applied by the
-   *  AST builder (to-ast.ts), which keeps the CST shallow: two nodes per operand, not eight. */
+  /** A flat list `signs primary (operator signs primary)*`; precedence and associativity are
+   *  applied by the AST builder (to-ast.ts), which keeps the CST shallow. */
   public expression = this.RULE('expression', () => {
-    this.SUBRULE(this.operand);
-    this.MANY(() => {
+    this.MANY(() => this.OR(this.k.signs1 ??= [{ ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) }, { ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) }]));
+    this.SUBRULE(this.primary);
+    this.MANY2(() => {
       this.CONSUME(T.BinaryOp, { LABEL: 'op' });
-      this.SUBRULE2(this.operand);
+      this.MANY3(() => this.OR2(this.k.signs2 ??= [{ ALT: () => this.CONSUME2(T.Minus, { LABEL: 'sign' }) }, { ALT: () => this.CONSUME2(T.Plus, { LABEL: 'sign' }) }]));
+      this.SUBRULE2(this.primary);
     });
   });
 
-  /** Prefix signs, then a primary. */
-  public operand = this.RULE('operand', () => {
-    this.MANY(() => this.OR(this.k.c6 ??= [{ ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) }, { ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) }]));
-    this.SUBRULE(this.primary);
-  });
-
+  /** A number, string, format, parenthesised expression or list (each maybe with a unit), or a
+   *  name: plain, indexed (`rec[0:8]`), called (`f(x)`), or with a block (`pcm { ... }`). */
   public primary = this.RULE('primary', () => {
-    this.OR(this.k.c7 ??= [
-      { ALT: () => { this.CONSUME(T.NumberLit); this.OPTION(this.k.c11 ??= { GATE: () => this.unitFollows(), DEF: () => this.CONSUME(T.Identifier, { LABEL: 'unit' }) }); } },
+    this.OR(this.k.primary ??= [
+      { ALT: () => { this.CONSUME(T.NumberLit); this.OPTION(this.k.unit1 ??= { GATE: () => this.unitFollows(), DEF: () => this.CONSUME(T.Identifier, { LABEL: 'unit' }) }); } },
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.Format) },
       { ALT: () => {
         this.CONSUME(T.LParen); this.SUBRULE(this.expression); this.CONSUME(T.RParen);
-        this.OPTION2(this.k.c12 ??= { GATE: () => this.unitFollows(), DEF: () => this.CONSUME2(T.Identifier, { LABEL: 'unit' }) });
+        this.OPTION2(this.k.unit2 ??= { GATE: () => this.unitFollows(), DEF: () => this.CONSUME2(T.Identifier, { LABEL: 'unit' }) });
       } },
-      { ALT: () => { this.SUBRULE(this.list); this.OPTION3(this.k.c13 ??= { GATE: () => this.unitFollows(), DEF: () => this.CONSUME3(T.Identifier, { LABEL: 'unit' }) }); } },
-      { ALT: () => this.SUBRULE(this.reference) },
+      { ALT: () => { this.SUBRULE(this.list); this.OPTION3(this.k.unit3 ??= { GATE: () => this.unitFollows(), DEF: () => this.CONSUME3(T.Identifier, { LABEL: 'unit' }) }); } },
+      { ALT: () => {
+        this.CONSUME4(T.Identifier, { LABEL: 'name' });
+        this.OR2(this.k.ref ??= [
+          { ALT: () => { this.CONSUME(T.LBracket); this.SUBRULE(this.slice); this.CONSUME(T.RBracket); } },
+          { ALT: () => {
+            this.OPTION4(() => { this.CONSUME2(T.LParen); this.OPTION5(() => this.SUBRULE(this.args)); this.CONSUME2(T.RParen); });
+            this.OPTION6(() => this.SUBRULE(this.block));
+          } },
+        ]);
+      } },
     ]);
   });
 
@@ -186,18 +192,6 @@ class SnnParser extends CstParser {
       this.MANY(() => { this.CONSUME(T.Comma); this.OPTION2(() => this.SUBRULE2(this.expression)); });
     });
     this.CONSUME(T.RBracket);
-  });
-
-  /** A name, a call, a block-valued option (`pcm { ... }`), or an indexed name (`rec[0:8]`). */
-  public reference = this.RULE('reference', () => {
-    this.CONSUME(T.Identifier);
-    this.OR(this.k.c8 ??= [
-      { ALT: () => { this.CONSUME(T.LBracket); this.SUBRULE(this.slice); this.CONSUME(T.RBracket); } },
-      { ALT: () => {
-        this.OPTION(() => { this.CONSUME(T.LParen); this.OPTION2(() => this.SUBRULE(this.args)); this.CONSUME(T.RParen); });
-        this.OPTION3(() => this.SUBRULE(this.block));
-      } },
-    ]);
   });
 
   /** `3`, `0:8`, `:8`, `4:`. */

@@ -209,9 +209,17 @@ class AstBuilder {
    */
   expression(node: CstNode): A.Expr {
     const ctx = node.children as Ctx;
-    const operandNodes = this.nodes(ctx, 'operand').map((o) => o.children as Ctx);
-    const signCount = operandNodes.reduce((m, c) => Math.max(m, (c.sign ?? []).length), 0);
-    const cost = 1 + (ctx.op ?? []).length + signCount;
+    const primaries = this.nodes(ctx, 'primary');
+    const opToks = this.toks(ctx, 'op');
+    // Each sign belongs to the primary that follows it.
+    const signsOf: IToken[][] = primaries.map(() => []);
+    let p = 0;
+    for (const sgn of this.toks(ctx, 'sign')) {
+      while (p < primaries.length - 1 && cstSpan(primaries[p] as CstNode).start < sgn.startOffset) p++;
+      (signsOf[p] as IToken[]).push(sgn);
+    }
+    const signCount = signsOf.reduce((m, xs) => Math.max(m, xs.length), 0);
+    const cost = 1 + opToks.length + signCount;
     // Every pass over the AST recurses; refuse trees deeper than they can safely walk.
     if (this.depth + cost > MAX_EXPR_DEPTH) {
       if (!this.tooDeep) this.report('TooDeep', cstSpan(node), `This expression is nested more than ${MAX_EXPR_DEPTH} operations deep; split it with constants.`);
@@ -219,7 +227,7 @@ class AstBuilder {
       return { kind: 'Num', value: 0, raw: '0', span: cstSpan(node) };
     }
     this.depth += cost;
-    const operands = operandNodes.map((c) => ({ signs: this.toks(c, 'sign'), primary: this.primary(this.node(c, 'primary') as CstNode) }));
+    const operands = primaries.map((n, i) => ({ signs: signsOf[i] as IToken[], primary: this.primary(n) }));
     this.depth -= cost;
     const ops = this.toks(ctx, 'op').map((t) => t.image as A.BinaryOp);
     const withSigns = (signs: IToken[], e: A.Expr): A.Expr => {
@@ -282,7 +290,7 @@ class AstBuilder {
     if (inner) return withUnit(this.expression(inner), at);
     const list = this.node(ctx, 'list');
     if (list) return withUnit(this.list(list), cstSpan(list));
-    return this.reference(this.node(ctx, 'reference') as CstNode);
+    return this.reference(ctx, at);
   }
 
   list(node: CstNode): A.List {
@@ -290,10 +298,8 @@ class AstBuilder {
     return { kind: 'List', items: this.nodes(ctx, 'expression').map((e) => this.expression(e)), span: cstSpan(node) };
   }
 
-  reference(node: CstNode): A.Expr {
-    const ctx = node.children as Ctx;
-    const id = this.tok(ctx, 'Identifier') as IToken;
-    const at = cstSpan(node);
+  private reference(ctx: Ctx, at: Span): A.Expr {
+    const id = this.tok(ctx, 'name') as IToken;
     const slice = this.node(ctx, 'slice');
     if (slice) return this.indexNode(id, slice, at);
     const hasParens = this.toks(ctx, 'LParen').length > 0;
