@@ -96,7 +96,7 @@ export function parseSource(source: SourceFile): ParseResult {
   }
   if (diagnostics.length > 0) return { file: null, diagnostics: cap(sortDiagnostics(diagnostics), path) };
 
-  const built = buildAst(cst, path);
+  const built = buildAst(cst, path, source.text);
   if (built.diagnostics.length > 0) return { file: null, diagnostics: cap(sortDiagnostics(built.diagnostics), path) };
   const file: A.File = { ...built.value, comments, span: { start: 0, end: source.text.length } };
   return { file, diagnostics: [] };

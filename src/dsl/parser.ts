@@ -8,6 +8,10 @@
 //   - the `x` of a shape (`256 x 256`).
 import { CstParser, type IToken, type TokenType, type IParserErrorMessageProvider, type TokenVocabulary } from 'chevrotain';
 import * as T from './tokens.ts';
+import { DECLARATION_WORDS as WORDS } from './ast.ts';
+
+/** Declaration words never read as units (`const A = 1 const B = 2` is two statements). */
+const DECLARATION_WORDS: ReadonlySet<string> = new Set(WORDS);
 
 const sameLine = (prev: IToken | undefined, next: IToken | undefined): boolean =>
   prev !== undefined && next !== undefined && Number.isFinite(next.startLine) && next.startLine === prev.endLine;
@@ -100,7 +104,12 @@ class SnnParser extends CstParser {
     this.OR(this.k.c4 ??= [{ ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'path' }) }]);
     this.OPTION(() => { this.CONSUME(T.LBracket); this.SUBRULE(this.expression, { LABEL: 'size' }); this.CONSUME(T.RBracket); });
     this.OPTION2(() => { this.CONSUME(T.LParen); this.OPTION3(() => this.SUBRULE(this.args)); this.CONSUME(T.RParen); });
-    this.OPTION4(() => { this.CONSUME(T.Colon); this.SUBRULE(this.ctor); });
+    // `: MODEL`; a model written without its ':' on the same line is parsed so that the AST
+    // builder can say exactly that, instead of reporting a stray statement.
+    this.OPTION4(this.k.declCtor ??= {
+      GATE: () => this.LA(1).tokenType === T.Colon || (this.LA(1).tokenType === T.Identifier && sameLine(this.LA(0), this.LA(1))),
+      DEF: () => { this.OPTION7(() => this.CONSUME(T.Colon)); this.SUBRULE(this.ctor); },
+    });
     this.OPTION5(() => { this.CONSUME(T.Equals); this.SUBRULE(this.value); });
     this.OPTION6(() => this.SUBRULE(this.block));
   });
@@ -181,6 +190,7 @@ class SnnParser extends CstParser {
   private unitFollows(): boolean {
     const next = this.LA(1);
     if (next.tokenType !== T.Identifier || !sameLine(this.LA(0), next)) return false;
+    if (DECLARATION_WORDS.has(next.image)) return false;
     if (next.image !== 'x') return true;
     return !STARTS_EXPRESSION.includes(this.LA(2).tokenType);
   }

@@ -39,7 +39,7 @@ class AstBuilder {
   /** Operations on the current path of nested expressions (a bound on the AST's depth). */
   private depth = 0;
   private tooDeep = false;
-  constructor(private readonly path: string) {}
+  constructor(private readonly path: string, private readonly text: string) {}
 
   private report(kind: DiagKind, at: Span, message: string): void {
     this.diagnostics.push(diag(kind, this.path, at, message));
@@ -53,13 +53,30 @@ class AstBuilder {
   private ident(t: IToken): A.Ident { return { kind: 'Ident', name: t.image, span: tokenSpan(t) }; }
 
   file(node: CstNode): A.File {
-    const ctx = node.children as Ctx;
-    return { kind: 'File', items: this.nodes(ctx, 'statement').map((s) => this.statement(s)).filter((s): s is A.Stmt => s !== null), comments: [], span: cstSpan(node) };
+    return { kind: 'File', items: this.statements(node), comments: [], span: cstSpan(node) };
   }
 
   blockBody(node: CstNode): A.Stmt[] {
+    return this.statements(node);
+  }
+
+  /** The statements of a file or block. Two statements on one line need a ';' between them. */
+  private statements(node: CstNode): A.Stmt[] {
     const ctx = node.children as Ctx;
-    return this.nodes(ctx, 'statement').map((s) => this.statement(s)).filter((s): s is A.Stmt => s !== null);
+    const semis = this.toks(ctx, 'Semicolon');
+    const out: A.Stmt[] = [];
+    let prevEnd = -1;
+    for (const st of this.nodes(ctx, 'statement')) {
+      const at = cstSpan(st);
+      if (prevEnd >= 0 && !/[\n\r]/.test(this.text.slice(prevEnd, at.start)) && !semis.some((t) => t.startOffset >= prevEnd && t.startOffset < at.start)) {
+        const head = (st.children as Ctx).head?.[0] as IToken;
+        this.report('ExpectedToken', tokenSpan(head), `Expected a line break or ';' before '${head.image}': statements on one line are separated by ';'.`);
+      }
+      prevEnd = at.end;
+      const s = this.statement(st);
+      if (s) out.push(s);
+    }
+    return out;
   }
 
   statement(node: CstNode): A.Stmt | null {
@@ -130,6 +147,10 @@ class AstBuilder {
     const valueNode = this.node(ctx, 'value');
     const block = directBlock ?? this.node(ctx, 'block');
     const ctorParts = ctor ? this.ctorParts(ctor) : null;
+    if (ctorParts && this.toks(ctx, 'Colon').length === 0) {
+      this.report('ExpectedToken', ctorParts.name.span, `Expected ':' before '${ctorParts.name.name}': write \`${word} ${nameTok?.image ?? 'NAME'}${size ? '[...]' : ''} : ${ctorParts.name.name}\`.`);
+      return null;
+    }
     const body = ctorParts?.body ?? (block ? this.blockBody(block) : null);
     const twoBodies = ctorParts?.body && block;
     const Word = word[0]?.toUpperCase() + word.slice(1);
@@ -323,8 +344,8 @@ class AstBuilder {
   }
 }
 
-export function buildAst(cst: CstNode, file: string): { value: A.File; diagnostics: Diagnostic[] } {
-  const builder = new AstBuilder(file);
+export function buildAst(cst: CstNode, file: string, text: string): { value: A.File; diagnostics: Diagnostic[] } {
+  const builder = new AstBuilder(file, text);
   const value = builder.file(cst);
   return { value, diagnostics: builder.diagnostics };
 }

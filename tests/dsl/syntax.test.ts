@@ -53,6 +53,16 @@ describe('syntax errors', () => {
     const d = expectDiagnostic('network { }', 'SNN1031', 'network');
     expect(d.message).toContain('network NAME { ... }');
   });
+  it('reports a model written without its colon, once', () => {
+    const d = expectDiagnostic('network n {\n  population rec[4] LIF { tau_m = 1 ms }\n}', 'SNN1010', 'LIF');
+    expect(d.message).toBe("Expected ':' before 'LIF': write `population rec[...] : LIF`.");
+  });
+  it('needs a line break or a semicolon between statements', () => {
+    const d = expectDiagnostic('core c {\n  clock = 20 MHz MHz\n}', 'SNN1010', 'MHz');
+    expect(d.message).toMatch(/line break or ';'/);
+    expectDiagnostic('const A = 1 const B = 2', 'SNN1010', 'const');
+    expect(checkText('const A = 1; const B = 2').diagnostics).toEqual([]);
+  });
   it('reports a population without a model', () => {
     expectDiagnostic('network n { population p[3] }', 'SNN1031', 'population p[3]');
   });
