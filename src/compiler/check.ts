@@ -11,9 +11,9 @@ import { parseSource } from '../dsl/parse.ts';
 import { SourceFile, type Span } from '../dsl/span.ts';
 import {
   DIMENSIONLESS, DIMENSIONS, describeDim, dimPow, dimTimes, inUnit, isDimensionless, lookupUnit, sameDim, showQuantity,
-  type Dim, type DimName, type Quantity,
+  type DimName, type Quantity,
 } from '../dsl/units.ts';
-import { readNpyHeader, type NpyHeader } from '../data/npy.ts';
+import { readNpyHeader } from '../data/npy.ts';
 import { parsedClosure, type Module, type Workspace } from './workspace.ts';
 import type {
   CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value,
@@ -1135,4 +1135,3 @@ function merge(base: Resolved, own: Resolved): Resolved {
   return { kind: base.kind, params: { ...base.params, ...own.params }, spans: { ...base.spans, ...own.spans } };
 }
 
-export type { Dim };

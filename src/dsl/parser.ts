@@ -33,6 +33,7 @@ const RULE_WORDS: Record<string, string> = {
   primary: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
   args: 'an argument', arg: 'an argument', slice: 'an index or a range such as 0:8', endpoint: 'a population name',
   ctor: 'a name',
+  declTail: 'a name or a quoted path', projectionTail: "'->' and a target", list: "a list element or ']'",
 };
 
 const CLOSERS: Record<string, string> = {
