@@ -2,7 +2,7 @@
 // learn an array's shape without reading its data. Only C-order arrays of bool, integer and
 // float types are accepted; anything else gets a clear reason.
 // Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
 
 export type NpyDtype = 'bool' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';
 
@@ -103,4 +103,51 @@ export function encodeNpy(dtype: NpyDtype, shape: readonly number[], data: Array
     }
   }
   return bytes;
+}
+
+export interface NpyArray {
+  readonly dtype: NpyDtype;
+  readonly shape: readonly number[];
+  /** The values in C order, as float64 (bools as 0/1; 64-bit integers beyond 2^53 lose precision). */
+  readonly data: Float64Array;
+}
+
+export type NpyArrayResult = { ok: true; array: NpyArray } | { ok: false; reason: string };
+
+/** Decode a whole .npy file. */
+export function decodeNpy(bytes: Uint8Array): NpyArrayResult {
+  const h = parseNpyHeader(bytes);
+  if (!h.ok) return h;
+  const { dtype, shape, dataOffset, littleEndian: le } = h.header;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, n * DTYPE_BYTES[dtype]);
+  const data = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    switch (dtype) {
+      case 'bool': { const b = view.getUint8(i); if (b > 1) return { ok: false, reason: `its bool element ${i} is ${b}, not 0 or 1` }; data[i] = b; break; }
+      case 'uint8': data[i] = view.getUint8(i); break;
+      case 'int8': data[i] = view.getInt8(i); break;
+      case 'int16': data[i] = view.getInt16(i * 2, le); break;
+      case 'uint16': data[i] = view.getUint16(i * 2, le); break;
+      case 'int32': data[i] = view.getInt32(i * 4, le); break;
+      case 'uint32': data[i] = view.getUint32(i * 4, le); break;
+      case 'int64': data[i] = Number(view.getBigInt64(i * 8, le)); break;
+      case 'uint64': data[i] = Number(view.getBigUint64(i * 8, le)); break;
+      case 'float32': data[i] = view.getFloat32(i * 4, le); break;
+      case 'float64': data[i] = view.getFloat64(i * 8, le); break;
+    }
+  }
+  return { ok: true, array: { dtype, shape, data } };
+}
+
+/** Read a whole .npy file from disk. */
+export function readNpy(path: string): NpyArrayResult {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, reason: code === 'ENOENT' ? 'it does not exist' : `it cannot be read (${code ?? 'error'})` };
+  }
+  return decodeNpy(bytes);
 }

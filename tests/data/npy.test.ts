@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers.ts';
-import { encodeNpy, parseNpyHeader, readNpyHeader, type NpyDtype } from '../../src/data/npy.ts';
+import { decodeNpy, encodeNpy, parseNpyHeader, readNpy, readNpyHeader, type NpyDtype } from '../../src/data/npy.ts';
 
 const DTYPES: NpyDtype[] = ['bool', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
 
@@ -53,5 +53,30 @@ describe('npy header', () => {
     expect(readNpyHeader(path)).toMatchObject({ ok: true, header: { dtype: 'float64', shape: [50, 40] } });
     expect(readNpyHeader(join(dir, 'missing.npy'))).toEqual({ ok: false, reason: 'it does not exist' });
     expect(readNpyHeader(dir)).toMatchObject({ ok: false });
+  });
+  it('property: every dtype round-trips its values through encode and decode', () => {
+    const ranges: Record<NpyDtype, [number, number]> = {
+      bool: [0, 1], int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535], int32: [-(2 ** 31), 2 ** 31 - 1],
+      uint32: [0, 2 ** 32 - 1], int64: [-(2 ** 53), 2 ** 53], uint64: [0, 2 ** 53], float32: [-1e6, 1e6], float64: [-1e300, 1e300],
+    };
+    fc.assert(fc.property(fc.constantFrom(...DTYPES), fc.array(fc.double({ noNaN: true, min: -1, max: 1 }), { maxLength: 20 }), (dtype, xs) => {
+      const [lo, hi] = ranges[dtype];
+      const values = xs.map((x) => (dtype.startsWith('float') ? lo + ((x + 1) / 2) * (hi - lo) : Math.round(lo + ((x + 1) / 2) * (hi - lo)) + 0));
+      const expected = dtype === 'float32' ? values.map((v) => Math.fround(v)) : values;
+      const r = decodeNpy(encodeNpy(dtype, [values.length], values));
+      expect(r.ok && Array.from(r.array.data)).toEqual(expected);
+    }));
+  });
+  it('reads a big-endian file and refuses a bool that is not 0 or 1', () => {
+    const h = numpyHeader('>i2', '(2,)');
+    const at = h.length - 16;
+    const bytes = h.subarray(0, at + 4);
+    bytes.set([0x01, 0x02, 0xff, 0xfe], at);
+    const r = decodeNpy(bytes);
+    expect(r.ok && Array.from(r.array.data)).toEqual([258, -2]);
+    const b = encodeNpy('bool', [2], [1, 0]);
+    b[b.length - 1] = 7;
+    expect(decodeNpy(b)).toMatchObject({ ok: false, reason: expect.stringMatching(/not 0 or 1/) });
+    expect(readNpy('/nonexistent.npy')).toEqual({ ok: false, reason: 'it does not exist' });
   });
 });
