@@ -1,0 +1,197 @@
+// Pass 1 of the compiler: the checked program → the network IR (and the training IR of a train
+// block). Pure: it reads resolved values (SI units, defaults applied) and builds plain data.
+import type { CheckedNetwork, CheckedProgram, CheckedRun, Resolved, Value } from './values.ts';
+import type { InitIR, NetworkIR, PopulationIR, ProjectionIR, ReadoutParamsIR, ResetIR, SpikingParamsIR, SurrogateIR } from '../ir/network.ts';
+import type { FeedbackIR, LearnIR, LossIR, OptimizerIR, RegularizerIR, ScheduleIR, TaskIR, TrainIR, UpdateIR } from '../ir/training.ts';
+
+const fail = (what: string): never => { throw new Error(`internal: lowering ${what}`); };
+
+function num(v: Value | undefined, what: string): number {
+  if (v?.t === 'quantity') return v.si;
+  if (v?.t === 'int') return v.value;
+  return fail(`${what}: expected a number`);
+}
+const optNum = (v: Value | undefined, what: string): number | null => (v === undefined ? null : num(v, what));
+function word(v: Value | undefined, what: string): string {
+  if (v?.t === 'enum') return v.value;
+  return fail(`${what}: expected a word`);
+}
+function bool(v: Value | undefined, what: string): boolean {
+  if (v?.t === 'bool') return v.value;
+  return fail(`${what}: expected on/off`);
+}
+function choice(v: Value | undefined, what: string): { option: string; params: Readonly<Record<string, Value>> } {
+  if (v?.t === 'choice') return v;
+  return fail(`${what}: expected an option`);
+}
+function path(v: Value | undefined, what: string): string {
+  if (v?.t === 'data') return v.path;
+  return fail(`${what}: expected a file`);
+}
+
+export function lowerInit(v: Value | undefined, what: string): InitIR {
+  if (v?.t !== 'init') return fail(`${what}: expected an initialiser`);
+  const p = v.params;
+  switch (v.kind) {
+    case 'constant': return { kind: 'constant', value: num(p.value, what) };
+    case 'normal': return { kind: 'normal', mean: num(p.mean, what), std: num(p.std, what) };
+    case 'uniform': return { kind: 'uniform', low: num(p.low, what), high: num(p.high, what) };
+    case 'glorot': case 'kaiming': case 'orthogonal': return { kind: v.kind, gain: num(p.gain, what) };
+    case 'load': {
+      const d = p.path;
+      if (d?.t !== 'data') return fail(what);
+      return { kind: 'file', path: d.path, shape: d.header.shape };
+    }
+    default: return fail(`${what}: initialiser ${v.kind}`);
+  }
+}
+
+function surrogate(v: Value | undefined): SurrogateIR {
+  const c = choice(v, 'surrogate');
+  if (c.option === 'multi_gaussian') return { kind: 'multi_gaussian', gamma: num(c.params.gamma, 'gamma'), sigma: num(c.params.sigma, 'sigma'), h: num(c.params.h, 'h'), s: num(c.params.s, 's') };
+  return { kind: c.option as 'piecewise_linear', gamma: num(c.params.gamma, 'gamma'), width: num(c.params.width, 'width') };
+}
+
+function reset(v: Value | undefined): ResetIR {
+  const c = choice(v, 'reset');
+  if (c.option === 'subtract') return { kind: 'subtract', threshold: word(c.params.threshold, 'reset threshold') as 'baseline' | 'adaptive' };
+  if (c.option === 'zero') return { kind: 'zero' };
+  return { kind: 'to', value: num(c.params.value, 'reset value') };
+}
+
+const names = (v: Value | undefined): string[] => (v?.t === 'names' ? [...v.names] : []);
+
+function spiking(model: Resolved, dt: number): SpikingParamsIR {
+  const p = model.params;
+  const isAlif = model.kind === 'ALIF';
+  return {
+    tauM: lowerInit(p.tau_m, 'tau_m'),
+    vTh: lowerInit(p.v_th, 'v_th'),
+    vInit: lowerInit(p.v_init, 'v_init'),
+    vMin: optNum(p.v_min, 'v_min'),
+    bias: p.bias ? lowerInit(p.bias, 'bias') : null,
+    reset: reset(p.reset),
+    resetTiming: word(p.reset_timing, 'reset_timing') as 'next_step' | 'same_step',
+    thresholdTest: word(p.threshold_test, 'threshold_test') as 'gt' | 'ge',
+    inputFactor: word(p.input_factor, 'input_factor') as 'none' | 'one_minus_alpha',
+    refractorySteps: Math.round(num(p.refractory, 'refractory') / dt),
+    surrogate: surrogate(p.surrogate),
+    surrogateWhenRefractory: word(p.surrogate_when_refractory, 'surrogate_when_refractory') as 'zero' | 'active',
+    tauA: isAlif ? lowerInit(p.tau_a, 'tau_a') : { kind: 'constant', value: 1 },
+    beta: isAlif ? lowerInit(p.beta, 'beta') : { kind: 'constant', value: 0 },
+    aInit: isAlif ? lowerInit(p.a_init, 'a_init') : { kind: 'constant', value: 0 },
+    adaptationIncrement: isAlif ? (word(p.adaptation_increment, 'adaptation_increment') as 'spike' | 'one_minus_rho') : 'spike',
+    trainable: names(p.trainable),
+  };
+}
+
+function readout(model: Resolved): ReadoutParamsIR {
+  const p = model.params;
+  return {
+    tau: lowerInit(p.tau, 'tau'),
+    inputFactor: word(p.input_factor, 'input_factor') as 'none' | 'one_minus_kappa',
+    bias: p.bias ? lowerInit(p.bias, 'bias') : null,
+    vInit: lowerInit(p.v_init, 'v_init'),
+    trainable: names(p.trainable),
+  };
+}
+
+export function lowerNetwork(net: CheckedNetwork): NetworkIR {
+  const dt = num(net.params.params.dt, 'dt');
+  const populations: PopulationIR[] = net.neurons.map((n) => {
+    if (n.role === 'input') return { name: n.name, role: 'input', model: 'input', size: n.size, encoding: word(n.model.params.encoding, 'encoding') as 'spikes' | 'graded' };
+    if (n.role === 'readout') return { name: n.name, role: 'readout', model: 'LI', size: n.size, params: readout(n.model) };
+    return { name: n.name, role: 'population', model: n.model.kind as 'LIF' | 'ALIF', size: n.size, params: spiking(n.model, dt) };
+  });
+  const projections: ProjectionIR[] = net.projections.map((pr) => {
+    const p = pr.conn.params;
+    return {
+      source: pr.source, target: pr.target,
+      conn: pr.conn.kind as ProjectionIR['conn'],
+      p: pr.conn.kind === 'sparse' ? num(p.p, 'p') : 1,
+      w: lowerInit(p.w, 'w'),
+      noSelf: bool(p.no_self, 'no_self'),
+      trainable: bool(p.trainable, 'trainable'),
+      wMin: optNum(p.w_min, 'w_min'),
+      wMax: optNum(p.w_max, 'w_max'),
+    };
+  });
+  return { name: net.name, dt, populations, groups: net.groups, projections };
+}
+
+export function lowerLearn(r: Resolved): LearnIR {
+  const p = r.params;
+  const loss = choice(p.loss, 'loss');
+  const lossIR: LossIR = loss.option === 'mse'
+    ? { kind: 'mse', reduce: word(loss.params.reduce, 'reduce') as 'sum' | 'mean' }
+    : { kind: 'cross_entropy', window: optNum(loss.params.window, 'window') };
+  const opt = choice(p.optimizer, 'optimizer');
+  const optimizer: OptimizerIR = opt.option === 'sgd'
+    ? { kind: 'sgd', lr: num(opt.params.lr, 'lr'), momentum: num(opt.params.momentum, 'momentum') }
+    : { kind: 'adam', lr: num(opt.params.lr, 'lr'), beta1: num(opt.params.beta1, 'beta1'), beta2: num(opt.params.beta2, 'beta2'), epsilon: num(opt.params.epsilon, 'epsilon') };
+  const reg = choice(p.regularizer, 'regularizer');
+  const regularizer: RegularizerIR = reg.option === 'none'
+    ? { kind: 'none' }
+    : { kind: 'rate', target: num(reg.params.target, 'target'), strength: num(reg.params.strength, 'strength'), mode: word(reg.params.mode, 'mode') as 'per_sequence' | 'batch_mean' };
+  const sch = choice(p.schedule, 'schedule');
+  const schedule: ScheduleIR = sch.option === 'constant' ? { kind: 'constant' } : { kind: 'step', every: num(sch.params.every, 'every'), factor: num(sch.params.factor, 'factor') };
+  let feedback: FeedbackIR = { kind: 'symmetric' };
+  let update: UpdateIR = { kind: 'direct' };
+  if (r.kind === 'eprop') {
+    const fb = choice(p.feedback, 'feedback');
+    feedback = fb.option === 'symmetric' ? { kind: 'symmetric' }
+      : fb.option === 'random' ? { kind: 'random', B: lowerInit(fb.params.B, 'B') }
+      : { kind: 'adaptive', B: lowerInit(fb.params.B, 'B'), decay: num(fb.params.decay, 'decay') };
+    const up = choice(p.update, 'update');
+    update = up.option === 'direct' ? { kind: 'direct' }
+      : up.option === 'sign' ? { kind: 'sign', threshold: num(up.params.threshold, 'threshold') }
+      : up.option === 'stochastic' ? { kind: 'stochastic', probScale: num(up.params.prob_scale, 'prob_scale') }
+      : up.option === 'multi' ? { kind: 'multi', n: num(up.params.n, 'n') }
+      : { kind: 'mixed_precision', epsilon: num(up.params.epsilon, 'epsilon'), pulse: num(up.params.pulse, 'pulse') };
+  }
+  return {
+    kind: r.kind as 'eprop' | 'bptt', loss: lossIR, optimizer, regularizer, schedule,
+    gradientClip: optNum(p.gradient_clip, 'gradient_clip'), averageGradient: bool(p.average_gradient, 'average_gradient'),
+    feedback, update, truncate: r.kind === 'bptt' ? optNum(p.truncate, 'truncate') : null,
+  };
+}
+
+export function lowerTask(r: Resolved): TaskIR {
+  const p = r.params;
+  const n = (k: string) => num(p[k], k);
+  switch (r.kind) {
+    case 'pattern_generation': {
+      const freqs = p.freqs?.t === 'list' ? p.freqs.items.map((x) => num(x, 'freq')) : fail('freqs');
+      const amp = p.amplitude?.t === 'list' ? p.amplitude.items.map((x) => num(x, 'amplitude')) : fail('amplitude');
+      return { kind: 'pattern_generation', duration: n('duration'), channels: n('channels'), rate: n('rate'), freqs, amplitude: [amp[0] as number, amp[1] as number], outputs: n('outputs'), patterns: n('patterns') };
+    }
+    case 'evidence_accumulation':
+      return { kind: 'evidence_accumulation', cues: n('cues'), cueDuration: n('cue_duration'), cueSpacing: n('cue_spacing'), onset: n('onset'), delay: n('delay'), recallDuration: n('recall_duration'), rate: n('rate'), backgroundRate: n('background_rate'), channelsPerGroup: n('channels_per_group'), majority: n('majority') };
+    case 'store_recall':
+      return { kind: 'store_recall', steps: n('steps'), stepDuration: n('step_duration'), storeProbability: n('store_probability'), recallProbability: n('recall_probability'), rate: n('rate'), channelsPerGroup: n('channels_per_group') };
+    case 'delayed_xor':
+      return { kind: 'delayed_xor', cueDuration: n('cue_duration'), delay: n('delay'), responseDelay: n('response_delay'), responseDuration: n('response_duration'), rate: n('rate'), channelsPerGroup: n('channels_per_group') };
+    case 'npy':
+      return { kind: 'npy', inputs: path(p.inputs, 'inputs'), targets: p.targets ? path(p.targets, 'targets') : null, labels: p.labels ? path(p.labels, 'labels') : null, shuffle: bool(p.shuffle, 'shuffle') };
+    default: return fail(`task ${r.kind}`);
+  }
+}
+
+/** A checked train block → the training IR. The block must have passed the checker. */
+export function lowerTrain(program: CheckedProgram, run: CheckedRun): TrainIR {
+  const p = run.params.params;
+  const ref = (k: string): string => (p[k]?.t === 'ref' ? (p[k] as { name: string }).name : fail(`train ${k}`));
+  const net = program.networks.get(ref('network')) ?? fail('network');
+  const learn = program.learns.get(ref('learn')) ?? fail('learn');
+  const task = program.tasks.get(ref('task')) ?? fail('task');
+  return {
+    network: lowerNetwork(net),
+    learn: lowerLearn(learn),
+    task: lowerTask(task),
+    iterations: num(p.iterations, 'iterations'),
+    batch: num(p.batch, 'batch'),
+    seed: num(p.seed, 'seed'),
+    validateEvery: num(p.validate_every, 'validate_every'),
+    core: p.core?.t === 'ref' ? p.core.name : null,
+  };
+}

@@ -1,0 +1,49 @@
+// The IR of learning rules, tasks and train blocks (plain data; times in seconds, rates in Hz).
+import type { InitIR, NetworkIR } from './network.ts';
+
+export type LossIR = { readonly kind: 'mse'; readonly reduce: 'sum' | 'mean' } | { readonly kind: 'cross_entropy'; readonly window: number | null };
+export type OptimizerIR =
+  | { readonly kind: 'sgd'; readonly lr: number; readonly momentum: number }
+  | { readonly kind: 'adam'; readonly lr: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number };
+export type RegularizerIR = { readonly kind: 'none' } | { readonly kind: 'rate'; readonly target: number; readonly strength: number; readonly mode: 'per_sequence' | 'batch_mean' };
+export type FeedbackIR = { readonly kind: 'symmetric' } | { readonly kind: 'random'; readonly B: InitIR } | { readonly kind: 'adaptive'; readonly B: InitIR; readonly decay: number };
+export type UpdateIR =
+  | { readonly kind: 'direct' }
+  | { readonly kind: 'sign'; readonly threshold: number }
+  | { readonly kind: 'stochastic'; readonly probScale: number }
+  | { readonly kind: 'multi'; readonly n: number }
+  | { readonly kind: 'mixed_precision'; readonly epsilon: number; readonly pulse: number };
+export type ScheduleIR = { readonly kind: 'constant' } | { readonly kind: 'step'; readonly every: number; readonly factor: number };
+
+export interface LearnIR {
+  readonly kind: 'eprop' | 'bptt';
+  readonly loss: LossIR;
+  readonly optimizer: OptimizerIR;
+  readonly regularizer: RegularizerIR;
+  readonly schedule: ScheduleIR;
+  readonly gradientClip: number | null;
+  readonly averageGradient: boolean;
+  readonly feedback: FeedbackIR;
+  readonly update: UpdateIR;
+  /** BPTT truncation window in seconds, or null for the whole sequence. */
+  readonly truncate: number | null;
+}
+
+export type TaskIR =
+  | { readonly kind: 'pattern_generation'; readonly duration: number; readonly channels: number; readonly rate: number; readonly freqs: readonly number[]; readonly amplitude: readonly [number, number]; readonly outputs: number; readonly patterns: number }
+  | { readonly kind: 'evidence_accumulation'; readonly cues: number; readonly cueDuration: number; readonly cueSpacing: number; readonly onset: number; readonly delay: number; readonly recallDuration: number; readonly rate: number; readonly backgroundRate: number; readonly channelsPerGroup: number; readonly majority: number }
+  | { readonly kind: 'store_recall'; readonly steps: number; readonly stepDuration: number; readonly storeProbability: number; readonly recallProbability: number; readonly rate: number; readonly channelsPerGroup: number }
+  | { readonly kind: 'delayed_xor'; readonly cueDuration: number; readonly delay: number; readonly responseDelay: number; readonly responseDuration: number; readonly rate: number; readonly channelsPerGroup: number }
+  | { readonly kind: 'npy'; readonly inputs: string; readonly targets: string | null; readonly labels: string | null; readonly shuffle: boolean };
+
+export interface TrainIR {
+  readonly network: NetworkIR;
+  readonly learn: LearnIR;
+  readonly task: TaskIR;
+  readonly iterations: number;
+  readonly batch: number;
+  readonly seed: number;
+  readonly validateEvery: number;
+  /** The core to train on, or null for the float reference. */
+  readonly core: string | null;
+}
