@@ -1,6 +1,6 @@
 // Layers point one way (docs/decisions.md): dsl imports nothing of ours outside dsl; data is a
-// leaf; compiler may import dsl, data, ir and runtime's isa/fixed leaves; reference imports only
-// ir and data; runtime never imports compiler or dsl; cli sits on top.
+// leaf; compiler may import dsl, data, ir and runtime's isa/fixed leaves; tasks import ir and data;
+// reference imports only ir, data and tasks; runtime never imports compiler or dsl; cli sits on top.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
@@ -11,10 +11,11 @@ const ALLOWED: Record<string, string[]> = {
   dsl: ['dsl'],
   data: ['data'],
   ir: ['ir', 'data'],
+  tasks: ['tasks', 'ir', 'data'],
   compiler: ['compiler', 'dsl', 'data', 'ir', 'runtime/isa.ts', 'runtime/fixed.ts'],
-  reference: ['reference', 'ir', 'data'],
-  runtime: ['runtime', 'ir', 'data'],
-  cli: ['cli', 'compiler', 'dsl', 'data', 'ir', 'reference', 'runtime'],
+  reference: ['reference', 'ir', 'data', 'tasks'],
+  runtime: ['runtime', 'ir', 'data', 'tasks'],
+  cli: ['cli', 'compiler', 'dsl', 'data', 'ir', 'reference', 'runtime', 'tasks'],
 };
 
 function files(dir: string): string[] {
