@@ -10,6 +10,7 @@ import { writeFileAtomic } from './atomic.ts';
 import { displayPath } from '../compiler/workspace.ts';
 import type { SourceFile } from '../dsl/span.ts';
 import { runDemo } from './demo.ts';
+import { commandTrain, type TrainOptions } from './train.ts';
 import { packageRoot } from './paths.ts';
 import { join } from 'node:path';
 
@@ -102,6 +103,18 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
       if (opts.check && opts.write) { err('error: --check and --write cannot be used together'); setExit(EXIT.usage); return; }
       setExit(commandFmt(files, opts, out));
     });
+
+  program.command('train')
+    .description('Train the file\'s train block with the float reference and report the loss per iteration.')
+    .argument('<file>', '.snn file with a train block')
+    .option('--backend <name>', 'reference (the float64 oracle)', 'reference')
+    .option('--iterations <n>', 'override the number of iterations')
+    .option('--seed <s>', 'override the seed')
+    .option('--set <block.param=value>', 'override a parameter, e.g. --set rec.tau_m=25ms (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--block <name>', 'the train block to run when the file has several')
+    .option('--out <dir>', 'write trained weights (.npy), metrics (CSV, JSON) and a manifest')
+    .option('--json', 'print one JSON object: {backend, seed, iterations: [...], final}')
+    .action((file: string, opts: TrainOptions) => setExit(commandTrain(file, opts, { out, err, progress: process.stderr.isTTY === true, version: VERSION })));
 
   program.command('demo')
     .description('The flagship demo: check and format every example, and summarise what each describes.')

@@ -1,0 +1,128 @@
+// The reference trainer: e-prop on the float64 model, batch by batch. One iteration draws a batch
+// from the data stream, simulates each sequence, records the loss (before the update, as NEST
+// does), accumulates the gradients, averages them over the batch, and applies the optimizer.
+import { drawFeedback, instantiate, type Instance, type WeightBlock } from '../ir/instantiate.ts';
+import type { TrainIR } from '../ir/training.ts';
+import { stream } from '../data/random.ts';
+import { taskData, type Sample } from '../tasks/generate.ts';
+import { dynamics, simulate, type Trace } from './simulate.ts';
+import { accumulateEprop, zeroGradients, type Gradients } from './eprop.ts';
+import { lossAndError } from './loss.ts';
+import { Optimizer } from './optimizer.ts';
+
+export interface IterationMetrics {
+  readonly iteration: number;
+  readonly loss: number;
+  readonly accuracy?: number;
+  readonly rate_hz: number;
+}
+
+export interface TrainResult {
+  readonly iterations: IterationMetrics[];
+  readonly instance: Instance;
+  readonly feedback: Float64Array;
+}
+
+/** The trainer cannot do what the file asks (yet); reported to the user, not a bug. */
+export class UnsupportedError extends Error {}
+
+type BlockName = 'inRec' | 'recRec' | 'inOut' | 'recOut';
+const BLOCKS: readonly BlockName[] = ['inRec', 'recRec', 'inOut', 'recOut'];
+
+export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) => void): TrainResult {
+  if (ir.learn.kind !== 'eprop') throw new UnsupportedError('The float reference trains with e-prop only so far; BPTT is not implemented yet.');
+  const net = ir.network;
+  const initRng = stream(ir.seed, 'init');
+  const dataRng = stream(ir.seed, 'data');
+  const inst = instantiate(net, initRng);
+  const dyn = dynamics(inst, net.dt);
+  const { nRec, nOut } = inst.layout;
+  const fb = ir.learn.feedback;
+  const B = fb.kind === 'symmetric' ? inst.recOut.w : drawFeedback(fb.B, inst.layout, initRng);
+  const task = taskData(ir.task, net.dt);
+  const learn = ir.learn;
+  const trainable = (b: WeightBlock): Uint8Array => {
+    const m = new Uint8Array(b.mask.length);
+    for (let i = 0; i < m.length; i++) m[i] = b.mask[i] && net.projections[b.owner[i] as number]?.trainable ? 1 : 0;
+    return m;
+  };
+  const masks = Object.fromEntries(BLOCKS.map((k) => [k, trainable(inst[k])])) as Record<BlockName, Uint8Array>;
+  const opts = Object.fromEntries(BLOCKS.map((k) => [k, new Optimizer(learn.optimizer, inst[k].w.length)])) as Record<BlockName, Optimizer>;
+  const feedbackOpt = fb.kind === 'adaptive' ? new Optimizer(learn.optimizer, B.length) : null;
+  const rate = new Float64Array(nRec);
+  const history: IterationMetrics[] = [];
+
+  for (let it = 0; it < ir.iterations; it++) {
+    const batch: Sample[] = task.batch(ir.batch, dataRng);
+    const traces: Trace[] = batch.map((s) => simulate(inst, dyn, s.x));
+    const g: Gradients = zeroGradients(inst);
+    let loss = 0;
+    let correct = 0;
+    let spikes = 0;
+    let steps = 0;
+    const batchRate = new Float64Array(nRec);
+    for (const tr of traces) for (let j = 0; j < nRec; j++) batchRate[j] = (batchRate[j] as number) + (tr.spikeCount[j] as number) / (tr.T * traces.length);
+    batch.forEach((s, b) => {
+      const tr = traces[b] as Trace;
+      const res = lossAndError(learn.loss, tr.y, tr.T, nOut, s, net.dt);
+      loss += res.loss / batch.length;
+      if (res.correct) correct++;
+      for (let j = 0; j < nRec; j++) spikes += tr.spikeCount[j] as number;
+      steps += tr.T;
+      // Rate regulariser r_j = c (f_j − f0)/T, with f in spikes per step (NEST's firing_rate_reg).
+      rate.fill(0);
+      if (learn.regularizer.kind === 'rate') {
+        const f0 = learn.regularizer.target * net.dt;
+        for (let j = 0; j < nRec; j++) {
+          const f = learn.regularizer.mode === 'batch_mean' ? (batchRate[j] as number) : (tr.spikeCount[j] as number) / tr.T;
+          rate[j] = (learn.regularizer.strength * (f - f0)) / tr.T;
+        }
+      }
+      accumulateEprop(inst, dyn, s.x, tr, res.err, B, rate, g);
+    });
+    const metrics: IterationMetrics = {
+      iteration: it,
+      loss,
+      ...(task.classification ? { accuracy: correct / batch.length } : {}),
+      rate_hz: nRec > 0 ? spikes / (nRec * steps * net.dt) : 0,
+    };
+    history.push(metrics);
+    onIteration?.(metrics);
+
+    // Average over the batch (and over the loss window when asked), clip, step.
+    const lrScale = learn.schedule.kind === 'step' ? learn.schedule.factor ** Math.floor(it / learn.schedule.every) : 1;
+    const T = traces[0]?.T ?? 1;
+    const window = learn.loss.kind === 'cross_entropy' && learn.loss.window !== null ? Math.min(T, Math.round(learn.loss.window / net.dt)) : T;
+    const scale = 1 / (batch.length * (learn.averageGradient ? window : 1));
+    const clip = learn.gradientClip;
+    for (const k of BLOCKS) {
+      const gk = g[k];
+      for (let i = 0; i < gk.length; i++) {
+        let v = (gk[i] as number) * scale;
+        if (clip !== null) v = Math.max(-clip, Math.min(clip, v));
+        gk[i] = v;
+      }
+    }
+    if (feedbackOpt) feedbackOpt.step(B, g.recOut, masks.recOut, lrScale);
+    for (const k of BLOCKS) opts[k].step(inst[k].w, g[k], masks[k], lrScale);
+    if (fb.kind === 'adaptive') {
+      for (let i = 0; i < B.length; i++) { B[i] = (B[i] as number) * (1 - fb.decay); inst.recOut.w[i] = (inst.recOut.w[i] as number) * (1 - fb.decay); }
+    }
+    clipWeights(inst, net.projections);
+  }
+  return { iterations: history, instance: inst, feedback: B };
+}
+
+function clipWeights(inst: Instance, projections: TrainIR['network']['projections']): void {
+  for (const k of BLOCKS) {
+    const b = inst[k];
+    for (let i = 0; i < b.w.length; i++) {
+      const owner = b.owner[i] as number;
+      if (owner < 0) continue;
+      const p = projections[owner];
+      if (!p) continue;
+      if (p.wMin !== null && (b.w[i] as number) < p.wMin) b.w[i] = p.wMin;
+      if (p.wMax !== null && (b.w[i] as number) > p.wMax) b.w[i] = p.wMax;
+    }
+  }
+}
