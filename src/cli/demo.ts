@@ -7,6 +7,11 @@ import { formatDiagnostic, hasErrors } from '../dsl/diagnostics.ts';
 import { parseSource } from '../dsl/parse.ts';
 import { formatFile } from '../dsl/format.ts';
 import type { CheckedNetwork, CheckedProgram } from '../compiler/values.ts';
+import { lowerTrain } from '../compiler/lower.ts';
+import { trainReference } from '../reference/train.ts';
+
+/** Iterations of the demo's training run: enough to see the loss fall, short enough to wait for. */
+const DEMO_ITERATIONS = 150;
 
 import { packageRoot } from './paths.ts';
 
@@ -46,6 +51,29 @@ function describe(program: CheckedProgram): string[] {
   return lines;
 }
 
+/** Train the pattern-generation example briefly with the float reference; print the loss curve. */
+function trainDemo(file: string, out: (s: string) => void): boolean {
+  const r = checkPaths([file]);
+  const program = r.programs.get(file);
+  const run = program?.runs.find((x) => x.keyword === 'train');
+  if (!program || !run || hasErrors(r.diagnostics)) { out('cannot train the pattern-generation example (see above)'); return true; }
+  const ir = { ...lowerTrain(program, run), iterations: DEMO_ITERATIONS };
+  out(`\nTraining examples/pattern-generation.snn with e-prop on the float reference (${DEMO_ITERATIONS} of its ${run.params.params.iterations?.t === 'int' ? run.params.params.iterations.value : '?'} iterations, seed ${ir.seed}):`);
+  const t0 = performance.now();
+  const res = trainReference(ir);
+  const its = res.iterations;
+  const marks = [0, 1, 2, 24, 49, 74, 99, 124, DEMO_ITERATIONS - 1].filter((i) => i < its.length);
+  for (const i of marks) {
+    const m = its[i]!;
+    const bar = '#'.repeat(Math.max(1, Math.round((m.loss / its[0]!.loss) * 40)));
+    out(`  iteration ${String(m.iteration).padStart(4)}  loss ${m.loss.toFixed(2).padStart(7)}  ${m.rate_hz.toFixed(1).padStart(5)} Hz  ${bar}`);
+  }
+  const first = its[0]!.loss;
+  const last = its.at(-1)!.loss;
+  out(`  loss ${first.toFixed(2)} → ${last.toFixed(2)} (${((last / first) * 100).toFixed(0)}% of the start) in ${((performance.now() - t0) / 1000).toFixed(1)} s; \`phasecore train examples/pattern-generation.snn\` runs all of it.`);
+  return !(last < first);
+}
+
 export function runDemo(out: (s: string) => void): number {
   const dir = examplesDir();
   const files = readdirSync(dir).filter((f) => f.endsWith('.snn')).sort().map((f) => join(dir, f));
@@ -66,6 +94,7 @@ export function runDemo(out: (s: string) => void): number {
     if (program) for (const l of describe(program)) out(l);
   }
   out(`\n${files.length} examples: ${failed ? 'some need attention (see above)' : 'all check clean and are canonically formatted'}.`);
+  failed = trainDemo(join(dir, 'pattern-generation.snn'), out) || failed;
   out('Next: `phasecore check FILE` to check your own network, `phasecore fmt --write FILE` to format it.');
   return failed ? 1 : 0;
 }

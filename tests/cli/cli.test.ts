@@ -92,6 +92,55 @@ describe('phasecore fmt', () => {
   });
 });
 
+describe('phasecore train', () => {
+  const SMALL = `
+network n {
+  input in[10]
+  population rec[12] : LIF { v_th = 0.05 }
+  readout out[1] : LI
+  in -> rec : dense { w ~ normal(0, 0.3) }
+  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
+  rec -> out : dense
+}
+learn l : eprop { feedback = random { B ~ normal(0, 1) } }
+task s : pattern_generation { duration = 100 ms; channels = 10 }
+train { network = n; learn = l; task = s; iterations = 3 }
+`;
+  it('prints one JSON object with per-iteration metrics', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 't.snn'), SMALL);
+    const r = run('train', join(dir, 't.snn'), '--json', '--iterations', '4', '--seed', '9');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { backend: string; seed: number; iterations: Array<{ iteration: number; loss: number; rate_hz: number }>; final: { loss: number } };
+    expect(j.backend).toBe('reference');
+    expect(j.seed).toBe(9);
+    expect(j.iterations.map((m) => m.iteration)).toEqual([0, 1, 2, 3]);
+    expect(j.final.loss).toBe(j.iterations[3]!.loss);
+  });
+  it('writes weights, metrics and a manifest with --out, and takes --set overrides', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 't.snn'), SMALL);
+    const out = join(dir, 'run');
+    const r = run('train', join(dir, 't.snn'), '--out', out, '--set', 'rec.tau_m=25ms', '--set', 'train.iterations=2');
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['feedback_B.npy', 'manifest.json', 'metrics.csv', 'metrics.json', 'w_in_rec.npy', 'w_rec_out.npy', 'w_rec_rec.npy']);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { seed: number; iterations: number; overrides: string[] };
+    expect(manifest).toMatchObject({ seed: 0, iterations: 2, overrides: ['rec.tau_m=25ms', 'train.iterations=2'] });
+    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n')[0]).toBe('iteration,loss,accuracy,rate_hz');
+  });
+  it('reports a bad override as a diagnostic, and usage errors with exit 2', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 't.snn'), SMALL);
+    const bad = run('train', join(dir, 't.snn'), '--set', 'rec.tau_m=25');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/SNN3001/);
+    expect(run('train', join(dir, 't.snn'), '--set', 'nope.tau_m=2ms').out).toMatch(/no block, population or readout named 'nope'/);
+    expect(run('train', join(dir, 't.snn'), '--set', 'garbage').code).toBe(2);
+    expect(run('train', join(dir, 't.snn'), '--iterations', 'x').code).toBe(2);
+    expect(run('train', join(dir, 't.snn'), '--backend', 'core').code).toBe(2);
+  });
+});
+
 describe('the installed command', () => {
   it('runs from the bin script without a build step, and never prints a stack trace on bad input', () => {
     const dir = tmp();
