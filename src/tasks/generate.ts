@@ -115,12 +115,12 @@ function evidenceAccumulation(task: Extract<TaskIR, { kind: 'evidence_accumulati
   return {
     channels: C, outputs: 2, T, classification: true,
     batch(n, rng) {
-      const cues: number[][] = [];
-      for (let b = 0; b < n; b++) {
-        const side = rng.bit();
+      // The recipe's order: all sides (choice([0, 1], batch)), then each item's cues, then spikes.
+      const sides = Array.from({ length: n }, () => rng.bit());
+      const cues = sides.map((side) => {
         const [p0, p1] = side === 0 ? [minor, major] : [major, minor];
-        cues.push(Array.from({ length: task.cues }, () => rng.choice01(p0, p1)));
-      }
+        return Array.from({ length: task.cues }, () => rng.choice01(p0, p1));
+      });
       return cues.map((cs) => {
         const prob = (t: number, c: number): number => {
           const group = Math.floor(c / g);
