@@ -100,11 +100,11 @@ const TAU_A = 2000 ms
 network nest {
   input in[40]
   population reg[50] : LIF {
-    tau_m = 20 ms; v_th = 0.6; threshold_test = ge; input_factor = one_minus_alpha; refractory = 5 ms
+    tau_m = 20 ms; v_th = 0.6; threshold_test = ge; input_factor = none; refractory = 5 ms
     surrogate = piecewise_linear(gamma = 0.3, width = 1)
   }
   population ad[50] : ALIF {
-    tau_m = 20 ms; v_th = 0.6; threshold_test = ge; input_factor = one_minus_alpha; refractory = 5 ms
+    tau_m = 20 ms; v_th = 0.6; threshold_test = ge; input_factor = none; refractory = 5 ms
     surrogate = piecewise_linear(gamma = 0.3, width = 1)
     tau_a = TAU_A; beta = 1.7 * (1 - exp(-1 ms / TAU_A)) / (1 - exp(-1 ms / 20 ms)); adaptation_increment = spike
   }
