@@ -28,9 +28,9 @@ function run(dir: string, snn: string): number[] {
   return trainReference(lowerTrain(program, program.runs[0]!)).iterations.map((m) => m.loss);
 }
 
-function expectLosses(got: number[], reference: number[]): void {
+function expectLosses(got: number[], reference: number[], rtol = 1e-9): void {
   expect(got).toHaveLength(reference.length);
-  got.forEach((l, i) => expect(Math.abs(l - reference[i]!) / reference[i]!).toBeLessThan(1e-9));
+  got.forEach((l, i) => expect(Math.abs(l - reference[i]!) / reference[i]!).toBeLessThan(rtol));
 }
 
 describe('reproduces NEST eprop_*_bsshslm_2020', () => {
@@ -71,6 +71,9 @@ task data : npy { inputs = load("x.npy"); targets = load("y.npy") }
 train { network = nest; learn = gd; task = data; iterations = 5; batch = 1 }
 `);
     expectLosses(losses, [101.96435699904157, 103.46673112620579, 103.34060707477168, 103.68024403768638, 104.41277574875247]);
+    // The TensorFlow tutorial's losses on the same data, as NEST's test records them (TF ran in
+    // float32, so they agree to float32 precision only).
+    expectLosses(losses, [101.964363098144, 103.466735839843, 103.340606689453, 103.680244445800, 104.412780761718], 1e-7);
   });
 
   it.each([
@@ -126,5 +129,6 @@ task data : npy { inputs = load("x.npy"); labels = load("labels.npy") }
 train { network = nest; learn = adam; task = data; iterations = 5; batch = ${batch} }
 `);
     expectLosses(losses, reference);
+    if (batch === 1) expectLosses(losses, [0.741152524948, 0.740388214588, 0.665785133838, 0.663644134998, 0.729429066181], 1e-6);
   }, 60_000);
 });
