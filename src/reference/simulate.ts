@@ -23,10 +23,27 @@ export interface Trace {
   readonly T: number;
   readonly z: Uint8Array;
   readonly psi: Float64Array;
+  /** The state carried to the next step (after a same-step reset). */
   readonly v: Float64Array;
   readonly a: Float64Array;
   readonly y: Float64Array;
   readonly spikeCount: Float64Array;
+  /** Recorded only for BPTT (`full`): what the backward pass needs. */
+  readonly full?: FullTrace;
+}
+
+/** The intermediate values of each step, for the hand-written backward pass (bptt.ts). */
+export interface FullTrace {
+  /** The value the leak acts on (the previous state, or the reset value). */
+  readonly pre: Float64Array;
+  /** The synaptic input I^t. */
+  readonly input: Float64Array;
+  /** The membrane potential tested against the threshold (before a same-step reset). */
+  readonly vTest: Float64Array;
+  /** The threshold A^t. */
+  readonly thr: Float64Array;
+  /** 1 where v was clamped at v_min. */
+  readonly clamped: Uint8Array;
 }
 
 /** Decays and factors derived once from an instance. */
@@ -58,7 +75,7 @@ export function dynamics(inst: Instance, dt: number): Dynamics {
  * Run one sequence. `x` is [t][input] (spikes 0/1 or graded values), T = x.length / nIn.
  * Allocates its outputs; the inner loop allocates nothing.
  */
-export function simulate(inst: Instance, dyn: Dynamics, x: Float64Array): Trace {
+export function simulate(inst: Instance, dyn: Dynamics, x: Float64Array, recordFull = false): Trace {
   const { nIn, nRec, nOut } = inst.layout;
   const T = nIn > 0 ? x.length / nIn : 0;
   const z = new Uint8Array(T * nRec);
@@ -67,6 +84,9 @@ export function simulate(inst: Instance, dyn: Dynamics, x: Float64Array): Trace 
   const aT = new Float64Array(T * nRec);
   const y = new Float64Array(T * nOut);
   const spikeCount = new Float64Array(nRec);
+  const full: FullTrace | undefined = recordFull
+    ? { pre: new Float64Array(T * nRec), input: new Float64Array(T * nRec), vTest: new Float64Array(T * nRec), thr: new Float64Array(T * nRec), clamped: new Uint8Array(T * nRec) }
+    : undefined;
   const v = Float64Array.from(inst.vInit);
   const a = Float64Array.from(inst.aInit);
   const r = new Int32Array(nRec);
@@ -113,7 +133,8 @@ export function simulate(inst: Instance, dyn: Dynamics, x: Float64Array): Trace 
       }
       let vj = (alpha[j] as number) * vPrev + (inFactor[j] as number) * (I[j] as number);
       if (zPrev && p.resetTiming === 'next_step' && p.reset.kind === 'subtract') vj -= theta;
-      if (p.vMin !== null && vj < p.vMin) vj = p.vMin;
+      if (p.vMin !== null && vj < p.vMin) { vj = p.vMin; if (full) full.clamped[o + j] = 1; }
+      if (full) { full.pre[o + j] = vPrev; full.input[o + j] = I[j] as number; full.vTest[o + j] = vj; full.thr[o + j] = A; }
       const blocked = (r[j] as number) > 0;
       const d = vj - A;
       const spike = !blocked && (p.thresholdTest === 'gt' ? d > 0 : d >= 0);
@@ -146,5 +167,5 @@ export function simulate(inst: Instance, dyn: Dynamics, x: Float64Array): Trace 
     prevSpikes.set(curSpikes.subarray(0, nCur));
     nPrev = nCur;
   }
-  return { T, z, psi: psiT, v: vT, a: aT, y, spikeCount };
+  return { T, z, psi: psiT, v: vT, a: aT, y, spikeCount, ...(full ? { full } : {}) };
 }

@@ -1,0 +1,80 @@
+// BPTT (hand-written adjoint) against: e-prop where theory says they agree (no recurrent path,
+// no reset path, symmetric feedback — Bellec et al. 2020), central finite differences where the
+// model is smooth (readout weights, biases, time constant), and an independent tape-based
+// reverse-mode differentiation of the same dynamics.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { checkText } from '../helpers.ts';
+import { lowerNetwork } from '../../src/compiler/lower.ts';
+import { instantiate, type Instance } from '../../src/ir/instantiate.ts';
+import { MT19937 } from '../../src/data/random.ts';
+import { dynamics, simulate, type Dynamics } from '../../src/reference/simulate.ts';
+import { accumulateEprop, zeroGradients } from '../../src/reference/eprop.ts';
+import { accumulateBptt, zeroIntrinsic } from '../../src/reference/bptt.ts';
+import { lossAndError } from '../../src/reference/loss.ts';
+
+function build(src: string, seed: number): { inst: Instance; dyn: Dynamics; dt: number } {
+  const r = checkText(src);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const program = [...r.programs.values()][0]!;
+  const net = lowerNetwork([...program.networks.values()][0]!);
+  const inst = instantiate(net, MT19937.legacy(seed));
+  return { inst, dyn: dynamics(inst, net.dt), dt: net.dt };
+}
+
+const net = (model: string, neuron: string, readoutFactor = 'one_minus_kappa') => `
+network n {
+  input x[3]
+  population h[4] : ${model} { tau_m = 20 ms; v_th = 0.3; refractory = 2 ms; ${neuron} }
+  readout o[2] : LI { tau = 10 ms; input_factor = ${readoutFactor} }
+  x -> h : dense { w ~ normal(0, 0.8) }
+  h -> h : dense { w ~ normal(0, 0.4); no_self }
+  h -> o : dense { w ~ normal(0, 0.5) }
+}`;
+
+describe('BPTT', () => {
+  it('property: equals e-prop with symmetric feedback when the recurrent and reset paths are cut', () => {
+    fc.assert(fc.property(
+      fc.record({ seed: fc.nat({ max: 1e6 }), model: fc.constantFrom('LIF', 'ALIF'), factor: fc.constantFrom('none', 'one_minus_alpha'), inc: fc.constantFrom('spike', 'one_minus_rho'), T: fc.integer({ min: 1, max: 40 }) }),
+      ({ seed, model, factor, inc, T }) => {
+        const neuron = `input_factor = ${factor}${model === 'ALIF' ? `; tau_a = 50 ms; beta = 0.5; adaptation_increment = ${inc}` : ''}`;
+        const { inst, dyn, dt } = build(net(model, neuron), seed);
+        const rng = MT19937.legacy(seed + 7);
+        const x = Float64Array.from({ length: T * 3 }, () => (rng.random() < 0.3 ? 1 : 0));
+        const target = Float64Array.from({ length: T * 2 }, () => rng.randn());
+        const rate = Float64Array.from({ length: 4 }, () => rng.randn() * 0.1);
+        const trace = simulate(inst, dyn, x, true);
+        const { err } = lossAndError({ kind: 'mse', reduce: 'sum' }, trace.y, T, 2, { target }, dt);
+        const ge = zeroGradients(inst);
+        accumulateEprop(inst, dyn, x, trace, err, inst.recOut.w, rate, ge);
+        const gb = zeroGradients(inst);
+        accumulateBptt(inst, dyn, dt, x, trace, err, rate, gb, zeroIntrinsic(inst), { stopReset: true, stopRecurrent: true });
+        for (const k of ['inRec', 'recRec', 'recOut', 'biasOut'] as const) ge[k].forEach((v, i) => expect(gb[k][i]!).toBeCloseTo(v, 9));
+      },
+    ), { numRuns: 60 });
+  });
+
+  it('gives readout weights, biases and time constants equal to central finite differences', () => {
+    const { inst, dyn: _d, dt } = build(net('ALIF', 'tau_a = 50 ms; beta = 0.5; reset = subtract(threshold = adaptive)'), 3);
+    const rng = MT19937.legacy(9);
+    const T = 60;
+    const x = Float64Array.from({ length: T * 3 }, () => (rng.random() < 0.3 ? 1 : 0));
+    const target = Float64Array.from({ length: T * 2 }, () => rng.randn());
+    const lossOf = () => lossAndError({ kind: 'mse', reduce: 'sum' }, simulate(inst, dynamics(inst, dt), x).y, T, 2, { target }, dt).loss;
+    const trace = simulate(inst, dynamics(inst, dt), x, true);
+    const { err } = lossAndError({ kind: 'mse', reduce: 'sum' }, trace.y, T, 2, { target }, dt);
+    const g = zeroGradients(inst);
+    const gi = zeroIntrinsic(inst);
+    accumulateBptt(inst, dynamics(inst, dt), dt, x, trace, err, new Float64Array(4), g, gi);
+    const fd = (arr: Float64Array, at: number, h: number) => {
+      const w0 = arr[at]!;
+      arr[at] = w0 + h; const up = lossOf();
+      arr[at] = w0 - h; const down = lossOf();
+      arr[at] = w0;
+      return (up - down) / (2 * h);
+    };
+    for (let at = 0; at < inst.recOut.w.length; at++) expect(g.recOut[at]!).toBeCloseTo(fd(inst.recOut.w, at, 1e-6), 5);
+    for (let k = 0; k < 2; k++) expect(g.biasOut[k]!).toBeCloseTo(fd(inst.biasOut, k, 1e-6), 5);
+    for (let k = 0; k < 2; k++) expect(gi.tauOut[k]! / 1000).toBeCloseTo(fd(inst.tauOut, k, 1e-8) / 1000, 4);
+  });
+});
