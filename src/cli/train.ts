@@ -11,7 +11,7 @@ import { encodeNpy } from '../data/npy.ts';
 import { endIndices, InstantiationError, type Instance } from '../ir/instantiate.ts';
 import type { TrainIR } from '../ir/training.ts';
 import { TaskDataError } from '../tasks/generate.ts';
-import { trainReference, UnsupportedError, type IterationMetrics } from '../reference/train.ts';
+import { trainReference, type IterationMetrics } from '../reference/train.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { applyOverrides, parseOverride, type Override } from './overrides.ts';
 
@@ -76,7 +76,7 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   try {
     result = trainReference(ir, (m) => bar?.(m));
   } catch (e) {
-    if (e instanceof UnsupportedError || e instanceof TaskDataError || e instanceof InstantiationError) { io.out(`${file}: error: ${e.message}`); return 1; }
+    if (e instanceof TaskDataError || e instanceof InstantiationError) { io.out(`${file}: error: ${e.message}`); return 1; }
     throw e;
   } finally {
     if (bar) io.err('');

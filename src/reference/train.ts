@@ -1,4 +1,4 @@
-// The reference trainer: e-prop on the float64 model, batch by batch. One iteration draws a batch
+// The reference trainer: e-prop or BPTT on the float64 model, batch by batch. One iteration draws a batch
 // from the data stream, simulates each sequence, records the loss (before the update, as NEST
 // does), accumulates the gradients, averages them over the batch, and applies the optimizer.
 import { drawFeedback, instantiate, type Instance, type WeightBlock } from '../ir/instantiate.ts';
@@ -7,6 +7,7 @@ import { stream } from '../data/random.ts';
 import { taskData, type Sample } from '../tasks/generate.ts';
 import { dynamics, simulate, type Trace } from './simulate.ts';
 import { accumulateEprop, zeroGradients, type Gradients } from './eprop.ts';
+import { accumulateBptt, zeroIntrinsic, type IntrinsicGradients } from './bptt.ts';
 import { lossAndError } from './loss.ts';
 import { Optimizer } from './optimizer.ts';
 
@@ -23,19 +24,22 @@ export interface TrainResult {
   readonly feedback: Float64Array;
 }
 
-/** The trainer cannot do what the file asks (yet); reported to the user, not a bug. */
-export class UnsupportedError extends Error {}
-
 type BlockName = 'inRec' | 'recRec' | 'inOut' | 'recOut';
 const BLOCKS: readonly BlockName[] = ['inRec', 'recRec', 'inOut', 'recOut'];
 
+/** Intrinsic parameters BPTT can train, with the bound that keeps each meaningful. */
+type IntrinsicName = 'tauM' | 'vTh' | 'bias' | 'tauA' | 'beta';
+const INTRINSIC: ReadonlyArray<{ key: IntrinsicName; dsl: string }> = [
+  { key: 'tauM', dsl: 'tau_m' }, { key: 'vTh', dsl: 'v_th' }, { key: 'bias', dsl: 'bias' }, { key: 'tauA', dsl: 'tau_a' }, { key: 'beta', dsl: 'beta' },
+];
+
 export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) => void): TrainResult {
-  if (ir.learn.kind !== 'eprop') throw new UnsupportedError('The float reference trains with e-prop only so far; BPTT is not implemented yet.');
   const net = ir.network;
   const initRng = stream(ir.seed, 'init');
   const dataRng = stream(ir.seed, 'data');
   const inst = instantiate(net, initRng);
-  const dyn = dynamics(inst, net.dt);
+  let dyn = dynamics(inst, net.dt);
+  const bptt = ir.learn.kind === 'bptt';
   const { nRec, nOut } = inst.layout;
   const fb = ir.learn.feedback;
   const B = fb.kind === 'symmetric' ? inst.recOut.w : drawFeedback(fb.B, inst.layout, initRng);
@@ -51,11 +55,27 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
   const feedbackOpt = fb.kind === 'adaptive' ? new Optimizer(learn.optimizer, B.length) : null;
   const rate = new Float64Array(nRec);
   const history: IterationMetrics[] = [];
+  // Per-neuron masks of the intrinsic parameters a population declares trainable (BPTT only).
+  const intrinsicMasks = new Map<IntrinsicName, Uint8Array>();
+  const outTauMask = new Uint8Array(nOut);
+  if (bptt) {
+    for (const { key, dsl } of INTRINSIC) {
+      const m = new Uint8Array(nRec);
+      for (let j = 0; j < nRec; j++) m[j] = inst.recParams[inst.recPopulation[j] as number]?.trainable.includes(dsl) ? 1 : 0;
+      if (m.some((x) => x)) intrinsicMasks.set(key, m);
+    }
+    let k = 0;
+    for (const p of net.populations) if (p.role === 'readout') { outTauMask.fill(p.params.trainable.includes('tau') ? 1 : 0, k, k + p.size); k += p.size; }
+  }
+  const intrinsicOpts = new Map([...intrinsicMasks.keys()].map((key) => [key, new Optimizer(learn.optimizer, nRec)]));
+  const outTauOpt = outTauMask.some((x) => x) ? new Optimizer(learn.optimizer, nOut) : null;
+  const truncateSteps = learn.truncate !== null ? Math.max(1, Math.round(learn.truncate / net.dt)) : null;
 
   for (let it = 0; it < ir.iterations; it++) {
     const batch: Sample[] = task.batch(ir.batch, dataRng);
-    const traces: Trace[] = batch.map((s) => simulate(inst, dyn, s.x));
+    const traces: Trace[] = batch.map((s) => simulate(inst, dyn, s.x, bptt));
     const g: Gradients = zeroGradients(inst);
+    const gi: IntrinsicGradients = zeroIntrinsic(inst);
     let loss = 0;
     let correct = 0;
     let spikes = 0;
@@ -78,7 +98,8 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
           rate[j] = (learn.regularizer.strength * (f - f0)) / tr.T;
         }
       }
-      accumulateEprop(inst, dyn, s.x, tr, res.err, B, rate, g);
+      if (bptt) accumulateBptt(inst, dyn, net.dt, s.x, tr, res.err, rate, g, gi, { truncate: truncateSteps });
+      else accumulateEprop(inst, dyn, s.x, tr, res.err, B, rate, g);
     });
     const metrics: IterationMetrics = {
       iteration: it,
@@ -105,12 +126,31 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
     }
     if (feedbackOpt) feedbackOpt.step(B, g.recOut, masks.recOut, lrScale);
     for (const k of BLOCKS) opts[k].step(inst[k].w, g[k], masks[k], lrScale);
+    if (bptt) {
+      const prep = (a: Float64Array) => { for (let i = 0; i < a.length; i++) { let v = (a[i] as number) * scale; if (clip !== null) v = Math.max(-clip, Math.min(clip, v)); a[i] = v; } return a; };
+      for (const [key, mask] of intrinsicMasks) intrinsicOpts.get(key)?.step(inst[key], prep(gi[key]), mask, lrScale);
+      if (outTauOpt) outTauOpt.step(inst.tauOut, prep(gi.tauOut), outTauMask, lrScale);
+      keepIntrinsicInRange(inst, net.dt);
+      dyn = dynamics(inst, net.dt);
+    }
     if (fb.kind === 'adaptive') {
       for (let i = 0; i < B.length; i++) { B[i] = (B[i] as number) * (1 - fb.decay); inst.recOut.w[i] = (inst.recOut.w[i] as number) * (1 - fb.decay); }
     }
     clipWeights(inst, net.projections);
   }
   return { iterations: history, instance: inst, feedback: B };
+}
+
+/** Trained time constants stay ≥ dt/10, thresholds > 0, adaptation strengths ≥ 0. */
+function keepIntrinsicInRange(inst: Instance, dt: number): void {
+  const floor = dt / 10;
+  for (let j = 0; j < inst.tauM.length; j++) {
+    inst.tauM[j] = Math.max(floor, inst.tauM[j] as number);
+    inst.tauA[j] = Math.max(floor, inst.tauA[j] as number);
+    inst.vTh[j] = Math.max(1e-6, inst.vTh[j] as number);
+    inst.beta[j] = Math.max(0, inst.beta[j] as number);
+  }
+  for (let k = 0; k < inst.tauOut.length; k++) inst.tauOut[k] = Math.max(floor, inst.tauOut[k] as number);
 }
 
 function clipWeights(inst: Instance, projections: TrainIR['network']['projections']): void {

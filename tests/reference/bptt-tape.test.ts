@@ -74,7 +74,6 @@ describe('BPTT against a tape-based reverse-mode oracle', () => {
         accumulateBptt(inst, dyn, dt, x, trace, err, new Float64Array(N), g, gi);
 
         // The same dynamics on the tape.
-        const p = inst.recParams[0]!;
         const tp = new Tape();
         const Win = Array.from(inst.inRec.w, (w) => tp.leaf(w));
         const Wrec = Array.from(inst.recRec.w, (w) => tp.leaf(w));
