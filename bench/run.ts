@@ -1,5 +1,8 @@
-// Front-end speed: parse + check of a generated 1 MB .snn file (target: ≤ 1 s), and of the
-// examples. Run: npm run bench. Prints a table and writes bench/results/frontend.json.
+// phasecore's benchmarks (npm run bench), never timed tests:
+//  1. front end: parse + check of a generated 1 MB .snn file (target ≤ 1 s);
+//  2. reference e-prop: ms per sequence (N = 256, 100 inputs, 20 outputs, T = 1000) and its ratio
+//     to a plain NumPy implementation of the same update, run on the same data (bench/eprop.ts).
+// Prints a table and writes bench/results/bench.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateSnn } from './generate.ts';
@@ -8,6 +11,7 @@ import { parseSource } from '../src/dsl/parse.ts';
 import { formatFile } from '../src/dsl/format.ts';
 import { SourceFile } from '../src/dsl/span.ts';
 import type { Host } from '../src/compiler/workspace.ts';
+import { runEpropBench } from './eprop.ts';
 
 const TARGET_MS = 1000;
 const text = generateSnn(1_000_000);
@@ -43,6 +47,17 @@ for (const [name, ms] of rows) console.log(`  ${name.padEnd(14)} ${ms.toFixed(0)
 const ok = check.median <= TARGET_MS;
 console.log(`target: parse + check ≤ ${TARGET_MS} ms — ${ok ? 'met' : 'MISSED'} (${(check.median / TARGET_MS).toFixed(2)} of the budget)`);
 
+const ep = runEpropBench(5);
+console.log(`\nreference e-prop, N = 256 recurrent LIF, 100 inputs, 20 outputs, T = 1000 (${ep.rate_hz.toFixed(1)} Hz), forward + gradient, median of 5:`);
+console.log(`  phasecore reference ${ep.ms_per_sequence.toFixed(1).padStart(8)} ms per sequence`);
+if (ep.numpy_ms_per_sequence !== null) {
+  console.log(`  plain NumPy         ${ep.numpy_ms_per_sequence.toFixed(1).padStart(8)} ms per sequence (same update; gradients agree to ${ep.max_rel_diff?.toExponential(1)})`);
+  console.log(`  ratio (phasecore / NumPy) ${ep.ratio?.toFixed(2)}`);
+} else console.log(`  NumPy comparison skipped: ${ep.note}`);
+
 const out = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(out, { recursive: true });
-writeFileSync(`${out}frontend.json`, JSON.stringify({ bytes: bytes.length, parse_ms: parse.median, check_ms: check.median, format_ms: fmt.median, target_ms: TARGET_MS, node: process.version }, null, 2));
+writeFileSync(`${out}bench.json`, JSON.stringify({
+  frontend: { bytes: bytes.length, parse_ms: parse.median, check_ms: check.median, format_ms: fmt.median, target_ms: TARGET_MS },
+  eprop: ep, node: process.version,
+}, null, 2));

@@ -136,8 +136,8 @@ function writeOutputs(dir: string, ir: TrainIR, inst: Instance, B: Float64Array,
     writeFileAtomic(join(dir, 'feedback_B.npy'), encodeNpy('float64', [inst.layout.nRec, inst.layout.nOut], B));
     files.push('feedback_B.npy');
   }
-  const header = 'iteration,loss,accuracy,rate_hz';
-  const rows = its.map((m) => `${m.iteration},${m.loss},${m.accuracy ?? ''},${m.rate_hz}`);
+  const header = 'iteration,loss,accuracy,rate_hz,validation_loss,validation_error';
+  const rows = its.map((m) => `${m.iteration},${m.loss},${m.accuracy ?? ''},${m.rate_hz},${m.validation_loss ?? ''},${m.validation_error ?? ''}`);
   writeFileAtomic(join(dir, 'metrics.csv'), `${[header, ...rows].join('\n')}\n`);
   writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify(its, null, 1)}\n`);
   const hash = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');

@@ -17,6 +17,7 @@
 // It shares no arithmetic with the fixed-point path (src/runtime).
 import type { Instance } from '../ir/instantiate.ts';
 import { psi as surrogate } from './surrogates.ts';
+import type { SurrogateIR } from '../ir/network.ts';
 
 /** What one sequence leaves behind for learning and for probes. Arrays are [t][neuron]. */
 export interface Trace {
@@ -71,6 +72,36 @@ export function dynamics(inst: Instance, dt: number): Dynamics {
   return { alpha, rho, kappa, inFactor, outFactor, incFactor };
 }
 
+const SUBTRACT = 0;
+
+/** A population's contiguous range of recurrent neurons, with its conventions as plain values. */
+interface Segment {
+  readonly lo: number; readonly hi: number;
+  readonly resetKind: number; readonly adaptiveTheta: boolean; readonly sameStep: boolean; readonly ge: boolean;
+  readonly vMin: number; readonly nRef: number; readonly zeroWhenBlocked: boolean; readonly resetValue: number;
+  readonly sur: SurrogateIR;
+}
+
+function segmentsOf(inst: Instance): Segment[] {
+  const out: Segment[] = [];
+  const pop = inst.recPopulation;
+  for (let j = 0; j < pop.length;) {
+    let hi = j;
+    while (hi < pop.length && pop[hi] === pop[j]) hi++;
+    const p = inst.recParams[pop[j] as number]!;
+    out.push({
+      lo: j, hi,
+      resetKind: p.reset.kind === 'subtract' ? SUBTRACT : p.reset.kind === 'zero' ? 1 : 2,
+      adaptiveTheta: p.reset.kind === 'subtract' && p.reset.threshold === 'adaptive',
+      sameStep: p.resetTiming === 'same_step', ge: p.thresholdTest === 'ge',
+      vMin: p.vMin ?? -Infinity, nRef: p.refractorySteps, zeroWhenBlocked: p.surrogateWhenRefractory === 'zero',
+      resetValue: p.reset.kind === 'to' ? p.reset.value : 0, sur: p.surrogate,
+    });
+    j = hi;
+  }
+  return out;
+}
+
 /**
  * Run one sequence. `x` is [t][input] (spikes 0/1 or graded values), T = x.length / nIn.
  * Allocates its outputs; the inner loop allocates nothing.
@@ -95,8 +126,7 @@ export function simulate(inst: Instance, dyn: Dynamics, x: Float64Array, recordF
   const zin = new Float64Array(nOut);
   const Wir = inst.inRec.w; const Wrr = inst.recRec.w; const Wio = inst.inOut.w; const Wro = inst.recOut.w;
   const { alpha, rho, kappa, inFactor, outFactor, incFactor } = dyn;
-  const params = inst.recParams;
-  const pop = inst.recPopulation;
+  const segments = segmentsOf(inst);
   const prevSpikes = new Int32Array(nRec);
   let nPrev = 0;
   const curSpikes = new Int32Array(nRec);
@@ -119,40 +149,36 @@ export function simulate(inst: Instance, dyn: Dynamics, x: Float64Array, recordF
     }
     let nCur = 0;
     const o = t * nRec;
-    for (let j = 0; j < nRec; j++) {
-      const p = params[pop[j] as number]!;
-      const zPrev = t > 0 ? (z[o - nRec + j] as number) : 0;
-      a[j] = (rho[j] as number) * (a[j] as number) + (incFactor[j] as number) * zPrev;
-      const vth = inst.vTh[j] as number;
-      const A = vth + (inst.beta[j] as number) * (a[j] as number);
-      const theta = p.reset.kind === 'subtract' && p.reset.threshold === 'adaptive' ? A : vth;
-      let vPrev = v[j] as number;
-      if (zPrev && p.resetTiming === 'next_step') {
-        if (p.reset.kind === 'zero') vPrev = 0;
-        else if (p.reset.kind === 'to') vPrev = p.reset.value;
-      }
-      let vj = (alpha[j] as number) * vPrev + (inFactor[j] as number) * (I[j] as number);
-      if (zPrev && p.resetTiming === 'next_step' && p.reset.kind === 'subtract') vj -= theta;
-      if (p.vMin !== null && vj < p.vMin) { vj = p.vMin; if (full) full.clamped[o + j] = 1; }
-      if (full) { full.pre[o + j] = vPrev; full.input[o + j] = I[j] as number; full.vTest[o + j] = vj; full.thr[o + j] = A; }
-      const blocked = (r[j] as number) > 0;
-      const d = vj - A;
-      const spike = !blocked && (p.thresholdTest === 'gt' ? d > 0 : d >= 0);
-      psiT[o + j] = blocked && p.surrogateWhenRefractory === 'zero' ? 0 : surrogate(p.surrogate, d, vth);
-      const nRef = p.refractorySteps;
-      r[j] = Math.min(nRef, Math.max(0, (r[j] as number) + (spike ? nRef : 0) - 1));
-      if (spike) {
-        z[o + j] = 1;
-        curSpikes[nCur++] = j;
-        spikeCount[j] = (spikeCount[j] as number) + 1;
-        if (p.resetTiming === 'same_step') {
-          if (p.reset.kind === 'subtract') vj -= theta;
-          else vj = p.reset.kind === 'zero' ? 0 : p.reset.value;
+    // Neurons, population by population: the conventions are hoisted out of the inner loop.
+    for (const seg of segments) {
+      const { lo, hi, resetKind, adaptiveTheta, sameStep, ge, vMin, nRef, zeroWhenBlocked, resetValue, sur } = seg;
+      for (let j = lo; j < hi; j++) {
+        const zPrev = t > 0 ? (z[o - nRec + j] as number) : 0;
+        a[j] = (rho[j] as number) * (a[j] as number) + (incFactor[j] as number) * zPrev;
+        const vth = inst.vTh[j] as number;
+        const A = vth + (inst.beta[j] as number) * (a[j] as number);
+        const theta = adaptiveTheta ? A : vth;
+        let vPrev = v[j] as number;
+        if (zPrev && !sameStep && resetKind !== SUBTRACT) vPrev = resetValue;
+        let vj = (alpha[j] as number) * vPrev + (inFactor[j] as number) * (I[j] as number);
+        if (zPrev && !sameStep && resetKind === SUBTRACT) vj -= theta;
+        if (vj < vMin) { vj = vMin; if (full) full.clamped[o + j] = 1; }
+        if (full) { full.pre[o + j] = vPrev; full.input[o + j] = I[j] as number; full.vTest[o + j] = vj; full.thr[o + j] = A; }
+        const blocked = (r[j] as number) > 0;
+        const d = vj - A;
+        const spike = !blocked && (ge ? d >= 0 : d > 0);
+        psiT[o + j] = blocked && zeroWhenBlocked ? 0 : surrogate(sur, d, vth);
+        r[j] = Math.min(nRef, Math.max(0, (r[j] as number) + (spike ? nRef : 0) - 1));
+        if (spike) {
+          z[o + j] = 1;
+          curSpikes[nCur++] = j;
+          spikeCount[j] = (spikeCount[j] as number) + 1;
+          if (sameStep) vj = resetKind === SUBTRACT ? vj - theta : resetValue;
         }
+        v[j] = vj;
+        vT[o + j] = vj;
+        aT[o + j] = a[j] as number;
       }
-      v[j] = vj;
-      vT[o + j] = vj;
-      aT[o + j] = a[j] as number;
     }
     for (let s = 0; s < nCur; s++) {
       const row = (curSpikes[s] as number) * nOut;

@@ -3,7 +3,7 @@
 // does), accumulates the gradients, averages them over the batch, and applies the optimizer.
 import { drawFeedback, instantiate, type Instance, type WeightBlock } from '../ir/instantiate.ts';
 import type { TrainIR } from '../ir/training.ts';
-import { stream } from '../data/random.ts';
+import { MT19937, STREAMS, stream } from '../data/random.ts';
 import { taskData, type Sample } from '../tasks/generate.ts';
 import { dynamics, simulate, type Trace } from './simulate.ts';
 import { accumulateEprop, zeroGradients, type Gradients } from './eprop.ts';
@@ -16,7 +16,13 @@ export interface IterationMetrics {
   readonly loss: number;
   readonly accuracy?: number;
   readonly rate_hz: number;
+  /** On validation iterations (validate_every): the loss, and for classification the error rate, on fresh samples. */
+  readonly validation_loss?: number;
+  readonly validation_error?: number;
 }
+
+/** Samples per validation: fresh ones from the validation stream (the data stream's second key). */
+export const VALIDATION_SAMPLES = 64;
 
 export interface TrainResult {
   readonly iterations: IterationMetrics[];
@@ -37,6 +43,7 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
   const net = ir.network;
   const initRng = stream(ir.seed, 'init');
   const dataRng = stream(ir.seed, 'data');
+  const validationRng = MT19937.fromArray([ir.seed >>> 0, STREAMS.data, 1]);
   const inst = instantiate(net, initRng);
   let dyn = dynamics(inst, net.dt);
   const bptt = ir.learn.kind === 'bptt';
@@ -71,6 +78,18 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
   const outTauOpt = outTauMask.some((x) => x) ? new Optimizer(learn.optimizer, nOut) : null;
   const truncateSteps = learn.truncate !== null ? Math.max(1, Math.round(learn.truncate / net.dt)) : null;
 
+  const validation = (samples: Sample[], classification: boolean): { validation_loss: number; validation_error?: number } => {
+    let vl = 0;
+    let wrong = 0;
+    for (const s of samples) {
+      const tr = simulate(inst, dyn, s.x);
+      const res = lossAndError(learn.loss, tr.y, tr.T, nOut, s, net.dt);
+      vl += res.loss / samples.length;
+      if (res.correct === false) wrong++;
+    }
+    return { validation_loss: vl, ...(classification ? { validation_error: wrong / samples.length } : {}) };
+  };
+
   for (let it = 0; it < ir.iterations; it++) {
     const batch: Sample[] = task.batch(ir.batch, dataRng);
     const traces: Trace[] = batch.map((s) => simulate(inst, dyn, s.x, bptt));
@@ -101,11 +120,13 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
       if (bptt) accumulateBptt(inst, dyn, net.dt, s.x, tr, res.err, rate, g, gi, { truncate: truncateSteps });
       else accumulateEprop(inst, dyn, s.x, tr, res.err, B, rate, g);
     });
+    const validate = ir.validateEvery > 0 && (it % ir.validateEvery === 0 || it === ir.iterations - 1);
     const metrics: IterationMetrics = {
       iteration: it,
       loss,
       ...(task.classification ? { accuracy: correct / batch.length } : {}),
       rate_hz: nRec > 0 ? spikes / (nRec * steps * net.dt) : 0,
+      ...(validate ? validation(task.batch(VALIDATION_SAMPLES, validationRng), task.classification) : {}),
     };
     history.push(metrics);
     onIteration?.(metrics);

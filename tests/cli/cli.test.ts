@@ -126,7 +126,7 @@ train { network = n; learn = l; task = s; iterations = 3 }
     expect(readdirSync(out).sort()).toEqual(['feedback_B.npy', 'manifest.json', 'metrics.csv', 'metrics.json', 'w_in_rec.npy', 'w_rec_out.npy', 'w_rec_rec.npy']);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { seed: number; iterations: number; overrides: string[] };
     expect(manifest).toMatchObject({ seed: 0, iterations: 2, overrides: ['rec.tau_m=25ms', 'train.iterations=2'] });
-    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n')[0]).toBe('iteration,loss,accuracy,rate_hz');
+    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n')[0]).toBe('iteration,loss,accuracy,rate_hz,validation_loss,validation_error');
   });
   it('reports a bad override as a diagnostic, and usage errors with exit 2', () => {
     const dir = tmp();
