@@ -149,8 +149,19 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
     for (const k of BLOCKS) opts[k].step(inst[k].w, g[k], masks[k], lrScale);
     if (bptt) {
       const prep = (a: Float64Array) => { for (let i = 0; i < a.length; i++) { let v = (a[i] as number) * scale; if (clip !== null) v = Math.max(-clip, Math.min(clip, v)); a[i] = v; } return a; };
-      for (const [key, mask] of intrinsicMasks) intrinsicOpts.get(key)?.step(inst[key], prep(gi[key]), mask, lrScale);
-      if (outTauOpt) outTauOpt.step(inst.tauOut, prep(gi.tauOut), outTauMask, lrScale);
+      // Time constants are optimised in milliseconds, as Yin et al. train them: an optimizer's
+      // step size (Adam's ≈ η) then means the same for τ as in their code, not η seconds.
+      const inMs = (key: 'tauM' | 'tauA' | 'tauOut', mask: Uint8Array, opt: Optimizer) => {
+        const ms = inst[key].map((v) => v * 1000);
+        opt.step(ms, prep(gi[key]).map((v) => v / 1000), mask, lrScale);
+        inst[key].set(ms.map((v) => v / 1000));
+      };
+      for (const [key, mask] of intrinsicMasks) {
+        const opt = intrinsicOpts.get(key) as Optimizer;
+        if (key === 'tauM' || key === 'tauA') inMs(key, mask, opt);
+        else opt.step(inst[key], prep(gi[key]), mask, lrScale);
+      }
+      if (outTauOpt) inMs('tauOut', outTauMask, outTauOpt);
       keepIntrinsicInRange(inst, net.dt);
       dyn = dynamics(inst, net.dt);
     }

@@ -50,4 +50,29 @@ describe('reference training', () => {
     const n = res.instance.layout.nRec;
     for (let j = 0; j < n; j++) expect(res.instance.recRec.w[j * n + j]).toBe(0);
   });
+  it('trains with BPTT, moving the intrinsic parameters a population lists and no others', () => {
+    const src = `
+network n {
+  input in[20]
+  population rec[16] : ALIF { tau_m ~ normal(20 ms, 2 ms); tau_a = 100 ms; beta = 0.2; v_th = 0.3; trainable = [tau_m, v_th] }
+  readout out[1] : LI { tau = 20 ms; trainable = [tau] }
+  in -> rec : dense { w ~ normal(0, 0.5) }
+  rec -> rec : dense { w ~ normal(0, 0.2); no_self }
+  rec -> out : dense { w ~ normal(0, 0.3) }
+}
+learn b : bptt { optimizer = adam(lr = 1e-2) }
+task s : pattern_generation { duration = 200 ms; channels = 20 }
+train { network = n; learn = b; task = s; iterations = 30; seed = 3 }
+`;
+    const t = ir(src);
+    const before = trainReference({ ...t, iterations: 1 }).instance;
+    const res = trainReference(t);
+    expect(res.iterations.at(-1)!.loss).toBeLessThan(res.iterations[0]!.loss);
+    const moved = (a: Float64Array, b: Float64Array) => a.some((v, i) => Math.abs(v - b[i]!) > 1e-9);
+    expect(moved(res.instance.tauM, before.tauM)).toBe(true);
+    expect(moved(res.instance.vTh, before.vTh)).toBe(true);
+    expect(moved(res.instance.tauOut, before.tauOut)).toBe(true);
+    expect(moved(res.instance.tauA, before.tauA)).toBe(false);
+    expect(moved(res.instance.beta, before.beta)).toBe(false);
+  });
 });
