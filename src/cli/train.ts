@@ -56,7 +56,9 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
     }
   }
   const r = checkPaths([root], host);
-  for (const d of r.diagnostics) io.out(formatDiagnostic(d, r.sources.get(d.file)));
+  // With --json, stdout carries the one JSON object; diagnostics go to stderr then.
+  const report = opts.json && !hasErrors(r.diagnostics) ? io.err : io.out;
+  for (const d of r.diagnostics) report(formatDiagnostic(d, r.sources.get(d.file)));
   if (hasErrors(r.diagnostics)) return 1;
   const program = r.programs.get(root);
   const runs = (program?.runs ?? []).filter((x) => x.keyword === 'train' && (opts.block === undefined || x.name === opts.block));
@@ -71,6 +73,7 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   const lowered = lowerTrain(program, runs[0]!);
   const ir: TrainIR = { ...lowered, ...(iterations !== undefined ? { iterations } : {}), ...(seed !== undefined ? { seed } : {}) };
 
+  if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core} (and the PCM update scheme); --backend core arrives with the core.`);
   const bar = io.progress ? progressBar(ir.iterations, io.err) : undefined;
   let result;
   try {
