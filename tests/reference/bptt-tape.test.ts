@@ -3,11 +3,9 @@
 // differentiated mechanically. Covers the reset and recurrent paths that e-prop leaves out.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkText } from '../helpers.ts';
-import { lowerNetwork } from '../../src/compiler/lower.ts';
-import { instantiate } from '../../src/ir/instantiate.ts';
+import { buildNetwork } from './build.ts';
 import { MT19937 } from '../../src/data/random.ts';
-import { dynamics, simulate } from '../../src/reference/simulate.ts';
+import { simulate } from '../../src/reference/simulate.ts';
 import { zeroGradients } from '../../src/reference/eprop.ts';
 import { accumulateBptt, zeroIntrinsic } from '../../src/reference/bptt.ts';
 import { lossAndError } from '../../src/reference/loss.ts';
@@ -57,12 +55,7 @@ describe('BPTT against a tape-based reverse-mode oracle', () => {
         model: fc.constantFrom('LIF', 'ALIF'), inc: fc.constantFrom('spike', 'one_minus_rho'), factor: fc.constantFrom('none', 'one_minus_alpha'), vmin: fc.boolean(),
       }),
       (c) => {
-        const r = checkText(source(c as Conv));
-        const program = [...r.programs.values()][0]!;
-        const netIR = lowerNetwork([...program.networks.values()][0]!);
-        const inst = instantiate(netIR, MT19937.legacy(c.seed));
-        const dt = netIR.dt;
-        const dyn = dynamics(inst, dt);
+        const { inst, dyn, dt } = buildNetwork(source(c as Conv), c.seed);
         const rng = MT19937.legacy(c.seed + 3);
         const T = c.T; const nIn = 3; const N = 4; const K = 2;
         const x = Float64Array.from({ length: T * nIn }, () => (rng.random() < 0.4 ? 1 : 0));

@@ -4,23 +4,14 @@
 // reverse-mode differentiation of the same dynamics.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkText } from '../helpers.ts';
-import { lowerNetwork } from '../../src/compiler/lower.ts';
-import { instantiate, type Instance } from '../../src/ir/instantiate.ts';
+import { buildNetwork } from './build.ts';
 import { MT19937 } from '../../src/data/random.ts';
-import { dynamics, simulate, type Dynamics } from '../../src/reference/simulate.ts';
+import { dynamics, simulate } from '../../src/reference/simulate.ts';
 import { accumulateEprop, zeroGradients } from '../../src/reference/eprop.ts';
 import { accumulateBptt, zeroIntrinsic } from '../../src/reference/bptt.ts';
 import { lossAndError } from '../../src/reference/loss.ts';
 
-function build(src: string, seed: number): { inst: Instance; dyn: Dynamics; dt: number } {
-  const r = checkText(src);
-  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  const program = [...r.programs.values()][0]!;
-  const net = lowerNetwork([...program.networks.values()][0]!);
-  const inst = instantiate(net, MT19937.legacy(seed));
-  return { inst, dyn: dynamics(inst, net.dt), dt: net.dt };
-}
+const build = buildNetwork;
 
 const net = (model: string, neuron: string, readoutFactor = 'one_minus_kappa') => `
 network n {

@@ -3,22 +3,14 @@
 // and the exact readout gradient against central finite differences.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkText } from '../helpers.ts';
-import { lowerNetwork } from '../../src/compiler/lower.ts';
-import { instantiate, type Instance } from '../../src/ir/instantiate.ts';
+import { buildNetwork } from './build.ts';
+import type { Instance } from '../../src/ir/instantiate.ts';
 import { MT19937 } from '../../src/data/random.ts';
-import { dynamics, simulate, type Dynamics } from '../../src/reference/simulate.ts';
+import { simulate, type Dynamics } from '../../src/reference/simulate.ts';
 import { accumulateEprop, zeroGradients } from '../../src/reference/eprop.ts';
 import { lossAndError } from '../../src/reference/loss.ts';
 
-function build(src: string, seed: number): { inst: Instance; dyn: Dynamics } {
-  const r = checkText(src);
-  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  const program = [...r.programs.values()][0]!;
-  const net = lowerNetwork([...program.networks.values()][0]!);
-  const inst = instantiate(net, MT19937.legacy(seed));
-  return { inst, dyn: dynamics(inst, net.dt) };
-}
+const build = buildNetwork;
 
 const network = (nIn: number, nRec: number, nOut: number, model: 'LIF' | 'ALIF', factor: string, inc: string) => `
 network n {
