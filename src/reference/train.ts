@@ -51,6 +51,9 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
   const fb = ir.learn.feedback;
   const B = fb.kind === 'symmetric' ? inst.recOut.w : drawFeedback(fb.B, inst.layout, initRng);
   const task = taskData(ir.task, net.dt);
+  // Validation draws its own samples: a separate generator (so training data are unchanged), except
+  // for pattern generation, whose frozen patterns are what the network learns.
+  const validationTask = ir.task.kind === 'pattern_generation' ? task : taskData(ir.task, net.dt);
   const learn = ir.learn;
   const trainable = (b: WeightBlock): Uint8Array => {
     const m = new Uint8Array(b.mask.length);
@@ -126,7 +129,7 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
       loss,
       ...(task.classification ? { accuracy: correct / batch.length } : {}),
       rate_hz: nRec > 0 ? spikes / (nRec * steps * net.dt) : 0,
-      ...(validate ? validation(task.batch(VALIDATION_SAMPLES, validationRng), task.classification) : {}),
+      ...(validate ? validation(validationTask.batch(VALIDATION_SAMPLES, validationRng), task.classification) : {}),
     };
     history.push(metrics);
     onIteration?.(metrics);
