@@ -102,6 +102,9 @@ function defaultExpr(text: string): A.Expr {
   return stmt.value;
 }
 
+/** Resolved schema defaults, by spec and text (values are immutable, so they can be shared). */
+const defaultValues = new WeakMap<S.Spec, Map<string, Value>>();
+
 interface Where { readonly what: string }
 
 class ModuleChecker {
@@ -615,7 +618,18 @@ class ModuleChecker {
     return ok ? out : undefined;
   }
 
+  /** A schema default's value. Defaults do not depend on the file, so each is computed once. */
   defaultValue(text: string, spec: S.Spec): Value {
+    let bySpec = defaultValues.get(spec);
+    if (!bySpec) { bySpec = new Map(); defaultValues.set(spec, bySpec); }
+    const hit = bySpec.get(text);
+    if (hit) return hit;
+    const v = this.computeDefault(text, spec);
+    bySpec.set(text, v);
+    return v;
+  }
+
+  private computeDefault(text: string, spec: S.Spec): Value {
     this.silent++;
     try {
       return this.value(defaultExpr(text), spec, { what: 'default' }, spec.t === 'init' && S.INITIALISERS[(defaultExpr(text) as A.Call).callee?.name ?? '']?.distribution ? '~' : '=') as Value;
