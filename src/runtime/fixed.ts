@@ -1,0 +1,115 @@
+// Fixed-point numbers, defined once (STYLE §6; gemmlowp's fixedpoint and TFLite's reference
+// kernels): a register holds a raw integer; its format says how many bits it has, whether it is
+// signed (two's complement, the sign bit counted in `bits`), and how many of them are fractional.
+// Rounding and overflow are named functions. Raw values are JavaScript numbers holding integers
+// (exact below 2^53); products that could exceed that are widened to BigInt here and only here.
+// Real ↔ raw conversion is for the compiler (toRaw) and for reports and tests (toReal).
+
+export interface QFormat { readonly signed: boolean; readonly bits: number; readonly frac: number }
+
+export type Rounding = 'nearest' | 'nearest_even' | 'toward_zero' | 'floor' | 'stochastic';
+export type Overflow = 'saturate' | 'wrap';
+
+export const rawMin = (f: QFormat): number => (f.signed ? -(2 ** (f.bits - 1)) : 0);
+export const rawMax = (f: QFormat): number => (f.signed ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1);
+/** The value of one least significant bit. */
+export const lsb = (f: QFormat): number => 2 ** -f.frac;
+export const formatName = (f: QFormat): string => `${f.signed ? 's' : 'u'}${f.bits}.${f.frac}`;
+
+/** Clamp to the format's range; `onSaturate` counts saturations (the core's counters). */
+export function saturate(x: number, f: QFormat, onSaturate?: () => void): number {
+  const lo = rawMin(f);
+  const hi = rawMax(f);
+  if (x > hi) { onSaturate?.(); return hi; }
+  if (x < lo) { onSaturate?.(); return lo; }
+  return x;
+}
+
+/** Two's-complement wrap-around into the format's range (what a register without saturation does). */
+export function wrap(x: number, f: QFormat): number {
+  const m = 2 ** f.bits;
+  let r = ((x % m) + m) % m;
+  if (f.signed && r > rawMax(f)) r -= m;
+  return r;
+}
+
+export function overflow(x: number, f: QFormat, mode: Overflow, onSaturate?: () => void): number {
+  return mode === 'saturate' ? saturate(x, f, onSaturate) : wrap(x, f);
+}
+
+/**
+ * x / 2^n rounded to an integer. `random` is a uniform integer in [0, 2^n) for stochastic rounding
+ * (the core's LFSR); it rounds up with probability (remainder / 2^n).
+ *   nearest: half away from zero (gemmlowp RoundingDivideByPOT); nearest_even: half to even;
+ *   toward_zero: truncate; floor: toward −∞ (an arithmetic shift).
+ */
+export function roundingShiftRight(x: number, n: number, mode: Rounding, random = 0): number {
+  if (n <= 0) return x * 2 ** -n;
+  const d = 2 ** n;
+  const fl = Math.floor(x / d) + 0; // + 0: never a negative zero
+  const rem = x - fl * d; // in [0, d)
+  switch (mode) {
+    case 'floor': return fl;
+    case 'toward_zero': return x < 0 && rem !== 0 ? fl + 1 : fl;
+    case 'nearest': {
+      const twice = 2 * rem;
+      if (twice > d) return fl + 1;
+      if (twice < d) return fl;
+      return x < 0 ? fl : fl + 1; // a tie: away from zero
+    }
+    case 'nearest_even': {
+      const twice = 2 * rem;
+      if (twice > d) return fl + 1;
+      if (twice < d) return fl;
+      return fl % 2 === 0 ? fl : fl + 1;
+    }
+    case 'stochastic': return random < rem ? fl + 1 : fl;
+  }
+}
+
+/**
+ * (a · b) / 2^shift, rounded: the product of a raw value and a raw coefficient (a decay α in
+ * q1.15, say, with shift = 15). Exact for any operand sizes (BigInt when the product passes 2^53).
+ */
+export function mulShift(a: number, b: number, shift: number, mode: Rounding, random = 0): number {
+  const p = a * b;
+  if (Math.abs(p) < 2 ** 53) return roundingShiftRight(p, shift, mode, random);
+  // Widen: the exact product in BigInt, rounded there; the result fits a register (< 2^53).
+  const big = BigInt(a) * BigInt(b);
+  const d = 1n << BigInt(shift);
+  let fl = big / d;
+  if (big < 0n && fl * d !== big) fl -= 1n; // BigInt division truncates; make it a floor
+  const rem = big - fl * d; // in [0, d)
+  const half = d / 2n;
+  let up: boolean;
+  switch (mode) {
+    case 'floor': up = false; break;
+    case 'toward_zero': up = big < 0n && rem !== 0n; break;
+    case 'nearest': up = rem > half || (rem === half && big >= 0n); break;
+    case 'nearest_even': up = rem > half || (rem === half && fl % 2n !== 0n); break;
+    case 'stochastic': up = BigInt(random) < rem; break;
+  }
+  return Number(up ? fl + 1n : fl) + 0;
+}
+
+/** Real → raw: round(real · 2^frac) with the given rounding, then saturate. The compiler's conversion. */
+export function toRaw(real: number, f: QFormat, mode: Exclude<Rounding, 'stochastic'> = 'nearest'): { raw: number; saturated: boolean } {
+  const scaled = real * 2 ** f.frac;
+  let r: number;
+  switch (mode) {
+    case 'floor': r = Math.floor(scaled); break;
+    case 'toward_zero': r = Math.trunc(scaled); break;
+    case 'nearest': r = Math.sign(scaled) * Math.floor(Math.abs(scaled) + 0.5); break;
+    case 'nearest_even': {
+      const fl = Math.floor(scaled);
+      const diff = scaled - fl;
+      r = diff > 0.5 ? fl + 1 : diff < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1;
+      break;
+    }
+  }
+  const s = saturate(r + 0, f);
+  return { raw: s, saturated: s !== r };
+}
+
+/** Raw → real, for reports and tests only. */
+export const toReal = (raw: number, f: QFormat): number => raw * 2 ** -f.frac;
