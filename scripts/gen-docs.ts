@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { DIAG } from '../src/dsl/diagnostics.ts';
 import * as S from '../src/dsl/schema.ts';
 import { DIMENSIONS } from '../src/dsl/units.ts';
+import { ISA, OPCODES, UNITS, type OpSpec } from '../src/runtime/isa.ts';
+import { REGISTERS } from '../src/runtime/program.ts';
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
 const BEGIN = '<!-- BEGIN GENERATED: parameter tables (npm run docs) -->';
@@ -138,13 +140,53 @@ export function renderLanguage(current: string): string {
   return current.slice(0, a) + renderParameterTables() + current.slice(b + END.length);
 }
 
+/** docs/isa.md, entirely from the ISA table. */
+export function renderIsa(): string {
+  const lines = [
+    '# The instruction set',
+    '',
+    'Generated from `src/runtime/isa.ts` (`npm run docs`); a test fails when it is stale.',
+    '',
+    'Each instruction is one 64-bit little-endian word: bits 0–7 hold the opcode, the fields follow from',
+    'bit 8 upwards in the order listed, each an unsigned integer of the given width; higher bits are',
+    'zero. Latencies are in cycles of the core clock, from the core\'s `latency` table; `active` is the',
+    'number of rows, pulses or pairs the data made active (event-driven work). An instruction waits',
+    'until the units it names are idle (the scoreboard); units otherwise work in parallel.',
+    '',
+    `Units: ${UNITS.map((u) => `\`${u}\``).join(', ')}.`,
+    '',
+    '| opcode | mnemonic | unit | fields (bits) | waits for | meaning |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const op of OPCODES) {
+    const s: OpSpec = ISA[op];
+    const fields = Object.entries(s.fields).map(([n, w]) => `${n}:${w}`).join(' ') || '—';
+    lines.push(`| 0x${s.code.toString(16).padStart(2, '0')} | \`${op}\` | ${s.unit} | ${fields} | ${s.waits.join(', ') || '—'} | ${s.doc.replace(/\|/g, '\\|')} |`);
+  }
+  lines.push('', '## Latency formulas', '');
+  for (const op of OPCODES) lines.push(`- \`${op}\`: ${ISA[op].cycles}`);
+  lines.push('', '## Program files (.pcx)', '',
+    'Little-endian: `PCX\\0`, u16 version (1), u16 reserved, then sections (4-byte tag, u32 length,',
+    'payload): `CORE` (sizes, latencies, clock, converters, and the format of every register:',
+    `${REGISTERS.map((r) => `\`${r}\``).join(', ')}), \`NEUR\` (per population: model, size and named raw`,
+    'int32 parameter arrays), `TGTS` (per tile: shape and G⁺/G⁻ device levels, u16), `CODE` (u32',
+    'count, then instruction words) and `END` (CRC-32 of everything before it). Loading checks all',
+    'of it and answers with a coded error: PCX1001 bad magic, PCX1002 unknown version, PCX1003',
+    'truncated, PCX1004 checksum mismatch, PCX1005 malformed or missing section, PCX1006 unknown',
+    'opcode or stray bits, PCX1007 a value out of its range, PCX1008 a program that does not fit its',
+    'core (a tile, row, column, population or jump target that does not exist).', '');
+  return lines.join('\n');
+}
+
 export const DOC_FILES = {
   diagnostics: `${DOCS}diagnostics.md`,
   language: `${DOCS}language.md`,
+  isa: `${DOCS}isa.md`,
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(DOC_FILES.diagnostics, renderDiagnostics());
   writeFileSync(DOC_FILES.language, renderLanguage(readFileSync(DOC_FILES.language, 'utf8')));
-  console.log('docs/diagnostics.md and docs/language.md regenerated.');
+  writeFileSync(DOC_FILES.isa, renderIsa());
+  console.log('docs/diagnostics.md, docs/language.md and docs/isa.md regenerated.');
 }

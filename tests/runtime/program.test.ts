@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { crc32, decodeProgram, encodeProgram, REGISTERS, type CoreConfig, type Program, type RegisterFormat } from '../../src/runtime/program.ts';
+import type { Instruction } from '../../src/runtime/isa.ts';
+
+const reg: RegisterFormat = { signed: true, bits: 16, frac: 10, overflow: 'saturate', round: 'nearest' };
+const core = (tiles = 4): CoreConfig => ({
+  rows: 64, cols: 32, tiles, lanes: 16, adcColumns: 8, crossbarRead: 4, adc: 1, accumulate: 1, neuronUpdate: 2, readout: 1,
+  traceUpdate: 1, learningSignal: 2, gradient: 1, programPulse: 50, stepOverhead: 8, clockHz: 500e6, adcBits: 8, dacBits: 8,
+  deviceLevels: 0, devicesPerSide: 1, registers: Object.fromEntries(REGISTERS.map((r) => [r, reg])) as CoreConfig['registers'],
+});
+
+/** A small program that fits its core. */
+function sample(code: Instruction[] = []): Program {
+  return {
+    core: core(),
+    populations: [
+      { model: 'input', size: 10, arrays: {} },
+      { model: 'LIF', size: 20, arrays: { alpha: Int32Array.from({ length: 20 }, (_, i) => 31000 + i), v_th: new Int32Array(20).fill(614) } },
+    ],
+    targets: [{ tile: 1, rows: 2, cols: 3, gPlus: Uint16Array.from([1, 2, 3, 4, 5, 6]), gMinus: Uint16Array.from([6, 5, 4, 3, 2, 1]) }],
+    code: [
+      { op: 'STEP', fields: {} },
+      { op: 'LOAD_INPUT', fields: { lo: 0, count: 10, graded: 0 } },
+      { op: 'XBAR_READ', fields: { tile: 0, src: 0, srcLo: 0, rowLo: 0, rowCount: 10 } },
+      { op: 'ACC_CLEAR', fields: { lo: 0, count: 20 } },
+      { op: 'ACC_ADD', fields: { tile: 0, colLo: 0, colCount: 20, dst: 0 } },
+      { op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 20 } },
+      { op: 'LOOP', fields: { target: 0, count: 1000 } },
+      ...code,
+      { op: 'HALT', fields: {} },
+    ],
+  };
+}
+
+const strip = (p: Program) => JSON.parse(JSON.stringify(p, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : v)));
+
+describe('program files', () => {
+  it('computes the standard CRC-32', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+  it('round-trips a program', () => {
+    const p = sample();
+    const r = decodeProgram(encodeProgram(p));
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(strip(r.program)).toEqual(strip(p));
+  });
+  it('property: decode(encode(p)) equals p for generated programs that fit their core', () => {
+    const ins = fc.oneof(
+      fc.record({ tile: fc.nat({ max: 3 }), rowLo: fc.nat({ max: 32 }), rowCount: fc.nat({ max: 32 }), src: fc.nat({ max: 1 }), srcLo: fc.nat({ max: 100 }) }).map((f) => ({ op: 'XBAR_READ' as const, fields: f })),
+      fc.record({ tile: fc.nat({ max: 3 }), colLo: fc.nat({ max: 16 }), colCount: fc.nat({ max: 16 }), dst: fc.nat({ max: 1000 }) }).map((f) => ({ op: 'ACC_ADD' as const, fields: f })),
+      fc.record({ variable: fc.nat({ max: 8 }), pop: fc.nat({ max: 1 }), lo: fc.nat({ max: 5 }), count: fc.nat({ max: 5 }) }).map((f) => ({ op: 'PROBE' as const, fields: f })),
+      fc.record({ units: fc.nat({ max: 127 }) }).map((f) => ({ op: 'SYNC' as const, fields: f })),
+    );
+    fc.assert(fc.property(fc.array(ins, { maxLength: 20 }), (code) => {
+      const p = sample(code);
+      const r = decodeProgram(encodeProgram(p));
+      expect(r.ok && strip(r.program)).toEqual(strip(p));
+    }), { numRuns: 200 });
+  });
+  it('answers every corrupted byte with a coded error or a valid program, never an exception', () => {
+    const bytes = encodeProgram(sample());
+    for (let i = 0; i < bytes.length; i++) {
+      for (const flip of [0x01, 0x80, 0xff]) {
+        const b = bytes.slice();
+        b[i] = (b[i] as number) ^ flip;
+        const r = decodeProgram(b);
+        if (!r.ok) expect(r.error.code).toMatch(/^PCX100[1-8]$/);
+      }
+    }
+    for (let n = 0; n < bytes.length; n++) {
+      const r = decodeProgram(bytes.subarray(0, n));
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toMatch(/^PCX100[13]$/);
+    }
+  });
+  it('names what is wrong: magic, version, checksum, and a program that does not fit its core', () => {
+    const bytes = encodeProgram(sample());
+    expect(decodeProgram(new TextEncoder().encode('hello world, not a program'))).toMatchObject({ ok: false, error: { code: 'PCX1001' } });
+    const v = bytes.slice(); v[4] = 9;
+    expect(decodeProgram(v)).toMatchObject({ ok: false, error: { code: 'PCX1002' } });
+    const c = bytes.slice(); c[20] = (c[20] as number) ^ 1;
+    expect(decodeProgram(c)).toMatchObject({ ok: false, error: { code: 'PCX1004' } });
+    const tooBig = encodeProgram(sample([{ op: 'XBAR_READ', fields: { tile: 9, src: 0, srcLo: 0, rowLo: 0, rowCount: 1 } }]));
+    const r = decodeProgram(tooBig);
+    expect(r).toMatchObject({ ok: false, error: { code: 'PCX1008' } });
+    if (!r.ok) expect(r.error.message).toMatch(/tile 9 does not exist \(the core has 4\)/);
+    const rows = decodeProgram(encodeProgram(sample([{ op: 'XBAR_READ', fields: { tile: 0, src: 0, srcLo: 0, rowLo: 60, rowCount: 10 } }])));
+    expect(rows).toMatchObject({ ok: false, error: { code: 'PCX1008' } });
+  });
+});
