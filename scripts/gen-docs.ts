@@ -27,6 +27,7 @@ export function renderDiagnostics(): string {
     '| SNN2xxx | names, imports, parameters, options |',
     '| SNN3xxx | values: units, types, ranges, formats |',
     '| SNN4xxx | structure: projections, shapes of data files, train and run blocks |',
+    '| SNN5xxx | compiling for a core: tile mapping, ranges, quantisation |',
     '',
     'Printed form: `file:line:col: severity CODE: message`, then the source line and a caret under the',
     'culprit. With `--json`: `{"diagnostics": [{file, range: {start: {line, character}, end}, severity,',

@@ -3,6 +3,7 @@
 //   SNN0xxx  the file itself (encoding, size)      SNN1xxx  lexing and syntax
 //   SNN2xxx  names, imports, parameters            SNN3xxx  values, units, ranges
 //   SNN4xxx  structure and shapes (projections, data files, train blocks)
+//   SNN5xxx  compiling for a core (mapping, ranges, quantisation)
 import { SourceFile, type Span } from './span.ts';
 
 export type Severity = 'error' | 'warning';
@@ -68,6 +69,8 @@ export const DIAG = {
   Unconnected: { code: 'SNN4012', severity: 'warning', doc: 'A population or readout that receives no projection.' },
   SkipNotSkipping: { code: 'SNN4013', severity: 'warning', doc: 'A projection marked `skip` between adjacent layers.' },
   InvalidProbe: { code: 'SNN4015', severity: 'error', doc: 'A probe of a variable the probed neurons do not have, or out of their range.' },
+
+  TooFewTiles: { code: 'SNN5001', severity: 'error', doc: 'The network needs more crossbar tiles than the core has.' },
 } as const satisfies Record<string, DiagSpec>;
 
 export type DiagKind = keyof typeof DIAG;

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { checkText } from '../helpers.ts';
+import { lowerNetwork } from '../../src/compiler/lower.ts';
+import { mapTiles } from '../../src/compiler/map.ts';
+import type { NetworkIR } from '../../src/ir/network.ts';
+
+function net(src: string): NetworkIR {
+  const r = checkText(src);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return lowerNetwork([...[...r.programs.values()][0]!.networks.values()][0]!);
+}
+const ctx = { file: 'x.snn', span: { start: 0, end: 0 } };
+const single = (R: number, C: number) => net(`network n { input i[${R}]; population p[${C}] : LIF; readout o[1] : LI; i -> p : dense }`);
+
+describe('tile mapping', () => {
+  it('property: an R×C projection on r×c tiles uses ⌈R/r⌉·⌈C/c⌉ tiles, and the utilisation sums to R·C', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 8, max: 128 }), fc.integer({ min: 8, max: 128 }), (R, C, r, c) => {
+      const m = mapTiles(single(R, C), { rows: r, cols: c, tiles: 4096 }, ctx).value!;
+      expect(m.tiles.length).toBe(Math.ceil(R / r) * Math.ceil(C / c));
+      expect(m.tiles.reduce((a, t) => a + t.utilisation * r * c, 0)).toBeCloseTo(R * C, 6);
+      expect(m.tiles.reduce((a, t) => a + t.synapses, 0)).toBe(R * C);
+      for (const t of m.tiles) { expect(t.usedRows).toBeLessThanOrEqual(r); expect(t.usedCols).toBeLessThanOrEqual(c); }
+    }), { numRuns: 60 });
+  });
+  it('packs small projections block-diagonally into one tile', () => {
+    const m = mapTiles(net(`network n { input i[100]; population p[100] : LIF; readout o[1] : LI
+      i -> p : dense; p -> p : dense { no_self }; p -> o : dense }`), { rows: 256, cols: 256, tiles: 64 }, ctx).value!;
+    expect(m.tiles).toHaveLength(1);
+    expect(m.tiles[0]!.synapses).toBe(100 * 100 + 100 * 99 + 100);
+    expect(m.partialSums).toEqual([]);
+  });
+  it('splits a network larger than a tile and records the cross-tile partial sums', () => {
+    const m = mapTiles(net(`network n { input i[700]; population p[512] : LIF; readout o[20] : LI
+      i -> p : dense; p -> p : dense { no_self }; p -> o : dense }`), { rows: 256, cols: 256, tiles: 64 }, ctx).value!;
+    expect(m.tiles).toHaveLength(3 * 2 + 2 * 3);
+    const inputSums = m.partialSums.filter((p) => p.target.startsWith('input'));
+    expect(inputSums).toHaveLength(2);
+    for (const p of inputSums) expect(p.tiles).toHaveLength(3);
+  });
+  it('says what does not fit when the core has too few tiles', () => {
+    const r = mapTiles(single(700, 512), { rows: 256, cols: 256, tiles: 4 }, ctx);
+    expect(r.value).toBeNull();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['SNN5001']);
+    expect(r.diagnostics[0]!.message).toMatch(/needs 6 tiles of 256 x 256; the core has 4\. Not placed: inputs/);
+  });
+});
