@@ -1,6 +1,9 @@
 // Pass 1 of the compiler: the checked program → the network IR (and the training IR of a train
 // block). Pure: it reads resolved values (SI units, defaults applied) and builds plain data.
-import type { CheckedNetwork, CheckedProgram, CheckedRun, Resolved, Value } from './values.ts';
+import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun, FixedFormat, Resolved, Value } from './values.ts';
+import type { CoreConfig, RegisterFormat, RegisterName } from '../runtime/program.ts';
+import { REGISTERS } from '../runtime/program.ts';
+import type { Rounding } from '../runtime/fixed.ts';
 import type { InitIR, NetworkIR, PopulationIR, ProjectionIR, ReadoutParamsIR, ResetIR, SpikingParamsIR, SurrogateIR } from '../ir/network.ts';
 import type { FeedbackIR, LearnIR, LossIR, OptimizerIR, RegularizerIR, ScheduleIR, TaskIR, TrainIR, UpdateIR } from '../ir/training.ts';
 
@@ -193,5 +196,65 @@ export function lowerTrain(program: CheckedProgram, run: CheckedRun): TrainIR {
     seed: num(p.seed, 'seed'),
     validateEvery: num(p.validate_every, 'validate_every'),
     core: p.core?.t === 'ref' ? p.core.name : null,
+  };
+}
+
+/** The checked core → the configuration a program carries (latencies in whole cycles). */
+export function lowerCore(core: CheckedCore): CoreConfig {
+  const p = core.params.params;
+  const clockHz = num(p.clock, 'clock');
+  const cycles = (k: string): number => {
+    const v = core.latency.params[k];
+    if (v?.t !== 'quantity') return fail(`latency ${k}`);
+    // A latency is cycles, or a time converted with the clock (rounded up: hardware waits whole cycles).
+    return v.dim[9] === 1 ? Math.round(v.si) : Math.ceil(v.si * clockHz - 1e-9);
+  };
+  const tile = p.tile?.t === 'dims' ? p.tile : fail('tile');
+  const dev = choice(p.device, 'device');
+  const defaultRound = word(p.rounding, 'rounding') as Rounding;
+  const reg = (name: string): RegisterFormat => {
+    const v = p[name];
+    if (v?.t === 'register') return { signed: v.format.signed, bits: v.format.bits, frac: v.format.frac, overflow: v.overflow, round: (v.round ?? defaultRound) as Rounding };
+    return fail(`register ${name}`);
+  };
+  const decay = choice(p.decay, 'decay');
+  const decayFormat: FixedFormat = decay.option === 'multiply' && decay.params.format?.t === 'format' ? decay.params.format.format : { signed: false, bits: 16, frac: 15, text: 'q1.15' };
+  const registers = {} as Record<RegisterName, RegisterFormat>;
+  for (const r of REGISTERS) {
+    registers[r] = r === 'decay'
+      ? { signed: decayFormat.signed, bits: decayFormat.bits, frac: decayFormat.frac, overflow: 'saturate', round: word(decay.params.round, 'round') as Rounding }
+      : reg(r);
+  }
+  return {
+    rows: tile.rows, cols: tile.cols, tiles: num(p.tiles, 'tiles'), lanes: num(p.lanes, 'lanes'), adcColumns: num(p.adc_columns, 'adc_columns'),
+    crossbarRead: cycles('crossbar_read'), adc: cycles('adc'), accumulate: cycles('accumulate'), neuronUpdate: cycles('neuron_update'),
+    readout: cycles('readout'), traceUpdate: cycles('trace_update'), learningSignal: cycles('learning_signal'), gradient: cycles('gradient'),
+    programPulse: cycles('program_pulse'), stepOverhead: cycles('step_overhead'),
+    clockHz, adcBits: num(p.adc, 'adc'), dacBits: num(p.dac, 'dac'),
+    deviceLevels: dev.option === 'ideal' ? num(dev.params.levels, 'levels') : 0,
+    devicesPerSide: num(dev.params.devices_per_side, 'devices_per_side'),
+    registers,
+  };
+}
+
+/** What the quantiser needs of the device and converters, in SI units. */
+export interface DeviceIR {
+  readonly kind: 'pcm' | 'ideal';
+  readonly gMax: number; readonly gMin: number; readonly weightScale: number; readonly devicesPerSide: number;
+  /** Levels per device (ideal), or 0 (PCM: targets kept at 16 bits over [g_min, g_max]). */
+  readonly levels: number;
+  readonly adcBits: number; readonly adcRange: number; readonly decay: 'multiply' | 'shift';
+}
+
+export function lowerDevice(core: CheckedCore): DeviceIR {
+  const p = core.params.params;
+  const dev = choice(p.device, 'device');
+  const decay = choice(p.decay, 'decay');
+  return {
+    kind: dev.option as 'pcm' | 'ideal',
+    gMax: num(dev.params.g_max, 'g_max'), gMin: dev.option === 'pcm' ? num(dev.params.g_min, 'g_min') : 0,
+    weightScale: num(dev.params.weight_scale, 'weight_scale'), devicesPerSide: num(dev.params.devices_per_side, 'devices_per_side'),
+    levels: dev.option === 'ideal' ? num(dev.params.levels, 'levels') : 0,
+    adcBits: num(p.adc, 'adc'), adcRange: num(p.adc_range, 'adc_range'), decay: decay.option as 'multiply' | 'shift',
   };
 }

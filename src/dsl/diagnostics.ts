@@ -71,6 +71,12 @@ export const DIAG = {
   InvalidProbe: { code: 'SNN4015', severity: 'error', doc: 'A probe of a variable the probed neurons do not have, or out of their range.' },
 
   TooFewTiles: { code: 'SNN5001', severity: 'error', doc: 'The network needs more crossbar tiles than the core has.' },
+  RegisterWraps: { code: 'SNN5002', severity: 'error', doc: 'A wrapping register can overflow: its proven bound exceeds its format.' },
+  RegisterSaturates: { code: 'SNN5003', severity: 'warning', doc: 'A saturating register can reach its limit: its bound exceeds its format (counted at run time).' },
+  WeightsVanish: { code: 'SNN5005', severity: 'warning', doc: 'Weights that quantise to zero on the device.' },
+  DecayDegenerate: { code: 'SNN5006', severity: 'warning', doc: 'A decay that rounds to 1 (no leak) or to 0 (no memory) in its format.' },
+  ThresholdUnreachable: { code: 'SNN5007', severity: 'warning', doc: 'A threshold above what the membrane register can hold: the neurons can never spike.' },
+  AdcClips: { code: 'SNN5008', severity: 'warning', doc: 'The ADC range clips column currents the network will typically produce.' },
 } as const satisfies Record<string, DiagSpec>;
 
 export type DiagKind = keyof typeof DIAG;
