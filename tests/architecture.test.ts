@@ -12,7 +12,7 @@ const ALLOWED: Record<string, string[]> = {
   data: ['data'],
   ir: ['ir', 'data'],
   tasks: ['tasks', 'ir', 'data'],
-  compiler: ['compiler', 'dsl', 'data', 'ir', 'runtime/isa.ts', 'runtime/fixed.ts', 'runtime/program.ts'],
+  compiler: ['compiler', 'dsl', 'data', 'ir', 'tasks', 'runtime/isa.ts', 'runtime/fixed.ts', 'runtime/program.ts'],
   reference: ['reference', 'ir', 'data', 'tasks'],
   runtime: ['runtime', 'ir', 'data', 'tasks'],
   cli: ['cli', 'compiler', 'dsl', 'data', 'ir', 'reference', 'runtime', 'tasks'],

@@ -11,6 +11,7 @@ import { displayPath } from '../compiler/workspace.ts';
 import type { SourceFile } from '../dsl/span.ts';
 import { runDemo } from './demo.ts';
 import { commandTrain, type TrainOptions } from './train.ts';
+import { commandCompile, type CompileOptions } from './compile.ts';
 import { packageRoot } from './paths.ts';
 import { join } from 'node:path';
 
@@ -115,6 +116,17 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--out <dir>', 'write trained weights (.npy), metrics (CSV, JSON) and a manifest')
     .option('--json', 'print one JSON object: {backend, seed, iterations: [...], final}')
     .action((file: string, opts: TrainOptions) => setExit(commandTrain(file, opts, { out, err, progress: process.stderr.isTTY === true, version: VERSION })));
+
+  program.command('compile')
+    .description('Compile the file\'s run or train block for a core: program, listing, precision and range report.')
+    .argument('<file>', '.snn file with a train or run block')
+    .option('--core <name>', 'the core to compile for (default: the block\'s core)')
+    .option('-o, --output <file>', 'write the program (.pcx)')
+    .option('--listing <file>', 'write the listing (- for stdout)')
+    .option('--report', 'print the tile map, ranges, precision and cycles')
+    .option('--block <name>', 'the train or run block to compile when the file has several')
+    .option('--json', 'print {precision, ranges, tiles, cycles_per_step, diagnostics}')
+    .action((file: string, opts: CompileOptions) => setExit(commandCompile(file, opts, out, err)));
 
   program.command('demo')
     .description('The flagship demo: check and format every example, and summarise what each describes.')

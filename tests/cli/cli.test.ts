@@ -141,6 +141,25 @@ train { network = n; learn = l; task = s; iterations = 3 }
   });
 });
 
+describe('phasecore compile', () => {
+  it('writes a program, prints a report, and gives the JSON keys', () => {
+    const dir = tmp();
+    const out = join(dir, 'p.pcx');
+    const r = run('compile', join(ROOT, 'examples', 'multi-tile.snn'), '-o', out, '--report');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Tiles: 12 of 16 on core small/);
+    expect(r.out).toMatch(/Cycles per step/);
+    expect(readFileSync(out).subarray(0, 3).toString()).toBe('PCX');
+    const j = run('compile', join(ROOT, 'examples', 'pattern-generation.snn'), '--json');
+    expect(Object.keys(JSON.parse(j.out) as object)).toEqual(['precision', 'ranges', 'tiles', 'cycles_per_step', 'diagnostics']);
+  });
+  it('asks for a core when the block has none', () => {
+    const r = run('compile', join(ROOT, 'examples', 'evidence-accumulation.snn'));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/names no core; give one with --core NAME/);
+  });
+});
+
 describe('the installed command', () => {
   it('runs from the bin script without a build step, and never prints a stack trace on bad input', () => {
     const dir = tmp();

@@ -1,0 +1,167 @@
+// Pass 2: quantise. Real parameters become raw register values and device levels, each with the
+// error it costs, shown in the precision report rather than hidden:
+//   decays α, ρ, κ → the decay format (multiply, q1.15 by default) or a shift k with α = 1 − 2^−k;
+//   thresholds, β, reset values, initial states, biases → the threshold and membrane formats;
+//   weights → device levels of the differential pair: ΔG = w·weight_scale, split over the
+//   devices_per_side devices of one polarity, each a level of g_max/(levels − 1) (ideal) or a
+//   16-bit target over [0, g_max] (PCM: programming is stochastic, the target is what is aimed at).
+import type { NetworkIR } from '../ir/network.ts';
+import type { Instance, WeightBlock } from '../ir/instantiate.ts';
+import { formatName, toRaw, toReal, type QFormat } from '../runtime/fixed.ts';
+import type { CoreConfig, PopulationParams, TileTargets } from '../runtime/program.ts';
+import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
+import type { DeviceIR } from './lower.ts';
+import type { PassContext, TileMap } from './map.ts';
+
+export interface PrecisionRow { readonly parameter: string; readonly real: number; readonly format: string; readonly quantised: number; readonly error: number }
+
+export interface Quantized {
+  readonly populations: PopulationParams[];
+  readonly targets: TileTargets[];
+  readonly precision: PrecisionRow[];
+  /** The weights the core will actually hold, as the reference would see them ([pre][post] blocks). */
+  readonly weights: Readonly<Record<'inRec' | 'recRec' | 'inOut' | 'recOut', Float64Array>>;
+}
+
+/** Device levels of one synapse weight: per-device level on the positive and negative side, and the weight they make. */
+export function weightToLevels(w: number, d: DeviceIR): { plus: number; minus: number; weight: number } {
+  const steps = d.levels > 0 ? d.levels - 1 : 65535;
+  const gLsb = d.gMax / steps;
+  const maxDelta = d.devicesPerSide * d.gMax;
+  const delta = Math.max(-maxDelta, Math.min(maxDelta, w * d.weightScale));
+  const perDevice = Math.abs(delta) / d.devicesPerSide;
+  const level = Math.round(perDevice / gLsb);
+  const weight = (Math.sign(delta) * d.devicesPerSide * level * gLsb) / d.weightScale + 0;
+  return delta >= 0 ? { plus: level, minus: 0, weight } : { plus: 0, minus: level, weight };
+}
+
+export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, device: DeviceIR, map: TileMap, ctx: PassContext): { value: Quantized; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const precision: PrecisionRow[] = [];
+  const R = core.registers;
+  const decayF: QFormat = R.decay;
+  const dt = net.dt;
+
+  /** Quantise one per-neuron array; one report row (its worst element). */
+  const raw = (name: string, values: Float64Array, lo: number, n: number, f: QFormat): Int32Array => {
+    const out = new Int32Array(n);
+    let worst = 0; let worstAt = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[lo + i] as number;
+      const q = toRaw(v, f).raw;
+      out[i] = q;
+      const e = Math.abs(toReal(q, f) - v);
+      if (e >= worst) { worst = e; worstAt = i; }
+    }
+    if (n > 0) precision.push({ parameter: name, real: values[lo + worstAt] as number, format: formatName(f), quantised: toReal(out[worstAt] as number, f), error: toReal(out[worstAt] as number, f) - (values[lo + worstAt] as number) });
+    return out;
+  };
+  /** A decay exp(−dt/τ) per neuron in the decay implementation; one report row. */
+  const decay = (name: string, taus: Float64Array, lo: number, n: number): Int32Array => {
+    const out = new Int32Array(n);
+    let worst = -1; let row: PrecisionRow | undefined;
+    for (let i = 0; i < n; i++) {
+      const real = Math.exp(-dt / (taus[lo + i] as number));
+      let q: number; let qReal: number;
+      if (device.decay === 'shift') {
+        q = Math.max(0, Math.round(Math.log2((taus[lo + i] as number) / dt)));
+        qReal = 1 - 2 ** -q;
+      } else {
+        q = toRaw(real, decayF).raw;
+        qReal = toReal(q, decayF);
+      }
+      out[i] = q;
+      if (Math.abs(qReal - real) > worst) {
+        worst = Math.abs(qReal - real);
+        row = { parameter: name, real, format: device.decay === 'shift' ? `shift k = ${q}` : formatName(decayF), quantised: qReal, error: qReal - real };
+      }
+      if (qReal >= 1 || qReal <= 0) {
+        diagnostics.push(diag('DecayDegenerate', ctx.file, ctx.span, `${name} = ${real.toPrecision(6)} becomes ${qReal} in ${row?.format}: ${qReal >= 1 ? 'the neuron never leaks' : 'the neuron forgets its input every step'}.`));
+        break;
+      }
+    }
+    if (row) precision.push(row);
+    return out;
+  };
+
+  const populations: PopulationParams[] = [];
+  let recAt = 0; let outAt = 0;
+  for (const p of net.populations) {
+    if (p.role === 'input') { populations.push({ model: 'input', size: p.size, arrays: {} }); continue; }
+    if (p.role === 'readout') {
+      populations.push({ model: 'LI', size: p.size, arrays: { kappa: decay(`${p.name}.kappa`, inst.tauOut, outAt, p.size), bias: raw(`${p.name}.bias`, inst.biasOut, outAt, p.size, R.membrane) } });
+      outAt += p.size;
+      continue;
+    }
+    const n = p.size;
+    const q = p.params;
+    const arrays: Record<string, Int32Array> = {
+      alpha: decay(`${p.name}.alpha`, inst.tauM, recAt, n),
+      v_th: raw(`${p.name}.v_th`, inst.vTh, recAt, n, R.threshold),
+      v_init: raw(`${p.name}.v_init`, inst.vInit, recAt, n, R.membrane),
+      bias: raw(`${p.name}.bias`, inst.bias, recAt, n, R.accumulator),
+      n_ref: new Int32Array(n).fill(q.refractorySteps),
+    };
+    if (p.model === 'ALIF') {
+      arrays.rho = decay(`${p.name}.rho`, inst.tauA, recAt, n);
+      arrays.beta = raw(`${p.name}.beta`, inst.beta, recAt, n, R.threshold);
+    }
+    if (q.reset.kind === 'to') arrays.reset_value = new Int32Array(n).fill(toRaw(q.reset.value, R.membrane).raw);
+    const memMax = toReal(2 ** (R.membrane.bits - (R.membrane.signed ? 1 : 0)) - 1, R.membrane);
+    for (let i = 0; i < n; i++) {
+      if ((inst.vTh[recAt + i] as number) > memMax) {
+        diagnostics.push(diag('ThresholdUnreachable', ctx.file, ctx.span, `${p.name}.v_th = ${inst.vTh[recAt + i]} is above the largest membrane value ${memMax} of ${formatName(R.membrane)}: the neurons can never spike.`));
+        break;
+      }
+    }
+    populations.push({ model: p.model, size: n, arrays });
+    recAt += n;
+  }
+
+  // Weights → device levels, tile by tile; the weights the device really holds.
+  const blocks: Record<'inRec' | 'recRec' | 'inOut' | 'recOut', WeightBlock> = { inRec: inst.inRec, recRec: inst.recRec, inOut: inst.inOut, recOut: inst.recOut };
+  const held = { inRec: new Float64Array(inst.inRec.w.length), recRec: new Float64Array(inst.recRec.w.length), inOut: new Float64Array(inst.inOut.w.length), recOut: new Float64Array(inst.recOut.w.length) };
+  const { nRec, nOut } = inst.layout;
+  const stats = net.projections.map(() => ({ n: 0, zero: 0, clipped: 0, worst: 0, worstReal: 0, worstHeld: 0 }));
+  const targets: TileTargets[] = map.tiles.map((t) => {
+    const gPlus = new Uint16Array(core.rows * core.cols);
+    const gMinus = new Uint16Array(core.rows * core.cols);
+    for (const piece of t.pieces) {
+      const cols = map.columns[piece.source];
+      for (let r = piece.rowLo; r < piece.rowHi; r++) {
+        for (let c = piece.colLo; c < piece.colHi; c++) {
+          const [space, idx] = (cols[c] as string).split(':') as [string, string];
+          const j = Number(idx);
+          const key = piece.source === 'input' ? (space === 'rec' ? 'inRec' : 'inOut') : space === 'rec' ? 'recRec' : 'recOut';
+          const at = r * (space === 'rec' ? nRec : nOut) + j;
+          const b = blocks[key];
+          if (!b.mask[at]) continue;
+          const w = b.w[at] as number;
+          const lv = weightToLevels(w, device);
+          const cell = (piece.tileRow + r - piece.rowLo) * core.cols + (piece.tileCol + c - piece.colLo);
+          gPlus[cell] = lv.plus;
+          gMinus[cell] = lv.minus;
+          held[key][at] = lv.weight;
+          const s = stats[b.owner[at] as number];
+          if (s) {
+            s.n++;
+            if (w !== 0 && lv.weight === 0) s.zero++;
+            if (Math.abs(w * device.weightScale) > device.devicesPerSide * device.gMax) s.clipped++;
+            const e = Math.abs(lv.weight - w);
+            if (e >= s.worst) { s.worst = e; s.worstReal = w; s.worstHeld = lv.weight; }
+          }
+        }
+      }
+    }
+    return { tile: t.index, rows: core.rows, cols: core.cols, gPlus, gMinus };
+  });
+  const levelName = device.levels > 0 ? `${device.levels} levels × ${device.devicesPerSide}/side` : `16-bit PCM target × ${device.devicesPerSide}/side`;
+  net.projections.forEach((p, k) => {
+    const s = stats[k]!;
+    const name = `${p.source.name}->${p.target.name}.w`;
+    if (s.n > 0) precision.push({ parameter: name, real: s.worstReal, format: levelName, quantised: s.worstHeld, error: s.worstHeld - s.worstReal });
+    if (s.zero > 0.1 * s.n) diagnostics.push(diag('WeightsVanish', ctx.file, ctx.span, `${s.zero} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} quantise to zero on ${levelName} (one level is ${(device.gMax / (device.levels > 0 ? device.levels - 1 : 65535) / device.weightScale).toPrecision(3)} in weight units).`));
+    if (s.clipped > 0) diagnostics.push(diag('WeightsVanish', ctx.file, ctx.span, `${s.clipped} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} exceed what ${device.devicesPerSide} device(s) of g_max can hold (|w| ≤ ${(device.devicesPerSide * device.gMax / device.weightScale).toPrecision(3)}) and are clipped.`));
+  });
+  return { value: { populations, targets, precision, weights: held }, diagnostics };
+}

@@ -1,0 +1,84 @@
+// Pass 3: range analysis. From the held weights, the tile map, the ADC and the formats, bound the
+// registers of one time step and prove they cannot overflow — or say which register, where, and by
+// how much (an error where the format wraps, a warning where it saturates):
+//   ADC:          a column's current is at most Σ_rows |w| (every row active); the ADC clips at
+//                 adc_range. Typical current: 5 % of the rows active (about 50 Hz at 1 ms).
+//   accumulator:  a neuron sums, per tile that feeds it, at most min(Σ|w|, adc_range), plus |bias|.
+//   membrane:     |v| ≤ f·I_max/(1 − α) + θ + |reset| (the leaky sum of the largest input, plus a
+//                 subtracted threshold), with f = 1 − α or 1 as the input factor says.
+import type { NetworkIR } from '../ir/network.ts';
+import type { Instance } from '../ir/instantiate.ts';
+import { formatName, rawMax, toReal, type QFormat } from '../runtime/fixed.ts';
+import type { CoreConfig, RegisterFormat } from '../runtime/program.ts';
+import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
+import type { DeviceIR } from './lower.ts';
+import type { PassContext, TileMap } from './map.ts';
+import type { Quantized } from './quantize.ts';
+
+export interface RangeRow { readonly register: string; readonly where: string; readonly bound: number; readonly format: string; readonly max: number; readonly headroomBits: number }
+
+export const TYPICAL_ACTIVITY = 0.05;
+
+const maxOf = (f: QFormat) => toReal(rawMax(f), f);
+
+export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core: CoreConfig, device: DeviceIR, map: TileMap, ctx: PassContext): { value: RangeRow[]; diagnostics: Diagnostic[] } {
+  const rows: RangeRow[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const { nRec, nOut } = inst.layout;
+  const accIn = new Float64Array(nRec + nOut);
+  const row = (register: string, where: string, bound: number, f: QFormat | null, max: number, reg?: RegisterFormat) => {
+    const headroomBits = bound > 0 ? Math.log2(max / bound) : Infinity;
+    rows.push({ register, where, bound, format: f ? formatName(f) : `±${max}`, max, headroomBits });
+    if (reg && bound > max) {
+      diagnostics.push(diag(reg.overflow === 'wrap' ? 'RegisterWraps' : 'RegisterSaturates', ctx.file, ctx.span,
+        `The ${register} of ${where} can reach ${bound.toPrecision(4)}, beyond the ${max} of ${formatName(reg)}; ${reg.overflow === 'wrap' ? 'it wraps, corrupting the value: widen it or make it saturate' : 'it saturates (counted at run time)'}.`));
+    }
+  };
+  // ADC columns, tile by tile.
+  for (const t of map.tiles) {
+    let worst = 0; let typicalWorst = 0;
+    for (const piece of t.pieces) {
+      const cols = map.columns[piece.source];
+      for (let c = piece.colLo; c < piece.colHi; c++) {
+        const [space, idx] = (cols[c] as string).split(':') as [string, string];
+        const j = Number(idx);
+        const key = piece.source === 'input' ? (space === 'rec' ? 'inRec' : 'inOut') : space === 'rec' ? 'recRec' : 'recOut';
+        const w = q.weights[key];
+        const width = space === 'rec' ? nRec : nOut;
+        let sum = 0;
+        for (let r = piece.rowLo; r < piece.rowHi; r++) sum += Math.abs(w[r * width + j] as number);
+        worst = Math.max(worst, sum);
+        typicalWorst = Math.max(typicalWorst, sum * TYPICAL_ACTIVITY);
+        const dst = space === 'rec' ? j : nRec + j;
+        accIn[dst] = (accIn[dst] as number) + Math.min(sum, device.adcRange);
+      }
+    }
+    row('ADC input', `tile ${t.index}`, worst, null, device.adcRange);
+    if (typicalWorst > device.adcRange) diagnostics.push(diag('AdcClips', ctx.file, ctx.span, `Tile ${t.index}: with ${TYPICAL_ACTIVITY * 100} % of its rows active a column reaches ${typicalWorst.toPrecision(3)}, beyond the ADC range ${device.adcRange}: typical currents clip. Raise adc_range or lower the weights.`));
+  }
+  // Accumulators and membranes, population by population.
+  let at = 0; let outAt = 0;
+  for (const p of net.populations) {
+    if (p.role === 'input') continue;
+    const lo = p.role === 'readout' ? nRec + outAt : at;
+    let imax = 0;
+    for (let i = 0; i < p.size; i++) imax = Math.max(imax, (accIn[lo + i] as number) + Math.abs(p.role === 'readout' ? (inst.biasOut[outAt + i] as number) : (inst.bias[at + i] as number)));
+    row('accumulator', p.name, imax, core.registers.accumulator, maxOf(core.registers.accumulator), core.registers.accumulator);
+    let vmax = 0;
+    for (let i = 0; i < p.size; i++) {
+      if (p.role === 'readout') {
+        const k = Math.exp(-net.dt / (inst.tauOut[outAt + i] as number));
+        const g = p.params.inputFactor === 'one_minus_kappa' ? 1 - k : 1;
+        vmax = Math.max(vmax, (g * imax) / (1 - k));
+      } else {
+        const a = Math.exp(-net.dt / (inst.tauM[at + i] as number));
+        const f = p.params.inputFactor === 'one_minus_alpha' ? 1 - a : 1;
+        const reset = p.params.reset.kind === 'to' ? Math.abs(p.params.reset.value) : 0;
+        vmax = Math.max(vmax, (f * imax) / (1 - a) + (inst.vTh[at + i] as number) + (inst.beta[at + i] as number) + reset);
+      }
+    }
+    row('membrane', p.name, vmax, core.registers.membrane, maxOf(core.registers.membrane), core.registers.membrane);
+    if (p.role === 'readout') outAt += p.size; else at += p.size;
+  }
+  return { value: rows, diagnostics };
+}

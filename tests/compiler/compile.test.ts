@@ -1,0 +1,53 @@
+// The compiler end to end on the examples: programs that load back and fit their core, golden
+// listings (tests/golden/*.lst, reviewed by hand; UPDATE_GOLDEN=1 rewrites them), and the report.
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkPaths } from '../../src/compiler/frontend.ts';
+import { compileRun } from '../../src/compiler/compile.ts';
+import { decodeProgram, encodeProgram } from '../../src/runtime/program.ts';
+
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+const GOLDEN = fileURLToPath(new URL('../golden/', import.meta.url));
+
+function compileExample(name: string, coreName?: string) {
+  const file = join(EXAMPLES, name);
+  const r = checkPaths([file]);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const program = r.programs.get(file)!;
+  const run = program.runs[0]!;
+  const core = program.cores.get(coreName ?? (run.params.params.core as { name: string }).name)!;
+  return compileRun(program, run, core, { file, span: { start: 0, end: 0 } });
+}
+
+describe('compile', () => {
+  it.each([['pattern-generation.snn'], ['multi-tile.snn']])('%s: a program that loads back, fits its core, and matches its golden listing', (name) => {
+    const res = compileExample(name);
+    expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const bytes = encodeProgram(res.program!);
+    const back = decodeProgram(bytes);
+    expect(back.ok).toBe(true);
+    if (back.ok) expect(back.program.code).toEqual(res.program!.code);
+    const golden = join(GOLDEN, name.replace('.snn', '.lst'));
+    const text = `${res.listing.join('\n')}\n`;
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) writeFileSync(golden, text);
+    expect(text).toBe(readFileSync(golden, 'utf8'));
+  });
+  it('reports tiles, ranges, precision and cycles for the multi-tile example', () => {
+    const rep = compileExample('multi-tile.snn').report!;
+    expect(rep.tiles.needed).toBe(12);
+    expect(rep.tiles.available).toBe(16);
+    expect(rep.tiles.partialSums.map((p) => p.tiles.length)).toEqual([3, 3, 2, 2, 2]);
+    expect(rep.ranges.find((r) => r.register === 'accumulator' && r.where === 'rec')!.headroomBits).toBeGreaterThan(0);
+    expect(rep.precision.find((p) => p.parameter === 'rec.alpha')!.error).toBeLessThan(2 ** -15);
+    expect(rep.cycles_per_step).toBeGreaterThan(0);
+  });
+  it('quantises weights to the ideal device\'s levels', () => {
+    const rep = compileExample('pattern-generation.snn', 'ideal4').report!;
+    const w = rep.precision.find((p) => p.parameter === 'in->rec.w')!;
+    expect(w.format).toBe('16 levels × 1/side');
+    // One level is 12 uS / 15 = 0.8 uS, i.e. 1/15 in weight units: the error is at most half of it.
+    expect(Math.abs(w.error)).toBeLessThanOrEqual(1 / 30 + 1e-12);
+  });
+});
