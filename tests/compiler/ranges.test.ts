@@ -1,0 +1,94 @@
+// Range analysis and the compiler's lints: the proven bounds hold when the quantised network runs
+// (an evaluator: the float model with the weights the device holds), and each lint fires on the
+// network it is meant for.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { checkText } from '../helpers.ts';
+import { compileRun } from '../../src/compiler/compile.ts';
+import { lowerNetwork } from '../../src/compiler/lower.ts';
+import { instantiate } from '../../src/ir/instantiate.ts';
+import { stream, MT19937 } from '../../src/data/random.ts';
+import { dynamics, simulate } from '../../src/reference/simulate.ts';
+import { mapTiles } from '../../src/compiler/map.ts';
+import { quantize } from '../../src/compiler/quantize.ts';
+import { lowerCore, lowerDevice } from '../../src/compiler/lower.ts';
+
+const source = (o: { nIn: number; nRec: number; w: number; core: string; neuron?: string; seed?: number }) => `
+core c { tile = 16 x 16; tiles = 64; adc_range = 1000; ${o.core} }
+network n {
+  input i[${o.nIn}]
+  population p[${o.nRec}] : LIF { tau_m = 20 ms; ${o.neuron ?? 'v_th = 0.5'} }
+  readout o[2] : LI
+  i -> p : dense { w ~ normal(0, ${o.w}) }
+  p -> p : dense { w ~ normal(0, ${o.w}); no_self }
+  p -> o : dense { w ~ normal(0, ${o.w}) }
+}
+task t : pattern_generation { duration = 20 ms; channels = ${o.nIn}; outputs = 2 }
+run { network = n; core = c; task = t; seed = ${o.seed ?? 0} }
+`;
+
+function compile(src: string) {
+  const r = checkText(src);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const program = [...r.programs.values()][0]!;
+  return { program, res: compileRun(program, program.runs[0]!, program.cores.get('c')!, { file: 'x', span: { start: 0, end: 0 } }) };
+}
+
+describe('range analysis', () => {
+  it('property: running the quantised network never exceeds the proven accumulator and membrane bounds', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.nat({ max: 1000 }), (nIn, nRec, w, seed) => {
+      const src = source({ nIn, nRec, w, core: 'device = ideal(levels = 256)', seed });
+      const { program, res } = compile(src);
+      const rows = res.report!.ranges;
+      // The evaluator: the float model with the weights the device holds, every input active.
+      const net = lowerNetwork([...program.networks.values()][0]!);
+      const inst = instantiate(net, stream(seed, 'init'));
+      const core = lowerCore(program.cores.get('c')!);
+      const map = mapTiles(net, { rows: core.rows, cols: core.cols, tiles: core.tiles }, { file: 'x', span: { start: 0, end: 0 } }).value!;
+      const q = quantize(net, inst, core, lowerDevice(program.cores.get('c')!), map, { file: 'x', span: { start: 0, end: 0 } }).value;
+      inst.inRec.w.set(q.weights.inRec); inst.recRec.w.set(q.weights.recRec); inst.recOut.w.set(q.weights.recOut);
+      const T = 60;
+      const rng = MT19937.legacy(seed);
+      const x = Float64Array.from({ length: T * nIn }, () => (rng.random() < 0.7 ? 1 : 0));
+      const tr = simulate(inst, dynamics(inst, net.dt), x, true);
+      let maxI = 0; let maxV = 0;
+      tr.full!.input.forEach((v) => { maxI = Math.max(maxI, Math.abs(v)); });
+      tr.full!.vTest.forEach((v) => { maxV = Math.max(maxV, Math.abs(v)); });
+      tr.v.forEach((v) => { maxV = Math.max(maxV, Math.abs(v)); });
+      const bound = (reg: string, where: string) => rows.find((r) => r.register === reg && r.where === where)!.bound;
+      expect(maxI).toBeLessThanOrEqual(bound('accumulator', 'p') + 1e-9);
+      expect(maxV).toBeLessThanOrEqual(bound('membrane', 'p') + 1e-9);
+      let maxY = 0;
+      tr.y.forEach((v) => { maxY = Math.max(maxY, Math.abs(v)); });
+      expect(maxY).toBeLessThanOrEqual(bound('membrane', 'o') + 1e-9);
+    }), { numRuns: 40 });
+  });
+
+  it('reports a wrapping register that can overflow as an error, a saturating one as a warning', () => {
+    const wraps = compile(source({ nIn: 16, nRec: 16, w: 1, core: 'device = ideal(levels = 256); accumulator = wrap(s8.4)' })).res;
+    expect(wraps.diagnostics.map((d) => d.code)).toContain('SNN5002');
+    const sat = compile(source({ nIn: 16, nRec: 16, w: 1, core: 'device = ideal(levels = 256); accumulator = saturate(s8.4)' })).res;
+    expect(sat.diagnostics.filter((d) => d.code === 'SNN5003').length).toBeGreaterThan(0);
+    expect(sat.diagnostics.some((d) => d.code === 'SNN5002')).toBe(false);
+  });
+});
+
+describe('compiler lints', () => {
+  const codes = (core: string, extra: Partial<{ w: number; neuron: string }> = {}) =>
+    compile(source({ nIn: 8, nRec: 8, w: extra.w ?? 0.3, core, ...(extra.neuron ? { neuron: extra.neuron } : {}) })).res.diagnostics.map((d) => d.code);
+  it('weights that quantise to zero', () => {
+    expect(codes('device = ideal(levels = 2, g_max = 12 uS)', { w: 0.05 })).toContain('SNN5005');
+    expect(codes('device = ideal(levels = 256)')).not.toContain('SNN5005');
+  });
+  it('decays that round to 1 or 0', () => {
+    expect(codes('device = ideal(levels = 256); decay = multiply(q1.3)')).toContain('SNN5006');
+    expect(codes('device = ideal(levels = 256)')).not.toContain('SNN5006');
+  });
+  it('thresholds the membrane register cannot reach', () => {
+    expect(codes('device = ideal(levels = 256); membrane = saturate(s8.6)', { neuron: 'v_th = 5' })).toContain('SNN5007');
+  });
+  it('an ADC range that clips typical currents', () => {
+    const src = source({ nIn: 16, nRec: 16, w: 1, core: 'device = ideal(levels = 256)' }).replace('adc_range = 1000', 'adc_range = 0.1');
+    expect(compile(src).res.diagnostics.map((d) => d.code)).toContain('SNN5008');
+  });
+});
