@@ -26,7 +26,8 @@ export function commandCompile(file: string, opts: CompileOptions, out: (s: stri
     return 1;
   }
   const span = run.params.spans.core ?? run.params.spans.network ?? { start: 0, end: 0 };
-  const res = compileRun(program, run, core, { file: run.file, span });
+  const lineOf = (f: string, offset: number) => (r.sources.get(f)?.position(offset).line ?? 0) + 1;
+  const res = compileRun(program, run, core, { file: run.file, span }, undefined, lineOf);
   for (const d of res.diagnostics) report(formatDiagnostic(d, r.sources.get(d.file)));
   if (hasErrors(res.diagnostics) || !res.program || !res.report) return 1;
   if (opts.output) writeFileAtomic(opts.output, encodeProgram(res.program));

@@ -2,7 +2,9 @@
 // train or run block of a checked program and a core. Each pass is a function of its inputs;
 // this module only threads them and collects the diagnostics and the report.
 import type { CheckedCore, CheckedProgram, CheckedRun } from './values.ts';
-import { lowerCore, lowerDevice, lowerNetwork, lowerTask } from './lower.ts';
+import { lowerCore, lowerDevice, lowerLearn, lowerNetwork, lowerTask } from './lower.ts';
+import { formatName, toRaw, toReal } from '../runtime/fixed.ts';
+import { diag } from '../dsl/diagnostics.ts';
 import { mapTiles, type TileMap } from './map.ts';
 import { quantize, type PrecisionRow } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
@@ -34,7 +36,10 @@ export interface CompileResult {
   readonly diagnostics: Diagnostic[];
 }
 
-export function compileRun(program: CheckedProgram, run: CheckedRun, core: CheckedCore, where: { file: string; span: Span }, task?: { T: number }): CompileResult {
+/** Line numbers for the listing: (file, offset) → 1-based line. */
+export type LineOf = (file: string, offset: number) => number;
+
+export function compileRun(program: CheckedProgram, run: CheckedRun, core: CheckedCore, where: { file: string; span: Span }, task?: { T: number }, lineOf?: LineOf): CompileResult {
   const p = run.params.params;
   const netName = p.network?.t === 'ref' ? p.network.name : '';
   const checkedNet = program.networks.get(netName);
@@ -63,11 +68,41 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
     lo: piece.lo, count: piece.hi - piece.lo,
   }))));
   const emitted = emit(net, map, coreConfig, steps, probes);
+  // The learning unit's registers (a train block): the learning rate as a power-of-two shift (as
+  // ReckOn applies it) and in the gradient format, and a spike's trace increment.
+  const learnName = p.learn?.t === 'ref' ? p.learn.name : undefined;
+  const learn = learnName ? program.learns.get(learnName) : undefined;
+  if (learn) {
+    const l = lowerLearn(learn);
+    const lr = l.optimizer.lr;
+    const k = Math.round(-Math.log2(lr));
+    q.value.precision.push({ parameter: 'learn.lr', real: lr, format: `shift 2^-${k}`, quantised: 2 ** -k, error: 2 ** -k - lr });
+    const g = coreConfig.registers.gradient;
+    const lrRaw = toRaw(lr, g).raw;
+    q.value.precision.push({ parameter: 'learn.lr', real: lr, format: formatName(g), quantised: toReal(lrRaw, g), error: toReal(lrRaw, g) - lr });
+    if (lrRaw === 0) diagnostics.push(diag('WeightsVanish', where.file, where.span, `The learning rate ${lr} is 0 in the gradient register ${formatName(g)}: updates computed there vanish.`));
+    const tr = coreConfig.registers.trace;
+    const one = toRaw(1, tr).raw;
+    q.value.precision.push({ parameter: 'trace increment', real: 1, format: formatName(tr), quantised: toReal(one, tr), error: toReal(one, tr) - 1 });
+  }
   const prog: Program = { core: coreConfig, populations: q.value.populations, targets: q.value.targets, code: emitted.code };
+  // Where each instruction comes from: the population's declaration, or the projections of its source space.
+  const locate = (key: string): string => {
+    if (!lineOf || !key) return '';
+    const file = checkedNet.file;
+    if (key.startsWith('pop:')) {
+      const n = checkedNet.neurons.find((x) => x.name === key.slice(4));
+      return n ? `${n.file}:${lineOf(n.file, n.span.start)}` : '';
+    }
+    const spaceOf = (name: string) => (checkedNet.neurons.find((x) => x.name === name)?.role === 'input' ? 'input' : 'rec');
+    const lines = checkedNet.projections.filter((pr) => spaceOf(pr.source.name) === key.slice(4)).map((pr) => lineOf(file, pr.span.start));
+    return lines.length > 0 ? `${file}:${lines.join(',')}` : '';
+  };
   const listing = emitted.code.map((ins, addr) => {
     const spec = ISA[ins.op];
     const active = 'rowCount' in ins.fields ? Math.ceil((ins.fields.rowCount as number) * 0.05) : 0;
-    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(60)} ${spec.unit.padEnd(11)} ${String(spec.latency(coreConfig, ins.fields, active)).padStart(5)} cy  ; ${emitted.origin[addr]}`;
+    const loc = locate(emitted.sourceKey[addr] ?? '');
+    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(60)} ${spec.unit.padEnd(11)} ${String(spec.latency(coreConfig, ins.fields, active)).padStart(5)} cy  ; ${emitted.origin[addr]}${loc ? `  (${loc})` : ''}`;
   });
   const report: CompileReport = {
     precision: q.value.precision,

@@ -17,6 +17,8 @@ export interface Emitted {
   readonly code: Instruction[];
   /** For each instruction, what in the network it serves (the listing's last column). */
   readonly origin: string[];
+  /** For each instruction, the declaration it comes from: 'pop:NAME', 'src:input' or 'src:rec' (the projections from that space), or ''. */
+  readonly sourceKey: string[];
   readonly cyclesPerStep: number;
   readonly busy: Readonly<Record<Unit, number>>;
 }
@@ -24,7 +26,8 @@ export interface Emitted {
 export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: number, probes: readonly ProbeRequest[]): Emitted {
   const code: Instruction[] = [];
   const origin: string[] = [];
-  const put = (ins: Instruction, why: string) => { code.push(ins); origin.push(why); };
+  const sourceKey: string[] = [];
+  const put = (ins: Instruction, why: string, key = '') => { code.push(ins); origin.push(why); sourceKey.push(key); };
   const nIn = net.populations.filter((p) => p.role === 'input').reduce((a, p) => a + p.size, 0);
   const nRec = net.populations.filter((p) => p.role === 'population').reduce((a, p) => a + p.size, 0);
   const nOut = net.populations.filter((p) => p.role === 'readout').reduce((a, p) => a + p.size, 0);
@@ -36,16 +39,17 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
     read: { op: 'XBAR_READ' as const, fields: { tile: t.index, src: p.source === 'input' ? 0 : 1, srcLo: p.rowLo, rowLo: p.tileRow, rowCount: p.rowHi - p.rowLo } },
     add: { op: 'ACC_ADD' as const, fields: { tile: t.index, colLo: p.tileCol, colCount: p.colHi - p.colLo, dst: dstOf(map, p.source, p.colLo, nRec) } },
     why: `${p.source === 'input' ? 'inputs' : 'recurrent'} ${p.rowLo}–${p.rowHi - 1} → ${map.columns[p.source][p.colLo]}…${map.columns[p.source][p.colHi - 1]}`,
+    key: `src:${p.source}`,
   })));
   for (let k = 0; k <= reads.length; k++) {
-    for (const r of reads[k] ?? []) put(r.read, r.why);
-    for (const r of reads[k - 1] ?? []) put(r.add, r.why);
+    for (const r of reads[k] ?? []) put(r.read, r.why, r.key);
+    for (const r of reads[k - 1] ?? []) put(r.add, r.why, r.key);
   }
   net.populations.forEach((p, i) => {
-    if (p.role === 'population') put({ op: 'NEURON_UPDATE', fields: { model: p.model === 'ALIF' ? 1 : 0, pop: i, lo: 0, count: p.size } }, p.name);
-    if (p.role === 'readout') put({ op: 'READOUT_UPDATE', fields: { pop: i, lo: 0, count: p.size } }, p.name);
+    if (p.role === 'population') put({ op: 'NEURON_UPDATE', fields: { model: p.model === 'ALIF' ? 1 : 0, pop: i, lo: 0, count: p.size } }, p.name, `pop:${p.name}`);
+    if (p.role === 'readout') put({ op: 'READOUT_UPDATE', fields: { pop: i, lo: 0, count: p.size } }, p.name, `pop:${p.name}`);
   });
-  for (const pr of probes) put({ op: 'PROBE', fields: { variable: pr.variable, pop: pr.population, lo: pr.lo, count: pr.count } }, `probe of ${net.populations[pr.population]?.name}`);
+  for (const pr of probes) put({ op: 'PROBE', fields: { variable: pr.variable, pop: pr.population, lo: pr.lo, count: pr.count } }, `probe of ${net.populations[pr.population]?.name}`, `pop:${net.populations[pr.population]?.name}`);
   const stepEnd = code.length;
   put({ op: 'LOOP', fields: { target: 0, count: steps } }, `${steps} time steps`);
   put({ op: 'HALT', fields: {} }, 'end');
@@ -64,7 +68,7 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
     busy[spec.unit] += cycles;
     end = Math.max(end, start + cycles);
   }
-  return { code, origin, cyclesPerStep: end, busy };
+  return { code, origin, sourceKey, cyclesPerStep: end, busy };
 }
 
 /** The accumulator index of a matrix column: recurrent neurons first, then readouts. */

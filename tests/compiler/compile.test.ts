@@ -18,7 +18,8 @@ function compileExample(name: string, coreName?: string) {
   const program = r.programs.get(file)!;
   const run = program.runs[0]!;
   const core = program.cores.get(coreName ?? (run.params.params.core as { name: string }).name)!;
-  return compileRun(program, run, core, { file, span: { start: 0, end: 0 } });
+  const lineOf = (f: string, offset: number) => (r.sources.get(f)?.position(offset).line ?? 0) + 1;
+  return compileRun(program, run, core, { file, span: { start: 0, end: 0 } }, undefined, lineOf);
 }
 
 describe('compile', () => {
