@@ -155,6 +155,13 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
     }
     return { tile: t.index, rows: core.rows, cols: core.cols, gPlus, gMinus };
   });
+  // The scale factors, shown rather than hidden: a weight unit in conductance, one device level
+  // in weight units, and one ADC step in weight units (a signed conversion over ±adc_range).
+  const levelSteps = device.levels > 0 ? device.levels - 1 : 65535;
+  const levelWeight = device.gMax / levelSteps / device.weightScale;
+  precision.push({ parameter: 'weight scale', real: 1, format: `${(device.weightScale * 1e6).toPrecision(4)} uS per unit, level ${(device.gMax / levelSteps * 1e6).toPrecision(4)} uS`, quantised: levelWeight, error: levelWeight / 2 });
+  const adcStep = (2 * device.adcRange) / 2 ** device.adcBits;
+  precision.push({ parameter: 'ADC step', real: device.adcRange, format: `${device.adcBits}-bit ADC over ±${device.adcRange}`, quantised: adcStep, error: adcStep / 2 });
   const levelName = device.levels > 0 ? `${device.levels} levels × ${device.devicesPerSide}/side` : `16-bit PCM target × ${device.devicesPerSide}/side`;
   net.projections.forEach((p, k) => {
     const s = stats[k]!;

@@ -36,7 +36,7 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
   };
   // ADC columns, tile by tile.
   for (const t of map.tiles) {
-    let worst = 0; let typicalWorst = 0;
+    let worst = 0; let typicalWorst = 0; let typicalSum = 0; let columns = 0;
     for (const piece of t.pieces) {
       const cols = map.columns[piece.source];
       for (let c = piece.colLo; c < piece.colHi; c++) {
@@ -49,11 +49,16 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
         for (let r = piece.rowLo; r < piece.rowHi; r++) sum += Math.abs(w[r * width + j] as number);
         worst = Math.max(worst, sum);
         typicalWorst = Math.max(typicalWorst, sum * TYPICAL_ACTIVITY);
+        typicalSum += (sum / Math.max(1, piece.rowHi - piece.rowLo)) * TYPICAL_ACTIVITY * (piece.rowHi - piece.rowLo);
+        columns++;
         const dst = space === 'rec' ? j : nRec + j;
         accIn[dst] = (accIn[dst] as number) + Math.min(sum, device.adcRange);
       }
     }
     row('ADC input', `tile ${t.index}`, worst, null, device.adcRange);
+    const step = (2 * device.adcRange) / 2 ** device.adcBits;
+    const typical = columns > 0 ? typicalSum / columns : 0;
+    if (typical > 0 && typical < step / 2) diagnostics.push(diag('AdcClips', ctx.file, ctx.span, `Tile ${t.index}: a typical column current (${typical.toPrecision(3)}, ${TYPICAL_ACTIVITY * 100} % of rows active) is below half an ADC step (${step.toPrecision(3)} = 2·${device.adcRange}/2^${device.adcBits}): most columns read as 0. Lower adc_range or add ADC bits.`));
     if (typicalWorst > device.adcRange) diagnostics.push(diag('AdcClips', ctx.file, ctx.span, `Tile ${t.index}: with ${TYPICAL_ACTIVITY * 100} % of its rows active a column reaches ${typicalWorst.toPrecision(3)}, beyond the ADC range ${device.adcRange}: typical currents clip. Raise adc_range or lower the weights.`));
   }
   // Accumulators and membranes, population by population.

@@ -76,7 +76,7 @@ export const DIAG = {
   WeightsVanish: { code: 'SNN5005', severity: 'warning', doc: 'Weights that quantise to zero on the device.' },
   DecayDegenerate: { code: 'SNN5006', severity: 'warning', doc: 'A decay that rounds to 1 (no leak) or to 0 (no memory) in its format.' },
   ThresholdUnreachable: { code: 'SNN5007', severity: 'warning', doc: 'A threshold above what the membrane register can hold: the neurons can never spike.' },
-  AdcClips: { code: 'SNN5008', severity: 'warning', doc: 'The ADC range clips column currents the network will typically produce.' },
+  AdcClips: { code: 'SNN5008', severity: 'warning', doc: 'The ADC clips the column currents the network typically produces, or its step is coarser than them.' },
 } as const satisfies Record<string, DiagSpec>;
 
 export type DiagKind = keyof typeof DIAG;

@@ -91,4 +91,10 @@ describe('compiler lints', () => {
     const src = source({ nIn: 16, nRec: 16, w: 1, core: 'device = ideal(levels = 256)' }).replace('adc_range = 1000', 'adc_range = 0.1');
     expect(compile(src).res.diagnostics.map((d) => d.code)).toContain('SNN5008');
   });
+  it('an ADC step coarser than typical currents', () => {
+    const src = source({ nIn: 16, nRec: 16, w: 0.05, core: 'device = ideal(levels = 256); adc = 4 bit' }).replace('adc_range = 1000', 'adc_range = 16');
+    const diags = compile(src).res.diagnostics.filter((d) => d.code === 'SNN5008');
+    expect(diags.length).toBeGreaterThan(0);
+    expect(diags[0]!.message).toMatch(/below half an ADC step/);
+  });
 });
