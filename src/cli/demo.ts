@@ -9,6 +9,7 @@ import { formatFile } from '../dsl/format.ts';
 import type { CheckedNetwork, CheckedProgram } from '../compiler/values.ts';
 import { lowerTrain } from '../compiler/lower.ts';
 import { trainReference } from '../reference/train.ts';
+import { compileRun } from '../compiler/compile.ts';
 
 /** Iterations of the demo's training run: enough to see the loss fall, short enough to wait for. */
 const DEMO_ITERATIONS = 150;
@@ -74,6 +75,23 @@ function trainDemo(file: string, out: (s: string) => void): boolean {
   return !(last < first);
 }
 
+/** Compile the multi-tile example for its core and print what a designer sees first. */
+function compileDemo(file: string, out: (s: string) => void): boolean {
+  const r = checkPaths([file]);
+  const program = r.programs.get(file);
+  const run = program?.runs[0];
+  const coreRef = run?.params.params.core;
+  const core = coreRef?.t === 'ref' ? program?.cores.get(coreRef.name) : undefined;
+  if (!program || !run || !core) { out('cannot compile the multi-tile example'); return true; }
+  const res = compileRun(program, run, core, { file, span: run.params.spans.core ?? { start: 0, end: 0 } });
+  if (!res.report || !res.program) { out('the multi-tile example does not compile'); return true; }
+  const rep = res.report;
+  const warnings = res.diagnostics.filter((d) => d.severity === 'warning');
+  out(`\nCompiling examples/multi-tile.snn for core ${core.name}: ${rep.tiles.needed} of ${rep.tiles.available} tiles of ${rep.tiles.shape}, ${rep.tiles.partialSums.length} cross-tile sums, ${res.program.code.length} instructions, ~${rep.cycles_per_step} cycles (${rep.time_per_step_us.toFixed(2)} µs) per step; ${warnings.length} precision warnings.`);
+  out('  `phasecore compile examples/multi-tile.snn --report` shows them, with the tile map, ranges and precision.');
+  return false;
+}
+
 export function runDemo(out: (s: string) => void): number {
   const dir = examplesDir();
   const files = readdirSync(dir).filter((f) => f.endsWith('.snn')).sort().map((f) => join(dir, f));
@@ -95,6 +113,7 @@ export function runDemo(out: (s: string) => void): number {
   }
   out(`\n${files.length} examples: ${failed ? 'some need attention (see above)' : 'all check clean and are canonically formatted'}.`);
   failed = trainDemo(join(dir, 'pattern-generation.snn'), out) || failed;
+  failed = compileDemo(join(dir, 'multi-tile.snn'), out) || failed;
   out('Next: `phasecore check FILE` to check your own network, `phasecore fmt --write FILE` to format it.');
   return failed ? 1 : 0;
 }
