@@ -8,7 +8,7 @@
 // what was issued before it; active rows are estimated at 5 % of a piece's rows.
 import type { NetworkIR } from '../ir/network.ts';
 import { ISA, UNITS, type CoreTiming, type Instruction, type Unit } from '../runtime/isa.ts';
-import type { TileMap } from './map.ts';
+import { columnTarget, type TileMap } from './map.ts';
 import { TYPICAL_ACTIVITY } from './ranges.ts';
 
 export interface ProbeRequest { readonly variable: number; readonly population: number; readonly lo: number; readonly count: number }
@@ -37,7 +37,7 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   put({ op: 'ACC_CLEAR', fields: { lo: 0, count: nRec + nOut } }, 'accumulators');
   const reads = map.tiles.map((t) => t.pieces.map((p) => ({
     read: { op: 'XBAR_READ' as const, fields: { tile: t.index, src: p.source === 'input' ? 0 : 1, srcLo: p.rowLo, rowLo: p.tileRow, rowCount: p.rowHi - p.rowLo } },
-    add: { op: 'ACC_ADD' as const, fields: { tile: t.index, colLo: p.tileCol, colCount: p.colHi - p.colLo, dst: dstOf(map, p.source, p.colLo, nRec) } },
+    add: { op: 'ACC_ADD' as const, fields: { tile: t.index, colLo: p.tileCol, colCount: p.colHi - p.colLo, dst: columnTarget(map, p.source, p.colLo, nRec, nOut).accumulator } },
     why: `${p.source === 'input' ? 'inputs' : 'recurrent'} ${p.rowLo}–${p.rowHi - 1} → ${map.columns[p.source][p.colLo]}…${map.columns[p.source][p.colHi - 1]}`,
     key: `src:${p.source}`,
   })));
@@ -69,10 +69,4 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
     end = Math.max(end, start + cycles);
   }
   return { code, origin, sourceKey, cyclesPerStep: end, busy };
-}
-
-/** The accumulator index of a matrix column: recurrent neurons first, then readouts. */
-function dstOf(map: TileMap, source: 'input' | 'rec', col: number, nRec: number): number {
-  const [space, idx] = (map.columns[source][col] as string).split(':') as [string, string];
-  return space === 'rec' ? Number(idx) : nRec + Number(idx);
 }

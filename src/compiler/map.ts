@@ -130,3 +130,16 @@ export function mapTiles(net: NetworkIR, shape: TileShape, ctx: PassContext): { 
   }
   return { value: { shape, tiles: uses, partialSums, columns: { input: mats.input.cols, rec: mats.rec.cols } }, diagnostics: [] };
 }
+
+export type BlockKey = 'inRec' | 'recRec' | 'inOut' | 'recOut';
+
+/** A matrix column's target: its weight block, its index in the target space, and that space's size. */
+export function columnTarget(map: TileMap, source: 'input' | 'rec', col: number, nRec: number, nOut: number): { key: BlockKey; index: number; width: number; accumulator: number } {
+  const [space, idx] = (map.columns[source][col] as string).split(':') as [string, string];
+  const index = Number(idx);
+  const rec = space === 'rec';
+  return {
+    key: source === 'input' ? (rec ? 'inRec' : 'inOut') : rec ? 'recRec' : 'recOut',
+    index, width: rec ? nRec : nOut, accumulator: rec ? index : nRec + index,
+  };
+}

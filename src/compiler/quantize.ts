@@ -11,7 +11,7 @@ import { formatName, toRaw, toReal, type QFormat } from '../runtime/fixed.ts';
 import type { CoreConfig, PopulationParams, TileTargets } from '../runtime/program.ts';
 import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 import type { DeviceIR } from './lower.ts';
-import type { PassContext, TileMap } from './map.ts';
+import { columnTarget, type PassContext, type TileMap } from './map.ts';
 
 export interface PrecisionRow { readonly parameter: string; readonly real: number; readonly format: string; readonly quantised: number; readonly error: number }
 
@@ -127,13 +127,10 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
     const gPlus = new Uint16Array(core.rows * core.cols);
     const gMinus = new Uint16Array(core.rows * core.cols);
     for (const piece of t.pieces) {
-      const cols = map.columns[piece.source];
       for (let r = piece.rowLo; r < piece.rowHi; r++) {
         for (let c = piece.colLo; c < piece.colHi; c++) {
-          const [space, idx] = (cols[c] as string).split(':') as [string, string];
-          const j = Number(idx);
-          const key = piece.source === 'input' ? (space === 'rec' ? 'inRec' : 'inOut') : space === 'rec' ? 'recRec' : 'recOut';
-          const at = r * (space === 'rec' ? nRec : nOut) + j;
+          const { key, index: j, width } = columnTarget(map, piece.source, c, nRec, nOut);
+          const at = r * width + j;
           const b = blocks[key];
           if (!b.mask[at]) continue;
           const w = b.w[at] as number;

@@ -12,7 +12,7 @@ import { formatName, rawMax, toReal, type QFormat } from '../runtime/fixed.ts';
 import type { CoreConfig, RegisterFormat } from '../runtime/program.ts';
 import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 import type { DeviceIR } from './lower.ts';
-import type { PassContext, TileMap } from './map.ts';
+import { columnTarget, type PassContext, type TileMap } from './map.ts';
 import type { Quantized } from './quantize.ts';
 
 export interface RangeRow { readonly register: string; readonly where: string; readonly bound: number; readonly format: string; readonly max: number; readonly headroomBits: number }
@@ -38,20 +38,15 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
   for (const t of map.tiles) {
     let worst = 0; let typicalWorst = 0; let typicalSum = 0; let columns = 0;
     for (const piece of t.pieces) {
-      const cols = map.columns[piece.source];
       for (let c = piece.colLo; c < piece.colHi; c++) {
-        const [space, idx] = (cols[c] as string).split(':') as [string, string];
-        const j = Number(idx);
-        const key = piece.source === 'input' ? (space === 'rec' ? 'inRec' : 'inOut') : space === 'rec' ? 'recRec' : 'recOut';
+        const { key, index: j, width, accumulator: dst } = columnTarget(map, piece.source, c, nRec, nOut);
         const w = q.weights[key];
-        const width = space === 'rec' ? nRec : nOut;
         let sum = 0;
         for (let r = piece.rowLo; r < piece.rowHi; r++) sum += Math.abs(w[r * width + j] as number);
         worst = Math.max(worst, sum);
         typicalWorst = Math.max(typicalWorst, sum * TYPICAL_ACTIVITY);
         typicalSum += (sum / Math.max(1, piece.rowHi - piece.rowLo)) * TYPICAL_ACTIVITY * (piece.rowHi - piece.rowLo);
         columns++;
-        const dst = space === 'rec' ? j : nRec + j;
         accIn[dst] = (accIn[dst] as number) + Math.min(sum, device.adcRange);
       }
     }
