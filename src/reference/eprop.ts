@@ -68,13 +68,16 @@ export function accumulateEprop(inst: Instance, dyn: Dynamics, x: Float64Array, 
   const Q = new Float64Array(nRec);
   const Cnext = new Float64Array(nRec);
   const psiNext = new Float64Array(nRec);
+  const filtered = new Float64Array(nOut);
   for (let t = T - 1; t >= 0; t--) {
     const o = t * nRec;
     const bo = t * nOut;
+    for (let k = 0; k < nOut; k++) filtered[k] = (1 - (kappa[k] as number)) * (Bf[bo + k] as number);
     for (let j = 0; j < nRec; j++) {
-      let L = 0;
-      for (let k = 0; k < nOut; k++) L += (B[j * nOut + k] as number) * (1 - (kappa[k] as number)) * (Bf[bo + k] as number);
       const ps = trace.psi[o + j] as number;
+      // The learning signal matters only where ψ ≠ 0 (C = ψ·(L + r)); far from threshold it is skipped.
+      let L = 0;
+      if (ps !== 0) for (let k = 0; k < nOut; k++) L += (B[j * nOut + k] as number) * (filtered[k] as number);
       const C = ps * (L + (rate[j] as number));
       const beta = inst.beta[j] as number;
       const c = incFactor[j] as number;
