@@ -3,13 +3,14 @@
 //  - pattern-generation.snn: loss below 10 % of its first value within 2000 iterations;
 //  - evidence-accumulation.snn: validation error below 10 % within 2000 iterations;
 //  - srnn-adaptive.snn: clearly better than chance, with τ values that moved.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../src/cli/paths.ts';
 import { checkPaths } from '../src/compiler/frontend.ts';
 import { lowerTrain } from '../src/compiler/lower.ts';
 import { trainReference, type IterationMetrics } from '../src/reference/train.ts';
 import type { TrainIR } from '../src/ir/training.ts';
 
-const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url));
+const EXAMPLES = join(packageRoot(), 'examples/');
 
 function load(name: string): TrainIR {
   const file = `${EXAMPLES}${name}`;

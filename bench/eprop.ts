@@ -3,11 +3,11 @@
 // same update (bench/eprop_numpy.py) measured in the same run on the same data. The two gradients
 // are compared, so the ratio is between implementations of one computation.
 // Run: npm run bench (needs Debian's python3-numpy for the comparison: apt-get install python3-numpy).
+import { packageRoot } from '../src/cli/paths.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { checkPaths } from '../src/compiler/frontend.ts';
 import { lowerNetwork } from '../src/compiler/lower.ts';
 import { instantiate } from '../src/ir/instantiate.ts';
@@ -70,7 +70,7 @@ export function runEpropBench(repeats = 5): EpropBench {
     // OpenBLAS tuning variables slow a current numpy (env notes): unset both for this command only.
     const env = { ...process.env };
     delete env.OPENBLAS_CORETYPE; delete env.OPENBLAS_L2_SIZE;
-    const script = fileURLToPath(new URL('./eprop_numpy.py', import.meta.url));
+    const script = join(packageRoot(), 'bench', 'eprop_numpy.py');
     const res = spawnSync(python, [script, dir, String(Math.max(1, Math.min(repeats, 3)))], { encoding: 'utf8', env });
     if (res.status !== 0) return { ms_per_sequence: ms, numpy_ms_per_sequence: null, ratio: null, max_rel_diff: null, rate_hz: rate, note: `numpy run failed: ${(res.stderr || '').trim().split('\n').pop()} (apt-get install python3-numpy)` };
     const npMs = (JSON.parse(res.stdout.trim().split('\n').pop() as string) as { ms_per_sequence: number }).ms_per_sequence;

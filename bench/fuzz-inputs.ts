@@ -1,11 +1,11 @@
 // Generators of hostile front-end inputs, shared by the robustness tests (small runs) and the
 // long fuzz run (bench/fuzz.ts): damaged examples, token soup, arbitrary text and bytes.
+import { packageRoot } from '../src/cli/paths.ts';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url));
+const EXAMPLES = join(packageRoot(), 'examples/');
 export const exampleTexts = readdirSync(EXAMPLES).filter((f) => f.endsWith('.snn')).map((f) => readFileSync(join(EXAMPLES, f), 'utf8'));
 export const coreText = readFileSync(join(EXAMPLES, 'cores', 'pcm256.snn'), 'utf8');
 

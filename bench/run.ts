@@ -3,8 +3,9 @@
 //  2. reference e-prop: ms per sequence (N = 256, 100 inputs, 20 outputs, T = 1000) and its ratio
 //     to a plain NumPy implementation of the same update, run on the same data (bench/eprop.ts).
 // Prints a table and writes bench/results/bench.json.
+import { join } from 'node:path';
+import { packageRoot } from '../src/cli/paths.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { generateSnn } from './generate.ts';
 import { checkPaths } from '../src/compiler/frontend.ts';
 import { parseSource } from '../src/dsl/parse.ts';
@@ -55,7 +56,7 @@ if (ep.numpy_ms_per_sequence !== null) {
   console.log(`  ratio (phasecore / NumPy) ${ep.ratio?.toFixed(2)}`);
 } else console.log(`  NumPy comparison skipped: ${ep.note}`);
 
-const out = fileURLToPath(new URL('./results/', import.meta.url));
+const out = join(packageRoot(), 'bench', 'results/');
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}bench.json`, JSON.stringify({
   frontend: { bytes: bytes.length, parse_ms: parse.median, check_ms: check.median, format_ms: fmt.median, target_ms: TARGET_MS },
