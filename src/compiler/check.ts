@@ -1039,6 +1039,11 @@ class ModuleChecker {
     }
     const options = this.body(p.body ?? [], S.PROBE_PARAMS, `probe ${p.variable.name}`, p.variable.span);
     if (!options) return undefined;
+    const every = options.params.every;
+    const dt = net.params.params.dt;
+    if (every?.t === 'quantity' && dt?.t === 'quantity' && Math.abs(every.si / dt.si - Math.round(every.si / dt.si)) > 1e-9) {
+      this.report('SuspiciousValue', options.spans.every ?? p.span, `every = ${showQuantity(every)} is not a whole number of steps of dt = ${showQuantity(dt)}; the probe samples every ${Math.max(1, Math.round(every.si / dt.si))} steps.`);
+    }
     return { variable: p.variable.name, targets, options };
   }
 
