@@ -17,7 +17,7 @@
 // with symmetric feedback (the tests check it), as Bellec et al. 2020 state.
 import type { Instance } from '../ir/instantiate.ts';
 import type { Dynamics, Trace } from './simulate.ts';
-import type { Gradients } from './eprop.ts';
+import { accumulateReadout, filteredError, type Gradients } from './eprop.ts';
 
 export interface IntrinsicGradients {
   readonly tauM: Float64Array; readonly vTh: Float64Array; readonly bias: Float64Array;
@@ -46,7 +46,9 @@ export function accumulateBptt(inst: Instance, dyn: Dynamics, dt: number, x: Flo
   const stopRec = opts.stopRecurrent === true;
   const truncate = opts.truncate ?? null;
 
-  const dy = new Float64Array(nOut);       // δy^t, carried backwards
+  // δy^t = err^t + κ δy^{t+1}: the readout's filtered error; its weights' gradients are e-prop's.
+  const Bf = filteredError(err, kappa, T, nOut);
+  accumulateReadout(inst, dyn, x, trace, Bf, g);
   const dz = new Float64Array(nRec);       // δz^t accumulated from later steps
   const ds = new Float64Array(nRec);       // δs^t from step t+1
   const da = new Float64Array(nRec);       // δa^t from step t+1
@@ -69,19 +71,15 @@ export function accumulateBptt(inst: Instance, dyn: Dynamics, dt: number, x: Flo
     const xo = t * nIn;
     for (let i = 0; i < nIn; i++) { const xi = x[xo + i] as number; if (xi !== 0) for (let k = 0; k < nOut; k++) inOut[k] = (inOut[k] as number) + xi * (inst.inOut.w[i * nOut + k] as number); }
     for (let k = 0; k < nOut; k++) {
-      const d = (err[yo + k] as number) + (kappa[k] as number) * (dy[k] as number);
-      dy[k] = d;
-      g.biasOut[k] = (g.biasOut[k] as number) + d;
+      const d = Bf[yo + k] as number;
       const yPrev = t > 0 ? (trace.y[yo - nOut + k] as number) : (inst.vInitOut[k] as number);
       dKappa[k] = (dKappa[k] as number) + (yPrev - (inst.outFactorOneMinusKappa[k] ? (inOut[k] as number) : 0)) * d;
     }
     for (let j = 0; j < nRec; j++) {
       let v = 0;
-      for (let k = 0; k < nOut; k++) v += (outFactor[k] as number) * (Wro[j * nOut + k] as number) * (dy[k] as number);
+      for (let k = 0; k < nOut; k++) v += (outFactor[k] as number) * (Wro[j * nOut + k] as number) * (Bf[yo + k] as number);
       dz[j] = (dz[j] as number) + v + (rate[j] as number);
-      if (trace.z[zo + j]) for (let k = 0; k < nOut; k++) g.recOut[j * nOut + k] = (g.recOut[j * nOut + k] as number) + (outFactor[k] as number) * (dy[k] as number);
     }
-    for (let i = 0; i < nIn; i++) { const xi = x[xo + i] as number; if (xi !== 0) for (let k = 0; k < nOut; k++) g.inOut[i * nOut + k] = (g.inOut[i * nOut + k] as number) + xi * (outFactor[k] as number) * (dy[k] as number); }
 
     // Neurons.
     dzPrev.fill(0); dsPrev.fill(0); daPrev.fill(0);

@@ -22,6 +22,39 @@ export interface Gradients {
   readonly biasOut: Float64Array;
 }
 
+/** Bf_k^t = err_k^t + κ_k Bf_k^{t+1}: the readout's error filtered backwards (= ∂E/∂y_k^t through y's leak). */
+export function filteredError(err: Float64Array, kappa: Float64Array, T: number, nOut: number): Float64Array {
+  const Bf = new Float64Array(T * nOut);
+  for (let t = T - 1; t >= 0; t--) {
+    for (let k = 0; k < nOut; k++) {
+      const next = t + 1 < T ? (Bf[(t + 1) * nOut + k] as number) : 0;
+      Bf[t * nOut + k] = (err[t * nOut + k] as number) + (kappa[k] as number) * next;
+    }
+  }
+  return Bf;
+}
+
+/** The exact gradients of the readout weights and biases (shared by e-prop and BPTT), event-driven over spikes and inputs. */
+export function accumulateReadout(inst: Instance, dyn: Dynamics, x: Float64Array, trace: Trace, Bf: Float64Array, g: Gradients): void {
+  const { nIn, nRec, nOut } = inst.layout;
+  const { outFactor } = dyn;
+  for (let t = 0; t < trace.T; t++) {
+    const bo = t * nOut;
+    for (let k = 0; k < nOut; k++) g.biasOut[k] = (g.biasOut[k] as number) + (Bf[bo + k] as number);
+    const zo = t * nRec;
+    for (let j = 0; j < nRec; j++) {
+      if (!trace.z[zo + j]) continue;
+      for (let k = 0; k < nOut; k++) g.recOut[j * nOut + k] = (g.recOut[j * nOut + k] as number) + (outFactor[k] as number) * (Bf[bo + k] as number);
+    }
+    const xo = t * nIn;
+    for (let i = 0; i < nIn; i++) {
+      const xi = x[xo + i] as number;
+      if (xi === 0) continue;
+      for (let k = 0; k < nOut; k++) g.inOut[i * nOut + k] = (g.inOut[i * nOut + k] as number) + xi * (outFactor[k] as number) * (Bf[bo + k] as number);
+    }
+  }
+}
+
 export function zeroGradients(inst: Instance): Gradients {
   return {
     inRec: new Float64Array(inst.inRec.w.length), recRec: new Float64Array(inst.recRec.w.length),
@@ -37,31 +70,9 @@ export function zeroGradients(inst: Instance): Gradients {
 export function accumulateEprop(inst: Instance, dyn: Dynamics, x: Float64Array, trace: Trace, err: Float64Array, B: Float64Array, rate: Float64Array, g: Gradients): void {
   const { nIn, nRec, nOut } = inst.layout;
   const T = trace.T;
-  const { alpha, rho, kappa, inFactor, outFactor, incFactor } = dyn;
-  // Readout error filtered backwards by κ.
-  const Bf = new Float64Array(T * nOut);
-  for (let t = T - 1; t >= 0; t--) {
-    for (let k = 0; k < nOut; k++) {
-      const next = t + 1 < T ? (Bf[(t + 1) * nOut + k] as number) : 0;
-      Bf[t * nOut + k] = (err[t * nOut + k] as number) + (kappa[k] as number) * next;
-    }
-  }
-  // Readout weights and biases (exact gradients), event-driven over spikes and inputs.
-  for (let t = 0; t < T; t++) {
-    const bo = t * nOut;
-    for (let k = 0; k < nOut; k++) g.biasOut[k] = (g.biasOut[k] as number) + (Bf[bo + k] as number);
-    const zo = t * nRec;
-    for (let j = 0; j < nRec; j++) {
-      if (!trace.z[zo + j]) continue;
-      for (let k = 0; k < nOut; k++) g.recOut[j * nOut + k] = (g.recOut[j * nOut + k] as number) + (outFactor[k] as number) * (Bf[bo + k] as number);
-    }
-    const xo = t * nIn;
-    for (let i = 0; i < nIn; i++) {
-      const xi = x[xo + i] as number;
-      if (xi === 0) continue;
-      for (let k = 0; k < nOut; k++) g.inOut[i * nOut + k] = (g.inOut[i * nOut + k] as number) + xi * (outFactor[k] as number) * (Bf[bo + k] as number);
-    }
-  }
+  const { alpha, rho, kappa, inFactor, incFactor } = dyn;
+  const Bf = filteredError(err, kappa, T, nOut);
+  accumulateReadout(inst, dyn, x, trace, Bf, g);
   // Per-neuron factors, backwards in time: C, H, P, then D by the α-filter.
   const D = new Float64Array(T * nRec);
   const H = new Float64Array(nRec);
