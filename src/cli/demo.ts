@@ -2,7 +2,7 @@
 // network would occupy on its core. Later issues extend it until it trains a network on the core.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkPaths } from '../compiler/frontend.ts';
+import { checkPaths, selectCore } from '../compiler/frontend.ts';
 import { formatDiagnostic, hasErrors } from '../dsl/diagnostics.ts';
 import { parseSource } from '../dsl/parse.ts';
 import { formatFile } from '../dsl/format.ts';
@@ -80,14 +80,13 @@ function compileDemo(file: string, out: (s: string) => void): boolean {
   const r = checkPaths([file]);
   const program = r.programs.get(file);
   const run = program?.runs[0];
-  const coreRef = run?.params.params.core;
-  const core = coreRef?.t === 'ref' ? program?.cores.get(coreRef.name) : undefined;
-  if (!program || !run || !core) { out('cannot compile the multi-tile example'); return true; }
-  const res = compileRun(program, run, core, { file, span: run.params.spans.core ?? { start: 0, end: 0 } });
+  const core = program && run ? selectCore(program, run) : undefined;
+  if (!program || !run || !core?.ok) { out('cannot compile the multi-tile example'); return true; }
+  const res = compileRun(program, run, core.value);
   if (!res.report || !res.program) { out('the multi-tile example does not compile'); return true; }
   const rep = res.report;
   const warnings = res.diagnostics.filter((d) => d.severity === 'warning');
-  out(`\nCompiling examples/multi-tile.snn for core ${core.name}: ${rep.tiles.needed} of ${rep.tiles.available} tiles of ${rep.tiles.shape}, ${rep.tiles.partialSums.length} cross-tile sums, ${res.program.code.length} instructions, ~${rep.cycles_per_step} cycles (${rep.time_per_step_us.toFixed(2)} µs) per step; ${warnings.length} precision warnings.`);
+  out(`\nCompiling examples/multi-tile.snn for core ${core.value.name}: ${rep.tiles.needed} of ${rep.tiles.available} tiles of ${rep.tiles.shape}, ${rep.tiles.partialSums.length} cross-tile sums, ${res.program.code.length} instructions, ~${rep.cycles_per_step} cycles (${rep.time_per_step_us.toFixed(2)} µs) per step; ${warnings.length} precision warnings.`);
   out('  `phasecore compile examples/multi-tile.snn --report` shows them, with the tile map, ranges and precision.');
   return false;
 }

@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkPaths } from '../compiler/frontend.ts';
+import { checkPaths, selectRun } from '../compiler/frontend.ts';
 import { lowerTrain } from '../compiler/lower.ts';
-import { nodeHost, type Host } from '../compiler/workspace.ts';
+import { displayPath, nodeHost, type Host } from '../compiler/workspace.ts';
 import { formatDiagnostic, hasErrors } from '../dsl/diagnostics.ts';
 import { encodeNpy } from '../data/npy.ts';
 import { endIndices, InstantiationError, type Instance } from '../ir/instantiate.ts';
@@ -61,16 +61,9 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   for (const d of r.diagnostics) report(formatDiagnostic(d, r.sources.get(d.file)));
   if (hasErrors(r.diagnostics)) return 1;
   const program = r.programs.get(root);
-  const runs = (program?.runs ?? []).filter((x) => x.keyword === 'train' && (opts.block === undefined || x.name === opts.block));
-  if (!program || runs.length === 0) {
-    io.out(`${file}: error: ${opts.block ? `there is no train block named '${opts.block}'` : 'the file has no train block'}.`);
-    return 1;
-  }
-  if (runs.length > 1) {
-    io.out(`${file}: error: the file has ${runs.length} train blocks; choose one with --block NAME (${runs.map((x) => x.name ?? '(unnamed)').join(', ')}).`);
-    return 1;
-  }
-  const lowered = lowerTrain(program, runs[0]!);
+  const picked = selectRun(program, displayPath(root), ['train'], opts.block);
+  if (!picked.ok) { io.out(formatDiagnostic(picked.diagnostic, r.sources.get(picked.diagnostic.file))); return 1; }
+  const lowered = lowerTrain(program!, picked.value);
   const ir: TrainIR = { ...lowered, ...(iterations !== undefined ? { iterations } : {}), ...(seed !== undefined ? { seed } : {}) };
 
   if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core} (and the PCM update scheme); --backend core arrives with the core.`);

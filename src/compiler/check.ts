@@ -16,7 +16,7 @@ import {
 import { readNpyHeader } from '../data/npy.ts';
 import { parsedClosure, type Module, type Workspace } from './workspace.ts';
 import type {
-  CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value,
+  CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value, Place,
 } from './values.ts';
 
 type DeclKind = S.DeclKind | 'train' | 'run';
@@ -942,7 +942,9 @@ class ModuleChecker {
       this.cores.set(name, null);
       return null;
     }
-    const c: CheckedCore = { name, file: this.file, params: merged, latency, energy };
+    const where: Record<string, Place> = { ...base?.where };
+    for (const [k, span] of Object.entries(params.spans)) where[k] = { file: this.file, span };
+    const c: CheckedCore = { name, file: this.file, span: (s.name as A.Ident).span, params: merged, latency, energy, where };
     this.cores.set(name, c);
     return c;
   }
@@ -1009,7 +1011,7 @@ class ModuleChecker {
     const checkedProbes: CheckedProbe[] = [];
     if (net) for (const p of probes) { const cp = this.probe(p, net); if (cp) checkedProbes.push(cp); }
     if (params && net) this.crossCheck(keyword, params, net);
-    return { keyword, name: s.name?.name ?? null, file: this.file, params: params ?? { kind: keyword, params: {}, spans: {} }, probes: checkedProbes };
+    return { keyword, name: s.name?.name ?? null, file: this.file, span: s.keyword.span, params: params ?? { kind: keyword, params: {}, spans: {} }, probes: checkedProbes };
   }
 
   private probe(p: A.Probe, net: CheckedNetwork): CheckedProbe | undefined {

@@ -9,9 +9,9 @@
 // pieces share a tile when their rows and their columns both fit — first fit, largest first.
 // Columns that several row pieces feed meet in the accumulators as cross-tile partial sums.
 import type { NetworkIR } from '../ir/network.ts';
-import { endIndices, layoutOf, type Space } from '../ir/instantiate.ts';
-import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
-import type { Span } from '../dsl/span.ts';
+import { endIndices, type Instance, type Layout, type Space } from '../ir/instantiate.ts';
+import type { Diagnostic } from '../dsl/diagnostics.ts';
+import { diagnose, type PassContext } from './context.ts';
 
 export interface TileShape { readonly rows: number; readonly cols: number; readonly tiles: number }
 
@@ -24,11 +24,15 @@ export interface Piece {
   readonly tileRow: number; readonly tileCol: number;
   /** Synapses that exist in the rectangle (sparse masks, no_self diagonals and gaps excluded). */
   readonly synapses: number;
+  /** What it holds, in the network's names: `cochlea[0:256] → rec[256:512]`. */
+  readonly label: string;
+  /** The projections (indices into the network's) whose synapses it holds. */
+  readonly projections: readonly number[];
 }
 
 export interface TileUse { readonly index: number; readonly pieces: readonly Piece[]; readonly usedRows: number; readonly usedCols: number; readonly synapses: number; readonly utilisation: number }
 
-/** A matrix column (target neuron) fed by more than one tile: its sum crosses tiles. */
+/** Matrix columns (target neurons) fed by more than one tile: their sums cross tiles. `target` names them: `rec[0:256] from cochlea`. */
 export interface PartialSum { readonly target: string; readonly colLo: number; readonly colHi: number; readonly tiles: readonly number[] }
 
 export interface TileMap {
@@ -39,39 +43,74 @@ export interface TileMap {
   readonly columns: Readonly<Record<'input' | 'rec', readonly string[]>>;
 }
 
-export interface PassContext { readonly file: string; readonly span: Span }
 
-/** Which synapses exist, as a (pre, post-column) mask per source space. */
-function matrices(net: NetworkIR): Record<'input' | 'rec', { rows: number; cols: string[]; exists: (r: number, c: number) => boolean }> {
-  const layout = layoutOf(net);
+/** Neurons [lo, hi) of a space in the network's names: `h3[0:128], out[0:2]`. */
+export function describeSlice(net: NetworkIR, layout: Layout, space: Space, lo: number, hi: number): string {
+  const parts: string[] = [];
+  for (const p of net.populations) {
+    const o = layout.offsets.get(p.name);
+    if (!o || o.space !== space) continue;
+    const a = Math.max(lo, o.offset); const b = Math.min(hi, o.offset + p.size);
+    if (a < b) parts.push(a - o.offset === 0 && b - o.offset === p.size && p.size > 1 ? p.name : b - a === 1 ? `${p.name}[${a - o.offset}]` : `${p.name}[${a - o.offset}:${b - o.offset}]`);
+  }
+  return parts.join(', ');
+}
+
+/** Columns [lo, hi) of a source matrix, by target space: `rec[0:256], out`. */
+function describeColumns(net: NetworkIR, layout: Layout, cols: readonly string[], lo: number, hi: number): string {
+  const parts: string[] = [];
+  let c = lo;
+  while (c < hi) {
+    const [space, first] = (cols[c] as string).split(':') as [Space, string];
+    const a = Number(first);
+    let d = c + 1;
+    while (d < hi && cols[d] === `${space}:${a + (d - c)}`) d++;
+    parts.push(describeSlice(net, layout, space, a, a + (d - c)));
+    c = d;
+  }
+  return parts.join(', ');
+}
+
+interface Matrix { rows: number; cols: string[]; exists: (r: number, c: number) => boolean; owner: (r: number, c: number) => number }
+
+/**
+ * The matrix of each source space: its rows, its columns (every target neuron of a projection from
+ * that space, recurrent first, then readouts) and which crosspoints hold a synapse — the
+ * instantiated connectivity, so a sparse projection's drawn mask and no_self's empty diagonal count.
+ */
+function matrices(net: NetworkIR, inst: Instance): Record<'input' | 'rec', Matrix> {
+  const layout = inst.layout;
   const colsOf = (targets: Space[]) => targets.flatMap((t) => Array.from({ length: t === 'rec' ? layout.nRec : layout.nOut }, (_, i) => `${t}:${i}`));
-  const out = {} as Record<'input' | 'rec', { rows: number; cols: string[]; exists: (r: number, c: number) => boolean }>;
+  const out = {} as Record<'input' | 'rec', Matrix>;
   for (const source of ['input', 'rec'] as const) {
     const projections = net.projections.filter((p) => endIndices(net, layout, p.source).space === source);
     const targets = (['rec', 'out'] as Space[]).filter((t) => projections.some((p) => endIndices(net, layout, p.target).space === t));
-    const cols = colsOf(targets);
-    const colIndex = new Map(cols.map((c, i) => [c, i]));
+    const all = colsOf(targets);
+    const toRec = source === 'input' ? inst.inRec : inst.recRec;
+    const toOut = source === 'input' ? inst.inOut : inst.recOut;
+    const nRecCols = targets.includes('rec') ? layout.nRec : 0;
     const rows = source === 'input' ? layout.nIn : layout.nRec;
-    const mask = new Uint8Array(rows * cols.length);
-    for (const p of projections) {
-      const src = endIndices(net, layout, p.source).indices;
-      const dst = endIndices(net, layout, p.target);
-      const diagonal = p.conn === 'one_to_one' || p.conn === 'self';
-      src.forEach((si, i) => {
-        const each = diagonal ? [dst.indices[i] as number] : Array.from(dst.indices);
-        for (const dj of each) {
-          if (p.noSelf && source === 'rec' && dst.space === 'rec' && si === dj) continue;
-          mask[si * cols.length + (colIndex.get(`${dst.space}:${dj}`) as number)] = 1;
-        }
-      });
+    const cell = (r: number, c: number) => (c < nRecCols ? { b: toRec, i: r * layout.nRec + c } : { b: toOut, i: r * layout.nOut + (c - nRecCols) });
+    // Only the columns some synapse reaches take a crossbar column (inputs that feed one of three
+    // layers do not reserve columns for the other two).
+    const used: number[] = [];
+    for (let c = 0; c < all.length; c++) {
+      for (let r = 0; r < rows; r++) { const { b, i } = cell(r, c); if (b.mask[i] === 1) { used.push(c); break; } }
     }
-    out[source] = { rows, cols, exists: (r, c) => mask[r * cols.length + c] === 1 };
+    const cols = used.map((c) => all[c] as string);
+    const at = (r: number, c: number) => cell(r, used[c] as number);
+    out[source] = {
+      rows, cols,
+      exists: (r, c) => { const { b, i } = at(r, c); return b.mask[i] === 1; },
+      owner: (r, c) => { const { b, i } = at(r, c); return b.mask[i] === 1 ? (b.owner[i] as number) : -1; },
+    };
   }
   return out;
 }
 
-export function mapTiles(net: NetworkIR, shape: TileShape, ctx: PassContext): { value: TileMap | null; diagnostics: Diagnostic[] } {
-  const mats = matrices(net);
+export function mapTiles(net: NetworkIR, inst: Instance, shape: TileShape, ctx: PassContext): { value: TileMap | null; diagnostics: Diagnostic[] } {
+  const mats = matrices(net, inst);
+  const layout = inst.layout;
   type Raw = Omit<Piece, 'tileRow' | 'tileCol'>;
   const pieces: Raw[] = [];
   for (const source of ['input', 'rec'] as const) {
@@ -82,8 +121,10 @@ export function mapTiles(net: NetworkIR, shape: TileShape, ctx: PassContext): { 
         const r1 = Math.min(m.rows, r0 + shape.rows);
         const c1 = Math.min(m.cols.length, c0 + shape.cols);
         let synapses = 0;
-        for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) if (m.exists(r, c)) synapses++;
-        if (synapses > 0) pieces.push({ source, rowLo: r0, rowHi: r1, colLo: c0, colHi: c1, synapses });
+        const owners = new Set<number>();
+        for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) if (m.exists(r, c)) { synapses++; owners.add(m.owner(r, c)); }
+        const label = `${describeSlice(net, layout, source, r0, r1)} → ${describeColumns(net, layout, m.cols, c0, c1)}`;
+        if (synapses > 0) pieces.push({ source, rowLo: r0, rowHi: r1, colLo: c0, colHi: c1, synapses, label, projections: [...owners].sort((a, b) => a - b) });
       }
     }
   }
@@ -101,10 +142,10 @@ export function mapTiles(net: NetworkIR, shape: TileShape, ctx: PassContext): { 
   }
   if (tiles.length > shape.tiles) {
     const spill = tiles.slice(shape.tiles).flatMap((t) => t.pieces);
-    const what = spill.slice(0, 3).map((p) => `${p.source === 'input' ? 'inputs' : 'recurrent neurons'} ${p.rowLo}–${p.rowHi - 1} → columns ${p.colLo}–${p.colHi - 1}`).join('; ');
+    const what = spill.slice(0, 3).map((p) => p.label).join('; ');
     return {
       value: null,
-      diagnostics: [diag('TooFewTiles', ctx.file, ctx.span, `Network ${net.name} needs ${tiles.length} tiles of ${shape.rows} x ${shape.cols}; the core has ${shape.tiles}. Not placed: ${what}${spill.length > 3 ? ` and ${spill.length - 3} more pieces` : ''}.`)],
+      diagnostics: [diagnose(ctx, { core: 'tiles' }, 'TooFewTiles', `Network ${net.name} needs ${tiles.length} tiles of ${shape.rows} x ${shape.cols}; the core has ${shape.tiles}. Not placed: ${what}${spill.length > 3 ? ` and ${spill.length - 3} more pieces` : ''}.`)],
     };
   }
   const uses: TileUse[] = tiles.map((t, index) => {
@@ -125,7 +166,7 @@ export function mapTiles(net: NetworkIR, shape: TileShape, ctx: PassContext): { 
       }
     }
     for (const [colLo, f] of feeders) {
-      if (f.tiles.size > 1) partialSums.push({ target: `${source} → ${cols[colLo]}…${cols[f.colHi - 1]}`, colLo, colHi: f.colHi, tiles: [...f.tiles].sort((a, b) => a - b) });
+      if (f.tiles.size > 1) partialSums.push({ target: `${describeColumns(net, layout, cols, colLo, f.colHi)} from ${describeSlice(net, layout, source, 0, source === 'input' ? layout.nIn : layout.nRec)}`, colLo, colHi: f.colHi, tiles: [...f.tiles].sort((a, b) => a - b) });
     }
   }
   return { value: { shape, tiles: uses, partialSums, columns: { input: mats.input.cols, rec: mats.rec.cols } }, diagnostics: [] };

@@ -9,9 +9,10 @@ import type { NetworkIR } from '../ir/network.ts';
 import type { Instance, WeightBlock } from '../ir/instantiate.ts';
 import { formatName, toRaw, toReal, type QFormat } from '../runtime/fixed.ts';
 import type { CoreConfig, PopulationParams, TileTargets } from '../runtime/program.ts';
-import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
+import type { Diagnostic } from '../dsl/diagnostics.ts';
+import { diagnose, type PassContext } from './context.ts';
 import type { DeviceIR } from './lower.ts';
-import { columnTarget, type PassContext, type TileMap } from './map.ts';
+import { columnTarget, type TileMap } from './map.ts';
 
 export interface PrecisionRow { readonly parameter: string; readonly real: number; readonly format: string; readonly quantised: number; readonly error: number }
 
@@ -57,7 +58,7 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
     return out;
   };
   /** A decay exp(−dt/τ) per neuron in the decay implementation; one report row. */
-  const decay = (name: string, taus: Float64Array, lo: number, n: number): Int32Array => {
+  const decay = (population: string, name: string, taus: Float64Array, lo: number, n: number): Int32Array => {
     const out = new Int32Array(n);
     let worst = -1; let row: PrecisionRow | undefined;
     for (let i = 0; i < n; i++) {
@@ -76,7 +77,7 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
         row = { parameter: name, real, format: device.decay === 'shift' ? `shift k = ${q}` : formatName(decayF), quantised: qReal, error: qReal - real };
       }
       if (qReal >= 1 || qReal <= 0) {
-        diagnostics.push(diag('DecayDegenerate', ctx.file, ctx.span, `${name} = ${real.toPrecision(6)} becomes ${qReal} in ${row?.format}: ${qReal >= 1 ? 'the neuron never leaks' : 'the neuron forgets its input every step'}.`));
+        diagnostics.push(diagnose(ctx, { population }, 'DecayDegenerate', `${name} = ${real.toPrecision(6)} becomes ${qReal} in ${row?.format}: ${qReal >= 1 ? 'the neuron never leaks' : 'the neuron forgets its input every step'}.`));
         break;
       }
     }
@@ -89,28 +90,28 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
   for (const p of net.populations) {
     if (p.role === 'input') { populations.push({ model: 'input', size: p.size, arrays: {} }); continue; }
     if (p.role === 'readout') {
-      populations.push({ model: 'LI', size: p.size, arrays: { kappa: decay(`${p.name}.kappa`, inst.tauOut, outAt, p.size), bias: raw(`${p.name}.bias`, inst.biasOut, outAt, p.size, R.membrane) } });
+      populations.push({ model: 'LI', size: p.size, arrays: { kappa: decay(p.name, `${p.name}.kappa`, inst.tauOut, outAt, p.size), bias: raw(`${p.name}.bias`, inst.biasOut, outAt, p.size, R.membrane) } });
       outAt += p.size;
       continue;
     }
     const n = p.size;
     const q = p.params;
     const arrays: Record<string, Int32Array> = {
-      alpha: decay(`${p.name}.alpha`, inst.tauM, recAt, n),
+      alpha: decay(p.name, `${p.name}.alpha`, inst.tauM, recAt, n),
       v_th: raw(`${p.name}.v_th`, inst.vTh, recAt, n, R.threshold),
       v_init: raw(`${p.name}.v_init`, inst.vInit, recAt, n, R.membrane),
       bias: raw(`${p.name}.bias`, inst.bias, recAt, n, R.accumulator),
       n_ref: new Int32Array(n).fill(q.refractorySteps),
     };
     if (p.model === 'ALIF') {
-      arrays.rho = decay(`${p.name}.rho`, inst.tauA, recAt, n);
+      arrays.rho = decay(p.name, `${p.name}.rho`, inst.tauA, recAt, n);
       arrays.beta = raw(`${p.name}.beta`, inst.beta, recAt, n, R.threshold);
     }
     if (q.reset.kind === 'to') arrays.reset_value = new Int32Array(n).fill(toRaw(q.reset.value, R.membrane).raw);
     const memMax = toReal(2 ** (R.membrane.bits - (R.membrane.signed ? 1 : 0)) - 1, R.membrane);
     for (let i = 0; i < n; i++) {
       if ((inst.vTh[recAt + i] as number) > memMax) {
-        diagnostics.push(diag('ThresholdUnreachable', ctx.file, ctx.span, `${p.name}.v_th = ${inst.vTh[recAt + i]} is above the largest membrane value ${memMax} of ${formatName(R.membrane)}: the neurons can never spike.`));
+        diagnostics.push(diagnose(ctx, { population: p.name }, 'ThresholdUnreachable', `${p.name}.v_th = ${inst.vTh[recAt + i]} is above the largest membrane value ${memMax} of ${formatName(R.membrane)}: the neurons can never spike.`));
         break;
       }
     }
@@ -164,8 +165,8 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
     const s = stats[k]!;
     const name = `${p.source.name}->${p.target.name}.w`;
     if (s.n > 0) precision.push({ parameter: name, real: s.worstReal, format: levelName, quantised: s.worstHeld, error: s.worstHeld - s.worstReal });
-    if (s.zero > 0.1 * s.n) diagnostics.push(diag('WeightsVanish', ctx.file, ctx.span, `${s.zero} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} quantise to zero on ${levelName} (one level is ${(device.gMax / (device.levels > 0 ? device.levels - 1 : 65535) / device.weightScale).toPrecision(3)} in weight units).`));
-    if (s.clipped > 0) diagnostics.push(diag('WeightsVanish', ctx.file, ctx.span, `${s.clipped} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} exceed what ${device.devicesPerSide} device(s) of g_max can hold (|w| ≤ ${(device.devicesPerSide * device.gMax / device.weightScale).toPrecision(3)}) and are clipped.`));
+    if (s.zero > 0.1 * s.n) diagnostics.push(diagnose(ctx, { projection: k }, 'WeightsVanish', `${s.zero} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} quantise to zero on ${levelName} (one level is ${(device.gMax / (device.levels > 0 ? device.levels - 1 : 65535) / device.weightScale).toPrecision(3)} in weight units).`));
+    if (s.clipped > 0) diagnostics.push(diagnose(ctx, { projection: k }, 'WeightsVanish', `${s.clipped} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} exceed what ${device.devicesPerSide} device(s) of g_max can hold (|w| ≤ ${(device.devicesPerSide * device.gMax / device.weightScale).toPrecision(3)}) and are clipped.`));
   });
   return { value: { populations, targets, precision, weights: held }, diagnostics };
 }

@@ -10,12 +10,17 @@ import type { NetworkIR } from '../ir/network.ts';
 import type { Instance } from '../ir/instantiate.ts';
 import { formatName, rawMax, toReal, type QFormat } from '../runtime/fixed.ts';
 import type { CoreConfig, RegisterFormat } from '../runtime/program.ts';
-import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
+import type { Diagnostic } from '../dsl/diagnostics.ts';
+import { diagnose, type PassContext } from './context.ts';
 import type { DeviceIR } from './lower.ts';
-import { columnTarget, type PassContext, type TileMap } from './map.ts';
+import { columnTarget, type TileMap } from './map.ts';
 import type { Quantized } from './quantize.ts';
 
-export interface RangeRow { readonly register: string; readonly where: string; readonly bound: number; readonly format: string; readonly max: number; readonly headroomBits: number }
+export interface RangeRow {
+  readonly register: string; readonly where: string; readonly bound: number; readonly format: string; readonly max: number; readonly headroomBits: number;
+  /** What happens beyond `max`: the ADC clips, a register saturates or wraps. */
+  readonly beyond: 'clips' | 'saturates' | 'wraps';
+}
 
 export const TYPICAL_ACTIVITY = 0.05;
 
@@ -26,15 +31,22 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
   const diagnostics: Diagnostic[] = [];
   const { nRec, nOut } = inst.layout;
   const accIn = new Float64Array(nRec + nOut);
+  /** The projections that feed population `name` (directly or through a group). */
+  const feeding = (name: string) => net.projections.filter((pr) => pr.target.name === name || (net.groups[pr.target.name] ?? []).includes(name)).map((pr) => `${pr.source.name} -> ${pr.target.name}`);
   const row = (register: string, where: string, bound: number, f: QFormat | null, max: number, reg?: RegisterFormat) => {
     const headroomBits = bound > 0 ? Math.log2(max / bound) : Infinity;
-    rows.push({ register, where, bound, format: f ? formatName(f) : `±${max}`, max, headroomBits });
+    const beyond = !reg ? 'clips' : reg.overflow === 'wrap' ? 'wraps' : 'saturates';
+    rows.push({ register, where, bound, format: f ? formatName(f) : `±${max}`, max, headroomBits, beyond });
     if (reg && bound > max) {
-      diagnostics.push(diag(reg.overflow === 'wrap' ? 'RegisterWraps' : 'RegisterSaturates', ctx.file, ctx.span,
-        `The ${register} of ${where} can reach ${bound.toPrecision(4)}, beyond the ${max} of ${formatName(reg)}; ${reg.overflow === 'wrap' ? 'it wraps, corrupting the value: widen it or make it saturate' : 'it saturates (counted at run time)'}.`));
+      const from = feeding(where);
+      diagnostics.push(diagnose(ctx, { population: where }, reg.overflow === 'wrap' ? 'RegisterWraps' : 'RegisterSaturates',
+        `The ${register} of ${where} can reach ${bound.toPrecision(4)} (worst case over ${from.length > 0 ? from.join(', ') : 'its inputs'}), beyond the ${max.toPrecision(6)} of ${formatName(reg)} (${(-headroomBits).toFixed(1)} bits short); ${reg.overflow === 'wrap' ? 'it wraps, corrupting the value: widen it or make it saturate' : 'it saturates (counted at run time)'}.`));
     }
   };
-  // ADC columns, tile by tile.
+  // ADC columns, tile by tile; the lints name every tile they concern in one diagnostic.
+  const step = (2 * device.adcRange) / 2 ** device.adcBits;
+  const belowStep: Array<{ tile: number; typical: number }> = [];
+  const clipping: Array<{ tile: number; typical: number }> = [];
   for (const t of map.tiles) {
     let worst = 0; let typicalWorst = 0; let typicalSum = 0; let columns = 0;
     for (const piece of t.pieces) {
@@ -45,16 +57,27 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
         for (let r = piece.rowLo; r < piece.rowHi; r++) sum += Math.abs(w[r * width + j] as number);
         worst = Math.max(worst, sum);
         typicalWorst = Math.max(typicalWorst, sum * TYPICAL_ACTIVITY);
-        typicalSum += (sum / Math.max(1, piece.rowHi - piece.rowLo)) * TYPICAL_ACTIVITY * (piece.rowHi - piece.rowLo);
+        typicalSum += sum * TYPICAL_ACTIVITY;
         columns++;
         accIn[dst] = (accIn[dst] as number) + Math.min(sum, device.adcRange);
       }
     }
     row('ADC input', `tile ${t.index}`, worst, null, device.adcRange);
-    const step = (2 * device.adcRange) / 2 ** device.adcBits;
     const typical = columns > 0 ? typicalSum / columns : 0;
-    if (typical > 0 && typical < step / 2) diagnostics.push(diag('AdcClips', ctx.file, ctx.span, `Tile ${t.index}: a typical column current (${typical.toPrecision(3)}, ${TYPICAL_ACTIVITY * 100} % of rows active) is below half an ADC step (${step.toPrecision(3)} = 2·${device.adcRange}/2^${device.adcBits}): most columns read as 0. Lower adc_range or add ADC bits.`));
-    if (typicalWorst > device.adcRange) diagnostics.push(diag('AdcClips', ctx.file, ctx.span, `Tile ${t.index}: with ${TYPICAL_ACTIVITY * 100} % of its rows active a column reaches ${typicalWorst.toPrecision(3)}, beyond the ADC range ${device.adcRange}: typical currents clip. Raise adc_range or lower the weights.`));
+    if (typical > 0 && typical < step / 2) belowStep.push({ tile: t.index, typical });
+    if (typicalWorst > device.adcRange) clipping.push({ tile: t.index, typical: typicalWorst });
+  }
+  const tilesOf = (xs: Array<{ tile: number; typical: number }>) => {
+    const lo = Math.min(...xs.map((x) => x.typical)); const hi = Math.max(...xs.map((x) => x.typical));
+    return { which: `${xs.length === 1 ? 'Tile' : 'Tiles'} ${xs.map((x) => x.tile).join(', ')}`, value: lo === hi ? lo.toPrecision(3) : `${lo.toPrecision(3)}–${hi.toPrecision(3)}` };
+  };
+  if (belowStep.length > 0) {
+    const { which, value } = tilesOf(belowStep);
+    diagnostics.push(diagnose(ctx, { core: 'adc_range' }, 'AdcClips', `${which}: a typical column current (${value}, ${TYPICAL_ACTIVITY * 100} % of rows active) is below half an ADC step (${step.toPrecision(3)} = 2·${device.adcRange}/2^${device.adcBits}): most columns read as 0. Lower adc_range or add ADC bits.`));
+  }
+  if (clipping.length > 0) {
+    const { which, value } = tilesOf(clipping);
+    diagnostics.push(diagnose(ctx, { core: 'adc_range' }, 'AdcClips', `${which}: with ${TYPICAL_ACTIVITY * 100} % of the rows active a column reaches ${value}, beyond the ADC range ${device.adcRange}: typical currents clip. Raise adc_range or lower the weights.`));
   }
   // Accumulators and membranes, population by population.
   let at = 0; let outAt = 0;

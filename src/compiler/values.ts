@@ -39,8 +39,15 @@ export interface CheckedNetwork {
   readonly projections: readonly CheckedProjection[];
 }
 export interface CheckedProbe { readonly variable: string; readonly targets: readonly CheckedEnd[]; readonly options: Resolved }
-export interface CheckedRun { readonly keyword: 'train' | 'run'; readonly name: string | null; readonly file: string; readonly params: Resolved; readonly probes: readonly CheckedProbe[] }
-export interface CheckedCore { readonly name: string; readonly file: string; readonly params: Resolved; readonly latency: Resolved; readonly energy: Resolved }
+export interface CheckedRun { readonly keyword: 'train' | 'run'; readonly name: string | null; readonly file: string; readonly span: Span; readonly params: Resolved; readonly probes: readonly CheckedProbe[] }
+/** A place in a file: where a value was written. */
+export interface Place { readonly file: string; readonly span: Span }
+export interface CheckedCore {
+  readonly name: string; readonly file: string; readonly span: Span;
+  readonly params: Resolved; readonly latency: Resolved; readonly energy: Resolved;
+  /** Where each parameter was written: in this core, or in the base core it inherits from (another file, perhaps). */
+  readonly where: Readonly<Record<string, Place>>;
+}
 
 /** The checked program: every declaration of every file checked, by name. */
 export interface CheckedProgram {

@@ -68,9 +68,11 @@ export const DIAG = {
   IncompatibleOptions: { code: 'SNN4011', severity: 'error', doc: 'Options that cannot be used together (e-prop with trainable time constants, say).' },
   Unconnected: { code: 'SNN4012', severity: 'warning', doc: 'A population or readout that receives no projection.' },
   SkipNotSkipping: { code: 'SNN4013', severity: 'warning', doc: 'A projection marked `skip` between adjacent layers.' },
+  NoRunBlock: { code: 'SNN4016', severity: 'error', doc: 'A command needs a train or run block the file does not have (or has several of, without --block).' },
   InvalidProbe: { code: 'SNN4015', severity: 'error', doc: 'A probe of a variable the probed neurons do not have, or out of their range.' },
 
   TooFewTiles: { code: 'SNN5001', severity: 'error', doc: 'The network needs more crossbar tiles than the core has.' },
+  NoCore: { code: 'SNN5004', severity: 'error', doc: 'The block to compile names no core, and --core names none (or a core that does not exist).' },
   RegisterWraps: { code: 'SNN5002', severity: 'error', doc: 'A wrapping register can overflow: its proven bound exceeds its format.' },
   RegisterSaturates: { code: 'SNN5003', severity: 'warning', doc: 'A saturating register can reach its limit: its bound exceeds its format (counted at run time).' },
   WeightsVanish: { code: 'SNN5005', severity: 'warning', doc: 'Weights that quantise to zero on the device.' },

@@ -23,6 +23,20 @@ function run(...args: string[]): { code: number; out: string; err: string } {
 
 const tmp = () => tempDir('phasecore-cli-');
 
+const SMALL = `
+network n {
+  input in[10]
+  population rec[12] : LIF { v_th = 0.05 }
+  readout out[1] : LI
+  in -> rec : dense { w ~ normal(0, 0.3) }
+  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
+  rec -> out : dense
+}
+learn l : eprop { feedback = random { B ~ normal(0, 1) } }
+task s : pattern_generation { duration = 100 ms; channels = 10 }
+train { network = n; learn = l; task = s; iterations = 3 }
+`;
+
 describe('phasecore check', () => {
   it('exits 0 on the examples', () => {
     const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.snn')).map((f) => join(ROOT, 'examples', f));
@@ -93,20 +107,7 @@ describe('phasecore fmt', () => {
 });
 
 describe('phasecore train', () => {
-  const SMALL = `
-network n {
-  input in[10]
-  population rec[12] : LIF { v_th = 0.05 }
-  readout out[1] : LI
-  in -> rec : dense { w ~ normal(0, 0.3) }
-  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
-  rec -> out : dense
-}
-learn l : eprop { feedback = random { B ~ normal(0, 1) } }
-task s : pattern_generation { duration = 100 ms; channels = 10 }
-train { network = n; learn = l; task = s; iterations = 3 }
-`;
-  it('prints one JSON object with per-iteration metrics', () => {
+    it('prints one JSON object with per-iteration metrics', () => {
     const dir = tmp();
     writeFileSync(join(dir, 't.snn'), SMALL);
     const r = run('train', join(dir, 't.snn'), '--json', '--iterations', '4', '--seed', '9');
@@ -153,10 +154,25 @@ describe('phasecore compile', () => {
     const j = run('compile', join(ROOT, 'examples', 'pattern-generation.snn'), '--json');
     expect(Object.keys(JSON.parse(j.out) as object)).toEqual(['precision', 'ranges', 'tiles', 'cycles_per_step', 'diagnostics']);
   });
-  it('asks for a core when the block has none', () => {
-    const r = run('compile', join(ROOT, 'examples', 'evidence-accumulation.snn'));
+  it('asks for a core, or a block, with a coded diagnostic at the block', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 't.snn'), SMALL);
+    const r = run('compile', join(dir, 't.snn'));
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/names no core; give one with --core NAME/);
+    expect(r.out).toMatch(/t\.snn:12:1: error SNN5004: The train block names no core to compile for/);
+    expect(r.out).toMatch(/\n12 \| train \{/);
+    expect(run('compile', join(ROOT, 'examples', 'multi-tile.snn'), '--core', 'smal').out).toMatch(/SNN5004: There is no core named 'smal'\. Did you mean 'small'\?/);
+    writeFileSync(join(dir, 'c.snn'), 'const x = 1\n');
+    for (const cmd of ['compile', 'train']) {
+      const none = run(cmd, join(dir, 'c.snn'));
+      expect(none.code).toBe(1);
+      expect(none.out).toMatch(/c\.snn:1:1: error SNN4016: The file has no (run or )?train block/);
+    }
+  });
+  it('points each lint at the declaration it concerns', () => {
+    const r = run('compile', join(ROOT, 'examples', 'multi-tile.snn'));
+    expect(r.out).toMatch(/examples\/cores\/pcm256\.snn:\d+:3: warning SNN5008: Tiles 4, 5, 6, 7: /);
+    expect(r.out).toMatch(/examples\/multi-tile\.snn:19:3: warning SNN5003: The membrane of rec can reach/);
   });
 });
 

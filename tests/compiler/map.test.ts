@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkText } from '../helpers.ts';
 import { lowerNetwork } from '../../src/compiler/lower.ts';
-import { mapTiles } from '../../src/compiler/map.ts';
+import { mapTiles as mapNetwork, type TileShape } from '../../src/compiler/map.ts';
 import type { NetworkIR } from '../../src/ir/network.ts';
+import { instantiate } from '../../src/ir/instantiate.ts';
+import { stream } from '../../src/data/random.ts';
 
 function net(src: string): NetworkIR {
   const r = checkText(src);
@@ -11,6 +13,7 @@ function net(src: string): NetworkIR {
   return lowerNetwork([...[...r.programs.values()][0]!.networks.values()][0]!);
 }
 const ctx = { file: 'x.snn', span: { start: 0, end: 0 } };
+const mapTiles = (n: NetworkIR, shape: TileShape, c: typeof ctx) => mapNetwork(n, instantiate(n, stream(0, 'init')), shape, c);
 const single = (R: number, C: number) => net(`network n { input i[${R}]; population p[${C}] : LIF; readout o[1] : LI; i -> p : dense }`);
 
 describe('tile mapping', () => {
@@ -34,14 +37,25 @@ describe('tile mapping', () => {
     const m = mapTiles(net(`network n { input i[700]; population p[512] : LIF; readout o[20] : LI
       i -> p : dense; p -> p : dense { no_self }; p -> o : dense }`), { rows: 256, cols: 256, tiles: 64 }, ctx).value!;
     expect(m.tiles).toHaveLength(3 * 2 + 2 * 3);
-    const inputSums = m.partialSums.filter((p) => p.target.startsWith('input'));
-    expect(inputSums).toHaveLength(2);
+    const inputSums = m.partialSums.filter((p) => p.target.endsWith('from i'));
+    expect(inputSums.map((p) => p.target)).toEqual(['p[0:256] from i', 'p[256:512] from i']);
     for (const p of inputSums) expect(p.tiles).toHaveLength(3);
+    expect(m.tiles[0]!.pieces[0]!.label).toBe('i[0:256] → p[0:256]');
+  });
+  it('counts the synapses a sparse projection drew, not its rectangle', () => {
+    const n = net(`network n { input i[200]; population p[200] : LIF; readout o[1] : LI
+      i -> p : sparse(p = 0.25); p -> o : dense }`);
+    const inst = instantiate(n, stream(0, 'init'));
+    const drawn = inst.inRec.mask.reduce((a, b) => a + b, 0);
+    const m = mapNetwork(n, inst, { rows: 256, cols: 256, tiles: 64 }, ctx).value!;
+    expect(drawn).toBeGreaterThan(0.2 * 200 * 200);
+    expect(drawn).toBeLessThan(0.3 * 200 * 200);
+    expect(m.tiles.reduce((a, t) => a + t.synapses, 0)).toBe(drawn + 200);
   });
   it('says what does not fit when the core has too few tiles', () => {
     const r = mapTiles(single(700, 512), { rows: 256, cols: 256, tiles: 4 }, ctx);
     expect(r.value).toBeNull();
     expect(r.diagnostics.map((d) => d.code)).toEqual(['SNN5001']);
-    expect(r.diagnostics[0]!.message).toMatch(/needs 6 tiles of 256 x 256; the core has 4\. Not placed: inputs/);
+    expect(r.diagnostics[0]!.message).toMatch(/needs 6 tiles of 256 x 256; the core has 4\. Not placed: i\[/);
   });
 });

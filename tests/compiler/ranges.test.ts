@@ -31,7 +31,7 @@ function compile(src: string) {
   const r = checkText(src);
   expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const program = [...r.programs.values()][0]!;
-  return { program, res: compileRun(program, program.runs[0]!, program.cores.get('c')!, { file: 'x', span: { start: 0, end: 0 } }) };
+  return { program, res: compileRun(program, program.runs[0]!, program.cores.get('c')!) };
 }
 
 describe('range analysis', () => {
@@ -44,7 +44,7 @@ describe('range analysis', () => {
       const net = lowerNetwork([...program.networks.values()][0]!);
       const inst = instantiate(net, stream(seed, 'init'));
       const core = lowerCore(program.cores.get('c')!);
-      const map = mapTiles(net, { rows: core.rows, cols: core.cols, tiles: core.tiles }, { file: 'x', span: { start: 0, end: 0 } }).value!;
+      const map = mapTiles(net, inst, { rows: core.rows, cols: core.cols, tiles: core.tiles }, { file: 'x', span: { start: 0, end: 0 } }).value!;
       const q = quantize(net, inst, core, lowerDevice(program.cores.get('c')!), map, { file: 'x', span: { start: 0, end: 0 } }).value;
       inst.inRec.w.set(q.weights.inRec); inst.recRec.w.set(q.weights.recRec); inst.recOut.w.set(q.weights.recOut);
       const T = 60;
@@ -76,6 +76,14 @@ describe('range analysis', () => {
 describe('compiler lints', () => {
   const codes = (core: string, extra: Partial<{ w: number; neuron: string }> = {}) =>
     compile(source({ nIn: 8, nRec: 8, w: extra.w ?? 0.3, core, ...(extra.neuron ? { neuron: extra.neuron } : {}) })).res.diagnostics.map((d) => d.code);
+  /** The text each diagnostic of `code` points at. */
+  const culprits = (src: string, code: string) => compile(src).res.diagnostics.filter((d) => d.code === code).map((d) => src.slice(d.span.start, d.span.end));
+  it('points at the declaration a lint concerns', () => {
+    expect(culprits(source({ nIn: 8, nRec: 8, w: 0.05, core: 'device = ideal(levels = 2, g_max = 12 uS)' }), 'SNN5005')[0]).toBe('i -> p : dense { w ~ normal(0, 0.05) }');
+    expect(culprits(source({ nIn: 16, nRec: 16, w: 1, core: 'device = ideal(levels = 256); accumulator = wrap(s8.4)' }), 'SNN5002')[0]).toMatch(/^population p\[16\] : LIF \{/);
+    expect(culprits(source({ nIn: 16, nRec: 16, w: 1, core: 'device = ideal(levels = 256)' }).replace('adc_range = 1000', 'adc_range = 0.1'), 'SNN5008')).toEqual(['adc_range = 0.1']);
+    expect(culprits(source({ nIn: 8, nRec: 8, w: 0.3, core: 'device = ideal(levels = 256); decay = multiply(q1.3)' }), 'SNN5006')[0]).toMatch(/^population p/);
+  });
   it('weights that quantise to zero', () => {
     expect(codes('device = ideal(levels = 2, g_max = 12 uS)', { w: 0.05 })).toContain('SNN5005');
     expect(codes('device = ideal(levels = 256)')).not.toContain('SNN5005');
