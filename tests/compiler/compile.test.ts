@@ -1,7 +1,7 @@
 // The compiler end to end on the examples: programs that load back and fit their core, golden
 // listings (tests/golden/*.lst, reviewed by hand; UPDATE_GOLDEN=1 rewrites them), and the report.
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkPaths } from '../../src/compiler/frontend.ts';
@@ -18,12 +18,11 @@ function compileExample(name: string, coreName?: string) {
   const program = r.programs.get(file)!;
   const run = program.runs[0]!;
   const core = program.cores.get(coreName ?? (run.params.params.core as { name: string }).name)!;
-  const lineOf = (f: string, offset: number) => (r.sources.get(f)?.position(offset).line ?? 0) + 1;
-  return compileRun(program, run, core, { file, span: { start: 0, end: 0 } }, undefined, lineOf);
+  return compileRun(program, run, core, { position: (f, offset) => r.sources.get(f)?.position(offset) });
 }
 
 describe('compile', () => {
-  it.each([['pattern-generation.snn'], ['multi-tile.snn']])('%s: a program that loads back, fits its core, and matches its golden listing', (name) => {
+  it.each(readdirSync(EXAMPLES).filter((f) => f.endsWith('.snn')).sort().map((f) => [f]))('%s: a program that loads back, fits its core, and matches its golden listing', (name) => {
     const res = compileExample(name);
     expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const bytes = encodeProgram(res.program!);
@@ -32,7 +31,8 @@ describe('compile', () => {
     if (back.ok) expect(back.program.code).toEqual(res.program!.code);
     const golden = join(GOLDEN, name.replace('.snn', '.lst'));
     const text = `${res.listing.join('\n')}\n`;
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) writeFileSync(golden, text);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
+    expect(existsSync(golden), `${golden} is missing: run UPDATE_GOLDEN=1 npx vitest run tests/compiler/compile.test.ts and review it`).toBe(true);
     expect(text).toBe(readFileSync(golden, 'utf8'));
   });
   it('reports tiles, ranges, precision and cycles for the multi-tile example', () => {
