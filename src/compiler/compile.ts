@@ -4,13 +4,11 @@
 import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun } from './values.ts';
 import type { PassContext } from './context.ts';
 import { lowerCore, lowerDevice, lowerLearn, lowerNetwork, lowerTask } from './lower.ts';
-import { formatName, toRaw, toReal } from '../runtime/fixed.ts';
-import { diag } from '../dsl/diagnostics.ts';
 import { mapTiles, type TileMap } from './map.ts';
-import { quantize, type PrecisionRow } from './quantize.ts';
+import { quantize, quantizeLearning, type PrecisionRow } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
 import { emit, type Emitted } from './emit.ts';
-import { instantiate } from '../ir/instantiate.ts';
+import { drawFeedback, instantiate } from '../ir/instantiate.ts';
 import { endPieces } from '../ir/network.ts';
 import { stream } from '../data/random.ts';
 import { taskData } from '../tasks/generate.ts';
@@ -53,7 +51,8 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const net = lowerNetwork(checkedNet);
   const ctx = passContext(run, checkedNet, core);
   const seed = p.seed?.t === 'int' ? p.seed.value : 0;
-  const inst = instantiate(net, stream(seed, 'init'));
+  const initRng = stream(seed, 'init');
+  const inst = instantiate(net, initRng);
   const coreConfig = lowerCore(core);
   const device = lowerDevice(core);
   const diagnostics: Diagnostic[] = [];
@@ -74,22 +73,16 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
     lo: piece.lo, count: piece.hi - piece.lo,
   }))));
   const emitted = emit(net, map, coreConfig, steps, probes);
-  // The learning unit's registers (a train block): the learning rate as a power-of-two shift (as
-  // ReckOn applies it) and in the gradient format, and a spike's trace increment.
+  // The learning unit's registers (a train block): learning rate, trace increment, feedback
+  // matrix and the update scheme's thresholds and pulses.
   const learnName = p.learn?.t === 'ref' ? p.learn.name : undefined;
   const learn = learnName ? program.learns.get(learnName) : undefined;
   if (learn) {
     const l = lowerLearn(learn);
-    const lr = l.optimizer.lr;
-    const k = Math.round(-Math.log2(lr));
-    q.value.precision.push({ parameter: 'learn.lr', real: lr, format: `shift 2^-${k}`, quantised: 2 ** -k, error: 2 ** -k - lr });
-    const g = coreConfig.registers.gradient;
-    const lrRaw = toRaw(lr, g).raw;
-    q.value.precision.push({ parameter: 'learn.lr', real: lr, format: formatName(g), quantised: toReal(lrRaw, g), error: toReal(lrRaw, g) - lr });
-    if (lrRaw === 0) diagnostics.push(diag('WeightsVanish', run.file, run.params.spans.learn ?? run.span, `The learning rate ${lr} is 0 in the gradient register ${formatName(g)}: updates computed there vanish.`));
-    const tr = coreConfig.registers.trace;
-    const one = toRaw(1, tr).raw;
-    q.value.precision.push({ parameter: 'trace increment', real: 1, format: formatName(tr), quantised: toReal(one, tr), error: toReal(one, tr) - 1 });
+    const B = l.kind !== 'eprop' ? null : l.feedback.kind === 'symmetric' ? inst.recOut.w : drawFeedback(l.feedback.B, inst.layout, initRng);
+    const learning = quantizeLearning(l, B, coreConfig, device, { file: run.file, span: run.params.spans.learn ?? run.span });
+    q.value.precision.push(...learning.value);
+    diagnostics.push(...learning.diagnostics);
   }
   const prog: Program = { core: coreConfig, populations: q.value.populations, targets: q.value.targets, code: emitted.code };
   // Where each instruction comes from: its populations' and projections' declarations, `file:line:col`.

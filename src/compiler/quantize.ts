@@ -9,7 +9,9 @@ import type { NetworkIR } from '../ir/network.ts';
 import type { Instance, WeightBlock } from '../ir/instantiate.ts';
 import { formatName, toRaw, toReal, type QFormat } from '../runtime/fixed.ts';
 import type { CoreConfig, PopulationParams, TileTargets } from '../runtime/program.ts';
-import type { Diagnostic } from '../dsl/diagnostics.ts';
+import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
+import type { LearnIR } from '../ir/training.ts';
+import type { Place } from './values.ts';
 import { diagnose, type PassContext } from './context.ts';
 import type { DeviceIR } from './lower.ts';
 import { columnTarget, type TileMap } from './map.ts';
@@ -169,4 +171,55 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
     if (s.clipped > 0) diagnostics.push(diagnose(ctx, { projection: k }, 'WeightsVanish', `${s.clipped} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} exceed what ${device.devicesPerSide} device(s) of g_max can hold (|w| ≤ ${(device.devicesPerSide * device.gMax / device.weightScale).toPrecision(3)}) and are clipped.`));
   });
   return { value: { populations, targets, precision, weights: held }, diagnostics };
+}
+
+/**
+ * The learning unit's parameters in its registers: the learning rate as a power-of-two shift (as
+ * ReckOn applies it) and in the gradient format; a spike's trace increment; the feedback matrix B
+ * (e-prop) in the digital weight format; the update scheme's threshold in the gradient format and
+ * its pulse in device levels. `at` is where a diagnostic points (the block's learn rule).
+ */
+export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreConfig, device: DeviceIR, at: Place): { value: PrecisionRow[]; diagnostics: Diagnostic[] } {
+  const rows: PrecisionRow[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const R = core.registers;
+  const inFormat = (parameter: string, real: number, f: QFormat) => {
+    const raw = toRaw(real, f).raw;
+    rows.push({ parameter, real, format: formatName(f), quantised: toReal(raw, f), error: toReal(raw, f) - real });
+    return raw;
+  };
+  const lr = l.optimizer.lr;
+  const k = Math.round(-Math.log2(lr));
+  rows.push({ parameter: 'learn.lr', real: lr, format: `shift 2^-${k}`, quantised: 2 ** -k, error: 2 ** -k - lr });
+  if (inFormat('learn.lr', lr, R.gradient) === 0) diagnostics.push(diag('WeightsVanish', at.file, at.span, `The learning rate ${lr} is 0 in the gradient register ${formatName(R.gradient)}: updates computed there vanish.`));
+  inFormat('trace increment', 1, R.trace);
+  if (B && B.length > 0) {
+    let worst = 0; let worstAt = 0; let zero = 0;
+    for (let i = 0; i < B.length; i++) {
+      const b = B[i] as number;
+      const e = Math.abs(toReal(toRaw(b, R.weight).raw, R.weight) - b);
+      if (e >= worst) { worst = e; worstAt = i; }
+      if (b !== 0 && toRaw(b, R.weight).raw === 0) zero++;
+    }
+    inFormat(`learn.B (${l.feedback.kind})`, B[worstAt] as number, R.weight);
+    if (zero > 0.1 * B.length) diagnostics.push(diag('WeightsVanish', at.file, at.span, `${zero} of the ${B.length} entries of the feedback matrix B are 0 in the weight register ${formatName(R.weight)}: their neurons get no learning signal.`));
+  }
+  const u = l.update;
+  if (u.kind === 'mixed_precision' || u.kind === 'sign') {
+    const threshold = u.kind === 'mixed_precision' ? u.epsilon : u.threshold;
+    inFormat(`update.${u.kind === 'mixed_precision' ? 'epsilon' : 'threshold'}`, threshold, R.gradient);
+  }
+  if (u.kind === 'mixed_precision') {
+    // A pulse's conductance change, in weight units: on an ideal device a whole number of levels;
+    // on PCM the nominal mean increment (programming noise is the core's to model).
+    const real = u.pulse / device.weightScale;
+    if (device.levels > 0) {
+      const level = device.gMax / (device.levels - 1);
+      const n = Math.max(1, Math.round(u.pulse / level));
+      rows.push({ parameter: 'update.pulse', real, format: `${n} level${n === 1 ? '' : 's'} of ${(level * 1e6).toPrecision(3)} uS`, quantised: (n * level) / device.weightScale, error: (n * level) / device.weightScale - real });
+    } else {
+      rows.push({ parameter: 'update.pulse', real, format: `nominal PCM pulse ${(u.pulse * 1e6).toPrecision(3)} uS`, quantised: real, error: 0 });
+    }
+  }
+  return { value: rows, diagnostics };
 }

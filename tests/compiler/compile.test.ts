@@ -44,6 +44,19 @@ describe('compile', () => {
     expect(rep.precision.find((p) => p.parameter === 'rec.alpha')!.error).toBeLessThan(2 ** -15);
     expect(rep.cycles_per_step).toBeGreaterThan(0);
   });
+  it('reports the learning unit\'s parameters in their registers', () => {
+    const rows = (core?: string) => new Map(compileExample('pattern-generation.snn', core).report!.precision.map((p) => [p.parameter, p]));
+    const pcm = rows();
+    // B ~ normal(0, 1/sqrt(100)) in s8.6: the worst element is off by at most half an LSB (2^-7).
+    expect(pcm.get('learn.B (random)')!.format).toBe('s8.6');
+    expect(Math.abs(pcm.get('learn.B (random)')!.error)).toBeLessThanOrEqual(2 ** -7);
+    expect(pcm.get('update.epsilon')!.quantised).toBe(0.125);
+    expect(pcm.get('update.pulse')!.real).toBeCloseTo(0.75 / 12, 12);
+    // On ideal4 a 0.75 uS pulse is one level of 12/15 = 0.8 uS: 1/15 in weight units.
+    const ideal = rows('ideal4').get('update.pulse')!;
+    expect(ideal.format).toBe('1 level of 0.800 uS');
+    expect(ideal.quantised).toBeCloseTo(1 / 15, 12);
+  });
   it('quantises weights to the ideal device\'s levels', () => {
     const rep = compileExample('pattern-generation.snn', 'ideal4').report!;
     const w = rep.precision.find((p) => p.parameter === 'in->rec.w')!;
