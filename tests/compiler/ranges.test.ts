@@ -92,6 +92,17 @@ describe('compiler lints', () => {
     expect(codes('device = ideal(levels = 256); decay = multiply(q1.3)')).toContain('SNN5006');
     expect(codes('device = ideal(levels = 256)')).not.toContain('SNN5006');
   });
+  it('decays by shift: α = 1 − 2^−k with k = round(log2(τ/dt)), and its error reported', () => {
+    const { res } = compile(source({ nIn: 8, nRec: 8, w: 0.3, core: 'device = ideal(levels = 256); decay = shift' }));
+    const row = res.report!.precision.find((p) => p.parameter === 'p.alpha')!;
+    // τ = 20 ms, dt = 1 ms: k = round(log2 20) = 4, α = 15/16 against exp(−1/20).
+    expect(row.format).toBe('shift k = 4');
+    expect(row.quantised).toBe(15 / 16);
+    expect(row.error).toBeCloseTo(15 / 16 - Math.exp(-1 / 20), 15);
+    expect(res.program!.populations.find((p) => p.model === 'LIF')!.arrays.alpha![0]).toBe(4);
+    const fast = source({ nIn: 8, nRec: 8, w: 0.3, core: 'device = ideal(levels = 256); decay = shift' }).replace('tau_m = 20 ms', 'tau_m = 1.2 ms');
+    expect(compile(fast).res.diagnostics.map((d) => d.code)).toContain('SNN5006'); // k = 0: α = 0, no memory
+  });
   it('thresholds the membrane register cannot reach', () => {
     expect(codes('device = ideal(levels = 256); membrane = saturate(s8.6)', { neuron: 'v_th = 5' })).toContain('SNN5007');
   });
