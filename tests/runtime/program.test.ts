@@ -68,6 +68,24 @@ describe('program files', () => {
         if (!r.ok) expect(r.error.code).toMatch(/^PCX100[1-8]$/);
       }
     }
+    // With the checksum recomputed, the structural checks are what must answer: every section,
+    // field and instruction word read from the corrupted bytes is validated.
+    const body = bytes.length - 12; // the END section: tag, length, CRC
+    let valid = 0;
+    for (let i = 0; i < body; i++) {
+      for (const flip of [0x01, 0x80, 0xff]) {
+        const b = bytes.slice();
+        b[i] = (b[i] as number) ^ flip;
+        new DataView(b.buffer).setUint32(b.length - 4, crc32(b.subarray(0, body)), true);
+        const r = decodeProgram(b);
+        if (r.ok) { valid++; expect(decodeProgram(encodeProgram(r.program)).ok).toBe(true); }
+        else expect(r.error.code).toMatch(/^PCX100[1-8]$/);
+      }
+    }
+    // Device levels and parameter arrays take any value, so many corruptions are valid programs;
+    // the header, section and instruction bytes are not.
+    expect(valid).toBeGreaterThan(0);
+    expect(valid).toBeLessThan(3 * body);
     for (let n = 0; n < bytes.length; n++) {
       const r = decodeProgram(bytes.subarray(0, n));
       expect(r.ok).toBe(false);
