@@ -36,7 +36,7 @@ network net_${i} {
 
 learn rule_${i} : eprop {
   feedback = random { B ~ normal(0, 1) }
-  loss = cross_entropy(window = 150 ms)
+  loss = mse(reduce = mean)
   optimizer = adam(lr = 5e-3)
   regularizer = rate(target = 10 Hz, strength = 1)
 }

@@ -13,8 +13,8 @@ import {
   DIMENSIONLESS, DIMENSIONS, describeDim, dimPow, dimTimes, inUnit, isDimensionless, lookupUnit, sameDim, showQuantity,
   type DimName, type Quantity,
 } from '../dsl/units.ts';
-import { readNpyHeader } from '../data/npy.ts';
-import { parsedClosure, type Module, type Workspace } from './workspace.ts';
+import { readNpy, readNpyHeader } from '../data/npy.ts';
+import { displayPath, parsedClosure, type Module, type Workspace } from './workspace.ts';
 import type {
   CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value, Place,
 } from './values.ts';
@@ -822,6 +822,8 @@ class ModuleChecker {
           this.report('ShapeMismatch', resolved.spans[k] ?? st.span, `${k} of ${st.name.name} needs one value per neuron, shape (${size.value},); the file has shape (${d.header.shape.join(', ')}).`);
           return undefined;
         }
+        const spec = specs[k]?.spec;
+        if (d?.t === 'data' && spec?.t === 'init' && !this.checkFileValues(d.path, spec, `${k} of ${st.name.name}`, resolved.spans[k] ?? st.span)) return undefined;
       }
     }
     return { role: st.role, name: st.name.name, size: size.value, model: { ...resolved, kind: modelName }, file: this.file, span: st.span };
@@ -1049,6 +1051,39 @@ class ModuleChecker {
     return { variable: p.variable.name, targets, options };
   }
 
+  /**
+   * Per-neuron values read from a file: numbers in the SI unit of the parameter's dimension
+   * (seconds for times), held to the parameter's range. A time constant above 10 s is probably
+   * written in milliseconds: a warning says so.
+   */
+  private checkFileValues(path: string, spec: Extract<S.Spec, { t: 'init' }>, what: string, at: Span): boolean {
+    const r = readNpy(path);
+    if (!r.ok) return true; // the header check has reported it
+    const unit = spec.dim === 'time' ? ' (seconds: values in .npy files are in SI units)' : '';
+    for (const v of r.array.data) {
+      if (!Number.isFinite(v)) { this.report('NotFinite', at, `${what}: ${displayPath(path)} holds ${v}.`); return false; }
+      if (spec.min !== undefined && (spec.minOpen ? v <= spec.min : v < spec.min)) {
+        this.report('OutOfRange', at, `${what} must be ${spec.minOpen ? 'greater than' : 'at least'} ${spec.min}${unit}; ${displayPath(path)} holds ${v}.`);
+        return false;
+      }
+    }
+    if (spec.dim === 'time') {
+      let max = 0;
+      for (const v of r.array.data) max = Math.max(max, v);
+      if (max > 10) this.report('SuspiciousValue', at, `${what}: ${displayPath(path)} holds ${max}, that is ${max} s — values in .npy files are in seconds; were they written in milliseconds?`);
+    }
+    return true;
+  }
+
+  /** Class labels of an npy task: whole numbers, one per readout neuron at most. */
+  private checkLabels(path: string, at: Span, taskName: string, nOut: number): void {
+    const r = readNpy(path);
+    if (!r.ok) return; // the header check has reported it
+    let bad: number | undefined;
+    for (const v of r.array.data) if (!Number.isInteger(v) || v < 0 || v >= nOut) { bad = v; break; }
+    if (bad !== undefined) this.report('OutOfRange', at, `The labels of task ${taskName} must be whole numbers from 0 to ${nOut - 1} (one class per readout neuron); ${displayPath(path)} holds ${bad}.`);
+  }
+
   private crossCheck(keyword: 'train' | 'run', params: Resolved, net: CheckedNetwork): void {
     const refOf = (k: string) => { const v = params.params[k]; return v?.t === 'ref' ? v.name : undefined; };
     const at = (k: string) => params.spans[k] ?? { start: 0, end: 0 };
@@ -1085,8 +1120,17 @@ class ModuleChecker {
       if (channels !== nIn) this.report('TaskMismatch', at('task'), `Task ${taskName} has ${channels} input channels, but network ${net.name} has ${nIn} input neurons (${inputs.map((n) => `${n.name}[${n.size}]`).join(', ')}).`);
       if (outputs !== nOut) this.report('TaskMismatch', at('task'), `Task ${taskName} has ${outputs} outputs, but network ${net.name} has ${nOut} readout neurons (${readouts.map((n) => `${n.name}[${n.size}]`).join(', ')}).`);
     }
+    const supervision = !task ? null : task.kind === 'npy' ? (task.params.labels ? 'label' : 'signal') : S.TASK_KINDS[task.kind]?.supervision ?? null;
+    if (task?.kind === 'npy' && task.params.labels?.t === 'data') this.checkLabels(task.params.labels.path, at('task'), taskName as string, nOut);
     if (learn) {
       const loss = learn.params.loss;
+      const lossName = loss?.t === 'choice' ? loss.option : undefined;
+      const wants = lossName === 'mse' ? 'signal' : lossName === 'cross_entropy' ? 'label' : null;
+      if (wants && supervision && wants !== supervision) {
+        this.report('TaskMismatch', at('learn'), wants === 'signal'
+          ? `loss = mse regresses a target signal, but task ${taskName} gives a class label per sample: use loss = cross_entropy.`
+          : `loss = cross_entropy classifies, but task ${taskName} gives a target signal to regress: use loss = mse.`);
+      }
       if (loss?.t === 'choice' && loss.option === 'cross_entropy' && nOut < 2) this.report('IncompatibleOptions', at('learn'), `cross_entropy needs at least two readout neurons (one per class); network ${net.name} has ${nOut}.`);
       if (learn.kind === 'eprop') {
         for (const n of net.neurons) {

@@ -379,8 +379,12 @@ export const LEARN_KINDS: Readonly<Record<string, { doc: string; params: Params 
 // ---- tasks ---------------------------------------------------------------------------------
 const rate = (doc: string, dflt: string): ParamSpec => ({ spec: { t: 'quantity', dim: 'frequency', unit: 'Hz', min: 0 }, doc, default: dflt });
 
-export const TASK_KINDS: Readonly<Record<string, { doc: string; params: Params; channels: (p: Record<string, number>) => number; outputs: (p: Record<string, number>) => number }>> = {
+/** What a task supervises with: a target signal per step (regression) or a class label per sample. */
+export type Supervision = 'signal' | 'label';
+
+export const TASK_KINDS: Readonly<Record<string, { doc: string; params: Params; channels: (p: Record<string, number>) => number; outputs: (p: Record<string, number>) => number; supervision: Supervision | null }>> = {
   pattern_generation: {
+    supervision: 'signal',
     doc: 'Regress a sum of sines from frozen Poisson input (Bellec et al. 2020 Fig. 2; Demirag et al. 2021).',
     params: {
       duration: time('Sequence length.', '1000 ms'),
@@ -394,6 +398,7 @@ export const TASK_KINDS: Readonly<Record<string, { doc: string; params: Params; 
     channels: (p) => p.channels ?? 100, outputs: (p) => p.outputs ?? 1,
   },
   evidence_accumulation: {
+    supervision: 'label',
     doc: 'Count left/right cues, answer after a delay (Bellec et al. 2020 Fig. 3; NEST classification test).',
     params: {
       cues: int('Number of cues per trial.', '7', 1, 1000),
@@ -410,6 +415,7 @@ export const TASK_KINDS: Readonly<Record<string, { doc: string; params: Params; 
     channels: (p) => 4 * (p.channels_per_group ?? 10), outputs: () => 2,
   },
   store_recall: {
+    supervision: 'label',
     doc: 'Store a bit on a STORE command, report it on RECALL (Bellec et al. 2018/2020).',
     params: {
       steps: int('Command slots per sequence.', '10', 2, 100000),
@@ -422,6 +428,7 @@ export const TASK_KINDS: Readonly<Record<string, { doc: string; params: Params; 
     channels: (p) => 4 * (p.channels_per_group ?? 25), outputs: () => 2,
   },
   delayed_xor: {
+    supervision: 'label',
     doc: 'Two cues separated by a delay; answer their XOR after a go cue.',
     params: {
       cue_duration: time('Duration of each cue.', '100 ms'),
@@ -434,6 +441,7 @@ export const TASK_KINDS: Readonly<Record<string, { doc: string; params: Params; 
     channels: (p) => 5 * (p.channels_per_group ?? 10), outputs: () => 2,
   },
   npy: {
+    supervision: null, // targets or labels, as the block says
     doc: 'Data from .npy files: inputs (samples, T, channels) with targets (samples, T, outputs) or labels (samples,).',
     params: {
       inputs: { spec: { t: 'data' }, doc: 'load("inputs.npy"), shape (samples, T, channels).', required: true },

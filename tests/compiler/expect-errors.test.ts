@@ -1,5 +1,5 @@
 // Data-driven checker tests (clox's test/*.lox): each fixture marks its expected diagnostics
-// with `// expect: CODE "culprit"` on the culprit's line; the checker must report exactly those.
+// with `// expect: CODE "culprit"` on the culprit's line (several: `// expect: A "x"; expect: B "y"`); the checker must report exactly those.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +15,7 @@ describe.each(fixtures)('%s', (name) => {
     const text = readFileSync(path, 'utf8');
     const expected: string[] = [];
     text.split('\n').forEach((line, i) => {
-      const m = /\/\/ expect: (SNN\d{4}) "((?:[^"\\]|\\.)*)"/.exec(line);
-      if (m) expected.push(`${i + 1} ${m[1]} ${JSON.parse(`"${m[2]}"`)}`);
+      for (const m of line.matchAll(/expect: (SNN\d{4}) "((?:[^"\\]|\\.)*)"/g)) expected.push(`${i + 1} ${m[1]} ${JSON.parse(`"${m[2]}"`)}`);
       const b = /\/\/ expect-at-block: (SNN\d{4})/.exec(line);
       if (b) expected.push(`block ${b[1]}`);
     });

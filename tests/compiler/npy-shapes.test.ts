@@ -40,15 +40,36 @@ describe('.npy shapes', () => {
     expect(c[0]![2]).toContain('shape (5,)');
   });
   it('checks npy task data against each other and against the network', () => {
-    const main = `${net('w.npy')}learn l : eprop {}\ntask d : npy { inputs = load("x.npy"); labels = load("y.npy") }\ntrain { network = n; learn = l; task = d }\n`;
+    const main = `${net('w.npy')}learn l : eprop { loss = cross_entropy }\ntask d : npy { inputs = load("x.npy"); labels = load("y.npy") }\ntrain { network = n; learn = l; task = d }\n`;
     expect(codes(project({ 'main.snn': main, 'w.npy': npy([3, 5]), 'x.npy': npy([10, 50, 3]), 'y.npy': npy([10]) }))).toEqual([]);
     const wrongLabels = codes(project({ 'main.snn': main, 'w.npy': npy([3, 5]), 'x.npy': npy([10, 50, 3]), 'y.npy': npy([9]) }));
     expect(wrongLabels.map((x) => x[0])).toEqual(['SNN4001']);
     const wrongChannels = codes(project({ 'main.snn': main, 'w.npy': npy([3, 5]), 'x.npy': npy([10, 50, 4]), 'y.npy': npy([10]) }));
     expect(wrongChannels.map((x) => [x[0], x[1]])).toEqual([['SNN4010', 'task = d']]);
   });
+  it('holds npy labels to whole classes of the readouts, and the loss to the task', () => {
+    const main = (loss: string) => `${net('w.npy')}learn l : eprop { loss = ${loss} }\ntask d : npy { inputs = load("x.npy"); labels = load("y.npy") }\ntrain { network = n; learn = l; task = d }\n`;
+    const labels = (v: number[]) => encodeNpy('float64', [v.length], Float64Array.from(v));
+    const files = (y: Uint8Array, loss = 'cross_entropy') => ({ 'main.snn': main(loss), 'w.npy': npy([3, 5]), 'x.npy': npy([3, 50, 3]), 'y.npy': y });
+    expect(codes(project(files(labels([0, 1, 1]))))).toEqual([]);
+    const half = codes(project(files(labels([0, 0.5, 1]))));
+    expect(half.map((x) => [x[0], x[1]])).toEqual([['SNN3004', 'task = d']]);
+    expect(half[0]![2]).toMatch(/whole numbers from 0 to 1 .* holds 0\.5/);
+    expect(codes(project(files(labels([0, 2, 1])))).map((x) => x[0])).toEqual(['SNN3004']);
+    const mse = codes(project(files(labels([0, 1, 1]), 'mse')));
+    expect(mse.map((x) => [x[0], x[1]])).toEqual([['SNN4010', 'learn = l']]);
+  });
+  it('holds per-neuron values from a file to the parameter\'s range, in SI units', () => {
+    const vals = (v: number[]) => encodeNpy('float64', [v.length], Float64Array.from(v));
+    const withTau = (t: Uint8Array) => codes(project({ 'main.snn': net('w.npy', 'tau_m = load("tau.npy")'), 'w.npy': npy([3, 5]), 'tau.npy': t }));
+    expect(withTau(vals([0.02, 0.03, 0.02, 0.025, 0.01]))).toEqual([]);
+    const neg = withTau(vals([0.02, -0.03, 0.02, 0.025, 0.01]));
+    expect(neg.map((x) => [x[0], x[1]])).toEqual([['SNN3004', 'tau_m = load("tau.npy")']]);
+    expect(neg[0]![2]).toMatch(/greater than 0 \(seconds/);
+    expect(withTau(vals([20, 30, 20, 25, 10])).map((x) => x[0])).toEqual(['SNN3010']);
+  });
   it('checks a loaded feedback matrix against the trained network', () => {
-    const main = (b: string) => `${net('w.npy')}learn l : eprop { feedback = random { B = load("${b}") } }\ntask t : delayed_xor { channels_per_group = 1 }\ntrain { network = n; learn = l; task = t }\n`;
+    const main = (b: string) => `${net('w.npy')}learn l : eprop { loss = cross_entropy; feedback = random { B = load("${b}") } }\ntask t : delayed_xor { channels_per_group = 1 }\ntrain { network = n; learn = l; task = t }\n`;
     const base = { 'w.npy': npy([3, 5]) };
     expect(codes(project({ 'main.snn': main('b.npy'), ...base, 'b.npy': npy([5, 2]) })).map((x) => x[0])).toEqual(['SNN4010']);
     const wrong = codes(project({ 'main.snn': main('b.npy'), ...base, 'b.npy': npy([2, 5]) }));
