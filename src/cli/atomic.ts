@@ -1,8 +1,9 @@
 // Outputs are written atomically: a temporary file beside the target, flushed, then renamed over
 // it. A crash or an error leaves the user's file as it was.
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -22,5 +23,35 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     if (fd !== undefined) closeSync(fd);
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw e;
+  }
+}
+
+/** A failed write as a user error (SNN0007): the path and what the system said, in words. */
+export function outputError(path: string, e: unknown): Diagnostic {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    ENOENT: 'its directory does not exist', ENOTDIR: 'a part of the path is a file, not a directory',
+    EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only',
+    EISDIR: 'it is a directory', EEXIST: 'a file is in the way', ENOSPC: 'the disk is full',
+  };
+  return diag('OutputUnwritable', path, { start: 0, end: 0 }, `Cannot write ${path}: ${why[code ?? ''] ?? (e as Error).message}.`);
+}
+
+/** Write atomically, answering a failure with a diagnostic instead of an exception. */
+export function tryWriteFileAtomic(path: string, data: string | Uint8Array): Diagnostic | null {
+  try { writeFileAtomic(path, data); return null; } catch (e) { return outputError(path, e); }
+}
+
+/** Make sure `dir` is a directory we can write into (created if missing), before any long work. */
+export function prepareOutputDir(dir: string): Diagnostic | null {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) return diag('OutputUnwritable', dir, { start: 0, end: 0 }, `Cannot write into ${dir}: it is a file, not a directory.`);
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return diag('OutputUnwritable', dir, { start: 0, end: 0 }, `Cannot write into ${dir}: it is a file, not a directory.`);
+    return outputError(dir, e);
   }
 }

@@ -5,7 +5,7 @@ import { displayPath } from '../compiler/workspace.ts';
 import { compileRun, type CompileReport } from '../compiler/compile.ts';
 import { diagnosticToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { encodeProgram } from '../runtime/program.ts';
-import { writeFileAtomic } from './atomic.ts';
+import { tryWriteFileAtomic } from './atomic.ts';
 
 export interface CompileOptions { readonly core?: string; readonly output?: string; readonly listing?: string; readonly report?: boolean; readonly json?: boolean; readonly block?: string }
 
@@ -25,9 +25,12 @@ export function commandCompile(file: string, opts: CompileOptions, out: (s: stri
   const res = compileRun(program!, run.value, core.value, { position });
   show(res.diagnostics);
   if (hasErrors(res.diagnostics) || !res.program || !res.report) return 1;
-  if (opts.output) writeFileAtomic(opts.output, encodeProgram(res.program));
+  const written = [
+    opts.output ? tryWriteFileAtomic(opts.output, encodeProgram(res.program)) : null,
+    opts.listing && opts.listing !== '-' ? tryWriteFileAtomic(opts.listing, `${res.listing.join('\n')}\n`) : null,
+  ].filter((d): d is Diagnostic => d !== null);
+  if (written.length > 0) { show(written); return 1; }
   if (opts.listing === '-') out(res.listing.join('\n'));
-  else if (opts.listing) writeFileAtomic(opts.listing, `${res.listing.join('\n')}\n`);
   if (opts.json) {
     out(JSON.stringify({ precision: res.report.precision, ranges: res.report.ranges, tiles: res.report.tiles, cycles_per_step: res.report.cycles_per_step, diagnostics: res.diagnostics.map((d) => diagnosticToJson(d, r.sources.get(d.file))) }));
   } else if (opts.report) {

@@ -6,13 +6,13 @@ import { join, resolve } from 'node:path';
 import { checkPaths, selectRun } from '../compiler/frontend.ts';
 import { lowerTrain } from '../compiler/lower.ts';
 import { displayPath, nodeHost, type Host } from '../compiler/workspace.ts';
-import { formatDiagnostic, hasErrors } from '../dsl/diagnostics.ts';
+import { diag, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { encodeNpy } from '../data/npy.ts';
 import { endIndices, InstantiationError, type Instance } from '../ir/instantiate.ts';
 import type { TrainIR } from '../ir/training.ts';
 import { TaskDataError } from '../tasks/generate.ts';
 import { trainReference, type IterationMetrics } from '../reference/train.ts';
-import { writeFileAtomic } from './atomic.ts';
+import { outputError, prepareOutputDir, writeFileAtomic } from './atomic.ts';
 import { applyOverrides, parseOverride, type Override } from './overrides.ts';
 
 export interface TrainOptions {
@@ -66,13 +66,18 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   const lowered = lowerTrain(program!, picked.value);
   const ir: TrainIR = { ...lowered, ...(iterations !== undefined ? { iterations } : {}), ...(seed !== undefined ? { seed } : {}) };
 
+  const show = (d: Diagnostic) => { io.out(formatDiagnostic(d, r.sources.get(d.file))); return 1; };
+  if (opts.out) { const bad = prepareOutputDir(opts.out); if (bad) return show(bad); }
   if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core} (and the PCM update scheme); --backend core arrives with the core.`);
   const bar = io.progress ? progressBar(ir.iterations, io.err) : undefined;
   let result;
   try {
     result = trainReference(ir, (m) => bar?.(m));
   } catch (e) {
-    if (e instanceof TaskDataError || e instanceof InstantiationError) { io.out(`${file}: error: ${e.message}`); return 1; }
+    if (e instanceof TaskDataError || e instanceof InstantiationError) {
+      const rv = picked.value;
+      return show(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, `${e.message}`));
+    }
     throw e;
   } finally {
     if (bar) io.err('');
@@ -81,8 +86,13 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   if (opts.json) io.out(JSON.stringify({ backend, seed: ir.seed, iterations: result.iterations, final }));
   else io.out(`trained ${ir.network.name} for ${ir.iterations} iterations (seed ${ir.seed}, ${backend}): loss ${fmt(result.iterations[0]?.loss)} → ${fmt(final.loss)}${final.accuracy !== undefined ? `, accuracy ${(final.accuracy * 100).toFixed(1)}%` : ''}, ${final.rate_hz.toFixed(1)} Hz`);
   if (opts.out) {
-    writeOutputs(opts.out, ir, result.instance, result.feedback, result.iterations, { file: root, backend, overrides: overrides.map((o) => o.raw), version: io.version, sources: [...r.workspace.modules.keys()] });
-    if (!opts.json) io.out(`wrote weights, metrics and manifest to ${opts.out}`);
+    try {
+      writeOutputs(opts.out, ir, result.instance, result.feedback, result.iterations, { file: root, backend, overrides: overrides.map((o) => o.raw), version: io.version, sources: [...r.workspace.modules.keys()] });
+    } catch (e) {
+      if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+      return show(outputError((e as NodeJS.ErrnoException).path ?? opts.out, e));
+    }
+    if (!opts.json) io.out(`wrote weights, trained parameters, metrics and manifest to ${opts.out}`);
   }
   return 0;
 }
@@ -128,6 +138,20 @@ function writeOutputs(dir: string, ir: TrainIR, inst: Instance, B: Float64Array,
     writeFileAtomic(join(dir, name), encodeNpy('float64', vector ? [src.indices.length] : [src.indices.length, dst.indices.length], out));
     files.push(name);
   });
+  // Trained intrinsic parameters, per population, in SI units (so `load()` reads them back).
+  const perNeuron: Record<string, keyof Instance> = { tau_m: 'tauM', v_th: 'vTh', bias: 'bias', tau_a: 'tauA', beta: 'beta' };
+  const perReadout: Record<string, keyof Instance> = { tau: 'tauOut', bias: 'biasOut' };
+  for (const p of net.populations) {
+    if (p.role === 'input') continue;
+    const at = inst.layout.offsets.get(p.name)!.offset;
+    for (const name of p.params.trainable) {
+      const key = (p.role === 'readout' ? perReadout : perNeuron)[name];
+      if (!key) continue;
+      const file = `${p.name}_${name}.npy`;
+      writeFileAtomic(join(dir, file), encodeNpy('float64', [p.size], (inst[key] as Float64Array).slice(at, at + p.size)));
+      files.push(file);
+    }
+  }
   if (ir.learn.feedback.kind !== 'symmetric') {
     writeFileAtomic(join(dir, 'feedback_B.npy'), encodeNpy('float64', [inst.layout.nRec, inst.layout.nOut], B));
     files.push('feedback_B.npy');

@@ -1135,8 +1135,10 @@ class ModuleChecker {
       if (learn.kind === 'eprop') {
         for (const n of net.neurons) {
           const tr = n.model.params.trainable;
-          if (tr?.t === 'names' && tr.names.length > 0) {
-            this.report('IncompatibleOptions', at('learn'), `e-prop trains weights only, but ${n.name} declares trainable = [${tr.names.join(', ')}]; use a bptt learning rule to train intrinsic parameters.`);
+          // e-prop's readout gradients are exact, so a readout's bias may learn; nothing else intrinsic.
+          const names = tr?.t === 'names' ? tr.names.filter((x) => !(n.role === 'readout' && x === 'bias')) : [];
+          if (names.length > 0) {
+            this.report('IncompatibleOptions', at('learn'), `e-prop trains weights (and readout biases) only, but ${n.name} declares trainable = [${names.join(', ')}]; use a bptt learning rule to train intrinsic parameters.`);
             break;
           }
         }

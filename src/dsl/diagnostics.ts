@@ -21,6 +21,7 @@ export const DIAG = {
   EmptyFile: { code: 'SNN0003', severity: 'warning', doc: 'The file is empty or holds only comments: nothing to check.' },
   FileTooLarge: { code: 'SNN0004', severity: 'error', doc: 'The file is larger than the 16 MiB a .snn file may be.' },
   UnreadableFile: { code: 'SNN0005', severity: 'error', doc: 'The file could not be read (missing, a directory, or no permission).' },
+  OutputUnwritable: { code: 'SNN0007', severity: 'error', doc: 'An output path that cannot be written: a missing or read-only directory, or a file where a directory is needed.' },
   TooManyErrors: { code: 'SNN0006', severity: 'error', doc: 'More than 100 errors in one file; the rest are not shown.' },
 
   UnexpectedCharacter: { code: 'SNN1001', severity: 'error', doc: 'A character that cannot start any token.' },
@@ -69,6 +70,7 @@ export const DIAG = {
   Unconnected: { code: 'SNN4012', severity: 'warning', doc: 'A population or readout that receives no projection.' },
   SkipNotSkipping: { code: 'SNN4013', severity: 'warning', doc: 'A projection marked `skip` between adjacent layers.' },
   NoRunBlock: { code: 'SNN4016', severity: 'error', doc: 'A command needs a train or run block the file does not have (or has several of, without --block).' },
+  DataUnusable: { code: 'SNN4017', severity: 'error', doc: 'Data that passed the check but could not be used when running (a file changed on disk, say).' },
   InvalidProbe: { code: 'SNN4015', severity: 'error', doc: 'A probe of a variable the probed neurons do not have, or out of their range.' },
 
   TooFewTiles: { code: 'SNN5001', severity: 'error', doc: 'The network needs more crossbar tiles than the core has.' },

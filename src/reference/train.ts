@@ -79,6 +79,10 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
   }
   const intrinsicOpts = new Map([...intrinsicMasks.keys()].map((key) => [key, new Optimizer(learn.optimizer, nRec)]));
   const outTauOpt = outTauMask.some((x) => x) ? new Optimizer(learn.optimizer, nOut) : null;
+  // Readout biases declared trainable: their gradient is exact under e-prop and BPTT alike.
+  const outBiasMask = new Uint8Array(nOut);
+  { let k = 0; for (const p of net.populations) if (p.role === 'readout') { outBiasMask.fill(p.params.trainable.includes('bias') ? 1 : 0, k, k + p.size); k += p.size; } }
+  const outBiasOpt = outBiasMask.some((x) => x) ? new Optimizer(learn.optimizer, nOut) : null;
   const truncateSteps = learn.truncate !== null ? Math.max(1, Math.round(learn.truncate / net.dt)) : null;
 
   const validation = (samples: Sample[], classification: boolean): { validation_loss: number; validation_error?: number } => {
@@ -140,8 +144,7 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
     const window = learn.loss.kind === 'cross_entropy' && learn.loss.window !== null ? Math.min(T, Math.round(learn.loss.window / net.dt)) : T;
     const scale = 1 / (batch.length * (learn.averageGradient ? window : 1));
     const clip = learn.gradientClip;
-    for (const k of BLOCKS) {
-      const gk = g[k];
+    for (const gk of [...BLOCKS.map((k) => g[k]), g.biasOut]) {
       for (let i = 0; i < gk.length; i++) {
         let v = (gk[i] as number) * scale;
         if (clip !== null) v = Math.max(-clip, Math.min(clip, v));
@@ -150,6 +153,7 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
     }
     if (feedbackOpt) feedbackOpt.step(B, g.recOut, masks.recOut, lrScale);
     for (const k of BLOCKS) opts[k].step(inst[k].w, g[k], masks[k], lrScale);
+    if (outBiasOpt) outBiasOpt.step(inst.biasOut, g.biasOut, outBiasMask, lrScale);
     if (bptt) {
       const prep = (a: Float64Array) => { for (let i = 0; i < a.length; i++) { let v = (a[i] as number) * scale; if (clip !== null) v = Math.max(-clip, Math.min(clip, v)); a[i] = v; } return a; };
       // Time constants are optimised in milliseconds, as Yin et al. train them: an optimizer's

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { buildProgram } from '../../src/cli/main.ts';
 import { tempDir } from '../helpers.ts';
+import { decodeNpy } from '../../src/data/npy.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -128,6 +129,32 @@ describe('phasecore train', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { seed: number; iterations: number; overrides: string[] };
     expect(manifest).toMatchObject({ seed: 0, iterations: 2, overrides: ['rec.tau_m=25ms', 'train.iterations=2'] });
     expect(readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n')[0]).toBe('iteration,loss,accuracy,rate_hz,validation_loss,validation_error');
+  });
+  it('refuses an output path it cannot write before training, with a coded error', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 't.snn'), SMALL);
+    writeFileSync(join(dir, 'taken'), 'mine');
+    const r = run('train', join(dir, 't.snn'), '--out', join(dir, 'taken'));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/taken: error SNN0007: Cannot write into .*taken: it is a file, not a directory\./);
+    expect(r.out).not.toMatch(/trained/);
+    expect(readFileSync(join(dir, 'taken'), 'utf8')).toBe('mine');
+    const c = run('compile', join(ROOT, 'examples', 'pattern-generation.snn'), '-o', join(dir, 'no', 'such', 'p.pcx'));
+    expect(c.code).toBe(1);
+    expect(c.out).toMatch(/p\.pcx: error SNN0007: Cannot write .*: its directory does not exist\./);
+  });
+  it('writes the trained intrinsic parameters with --out, in SI units', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 't.snn'), SMALL.replace('population rec[12] : LIF { v_th = 0.05 }', 'population rec[12] : LIF { v_th = 0.05; trainable = [tau_m] }')
+      .replace('learn l : eprop { feedback = random { B ~ normal(0, 1) } }', 'learn l : bptt { optimizer = adam(lr = 0.1) }'));
+    const out = join(dir, 'run');
+    expect(run('train', join(dir, 't.snn'), '--out', out, '--iterations', '3').code).toBe(0);
+    const tau = decodeNpy(readFileSync(join(out, 'rec_tau_m.npy')));
+    expect(tau.ok && tau.array.shape).toEqual([12]);
+    if (tau.ok) {
+      for (const v of tau.array.data) expect(v).toBeGreaterThan(0.015); // seconds, near the 20 ms default
+      expect(tau.array.data.some((v) => Math.abs(v - 0.02) > 1e-6)).toBe(true); // and trained
+    }
   });
   it('reports a bad override as a diagnostic, and usage errors with exit 2', () => {
     const dir = tmp();

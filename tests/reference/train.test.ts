@@ -3,6 +3,11 @@ import { checkText } from '../helpers.ts';
 import { lowerTrain } from '../../src/compiler/lower.ts';
 import { trainReference } from '../../src/reference/train.ts';
 import type { TrainIR } from '../../src/ir/training.ts';
+import { instantiate } from '../../src/ir/instantiate.ts';
+import { stream } from '../../src/data/random.ts';
+import { dynamics, simulate } from '../../src/reference/simulate.ts';
+import { lossAndError } from '../../src/reference/loss.ts';
+import { taskData } from '../../src/tasks/generate.ts';
 
 const SRC = (seed: number, extra = '') => `
 network n {
@@ -30,6 +35,26 @@ function ir(src: string): TrainIR {
 }
 
 describe('reference training', () => {
+  it.each(['eprop', 'bptt'])('trains a readout bias declared trainable (%s): one SGD step is −lr times the finite-difference gradient', (rule) => {
+    const src = SRC(2).replace('readout out[1] : LI { tau = 30 ms; input_factor = one_minus_kappa }', 'readout out[1] : LI { tau = 30 ms; input_factor = one_minus_kappa; trainable = [bias] }')
+      .replace('learn l : eprop {', `learn l : ${rule} {`).replace(/\n  feedback = random \{[^}]*\}/, rule === 'bptt' ? '' : '$&')
+      .replace('regularizer = rate(target = 10 Hz, strength = 300)', '').replace('iterations = 40', 'iterations = 1');
+    const t = ir(src);
+    const lr = 1e-3;
+    const after = trainReference(t).instance.biasOut[0]!;
+    // The loss of the same sample as a function of the readout bias, from the untrained network.
+    const sample = taskData(t.task, t.network.dt).batch(1, stream(t.seed, 'data'))[0]!;
+    const lossAt = (b: number) => {
+      const inst = instantiate(t.network, stream(t.seed, 'init'));
+      inst.biasOut[0] = b;
+      const tr = simulate(inst, dynamics(inst, t.network.dt), sample.x);
+      return lossAndError(t.learn.loss, tr.y, tr.T, 1, sample, t.network.dt).loss;
+    };
+    const h = 1e-4;
+    const fd = (lossAt(h) - lossAt(-h)) / (2 * h);
+    expect(Math.abs(fd)).toBeGreaterThan(1e-3);
+    expect(after).toBeCloseTo(-lr * fd, 8);
+  });
   it('lowers the loss of a small pattern-generation network', () => {
     const res = trainReference(ir(SRC(1)));
     const first = res.iterations[0]!.loss;
