@@ -25,7 +25,7 @@ network net_${i} {
     tau_m ~ normal(20 ms, 5 ms)
     tau_a = 2000 ms
     beta = 1.7 * (1 - exp(-1 ms / 2000 ms)) / (1 - exp(-1 ms / TAU))
-    surrogate = piecewise_linear(gamma = 0.3, width = 1)
+    surrogate = piecewise_linear(gamma = 0.3, beta = 1)
   }
   group rec = [lif, alif]
   readout out[2] : LI { tau = 20 ms }

@@ -52,7 +52,7 @@ export function lowerInit(v: Value | undefined, what: string): InitIR {
 function surrogate(v: Value | undefined): SurrogateIR {
   const c = choice(v, 'surrogate');
   if (c.option === 'multi_gaussian') return { kind: 'multi_gaussian', gamma: num(c.params.gamma, 'gamma'), sigma: num(c.params.sigma, 'sigma'), h: num(c.params.h, 'h'), s: num(c.params.s, 's') };
-  return { kind: c.option as 'piecewise_linear', gamma: num(c.params.gamma, 'gamma'), width: num(c.params.width, 'width') };
+  return { kind: c.option as 'piecewise_linear', gamma: num(c.params.gamma, 'gamma'), beta: num(c.params.beta, 'beta') };
 }
 
 function reset(v: Value | undefined): ResetIR {

@@ -64,17 +64,17 @@ const energy = (doc: string, dflt: string): ParamSpec => ({ spec: { t: 'quantity
 export const ROUNDING = ['nearest', 'nearest_even', 'toward_zero', 'floor', 'stochastic'] as const;
 
 const surrogateShape = (gammaDefault: string): Params => ({
-  gamma: real('Height factor: the peak is gamma / v_th (Bellec et al.\'s dampening factor).', gammaDefault, { min: 0 }),
-  width: real('Half-width in units of v_th.', '1', { min: 0, minOpen: true }),
+  gamma: real('Height scaling γ (NEST surrogate_gradient_gamma; Bellec et al.\'s dampening factor).', gammaDefault, { min: 0 }),
+  beta: real('Width scaling β (NEST surrogate_gradient_beta): larger is narrower; per membrane unit, or per v_th for piecewise_linear.', '1', { min: 0, minOpen: true }),
 });
 
 const SURROGATE: Spec = {
   t: 'choice', noun: 'a surrogate derivative',
   options: {
-    piecewise_linear: { doc: 'ψ = (γ/v_th)·max(0, 1 − |v − A|/(width·v_th)) (Bellec et al. 2020; NEST piecewise_linear).', params: surrogateShape('0.3') },
-    exponential: { doc: 'ψ = (γ/v_th)·exp(−|v − A|/(width·v_th)) (NEST exponential).', params: surrogateShape('0.3') },
-    fast_sigmoid: { doc: 'ψ = (γ/v_th)·(1 + |v − A|/(width·v_th))^−2 (NEST fast_sigmoid_derivative).', params: surrogateShape('0.3') },
-    arctan: { doc: 'ψ = (γ/v_th)/(1 + ((v − A)/(width·v_th))²) (NEST arctan_derivative).', params: surrogateShape('0.3') },
+    piecewise_linear: { doc: 'ψ = (γ/v_th)·max(0, 1 − β·|v − A|/v_th) (Bellec et al. 2020; NEST piecewise_linear).', params: surrogateShape('0.3') },
+    exponential: { doc: 'ψ = γ·exp(−β·|v − A|) (NEST exponential).', params: surrogateShape('0.3') },
+    fast_sigmoid: { doc: 'ψ = γ·(1 + β·|v − A|)^−2 (NEST fast_sigmoid_derivative).', params: surrogateShape('0.3') },
+    arctan: { doc: 'ψ = (γ/π)/(1 + (βπ·(v − A))²) (NEST arctan).', params: surrogateShape('0.3') },
     multi_gaussian: {
       doc: 'ψ = γ[(1+h)·N(x;0,σ) − h·N(x;σ,sσ) − h·N(x;−σ,sσ)], x = v − A (Yin et al. 2021).',
       params: {

@@ -13,7 +13,7 @@ export type InitIR =
   | { readonly kind: 'file'; readonly path: string; readonly shape: readonly number[] };
 
 export type SurrogateIR =
-  | { readonly kind: 'piecewise_linear' | 'exponential' | 'fast_sigmoid' | 'arctan'; readonly gamma: number; readonly width: number }
+  | { readonly kind: 'piecewise_linear' | 'exponential' | 'fast_sigmoid' | 'arctan'; readonly gamma: number; readonly beta: number }
   | { readonly kind: 'multi_gaussian'; readonly gamma: number; readonly sigma: number; readonly h: number; readonly s: number };
 
 export type ResetIR =

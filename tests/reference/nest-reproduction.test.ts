@@ -54,7 +54,7 @@ network nest {
   input in[100]
   population rec[100] : LIF {
     tau_m = 30 ms; v_th = 0.03; threshold_test = ge; input_factor = one_minus_alpha
-    reset = subtract; reset_timing = next_step; refractory = 0 ms; surrogate = piecewise_linear(gamma = 0.3, width = 1)
+    reset = subtract; reset_timing = next_step; refractory = 0 ms; surrogate = piecewise_linear(gamma = 0.3, beta = 1)
   }
   readout out[1] : LI { tau = 30 ms; input_factor = one_minus_kappa }
   in -> rec : dense { w = load("w_in.npy"); w_min = -100; w_max = 100 }
@@ -104,11 +104,11 @@ network nest {
   input in[40]
   population reg[50] : LIF {
     tau_m = 20 ms; v_th = 0.6; threshold_test = ge; input_factor = none; refractory = 5 ms
-    surrogate = piecewise_linear(gamma = 0.3, width = 1)
+    surrogate = piecewise_linear(gamma = 0.3, beta = 1)
   }
   population ad[50] : ALIF {
     tau_m = 20 ms; v_th = 0.6; threshold_test = ge; input_factor = none; refractory = 5 ms
-    surrogate = piecewise_linear(gamma = 0.3, width = 1)
+    surrogate = piecewise_linear(gamma = 0.3, beta = 1)
     tau_a = TAU_A; beta = 1.7 * (1 - exp(-1 ms / TAU_A)) / (1 - exp(-1 ms / 20 ms)); adaptation_increment = spike
   }
   group rec = [reg, ad]
