@@ -14,6 +14,7 @@ import { TaskDataError } from '../tasks/generate.ts';
 import { trainReference, type IterationMetrics } from '../reference/train.ts';
 import { outputError, prepareOutputDir, writeFileAtomic } from './atomic.ts';
 import { applyOverrides, parseOverride, type Override } from './overrides.ts';
+import type { SourceFile } from '../dsl/span.ts';
 
 export interface TrainOptions {
   readonly backend?: string; readonly iterations?: string; readonly seed?: string; readonly set?: string[];
@@ -46,28 +47,30 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
 
   const root = resolve(file);
   let host: Host = nodeHost;
+  let place = (d: Diagnostic) => d;
+  let sourceOf: (f: string) => SourceFile | undefined = () => undefined;
   if (overrides.length > 0) {
-    const got = nodeHost.read(root);
-    if (got.ok) {
-      const text = applyOverrides(new TextDecoder().decode(got.bytes), overrides);
-      if (typeof text !== 'string') { io.out(`${file}: error: ${text.error}`); return 1; }
-      const bytes = new TextEncoder().encode(text);
-      host = { read: (p) => (p === root ? { ok: true, bytes } : nodeHost.read(p)) };
-    }
+    const ov = applyOverrides(root, overrides, nodeHost);
+    if ('error' in ov) { io.out(formatDiagnostic(ov.error, ov.sources.get(ov.error.file))); return 1; }
+    host = ov.host;
+    place = (d) => ov.place(d);
+    sourceOf = (f) => ov.sources.get(f);
   }
   const r = checkPaths([root], host);
+  const diagnostics = r.diagnostics.map(place);
+  const show = (d: Diagnostic) => formatDiagnostic(d, sourceOf(d.file) ?? r.sources.get(d.file));
   // With --json, stdout carries the one JSON object; diagnostics go to stderr then.
-  const report = opts.json && !hasErrors(r.diagnostics) ? io.err : io.out;
-  for (const d of r.diagnostics) report(formatDiagnostic(d, r.sources.get(d.file)));
-  if (hasErrors(r.diagnostics)) return 1;
+  const report = opts.json && !hasErrors(diagnostics) ? io.err : io.out;
+  for (const d of diagnostics) report(show(d));
+  if (hasErrors(diagnostics)) return 1;
   const program = r.programs.get(root);
   const picked = selectRun(program, displayPath(root), ['train'], opts.block);
-  if (!picked.ok) { io.out(formatDiagnostic(picked.diagnostic, r.sources.get(picked.diagnostic.file))); return 1; }
+  if (!picked.ok) { io.out(show(picked.diagnostic)); return 1; }
   const lowered = lowerTrain(program!, picked.value);
   const ir: TrainIR = { ...lowered, ...(iterations !== undefined ? { iterations } : {}), ...(seed !== undefined ? { seed } : {}) };
 
-  const show = (d: Diagnostic) => { io.out(formatDiagnostic(d, r.sources.get(d.file))); return 1; };
-  if (opts.out) { const bad = prepareOutputDir(opts.out); if (bad) return show(bad); }
+  const fail = (d: Diagnostic) => { io.out(show(place(d))); return 1; };
+  if (opts.out) { const bad = prepareOutputDir(opts.out); if (bad) return fail(bad); }
   if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core} (and the PCM update scheme); --backend core arrives with the core.`);
   const bar = io.progress ? progressBar(ir.iterations, io.err) : undefined;
   let result;
@@ -76,7 +79,7 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   } catch (e) {
     if (e instanceof TaskDataError || e instanceof InstantiationError) {
       const rv = picked.value;
-      return show(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, `${e.message}`));
+      return fail(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, `${e.message}`));
     }
     throw e;
   } finally {
@@ -90,7 +93,7 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
       writeOutputs(opts.out, ir, result.instance, result.feedback, result.iterations, { file: root, backend, overrides: overrides.map((o) => o.raw), version: io.version, sources: [...r.workspace.modules.keys()] });
     } catch (e) {
       if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
-      return show(outputError((e as NodeJS.ErrnoException).path ?? opts.out, e));
+      return fail(outputError((e as NodeJS.ErrnoException).path ?? opts.out, e));
     }
     if (!opts.json) io.out(`wrote weights, trained parameters, metrics and manifest to ${opts.out}`);
   }

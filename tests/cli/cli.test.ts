@@ -156,6 +156,34 @@ describe('phasecore train', () => {
       expect(tau.array.data.some((v) => Math.abs(v - 0.02) > 1e-6)).toBe(true); // and trained
     }
   });
+  it('places override diagnostics in the --set argument and keeps the file\'s own positions', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 't.snn'), `${SMALL}const unused = 3 mV + 1 ms\n`);
+    const r = run('train', join(dir, 't.snn'), '--set', 'rec.tau_mm=5ms', '--set', 'train.iterations=2');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/--set#1:1:5: error SNN2007: 'tau_mm' is not a parameter of population rec/);
+    expect(r.out).toMatch(/1 \| rec\.tau_mm=5ms\n {2}\| {5}\^{6}/);
+    // A diagnostic elsewhere in the file keeps its line and column although the text was rewritten.
+    expect(r.out).toMatch(/t\.snn:13:16: error SNN3002/);
+    // On the line the override rewrote, too: the column is the one in the user's file.
+    const line = '  population rec[12] : LIF { v_th = 5 mV }';
+    writeFileSync(join(dir, 'v.snn'), SMALL.replace('  population rec[12] : LIF { v_th = 0.05 }', line));
+    const v = run('train', join(dir, 'v.snn'), '--set', 'rec.tau_m=25ms');
+    expect(v.out).toContain(`v.snn:4:${line.indexOf('5 mV') + 1}: error SNN3001`);
+    expect(v.out).toContain(`4 | ${line}`);
+    const paren = run('train', join(dir, 't.snn'), '--set', 'rec.tau_m=(');
+    expect(paren.out).toMatch(/--set#1:1:11: error SNN1011: '\(' is not a value for rec\.tau_m/);
+    expect(paren.out).not.toMatch(/t\.snn/);
+  });
+  it('overrides a distribution with ~ and a block in an imported file', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'core.snn'), 'core c { tiles = 8 }\n');
+    writeFileSync(join(dir, 't.snn'), `import "core.snn"\n${SMALL.replace('v_th = 0.05', 'v_th = 0.05; tau_m ~ normal(20 ms, 1 ms)')}`);
+    expect(run('train', join(dir, 't.snn'), '--set', 'rec.tau_m~uniform(15 ms, 25 ms)', '--set', 'train.iterations=1').code).toBe(0);
+    const bad = run('train', join(dir, 't.snn'), '--set', 'c.tiles=0', '--set', 'train.iterations=1');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/--set#1:1:9: error SNN3004: `tiles` must be between 1 and 4096; found 0\./);
+  });
   it('reports a bad override as a diagnostic, and usage errors with exit 2', () => {
     const dir = tmp();
     writeFileSync(join(dir, 't.snn'), SMALL);
