@@ -88,9 +88,13 @@ export function parseSource(source: SourceFile): ParseResult {
   parser.input = lexed.tokens;
   const cst = parser.file();
   const seen = new Set<number>();
-  for (const e of parser.errors as IRecognitionException[]) {
+  const errors = parser.errors as IRecognitionException[];
+  for (const [k, e] of errors.entries()) {
     const at = errorSpan(e.token, source);
     if (seen.has(at.start)) continue;
+    // Input left over after an earlier error is that error's echo (recovery closed a block too
+    // early, say), not a mistake of its own: report the cause only.
+    if (k > 0 && (e.name === 'NotAllInputParsedException' || (e.name === 'MismatchedTokenException' && e.message.startsWith(`Expected a declaration`)))) continue;
     seen.add(at.start);
     diagnostics.push(diag(EXCEPTION_KIND[e.name] ?? 'NoViableAlternative', path, at, e.message));
   }

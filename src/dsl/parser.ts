@@ -42,7 +42,9 @@ const CLOSERS: Record<string, string> = {
 
 const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual }) =>
-    `Expected ${labelOf(expected)}${CLOSERS[expected.name] ?? ''}, found ${describeToken(actual)}.`,
+    expected.name === 'EOF'
+      ? `Expected ${RULE_WORDS.file}, found ${describeToken(actual)}${actual.image === '}' ? ' (is there one closing brace too many?)' : ''}.`
+      : `Expected ${labelOf(expected)}${CLOSERS[expected.name] ?? ''}, found ${describeToken(actual)}.`,
   buildNotAllInputParsedMessage: ({ firstRedundant }) =>
     `Expected ${RULE_WORDS.file}, found ${describeToken(firstRedundant)}${firstRedundant.image === '}' ? ' (is there one closing brace too many?)' : ''}.`,
   buildNoViableAltMessage: ({ actual, ruleName }) =>

@@ -37,6 +37,15 @@ describe('syntax errors', () => {
     const d = expectDiagnostic('network n { }\n}', 'SNN1013', '}');
     expect(d.message).toMatch(/one closing brace too many/);
   });
+  it('does not echo an error inside a block as a stray brace after it', () => {
+    const r = parse('network n {\n  population rec[4] : LIF { tau_m = = 1 ms }\n}\n');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['SNN1011']);
+  });
+  it('says what may follow a complete declaration, not the parser\'s EOF', () => {
+    const r = parse('const A = 1 2\nconst B = 3\n');
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]!.message).toBe("Expected a declaration (network, core, learn, task, train, run, const or import), found '2'.");
+  });
   it('reports independent syntax errors in one run, but no cascade', () => {
     const r = checkText('core a { clock = }\ncore b { tile = [1, 2 }\n');
     expect(r.diagnostics.map((d) => [d.code, culprit(r, d)])).toEqual([['SNN1011', '}'], ['SNN1010', '}']]);
