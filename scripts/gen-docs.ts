@@ -80,17 +80,20 @@ function table(params: S.Params): string[] {
   return out;
 }
 
-function options(title: string, spec: S.Spec): string[] {
+function options(title: string, spec: S.Spec, depth = 0): string[] {
   if (spec.t !== 'choice') return [];
-  const out = [`#### ${title}`, ''];
+  const indent = '  '.repeat(depth);
+  const out = depth === 0 ? [`#### ${title}`, ''] : [];
   for (const [name, o] of Object.entries(spec.options)) {
     const pos = o.positional?.length ? ` (unnamed: ${o.positional.join(', ')})` : '';
-    out.push(`- \`${name}\`${pos}: ${o.doc}`);
+    out.push(`${indent}- \`${name}\`${pos}: ${o.doc}`);
     for (const [k, p] of Object.entries(o.params ?? {})) {
-      out.push(`  - \`${k}\`: ${describeSpec(p.spec)}; default ${p.default !== undefined ? `\`${p.default}\`` : p.required ? '**required**' : 'none'}. ${p.doc}`);
+      out.push(`${indent}  - \`${k}\`: ${describeSpec(p.spec)}; default ${p.default !== undefined ? `\`${p.default}\`` : p.required ? '**required**' : 'none'}. ${p.doc}`);
+      // An option's parameter that is itself a choice (a device's refresh policy) lists its options too.
+      out.push(...options('', p.spec, depth + 2));
     }
   }
-  out.push('');
+  if (depth === 0) out.push('');
   return out;
 }
 

@@ -1,5 +1,6 @@
-// The flagship demo, for now: check and format-check every example, then describe what each
-// network would occupy on its core. Later issues extend it until it trains a network on the core.
+// The flagship demo, for now: check and format-check every example, train the pattern-generation
+// example briefly with the float reference, and compile the multi-tile example for its core.
+// Later issues extend it until it trains a network on the core.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPaths, selectCore } from '../compiler/frontend.ts';

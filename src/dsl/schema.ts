@@ -206,7 +206,7 @@ export const DEVICE: Spec = {
       doc: 'Phase-change memory (Nandakumar et al. 2018 statistical model, as in Demirag et al. 2021).',
       params: {
         ...deviceCommon,
-        profile: oneOf(['demirag2021', 'aihwkit', 'hermes'], 'Constant set for programming, drift and read noise (see docs/device.md).', 'demirag2021'),
+        profile: oneOf(['demirag2021', 'aihwkit', 'hermes'], 'Constant set for programming, drift and read noise: Demirag et al. 2021 (Nandakumar et al. model), aihwkit\'s PCM preset, or HERMES-like; the core applies it.', 'demirag2021'),
         g_min: { spec: { t: 'quantity', dim: 'conductance', unit: 'uS', min: 0 }, doc: 'Smallest conductance (after RESET).', default: '0.1 uS' },
         prog_noise: bool('Programming noise on SET pulses.', 'on'),
         read_noise: bool('Read noise on every crossbar read.', 'on'),
