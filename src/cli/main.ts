@@ -3,17 +3,17 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { checkPaths } from '../compiler/frontend.ts';
-import { diagnosticToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { diag, diagnosticToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { decodeSource, parseSource } from '../dsl/parse.ts';
 import { formatFile } from '../dsl/format.ts';
-import { writeFileAtomic } from './atomic.ts';
-import { displayPath } from '../compiler/workspace.ts';
+import { tryWriteFileAtomic } from './atomic.ts';
+import { displayPath, nodeHost } from '../compiler/workspace.ts';
 import type { SourceFile } from '../dsl/span.ts';
 import { runDemo } from './demo.ts';
 import { commandTrain, type TrainOptions } from './train.ts';
 import { commandCompile, type CompileOptions } from './compile.ts';
 import { packageRoot } from './paths.ts';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const EXIT = { ok: 0, userError: 1, usage: 2, internal: 3 } as const;
 
@@ -47,11 +47,13 @@ export function commandFmt(files: string[], opts: { check?: boolean; write?: boo
   for (const f of files) {
     let bytes: Uint8Array;
     const shown = displayPath(f);
-    try { bytes = readFileSync(f); } catch (e) {
-      out(`${shown}: error SNN0005: Cannot read ${shown}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}.`);
+    const got = nodeHost.read(resolve(f));
+    if (!got.ok) {
+      out(formatDiagnostic(diag('UnreadableFile', shown, { start: 0, end: 0 }, `Cannot read ${shown}: ${got.reason}.`), undefined));
       status = EXIT.userError;
       continue;
     }
+    bytes = got.bytes;
     const decoded = decodeSource(shown, bytes);
     const parsed = decoded.diagnostics.length > 0 ? { file: null, diagnostics: decoded.diagnostics } : parseSource(decoded.source);
     if (!parsed.file) {
@@ -66,7 +68,10 @@ export function commandFmt(files: string[], opts: { check?: boolean; write?: boo
     if (opts.check) {
       if (!same) unformatted.push(shown);
     } else if (opts.write) {
-      if (!same) { writeFileAtomic(f, text); out(`formatted ${shown}`); }
+      if (!same) {
+        const failed = tryWriteFileAtomic(f, text);
+        if (failed) { out(formatDiagnostic(failed, undefined)); status = EXIT.userError; } else out(`formatted ${shown}`);
+      }
     } else {
       out(text.replace(/\n$/, ''));
     }

@@ -85,6 +85,8 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   } finally {
     if (bar) io.err('');
   }
+  const diverged = result.iterations.find((m) => !Number.isFinite(m.loss));
+  if (diverged) io.err(`warning: the loss is not a finite number from iteration ${diverged.iteration} on: training diverged (try a smaller learning rate); JSON shows it as null.`);
   const final = summary(result.iterations);
   if (opts.json) io.out(JSON.stringify({ backend, seed: ir.seed, iterations: result.iterations, final }));
   else io.out(`trained ${ir.network.name} for ${ir.iterations} iterations (seed ${ir.seed}, ${backend}): loss ${fmt(result.iterations[0]?.loss)} → ${fmt(final.loss)}${final.accuracy !== undefined ? `, accuracy ${(final.accuracy * 100).toFixed(1)}%` : ''}, ${final.rate_hz.toFixed(1)} Hz`);

@@ -76,6 +76,11 @@ export function loadWorkspace(paths: readonly string[], host: Host = nodeHost): 
         diagnostics.push(diag('ImportCycle', display, item.path.span, `Importing "${item.path.value}" makes a cycle: ${displayPath(target)} is already being imported (directly or indirectly) by this file.`));
         continue;
       }
+      const twice = mod.imports.find((i) => i.module.path === target);
+      if (twice) {
+        diagnostics.push(diag('DuplicateImport', display, item.path.span, `${displayPath(target)} is already imported on line ${mod.source.position(twice.stmt.span.start).line + 1}; this import adds nothing.`));
+        continue;
+      }
       const sub = load(target);
       if ('error' in sub) {
         diagnostics.push(diag('ImportNotFound', display, item.path.span, `Cannot import "${item.path.value}": ${displayPath(target)} ${sub.error === 'it does not exist' ? 'does not exist' : `cannot be read (${sub.error})`}. Paths are relative to the importing file.`));

@@ -41,6 +41,7 @@ export const DIAG = {
   WrongKind: { code: 'SNN2003', severity: 'error', doc: 'A name of the wrong kind, such as a core where a network is expected.' },
   ImportNotFound: { code: 'SNN2004', severity: 'error', doc: 'An imported file that does not exist or cannot be read.' },
   ImportCycle: { code: 'SNN2005', severity: 'error', doc: 'Files that import each other in a cycle.' },
+  DuplicateImport: { code: 'SNN2006', severity: 'warning', doc: 'A file imported twice by the same file.' },
   UnknownParameter: { code: 'SNN2007', severity: 'error', doc: 'A parameter that the block or model does not have.' },
   DuplicateParameter: { code: 'SNN2008', severity: 'error', doc: 'A parameter given twice in one block.' },
   UnknownOption: { code: 'SNN2009', severity: 'error', doc: 'A value that is not one of the options of a parameter.' },

@@ -75,6 +75,13 @@ describe('phasecore check', () => {
 });
 
 describe('phasecore fmt', () => {
+  it('reports a directory or a missing file with a code, not the system\'s words', () => {
+    const dir = tmp();
+    const r = run('fmt', dir, join(dir, 'nope.snn'));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/error SNN0005: Cannot read .*: it is a directory\./);
+    expect(r.out).toMatch(/error SNN0005: Cannot read .*nope\.snn: it does not exist\./);
+  });
   it('--check passes on the examples', () => {
     const r = run('fmt', '--check', join(ROOT, 'examples', 'pattern-generation.snn'), join(ROOT, 'examples', 'cores', 'pcm256.snn'));
     expect(r.code).toBe(0);

@@ -21,6 +21,10 @@ describe('imports', () => {
     const { got } = check({ 'main.snn': 'import "a.snn"\nconst X = B', 'a.snn': 'import "b.snn"\nconst A = 1', 'b.snn': 'const B = 2' });
     expect(got).toEqual([['main.snn', 'SNN2001', 'B']]);
   });
+  it('warn when a file is imported twice', () => {
+    const { got } = check({ 'main.snn': 'import "a.snn"\nimport "./a.snn"\nconst X = A', 'a.snn': 'const A = 1' });
+    expect(got).toEqual([['main.snn', 'SNN2006', '"./a.snn"']]);
+  });
   it('report a missing file at the path', () => {
     const { got } = check({ 'main.snn': 'import "nope.snn"' });
     expect(got).toEqual([['main.snn', 'SNN2004', '"nope.snn"']]);
