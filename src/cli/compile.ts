@@ -12,24 +12,31 @@ export interface CompileOptions { readonly core?: string; readonly output?: stri
 export function commandCompile(file: string, opts: CompileOptions, out: (s: string) => void, err: (s: string) => void): number {
   const root = resolve(file);
   const r = checkPaths([root]);
-  const report = opts.json ? err : out;
-  const show = (ds: readonly Diagnostic[]) => { for (const d of ds) report(formatDiagnostic(d, r.sources.get(d.file))); };
+  // Diagnostics are text on stdout, or with --json text on stderr and, on failure, one JSON object
+  // {"diagnostics": [...]} on stdout (the shape of `check --json`).
+  const shown: Diagnostic[] = [];
+  const show = (ds: readonly Diagnostic[]) => { for (const d of ds) { shown.push(d); (opts.json ? err : out)(formatDiagnostic(d, r.sources.get(d.file))); } };
+  const fail = (ds: readonly Diagnostic[]) => {
+    show(ds);
+    if (opts.json) out(JSON.stringify({ diagnostics: shown.map((d) => diagnosticToJson(d, r.sources.get(d.file))) }));
+    return 1;
+  };
+  if (hasErrors(r.diagnostics)) return fail(r.diagnostics);
   show(r.diagnostics);
-  if (hasErrors(r.diagnostics)) return 1;
   const program = r.programs.get(root);
   const run = selectRun(program, displayPath(root), ['run', 'train'], opts.block);
-  if (!run.ok) { show([run.diagnostic]); return 1; }
+  if (!run.ok) return fail([run.diagnostic]);
   const core = selectCore(program!, run.value, opts.core);
-  if (!core.ok) { show([core.diagnostic]); return 1; }
+  if (!core.ok) return fail([core.diagnostic]);
   const position = (f: string, offset: number) => r.sources.get(f)?.position(offset);
   const res = compileRun(program!, run.value, core.value, { position });
+  if (hasErrors(res.diagnostics) || !res.program || !res.report) return fail(res.diagnostics);
   show(res.diagnostics);
-  if (hasErrors(res.diagnostics) || !res.program || !res.report) return 1;
   const written = [
     opts.output ? tryWriteFileAtomic(opts.output, encodeProgram(res.program)) : null,
     opts.listing && opts.listing !== '-' ? tryWriteFileAtomic(opts.listing, `${res.listing.join('\n')}\n`) : null,
   ].filter((d): d is Diagnostic => d !== null);
-  if (written.length > 0) { show(written); return 1; }
+  if (written.length > 0) return fail(written);
   if (opts.listing === '-') out(res.listing.join('\n'));
   if (opts.json) {
     out(JSON.stringify({ precision: res.report.precision, ranges: res.report.ranges, tiles: res.report.tiles, cycles_per_step: res.report.cycles_per_step, diagnostics: res.diagnostics.map((d) => diagnosticToJson(d, r.sources.get(d.file))) }));

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { checkPaths, selectRun } from '../compiler/frontend.ts';
 import { lowerTrain } from '../compiler/lower.ts';
 import { displayPath, nodeHost, type Host } from '../compiler/workspace.ts';
-import { diag, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { diag, diagnosticToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { encodeNpy } from '../data/npy.ts';
 import { endIndices, InstantiationError, type Instance } from '../ir/instantiate.ts';
 import type { TrainIR } from '../ir/training.ts';
@@ -49,28 +49,36 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   let host: Host = nodeHost;
   let place = (d: Diagnostic) => d;
   let sourceOf: (f: string) => SourceFile | undefined = () => undefined;
+  let sources: ReadonlyMap<string, SourceFile> = new Map();
+  // Diagnostics are text on stdout, or with --json text on stderr and, on failure, one JSON object
+  // {"diagnostics": [...]} on stdout (the shape of `check --json`).
+  const shown: Diagnostic[] = [];
+  const source = (f: string) => sourceOf(f) ?? sources.get(f);
+  const report = (ds: readonly Diagnostic[]) => { for (const d of ds) { shown.push(d); (opts.json ? io.err : io.out)(formatDiagnostic(d, source(d.file))); } };
+  const fail = (ds: readonly Diagnostic[]) => {
+    report(ds);
+    if (opts.json) io.out(JSON.stringify({ diagnostics: shown.map((d) => diagnosticToJson(d, source(d.file))) }));
+    return 1;
+  };
   if (overrides.length > 0) {
     const ov = applyOverrides(root, overrides, nodeHost);
-    if ('error' in ov) { io.out(formatDiagnostic(ov.error, ov.sources.get(ov.error.file))); return 1; }
+    if ('error' in ov) { sourceOf = (f) => ov.sources.get(f); return fail([ov.error]); }
     host = ov.host;
     place = (d) => ov.place(d);
     sourceOf = (f) => ov.sources.get(f);
   }
   const r = checkPaths([root], host);
+  sources = r.sources;
   const diagnostics = r.diagnostics.map(place);
-  const show = (d: Diagnostic) => formatDiagnostic(d, sourceOf(d.file) ?? r.sources.get(d.file));
-  // With --json, stdout carries the one JSON object; diagnostics go to stderr then.
-  const report = opts.json && !hasErrors(diagnostics) ? io.err : io.out;
-  for (const d of diagnostics) report(show(d));
-  if (hasErrors(diagnostics)) return 1;
+  if (hasErrors(diagnostics)) return fail(diagnostics);
+  report(diagnostics);
   const program = r.programs.get(root);
   const picked = selectRun(program, displayPath(root), ['train'], opts.block);
-  if (!picked.ok) { io.out(show(picked.diagnostic)); return 1; }
+  if (!picked.ok) return fail([picked.diagnostic]);
   const lowered = lowerTrain(program!, picked.value);
   const ir: TrainIR = { ...lowered, ...(iterations !== undefined ? { iterations } : {}), ...(seed !== undefined ? { seed } : {}) };
 
-  const fail = (d: Diagnostic) => { io.out(show(place(d))); return 1; };
-  if (opts.out) { const bad = prepareOutputDir(opts.out); if (bad) return fail(bad); }
+  if (opts.out) { const bad = prepareOutputDir(opts.out); if (bad) return fail([bad]); }
   if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core} (and the PCM update scheme); --backend core arrives with the core.`);
   const bar = io.progress ? progressBar(ir.iterations, io.err) : undefined;
   let result;
@@ -79,7 +87,7 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   } catch (e) {
     if (e instanceof TaskDataError || e instanceof InstantiationError) {
       const rv = picked.value;
-      return fail(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, `${e.message}`));
+      return fail([place(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, `${e.message}`))]);
     }
     throw e;
   } finally {
@@ -95,7 +103,7 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
       writeOutputs(opts.out, ir, result.instance, result.feedback, result.iterations, { file: root, backend, overrides: overrides.map((o) => o.raw), version: io.version, sources: [...r.workspace.modules.keys()] });
     } catch (e) {
       if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
-      return fail(outputError((e as NodeJS.ErrnoException).path ?? opts.out, e));
+      return fail([outputError((e as NodeJS.ErrnoException).path ?? opts.out, e)]);
     }
     if (!opts.json) io.out(`wrote weights, trained parameters, metrics and manifest to ${opts.out}`);
   }

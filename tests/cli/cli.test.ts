@@ -191,6 +191,17 @@ describe('phasecore train', () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/--set#1:1:9: error SNN3004: `tiles` must be between 1 and 4096; found 0\./);
   });
+  it('with --json, a failure is one JSON object of diagnostics on stdout', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 't.snn'), SMALL);
+    for (const args of [['train', join(dir, 't.snn'), '--json', '--set', 'rec.tau_m=25'], ['compile', join(dir, 't.snn'), '--json']]) {
+      const r = run(...args);
+      expect(r.code).toBe(1);
+      const j = JSON.parse(r.out) as { diagnostics: Array<{ code: string; range: { start: { line: number } } }> };
+      expect(j.diagnostics.map((d) => d.code)).toEqual([args[0] === 'train' ? 'SNN3001' : 'SNN5004']);
+      expect(r.err).toMatch(/error SNN/);
+    }
+  });
   it('reports a bad override as a diagnostic, and usage errors with exit 2', () => {
     const dir = tmp();
     writeFileSync(join(dir, 't.snn'), SMALL);
