@@ -25,7 +25,7 @@ describe('lowering to the network IR', () => {
     if (rec.role !== 'population') return;
     expect(rec.params.tauM).toEqual({ kind: 'constant', value: 0.03 });
     expect(rec.params.inputFactor).toBe('one_minus_alpha');
-    expect(rec.params.surrogate).toEqual({ kind: 'piecewise_linear', gamma: 0.3, width: 1 });
+    expect(rec.params.surrogate).toEqual({ kind: 'piecewise_linear', gamma: 0.3, beta: 1 });
     expect(t.network.projections.map((p) => [p.source.name, p.target.name, p.conn, p.noSelf])).toEqual([['in', 'rec', 'dense', false], ['rec', 'rec', 'dense', true], ['rec', 'out', 'dense', false]]);
     expect(t.network.projections[2]!.w).toMatchObject({ kind: 'file', shape: [100, 1] });
     expect(t.learn).toMatchObject({ kind: 'eprop', loss: { kind: 'mse', reduce: 'sum' }, optimizer: { kind: 'sgd', lr: 1e-4 }, regularizer: { kind: 'rate', target: 10, strength: 300 } });
