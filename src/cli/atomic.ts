@@ -45,13 +45,11 @@ export function tryWriteFileAtomic(path: string, data: string | Uint8Array): Dia
 /** Make sure `dir` is a directory we can write into (created if missing), before any long work. */
 export function prepareOutputDir(dir: string): Diagnostic | null {
   try {
-    mkdirSync(dir, { recursive: true });
-    if (!statSync(dir).isDirectory()) return diag('OutputUnwritable', dir, { start: 0, end: 0 }, `Cannot write into ${dir}: it is a file, not a directory.`);
+    mkdirSync(dir, { recursive: true }); // EEXIST when a file is in the way
     accessSync(dir, constants.W_OK);
     return null;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return diag('OutputUnwritable', dir, { start: 0, end: 0 }, `Cannot write into ${dir}: it is a file, not a directory.`);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return diag('OutputUnwritable', dir, { start: 0, end: 0 }, `Cannot write into ${dir}: it is a file, not a directory.`);
     return outputError(dir, e);
   }
 }

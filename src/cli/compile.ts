@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { checkPaths, selectCore, selectRun } from '../compiler/frontend.ts';
 import { displayPath } from '../compiler/workspace.ts';
 import { compileRun, type CompileReport } from '../compiler/compile.ts';
-import { diagnosticToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { diagnosticToJson, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { reporter } from './report.ts';
 import { encodeProgram } from '../runtime/program.ts';
 import { tryWriteFileAtomic } from './atomic.ts';
 
@@ -12,15 +13,7 @@ export interface CompileOptions { readonly core?: string; readonly output?: stri
 export function commandCompile(file: string, opts: CompileOptions, out: (s: string) => void, err: (s: string) => void): number {
   const root = resolve(file);
   const r = checkPaths([root]);
-  // Diagnostics are text on stdout, or with --json text on stderr and, on failure, one JSON object
-  // {"diagnostics": [...]} on stdout (the shape of `check --json`).
-  const shown: Diagnostic[] = [];
-  const show = (ds: readonly Diagnostic[]) => { for (const d of ds) { shown.push(d); (opts.json ? err : out)(formatDiagnostic(d, r.sources.get(d.file))); } };
-  const fail = (ds: readonly Diagnostic[]) => {
-    show(ds);
-    if (opts.json) out(JSON.stringify({ diagnostics: shown.map((d) => diagnosticToJson(d, r.sources.get(d.file))) }));
-    return 1;
-  };
+  const { show, fail } = reporter(!!opts.json, out, err, (f) => r.sources.get(f));
   if (hasErrors(r.diagnostics)) return fail(r.diagnostics);
   show(r.diagnostics);
   const program = r.programs.get(root);

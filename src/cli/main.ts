@@ -3,10 +3,11 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { checkPaths } from '../compiler/frontend.ts';
-import { diag, diagnosticToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { diag, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { decodeSource, parseSource } from '../dsl/parse.ts';
 import { formatFile } from '../dsl/format.ts';
 import { tryWriteFileAtomic } from './atomic.ts';
+import { diagnosticsJson } from './report.ts';
 import { displayPath, nodeHost } from '../compiler/workspace.ts';
 import type { SourceFile } from '../dsl/span.ts';
 import { runDemo } from './demo.ts';
@@ -21,7 +22,7 @@ const VERSION = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'u
 
 function printDiagnostics(ds: readonly Diagnostic[], sources: Map<string, SourceFile>, json: boolean, out: (s: string) => void): void {
   if (json) {
-    out(JSON.stringify({ diagnostics: ds.map((d) => diagnosticToJson(d, sources.get(d.file))) }, null, 2));
+    out(diagnosticsJson(ds, (f) => sources.get(f), 2));
     return;
   }
   for (const d of ds) out(formatDiagnostic(d, sources.get(d.file)));

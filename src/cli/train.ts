@@ -6,12 +6,13 @@ import { join, resolve } from 'node:path';
 import { checkPaths, selectRun } from '../compiler/frontend.ts';
 import { lowerTrain } from '../compiler/lower.ts';
 import { displayPath, nodeHost, type Host } from '../compiler/workspace.ts';
-import { diag, diagnosticToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { diag, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { reporter } from './report.ts';
 import { encodeNpy } from '../data/npy.ts';
 import { endIndices, InstantiationError, type Instance } from '../ir/instantiate.ts';
 import type { TrainIR } from '../ir/training.ts';
 import { TaskDataError } from '../tasks/generate.ts';
-import { trainReference, type IterationMetrics } from '../reference/train.ts';
+import { trainableArray, trainReference, type IterationMetrics } from '../reference/train.ts';
 import { outputError, prepareOutputDir, writeFileAtomic } from './atomic.ts';
 import { applyOverrides, parseOverride, type Override } from './overrides.ts';
 import type { SourceFile } from '../dsl/span.ts';
@@ -50,16 +51,7 @@ export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
   let place = (d: Diagnostic) => d;
   let sourceOf: (f: string) => SourceFile | undefined = () => undefined;
   let sources: ReadonlyMap<string, SourceFile> = new Map();
-  // Diagnostics are text on stdout, or with --json text on stderr and, on failure, one JSON object
-  // {"diagnostics": [...]} on stdout (the shape of `check --json`).
-  const shown: Diagnostic[] = [];
-  const source = (f: string) => sourceOf(f) ?? sources.get(f);
-  const report = (ds: readonly Diagnostic[]) => { for (const d of ds) { shown.push(d); (opts.json ? io.err : io.out)(formatDiagnostic(d, source(d.file))); } };
-  const fail = (ds: readonly Diagnostic[]) => {
-    report(ds);
-    if (opts.json) io.out(JSON.stringify({ diagnostics: shown.map((d) => diagnosticToJson(d, source(d.file))) }));
-    return 1;
-  };
+  const { show: report, fail } = reporter(!!opts.json, io.out, io.err, (f) => sourceOf(f) ?? sources.get(f));
   if (overrides.length > 0) {
     const ov = applyOverrides(root, overrides, nodeHost);
     if ('error' in ov) { sourceOf = (f) => ov.sources.get(f); return fail([ov.error]); }
@@ -152,16 +144,14 @@ function writeOutputs(dir: string, ir: TrainIR, inst: Instance, B: Float64Array,
     files.push(name);
   });
   // Trained intrinsic parameters, per population, in SI units (so `load()` reads them back).
-  const perNeuron: Record<string, keyof Instance> = { tau_m: 'tauM', v_th: 'vTh', bias: 'bias', tau_a: 'tauA', beta: 'beta' };
-  const perReadout: Record<string, keyof Instance> = { tau: 'tauOut', bias: 'biasOut' };
   for (const p of net.populations) {
     if (p.role === 'input') continue;
     const at = inst.layout.offsets.get(p.name)!.offset;
     for (const name of p.params.trainable) {
-      const key = (p.role === 'readout' ? perReadout : perNeuron)[name];
+      const key = trainableArray(p.role, name);
       if (!key) continue;
       const file = `${p.name}_${name}.npy`;
-      writeFileAtomic(join(dir, file), encodeNpy('float64', [p.size], (inst[key] as Float64Array).slice(at, at + p.size)));
+      writeFileAtomic(join(dir, file), encodeNpy('float64', [p.size], inst[key].slice(at, at + p.size)));
       files.push(file);
     }
   }

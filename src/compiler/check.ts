@@ -1060,18 +1060,16 @@ class ModuleChecker {
     const r = readNpy(path);
     if (!r.ok) return true; // the header check has reported it
     const unit = spec.dim === 'time' ? ' (seconds: values in .npy files are in SI units)' : '';
+    let max = 0;
     for (const v of r.array.data) {
       if (!Number.isFinite(v)) { this.report('NotFinite', at, `${what}: ${displayPath(path)} holds ${v}.`); return false; }
       if (spec.min !== undefined && (spec.minOpen ? v <= spec.min : v < spec.min)) {
         this.report('OutOfRange', at, `${what} must be ${spec.minOpen ? 'greater than' : 'at least'} ${spec.min}${unit}; ${displayPath(path)} holds ${v}.`);
         return false;
       }
+      max = Math.max(max, v);
     }
-    if (spec.dim === 'time') {
-      let max = 0;
-      for (const v of r.array.data) max = Math.max(max, v);
-      if (max > 10) this.report('SuspiciousValue', at, `${what}: ${displayPath(path)} holds ${max}, that is ${max} s — values in .npy files are in seconds; were they written in milliseconds?`);
-    }
+    if (spec.dim === 'time' && max > 10) this.report('SuspiciousValue', at, `${what}: ${displayPath(path)} holds ${max}, that is ${max} s — values in .npy files are in seconds; were they written in milliseconds?`);
     return true;
   }
 

@@ -7,7 +7,7 @@ import { lowerCore, lowerDevice, lowerLearn, lowerNetwork, lowerTask } from './l
 import { mapTiles, type TileMap } from './map.ts';
 import { quantize, quantizeLearning, type PrecisionRow } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
-import { emit, type Emitted } from './emit.ts';
+import { emit, typicalActive, type Emitted } from './emit.ts';
 import { drawFeedback, instantiate } from '../ir/instantiate.ts';
 import { endPieces } from '../ir/network.ts';
 import { stream } from '../data/random.ts';
@@ -97,9 +97,8 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   };
   const listing = emitted.code.map((ins, addr) => {
     const spec = ISA[ins.op];
-    const active = 'rowCount' in ins.fields ? Math.ceil((ins.fields.rowCount as number) * 0.05) : 0;
     const loc = locate(emitted.sources[addr]!);
-    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(60)} ${spec.unit.padEnd(11)} ${String(spec.latency(coreConfig, ins.fields, active)).padStart(5)} cy  ; ${emitted.origin[addr]}${loc ? `  (${loc})` : ''}`;
+    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(60)} ${spec.unit.padEnd(11)} ${String(spec.latency(coreConfig, ins.fields, typicalActive(ins))).padStart(5)} cy  ; ${emitted.origin[addr]}${loc ? `  (${loc})` : ''}`;
   });
   const report: CompileReport = {
     precision: q.value.precision,

@@ -90,19 +90,22 @@ function matrices(net: NetworkIR, inst: Instance): Record<'input' | 'rec', Matri
     const toOut = source === 'input' ? inst.inOut : inst.recOut;
     const nRecCols = targets.includes('rec') ? layout.nRec : 0;
     const rows = source === 'input' ? layout.nIn : layout.nRec;
-    const cell = (r: number, c: number) => (c < nRecCols ? { b: toRec, i: r * layout.nRec + c } : { b: toOut, i: r * layout.nOut + (c - nRecCols) });
+    // Column c of the full matrix lives in one weight block, at column j of a row of `width`.
+    const blockOf = (c: number) => (c < nRecCols ? toRec : toOut);
+    const jOf = (c: number) => (c < nRecCols ? c : c - nRecCols);
+    const widthOf = (c: number) => (c < nRecCols ? layout.nRec : layout.nOut);
+    const has = (r: number, c: number) => blockOf(c).mask[r * widthOf(c) + jOf(c)] === 1;
     // Only the columns some synapse reaches take a crossbar column (inputs that feed one of three
     // layers do not reserve columns for the other two).
     const used: number[] = [];
     for (let c = 0; c < all.length; c++) {
-      for (let r = 0; r < rows; r++) { const { b, i } = cell(r, c); if (b.mask[i] === 1) { used.push(c); break; } }
+      for (let r = 0; r < rows; r++) if (has(r, c)) { used.push(c); break; }
     }
     const cols = used.map((c) => all[c] as string);
-    const at = (r: number, c: number) => cell(r, used[c] as number);
     out[source] = {
       rows, cols,
-      exists: (r, c) => { const { b, i } = at(r, c); return b.mask[i] === 1; },
-      owner: (r, c) => { const { b, i } = at(r, c); return b.mask[i] === 1 ? (b.owner[i] as number) : -1; },
+      exists: (r, c) => has(r, used[c] as number),
+      owner: (r, c) => { const u = used[c] as number; return has(r, u) ? (blockOf(u).owner[r * widthOf(u) + jOf(u)] as number) : -1; },
     };
   }
   return out;

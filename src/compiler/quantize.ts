@@ -26,6 +26,22 @@ export interface Quantized {
   readonly weights: Readonly<Record<'inRec' | 'recRec' | 'inOut' | 'recOut', Float64Array>>;
 }
 
+/** Values in a register format, and the precision-report row of the worst-rounded one (none when empty). */
+export function quantizeArray(parameter: string, values: Float64Array, f: QFormat): { raw: Int32Array; row: PrecisionRow | null } {
+  const raw = new Int32Array(values.length);
+  let worst = 0; let worstAt = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    raw[i] = toRaw(v, f).raw;
+    const e = Math.abs(toReal(raw[i] as number, f) - v);
+    if (e >= worst) { worst = e; worstAt = i; }
+  }
+  if (values.length === 0) return { raw, row: null };
+  const real = values[worstAt] as number;
+  const quantised = toReal(raw[worstAt] as number, f);
+  return { raw, row: { parameter, real, format: formatName(f), quantised, error: quantised - real } };
+}
+
 /** Device levels of one synapse weight: per-device level on the positive and negative side, and the weight they make. */
 export function weightToLevels(w: number, d: DeviceIR): { plus: number; minus: number; weight: number } {
   const steps = d.levels > 0 ? d.levels - 1 : 65535;
@@ -47,17 +63,9 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
 
   /** Quantise one per-neuron array; one report row (its worst element). */
   const raw = (name: string, values: Float64Array, lo: number, n: number, f: QFormat): Int32Array => {
-    const out = new Int32Array(n);
-    let worst = 0; let worstAt = 0;
-    for (let i = 0; i < n; i++) {
-      const v = values[lo + i] as number;
-      const q = toRaw(v, f).raw;
-      out[i] = q;
-      const e = Math.abs(toReal(q, f) - v);
-      if (e >= worst) { worst = e; worstAt = i; }
-    }
-    if (n > 0) precision.push({ parameter: name, real: values[lo + worstAt] as number, format: formatName(f), quantised: toReal(out[worstAt] as number, f), error: toReal(out[worstAt] as number, f) - (values[lo + worstAt] as number) });
-    return out;
+    const q = quantizeArray(name, values.subarray(lo, lo + n), f);
+    if (q.row) precision.push(q.row);
+    return q.raw;
   };
   /** A decay exp(−dt/τ) per neuron in the decay implementation; one report row. */
   const decay = (population: string, name: string, taus: Float64Array, lo: number, n: number): Int32Array => {
@@ -184,9 +192,9 @@ export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreC
   const diagnostics: Diagnostic[] = [];
   const R = core.registers;
   const inFormat = (parameter: string, real: number, f: QFormat) => {
-    const raw = toRaw(real, f).raw;
-    rows.push({ parameter, real, format: formatName(f), quantised: toReal(raw, f), error: toReal(raw, f) - real });
-    return raw;
+    const q = quantizeArray(parameter, Float64Array.of(real), f);
+    rows.push(q.row!);
+    return q.raw[0];
   };
   const lr = l.optimizer.lr;
   const k = Math.round(-Math.log2(lr));
@@ -194,14 +202,10 @@ export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreC
   if (inFormat('learn.lr', lr, R.gradient) === 0) diagnostics.push(diag('WeightsVanish', at.file, at.span, `The learning rate ${lr} is 0 in the gradient register ${formatName(R.gradient)}: updates computed there vanish.`));
   inFormat('trace increment', 1, R.trace);
   if (B && B.length > 0) {
-    let worst = 0; let worstAt = 0; let zero = 0;
-    for (let i = 0; i < B.length; i++) {
-      const b = B[i] as number;
-      const e = Math.abs(toReal(toRaw(b, R.weight).raw, R.weight) - b);
-      if (e >= worst) { worst = e; worstAt = i; }
-      if (b !== 0 && toRaw(b, R.weight).raw === 0) zero++;
-    }
-    inFormat(`learn.B (${l.feedback.kind})`, B[worstAt] as number, R.weight);
+    const q = quantizeArray(`learn.B (${l.feedback.kind})`, B, R.weight);
+    if (q.row) rows.push(q.row);
+    let zero = 0;
+    for (let i = 0; i < B.length; i++) if (B[i] !== 0 && q.raw[i] === 0) zero++;
     if (zero > 0.1 * B.length) diagnostics.push(diag('WeightsVanish', at.file, at.span, `${zero} of the ${B.length} entries of the feedback matrix B are 0 in the weight register ${formatName(R.weight)}: their neurons get no learning signal.`));
   }
   const u = l.update;

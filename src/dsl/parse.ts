@@ -92,9 +92,10 @@ export function parseSource(source: SourceFile): ParseResult {
   for (const [k, e] of errors.entries()) {
     const at = errorSpan(e.token, source);
     if (seen.has(at.start)) continue;
-    // Input left over after an earlier error is that error's echo (recovery closed a block too
-    // early, say), not a mistake of its own: report the cause only.
-    if (k > 0 && (e.name === 'NotAllInputParsedException' || (e.name === 'MismatchedTokenException' && e.message.startsWith(`Expected a declaration`)))) continue;
+    // Input left over at the top level after an earlier error is that error's echo (recovery
+    // closed a block too early, say), not a mistake of its own: report the cause only.
+    const leftover = e.name === 'NotAllInputParsedException' || (e.name === 'MismatchedTokenException' && e.context.ruleStack.length <= 1);
+    if (k > 0 && leftover) continue;
     seen.add(at.start);
     diagnostics.push(diag(EXCEPTION_KIND[e.name] ?? 'NoViableAlternative', path, at, e.message));
   }

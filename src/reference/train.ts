@@ -33,11 +33,18 @@ export interface TrainResult {
 type BlockName = 'inRec' | 'recRec' | 'inOut' | 'recOut';
 const BLOCKS: readonly BlockName[] = ['inRec', 'recRec', 'inOut', 'recOut'];
 
-/** Intrinsic parameters BPTT can train, with the bound that keeps each meaningful. */
+/** Intrinsic parameters BPTT can train: the name a population's `trainable` list uses → its per-neuron array. */
 type IntrinsicName = 'tauM' | 'vTh' | 'bias' | 'tauA' | 'beta';
 const INTRINSIC: ReadonlyArray<{ key: IntrinsicName; dsl: string }> = [
   { key: 'tauM', dsl: 'tau_m' }, { key: 'vTh', dsl: 'v_th' }, { key: 'bias', dsl: 'bias' }, { key: 'tauA', dsl: 'tau_a' }, { key: 'beta', dsl: 'beta' },
 ];
+/** The same for readouts. */
+const READOUT_INTRINSIC: ReadonlyArray<{ key: 'tauOut' | 'biasOut'; dsl: string }> = [{ key: 'tauOut', dsl: 'tau' }, { key: 'biasOut', dsl: 'bias' }];
+
+/** The per-neuron array of the instance that a population's trainable parameter `name` lives in. */
+export function trainableArray(role: 'population' | 'readout', name: string): IntrinsicName | 'tauOut' | 'biasOut' | undefined {
+  return (role === 'readout' ? READOUT_INTRINSIC : INTRINSIC).find((x) => x.dsl === name)?.key;
+}
 
 export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) => void): TrainResult {
   const net = ir.network;
@@ -67,21 +74,25 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
   const history: IterationMetrics[] = [];
   // Per-neuron masks of the intrinsic parameters a population declares trainable (BPTT only).
   const intrinsicMasks = new Map<IntrinsicName, Uint8Array>();
-  const outTauMask = new Uint8Array(nOut);
+  /** Readout neurons whose population declares `name` trainable. */
+  const readoutMask = (name: string) => {
+    const m = new Uint8Array(nOut);
+    let k = 0;
+    for (const p of net.populations) if (p.role === 'readout') { m.fill(p.params.trainable.includes(name) ? 1 : 0, k, k + p.size); k += p.size; }
+    return m;
+  };
+  const outTauMask = bptt ? readoutMask('tau') : new Uint8Array(nOut);
   if (bptt) {
     for (const { key, dsl } of INTRINSIC) {
       const m = new Uint8Array(nRec);
       for (let j = 0; j < nRec; j++) m[j] = inst.recParams[inst.recPopulation[j] as number]?.trainable.includes(dsl) ? 1 : 0;
       if (m.some((x) => x)) intrinsicMasks.set(key, m);
     }
-    let k = 0;
-    for (const p of net.populations) if (p.role === 'readout') { outTauMask.fill(p.params.trainable.includes('tau') ? 1 : 0, k, k + p.size); k += p.size; }
   }
   const intrinsicOpts = new Map([...intrinsicMasks.keys()].map((key) => [key, new Optimizer(learn.optimizer, nRec)]));
   const outTauOpt = outTauMask.some((x) => x) ? new Optimizer(learn.optimizer, nOut) : null;
   // Readout biases declared trainable: their gradient is exact under e-prop and BPTT alike.
-  const outBiasMask = new Uint8Array(nOut);
-  { let k = 0; for (const p of net.populations) if (p.role === 'readout') { outBiasMask.fill(p.params.trainable.includes('bias') ? 1 : 0, k, k + p.size); k += p.size; } }
+  const outBiasMask = readoutMask('bias');
   const outBiasOpt = outBiasMask.some((x) => x) ? new Optimizer(learn.optimizer, nOut) : null;
   const truncateSteps = learn.truncate !== null ? Math.max(1, Math.round(learn.truncate / net.dt)) : null;
 
