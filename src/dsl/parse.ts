@@ -3,7 +3,7 @@
 // so no later pass ever sees a broken tree (Langium's stopAfterParsingErrors).
 import type { IRecognitionException, IToken } from 'chevrotain';
 import { SnnLexer, LBrace, LBracket, LParen, RBrace, RBracket, RParen } from './tokens.ts';
-import { parser } from './parser.ts';
+import { MAX_PARSE_ERRORS, ParseAborted, parser } from './parser.ts';
 import { buildAst, MAX_EXPR_DEPTH } from './to-ast.ts';
 export { MAX_EXPR_DEPTH };
 import type * as A from './ast.ts';
@@ -86,7 +86,14 @@ export function parseSource(source: SourceFile): ParseResult {
   }
 
   parser.input = lexed.tokens;
-  const cst = parser.file();
+  let cst: ReturnType<typeof parser.file> | undefined;
+  let aborted = false;
+  try {
+    cst = parser.file();
+  } catch (e) {
+    if (!(e instanceof ParseAborted)) throw e;
+    aborted = true;
+  }
   const seen = new Set<number>();
   const errors = parser.errors as IRecognitionException[];
   for (const [k, e] of errors.entries()) {
@@ -99,7 +106,11 @@ export function parseSource(source: SourceFile): ParseResult {
     seen.add(at.start);
     diagnostics.push(diag(EXCEPTION_KIND[e.name] ?? 'NoViableAlternative', path, at, e.message));
   }
-  if (diagnostics.length > 0) return { file: null, diagnostics: cap(sortDiagnostics(diagnostics), path) };
+  if (aborted) {
+    const last = errors[errors.length - 1] as IRecognitionException;
+    diagnostics.push(diag('TooManyErrors', path, errorSpan(last.token, source), `Stopped parsing: ${errors.length >= MAX_PARSE_ERRORS ? `${MAX_PARSE_ERRORS} syntax errors` : 'too many syntax errors to recover from'}. This does not look like a .snn file: fix the first errors, or check that this is the file you meant.`));
+  }
+  if (diagnostics.length > 0 || !cst) return { file: null, diagnostics: cap(sortDiagnostics(diagnostics), path) };
 
   const built = buildAst(cst, path, source.text);
   if (built.diagnostics.length > 0) return { file: null, diagnostics: cap(sortDiagnostics(built.diagnostics), path) };

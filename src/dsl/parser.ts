@@ -6,7 +6,7 @@
 //   - the name after a declaration word (`population rec[...]`), so a bare flag (`no_self`)
 //     followed by a statement on the next line stays a flag;
 //   - the `x` of a shape (`256 x 256`).
-import { CstParser, type IToken, type TokenType, type IParserErrorMessageProvider, type TokenVocabulary } from 'chevrotain';
+import { CstParser, tokenMatcher, type IRecognitionException, type IToken, type TokenType, type IParserErrorMessageProvider, type TokenVocabulary } from 'chevrotain';
 import * as T from './tokens.ts';
 import { DECLARATION_WORDS as WORDS } from './ast.ts';
 
@@ -53,6 +53,13 @@ const errorMessages: IParserErrorMessageProvider = {
     `Expected ${RULE_WORDS[ruleName] ?? ruleName}, found ${describeToken(actual[0] as IToken)}.`,
 };
 
+/** Thrown out of the parser when it has saved this many errors: Chevrotain's in-repetition
+ *  recovery recurses once per error, so unbounded junk would overflow the stack (issue 7). */
+export const MAX_PARSE_ERRORS = 200;
+export class ParseAborted extends Error {
+  constructor() { super(`stopped after ${MAX_PARSE_ERRORS} syntax errors`); this.name = 'ParseAborted'; }
+}
+
 class SnnParser extends CstParser {
   /** OR alternatives and gated OPTIONs are built once and reused: a fresh array of closures per
    *  call costs more than the parse itself (Chevrotain's performance guide). */
@@ -61,6 +68,35 @@ class SnnParser extends CstParser {
   constructor(vocabulary: TokenVocabulary) {
     super(vocabulary, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: process.env.PHASECORE_VALIDATE_GRAMMAR !== '1' });
     this.performSelfAnalysis();
+  }
+
+  /** Tokens the error recovery has skipped over while looking for a place to resume. */
+  private resyncScanned = 0;
+
+  override reset(): void {
+    super.reset();
+    this.resyncScanned = 0;
+  }
+
+  /** Chevrotain's search for a resynchronisation token, with a budget: at the top level only EOF
+   *  resynchronises, so each error would scan the rest of the input (quadratic on junk). */
+  findReSyncTokenType(): TokenType {
+    const follow = (this as unknown as { flattenFollowSet(): TokenType[] }).flattenFollowSet();
+    const budget = 8 * this.input.length + 100_000;
+    for (let k = 1; ; k++) {
+      const next = this.LA(k);
+      const found = follow.find((t) => tokenMatcher(next, t));
+      if (found !== undefined) return found;
+      if (++this.resyncScanned > budget) throw new ParseAborted();
+    }
+  }
+
+  /** Every syntax error passes here; past the limit the parse is abandoned (not a RecognitionException, so no rule recovers from it). */
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    // Not in Chevrotain's typings, but the documented hook every recognition error goes through.
+    const saved = (CstParser.prototype as unknown as { SAVE_ERROR(e: IRecognitionException): IRecognitionException }).SAVE_ERROR.call(this, error);
+    if (this.errors.length >= MAX_PARSE_ERRORS) throw new ParseAborted();
+    return saved;
   }
 
   public file = this.RULE('file', () => {

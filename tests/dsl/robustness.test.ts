@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkText } from '../helpers.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/cli/paths.ts';
 import type { FrontEndResult } from '../../src/compiler/frontend.ts';
 import { anyBytes, anyText, coreText, mutatedExample, tokenSoup } from '../../bench/fuzz-inputs.ts';
 
@@ -54,5 +57,22 @@ describe('robustness', () => {
     expectValid(minus);
     const power = checkText(`const X = ${Array.from({ length: 20000 }, () => '2').join(' ^ ')}`);
     expect(power.diagnostics.map((d) => d.code)).toEqual(['SNN1020']);
+  }, 60_000);
+
+  it('stops parsing junk with many errors instead of overflowing the stack (issue 7)', () => {
+    // Chevrotain's recovery recurses once per error and scans to the end of the input for each:
+    // both are bounded (MAX_PARSE_ERRORS, a scan budget linear in the tokens).
+    for (const n of [1500, 20000, 200000]) {
+      const t0 = performance.now();
+      const r = checkText('a ) '.repeat(n));
+      expectValid(r);
+      expect(r.diagnostics.at(-1)?.code).toBe('SNN0006');
+      expect(r.diagnostics.at(-1)?.message).toMatch(/^Stopped parsing/);
+      expect(performance.now() - t0).toBeLessThan(20_000); // a hang guard, not a speed target
+    }
+    // Markdown is not .snn: the tour's `check docs/language.md`.
+    const md = checkText(readFileSync(join(packageRoot(), 'docs/language.md'), 'utf8'));
+    expectValid(md);
+    expect(md.diagnostics.some((d) => d.code === 'SNN0006')).toBe(true);
   }, 60_000);
 });
