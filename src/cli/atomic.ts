@@ -1,7 +1,7 @@
 // Outputs are written atomically: a temporary file beside the target, flushed, then renamed over
 // it. A crash or an error leaves the user's file as it was.
 import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 
@@ -42,10 +42,32 @@ export function tryWriteFileAtomic(path: string, data: string | Uint8Array): Dia
   try { writeFileAtomic(path, data); return null; } catch (e) { return outputError(path, e); }
 }
 
+/**
+ * `mkdir -p`, one level at a time from the nearest existing ancestor. (Node's recursive mkdir
+ * loops forever where the kernel answers ENOENT for a parent that exists, as in /proc.)
+ */
+export function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    try {
+      if (!statSync(at).isDirectory()) throw Object.assign(new Error(`${at} is not a directory`), { code: missing.length === 0 ? 'EEXIST' : 'ENOTDIR', path: at });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      const up = dirname(at);
+      if (up === at) throw e;
+      missing.push(at);
+      at = up;
+    }
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}
+
 /** Make sure `dir` is a directory we can write into (created if missing), before any long work. */
 export function prepareOutputDir(dir: string): Diagnostic | null {
   try {
-    mkdirSync(dir, { recursive: true }); // EEXIST when a file is in the way
+    makeDirectories(dir);
     accessSync(dir, constants.W_OK);
     return null;
   } catch (e) {

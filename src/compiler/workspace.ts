@@ -1,9 +1,9 @@
 // Loading a program: read each file, parse it, and follow its imports (relative to the importing
 // file), detecting missing files and cycles at the import's span. Each file is read and parsed once.
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve, relative, isAbsolute } from 'node:path';
 import type * as A from '../dsl/ast.ts';
-import { decodeSource, parseSource } from '../dsl/parse.ts';
+import { decodeSource, MAX_FILE_BYTES, parseSource } from '../dsl/parse.ts';
+import { readRegularFile } from '../data/files.ts';
 import { SourceFile } from '../dsl/span.ts';
 import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 
@@ -12,17 +12,9 @@ export interface Host {
   read(path: string): { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
 }
 
+/** The file system: regular files only, their size checked before reading (src/data/files.ts). */
 export const nodeHost: Host = {
-  read(path) {
-    try {
-      const st = statSync(path);
-      if (st.isDirectory()) return { ok: false, reason: 'it is a directory' };
-      return { ok: true, bytes: readFileSync(path) };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return { ok: false, reason: code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : `it cannot be read (${code ?? 'error'})` };
-    }
-  },
+  read: (path) => readRegularFile(path, MAX_FILE_BYTES, '.snn file'),
 };
 
 export interface Module {

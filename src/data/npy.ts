@@ -2,7 +2,7 @@
 // learn an array's shape without reading its data. Only C-order arrays of bool, integer and
 // float types are accepted; anything else gets a clear reason.
 // Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
-import { openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
+import { readRegularFile, readRegularPrefix } from './files.ts';
 
 export type NpyDtype = 'bool' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';
 
@@ -58,20 +58,8 @@ export function parseNpyHeader(bytes: Uint8Array, fileSize = bytes.length): NpyH
 
 /** Read only the header of a .npy file on disk. */
 export function readNpyHeader(path: string): NpyHeaderResult {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { ok: false, reason: 'it is not a regular file' };
-    const buf = new Uint8Array(Math.min(st.size, 65536 + 12));
-    readSync(fd, buf, 0, buf.length, 0);
-    return parseNpyHeader(buf, st.size);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === 'ENOENT' ? 'it does not exist' : `it cannot be read (${code ?? 'error'})` };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  const r = readRegularPrefix(path, 65536 + 12);
+  return r.ok ? parseNpyHeader(r.bytes, r.size) : r;
 }
 
 /** Encode an array as .npy (version 1.0, little-endian, C order). Used by tests and, later, outputs. */
@@ -140,14 +128,11 @@ export function decodeNpy(bytes: Uint8Array): NpyArrayResult {
   return { ok: true, array: { dtype, shape, data } };
 }
 
+/** The largest .npy file read (1 GiB: 134 million float64 values). */
+export const MAX_NPY_BYTES = 1024 * 1048576;
+
 /** Read a whole .npy file from disk. */
 export function readNpy(path: string): NpyArrayResult {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === 'ENOENT' ? 'it does not exist' : `it cannot be read (${code ?? 'error'})` };
-  }
-  return decodeNpy(bytes);
+  const r = readRegularFile(path, MAX_NPY_BYTES, '.npy file');
+  return r.ok ? decodeNpy(r.bytes) : r;
 }
