@@ -48,14 +48,31 @@ export interface CheckResult {
   readonly diagnostics: Diagnostic[];
   /** The checked program of each root file whose import closure parsed. */
   readonly programs: Map<string, CheckedProgram>;
+  /** Every data file (.npy) the program loads, by absolute path. */
+  readonly dataFiles: Set<string>;
 }
 
-export function checkWorkspace(ws: Workspace): CheckResult {
+export interface CheckOptions {
+  /** Bytes the state of a train or run block may need (src/ir/memory.ts); default DEFAULT_MEMORY_BUDGET. */
+  readonly memoryBudget?: number;
+}
+
+/** What the checkers of one workspace share. */
+interface Shared {
+  readonly out: Diagnostic[];
+  readonly options: CheckOptions;
+  readonly dataFiles: Set<string>;
+  /** Per data file: null when every value is finite, else the first non-finite value and its index. */
+  readonly finite: Map<string, { index: number; value: number } | null>;
+}
+
+export function checkWorkspace(ws: Workspace, options: CheckOptions = {}): CheckResult {
   const diagnostics: Diagnostic[] = [];
+  const shared: Shared = { out: diagnostics, options, dataFiles: new Set(), finite: new Map() };
   const checkers = new Map<string, ModuleChecker>();
   const checkerOf = (m: Module): ModuleChecker => {
     let c = checkers.get(m.path);
-    if (!c) { c = new ModuleChecker(m, checkerOf, diagnostics); checkers.set(m.path, c); }
+    if (!c) { c = new ModuleChecker(m, checkerOf, shared); checkers.set(m.path, c); }
     return c;
   };
   const programs = new Map<string, CheckedProgram>();
@@ -64,7 +81,7 @@ export function checkWorkspace(ws: Workspace): CheckResult {
     if (!parsedClosure(root)) continue;
     programs.set(root.path, collectProgram(root, checkerOf));
   }
-  return { diagnostics, programs };
+  return { diagnostics, programs, dataFiles: shared.dataFiles };
 }
 
 function collectProgram(root: Module, checkerOf: (m: Module) => ModuleChecker): CheckedProgram {
@@ -122,7 +139,10 @@ class ModuleChecker {
   private silent = 0;
   private checked = false;
 
-  constructor(private readonly m: Module, private readonly checkerOf: (m: Module) => ModuleChecker, private readonly out: Diagnostic[]) {
+  private readonly out: Diagnostic[];
+
+  constructor(private readonly m: Module, private readonly checkerOf: (m: Module) => ModuleChecker, private readonly shared: Shared) {
+    this.out = shared.out;
     this.file = m.display;
     this.dir = dirname(m.path);
     this.buildScope();
@@ -512,7 +532,28 @@ class ModuleChecker {
     const abs = resolve(this.dir, path);
     const h = readNpyHeader(abs);
     if (!h.ok) { this.report('InvalidNpy', a.span, `Cannot use "${path}": ${h.reason}.`); return undefined; }
+    this.shared.dataFiles.add(abs);
+    const bad = this.nonFinite(abs);
+    if (typeof bad === 'string') { this.report('InvalidNpy', a.span, `Cannot use "${path}": ${bad}.`); return undefined; }
+    if (bad) {
+      const at = h.header.shape.length > 1 ? ` (index ${unravel(bad.index, h.header.shape).join(', ')})` : h.header.shape.length === 1 ? ` (index ${bad.index})` : '';
+      this.report('DataNotFinite', a.span, `"${path}" holds ${bad.value} at element ${bad.index}${at}; every value of a loaded array must be a finite number.`);
+      return undefined;
+    }
     return { t: 'data', path: abs, header: h.header };
+  }
+
+  /** The first non-finite value of a data file (read once per check), or why it cannot be read. */
+  private nonFinite(abs: string): { index: number; value: number } | null | string {
+    if (!this.shared.finite.has(abs)) {
+      const r = readNpy(abs);
+      if (!r.ok) return r.reason;
+      let found: { index: number; value: number } | null = null;
+      const d = r.array.data;
+      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i] as number)) { found = { index: i, value: d[i] as number }; break; }
+      this.shared.finite.set(abs, found);
+    }
+    return this.shared.finite.get(abs) ?? null;
   }
 
   private register(e: A.Expr, where: Where): Value | undefined {
@@ -1062,7 +1103,6 @@ class ModuleChecker {
     const unit = spec.dim === 'time' ? ' (seconds: values in .npy files are in SI units)' : '';
     let max = 0;
     for (const v of r.array.data) {
-      if (!Number.isFinite(v)) { this.report('NotFinite', at, `${what}: ${displayPath(path)} holds ${v}.`); return false; }
       if (spec.min !== undefined && (spec.minOpen ? v <= spec.min : v < spec.min)) {
         this.report('OutOfRange', at, `${what} must be ${spec.minOpen ? 'greater than' : 'at least'} ${spec.min}${unit}; ${displayPath(path)} holds ${v}.`);
         return false;
@@ -1163,11 +1203,18 @@ class ModuleChecker {
   }
 }
 
+/** A flat C-order index as one index per axis. */
+function unravel(i: number, shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length).fill(0);
+  for (let k = shape.length - 1; k >= 0; k--) { const n = shape[k] as number; out[k] = i % n; i = Math.floor(i / n); }
+  return out;
+}
+
 /** Every default written in the schema, checked against its own spec (a test runs this). */
 export function schemaDefaultProblems(): string[] {
   const problems: string[] = [];
   const fake: Module = { path: '/schema', display: '<schema>', source: new SourceFile('<schema>', ''), ast: { kind: 'File', items: [], comments: [], span: { start: 0, end: 0 } }, imports: [] };
-  const checker = new ModuleChecker(fake, () => checker, []);
+  const checker = new ModuleChecker(fake, () => checker, { out: [], options: {}, dataFiles: new Set(), finite: new Map() });
   const visit = (params: S.Params | undefined, where: string) => {
     for (const [k, p] of Object.entries(params ?? {})) {
       if (p.default !== undefined) {

@@ -1,6 +1,6 @@
 // The front end as one call: load the files and their imports, parse, check.
 import { loadWorkspace, nodeHost, type Host, type Workspace } from './workspace.ts';
-import { checkWorkspace } from './check.ts';
+import { checkWorkspace, type CheckOptions } from './check.ts';
 import { MAX_ERRORS_PER_FILE, sortDiagnostics } from '../dsl/parse.ts';
 import { diag, didYouMean, type Diagnostic } from '../dsl/diagnostics.ts';
 import type { SourceFile } from '../dsl/span.ts';
@@ -13,11 +13,13 @@ export interface FrontEndResult {
   readonly programs: Map<string, CheckedProgram>;
   /** Source text by the path diagnostics show. */
   readonly sources: Map<string, SourceFile>;
+  /** Every file the program reads, by absolute path: its sources and the data files it loads. */
+  readonly inputs: string[];
 }
 
-export function checkPaths(paths: readonly string[], host: Host = nodeHost): FrontEndResult {
+export function checkPaths(paths: readonly string[], host: Host = nodeHost, options: CheckOptions = {}): FrontEndResult {
   const workspace = loadWorkspace(paths, host);
-  const checked = checkWorkspace(workspace);
+  const checked = checkWorkspace(workspace, options);
   const sources = new Map<string, SourceFile>();
   for (const m of workspace.modules.values()) sources.set(m.display, m.source);
   const seen = new Set<string>();
@@ -36,7 +38,8 @@ export function checkPaths(paths: readonly string[], host: Host = nodeHost): Fro
     const last = diagnostics.filter((d) => d.file === file).pop() as Diagnostic;
     diagnostics.push(diag('TooManyErrors', file, last.span, `Stopped after ${MAX_ERRORS_PER_FILE} problems in this file; fix these first (${n - MAX_ERRORS_PER_FILE} more not shown).`));
   }
-  return { workspace, diagnostics: sortDiagnostics(diagnostics), programs: checked.programs, sources };
+  const inputs = [...workspace.modules.keys(), ...[...checked.dataFiles].sort()];
+  return { workspace, diagnostics: sortDiagnostics(diagnostics), programs: checked.programs, sources, inputs };
 }
 
 type Picked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly diagnostic: Diagnostic };

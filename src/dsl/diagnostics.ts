@@ -71,6 +71,7 @@ export const DIAG = {
   Unconnected: { code: 'SNN4012', severity: 'warning', doc: 'A population or readout that receives no projection.' },
   SkipNotSkipping: { code: 'SNN4013', severity: 'warning', doc: 'A projection marked `skip` between adjacent layers.' },
   NoRunBlock: { code: 'SNN4016', severity: 'error', doc: 'A command needs a train or run block the file does not have (or has several of, without --block).' },
+  DataNotFinite: { code: 'SNN4018', severity: 'error', doc: 'A loaded `.npy` array holding NaN or infinity.' },
   DataUnusable: { code: 'SNN4017', severity: 'error', doc: 'Data that passed the check but could not be used when running (a file changed on disk, say).' },
   InvalidProbe: { code: 'SNN4015', severity: 'error', doc: 'A probe of a variable the probed neurons do not have, or out of their range.' },
 

@@ -34,6 +34,15 @@ describe('.npy shapes', () => {
     expect(codes(project({ 'main.snn': net('nope.npy') }))[0]?.slice(0, 2)).toEqual(['SNN4002', '"nope.npy"']);
     expect(codes(project({ 'main.snn': net('w.npy'), 'w.npy': 'not numpy' }))[0]?.[2]).toMatch(/magic/);
   });
+  it('refuses NaN or infinity in any loaded array, naming the element (issue 7)', () => {
+    const w = new Float32Array(15); w[7] = Number.NaN;
+    const c = codes(project({ 'main.snn': net('w.npy'), 'w.npy': encodeNpy('float32', [3, 5], w) }));
+    expect(c).toEqual([['SNN4018', '"w.npy"', '"w.npy" holds NaN at element 7 (index 1, 2); every value of a loaded array must be a finite number.']]);
+    const tau = new Float64Array(5).fill(0.02); tau[4] = Number.POSITIVE_INFINITY;
+    const d = codes(project({ 'main.snn': net('w.npy', 'tau_m = load("tau.npy")'), 'w.npy': npy([3, 5]), 'tau.npy': encodeNpy('float64', [5], tau) }));
+    expect(d.map((x) => x.slice(0, 2))).toEqual([['SNN4018', '"tau.npy"']]);
+    expect(d[0]![2]).toContain('holds Infinity at element 4 (index 4)');
+  });
   it('checks per-neuron parameters against the population size', () => {
     const c = codes(project({ 'main.snn': net('w.npy', 'tau_m = load("tau.npy")'), 'w.npy': npy([3, 5]), 'tau.npy': npy([4]) }));
     expect(c.map((x) => x[0])).toEqual(['SNN4001']);
