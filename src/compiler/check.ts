@@ -15,6 +15,10 @@ import {
 } from '../dsl/units.ts';
 import { readNpy, readNpyHeader } from '../data/npy.ts';
 import { displayPath, parsedClosure, type Module, type Workspace } from './workspace.ts';
+import { lowerTask } from './lower.ts';
+import { taskSteps } from '../tasks/generate.ts';
+import { DEFAULT_MEMORY_BUDGET, estimateMemory, formatBytes } from '../ir/memory.ts';
+import { fieldMax, ISA } from '../runtime/isa.ts';
 import type {
   CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value, Place,
 } from './values.ts';
@@ -1158,6 +1162,8 @@ class ModuleChecker {
       if (channels !== nIn) this.report('TaskMismatch', at('task'), `Task ${taskName} has ${channels} input channels, but network ${net.name} has ${nIn} input neurons (${inputs.map((n) => `${n.name}[${n.size}]`).join(', ')}).`);
       if (outputs !== nOut) this.report('TaskMismatch', at('task'), `Task ${taskName} has ${outputs} outputs, but network ${net.name} has ${nOut} readout neurons (${readouts.map((n) => `${n.name}[${n.size}]`).join(', ')}).`);
     }
+    sizeChecks((kind, span, message) => this.report(kind, span, message), this.shared.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
+      keyword, params, net, task, learn, core, { nIn, nOut, taskName, coreName });
     const supervision = !task ? null : task.kind === 'npy' ? (task.params.labels ? 'label' : 'signal') : S.TASK_KINDS[task.kind]?.supervision ?? null;
     if (task?.kind === 'npy' && task.params.labels?.t === 'data') this.checkLabels(task.params.labels.path, at('task'), taskName as string, nOut);
     if (learn) {
@@ -1201,6 +1207,45 @@ class ModuleChecker {
       }
     }
   }
+}
+
+/**
+ * What a train or run block will need before anything is allocated: the length of a sequence in
+ * time steps (finite, at least one, and within the core's loop counter when the block names a
+ * core: the ISA table's field width), and the memory of its state against the budget.
+ */
+function sizeChecks(report: (kind: DiagKind, at: Span, message: string) => void, budget: number, keyword: 'train' | 'run', params: Resolved, net: CheckedNetwork, task: Resolved | null, learn: Resolved | null, core: CheckedCore | null,
+  names: { nIn: number; nOut: number; taskName: string | undefined; coreName: string | undefined }): void {
+  const at = (k: string) => params.spans[k] ?? { start: 0, end: 0 };
+  const dt = net.params.params.dt;
+  if (!task || dt?.t !== 'quantity') return;
+  const steps = taskSteps(lowerTask(task), dt.si);
+  const lasts = `Task ${names.taskName} lasts ${steps} time steps of dt = ${showQuantity(dt)} (network ${net.name})`;
+  if (!Number.isFinite(steps)) { report('SequenceLength', at('task'), `Task ${names.taskName} has no finite number of time steps at dt = ${showQuantity(dt)} (network ${net.name}): dt is too small for its durations.`); return; }
+  if (steps < 1) { report('SequenceLength', at('task'), `${lasts}: a sequence must last at least one step; make its durations longer than dt.`); return; }
+  const loopMax = fieldMax('LOOP', 'count');
+  if (core && steps > loopMax) {
+    report('SequenceLength', at('task'), `${lasts}, more than core ${names.coreName} can count: a program's time-step loop (LOOP.count, ${ISA.LOOP.fields.count} bits) runs at most ${loopMax} steps. Use a larger dt or shorter durations.`);
+    return;
+  }
+  const nRec = net.neurons.filter((n) => n.role === 'population').reduce((a, n) => a + n.size, 0);
+  let largest = 0;
+  let sparse = false;
+  for (const p of net.projections) {
+    const n = p.conn.kind === 'one_to_one' || p.conn.kind === 'self' ? p.source.hi - p.source.lo : (p.source.hi - p.source.lo) * (p.target.hi - p.target.lo);
+    largest = Math.max(largest, n);
+    sparse ||= p.conn.kind === 'sparse';
+  }
+  const batch = params.params.batch?.t === 'int' ? params.params.batch.value : 1;
+  const optimizer = learn?.params.optimizer;
+  const estimate = estimateMemory({
+    nIn: names.nIn, nRec, nOut: names.nOut, largestProjection: largest, sparse, steps, batch,
+    learn: keyword === 'train' && learn ? { kind: learn.kind === 'bptt' ? 'bptt' : 'eprop', adam: optimizer?.t === 'choice' && optimizer.option === 'adam' } : null,
+  });
+  if (estimate.bytes <= budget / 4) return;
+  const detail = estimate.parts.filter((p) => p.bytes >= estimate.bytes / 20).map((p) => `${p.what} ${formatBytes(p.bytes)}`).join('; ');
+  const over = estimate.bytes > budget;
+  report(over ? 'MemoryBudget' : 'MemoryLarge', at('network'), `This ${keyword} block needs about ${formatBytes(estimate.bytes)} for network ${net.name}'s state (${detail}), ${over ? 'more than' : 'a large part of'} the memory budget of ${formatBytes(budget)}${over ? '; make the network or the task smaller, or raise the budget with --max-memory (or PHASECORE_MAX_MEMORY) if the machine has the memory' : ''}.`);
 }
 
 /** A flat C-order index as one index per axis. */

@@ -72,6 +72,9 @@ export const DIAG = {
   SkipNotSkipping: { code: 'SNN4013', severity: 'warning', doc: 'A projection marked `skip` between adjacent layers.' },
   NoRunBlock: { code: 'SNN4016', severity: 'error', doc: 'A command needs a train or run block the file does not have (or has several of, without --block).' },
   DataNotFinite: { code: 'SNN4018', severity: 'error', doc: 'A loaded `.npy` array holding NaN or infinity.' },
+  SequenceLength: { code: 'SNN4019', severity: 'error', doc: 'A task whose sequences last no finite number of time steps, less than one, or more than the core\'s loop can count.' },
+  MemoryBudget: { code: 'SNN4020', severity: 'error', doc: 'A train or run block whose state needs more memory than the budget (--max-memory).' },
+  MemoryLarge: { code: 'SNN4021', severity: 'warning', doc: 'A train or run block whose state needs more than a quarter of the memory budget.' },
   DataUnusable: { code: 'SNN4017', severity: 'error', doc: 'Data that passed the check but could not be used when running (a file changed on disk, say).' },
   InvalidProbe: { code: 'SNN4015', severity: 'error', doc: 'A probe of a variable the probed neurons do not have, or out of their range.' },
 
@@ -82,6 +85,7 @@ export const DIAG = {
   WeightsVanish: { code: 'SNN5005', severity: 'warning', doc: 'Weights that quantise to zero on the device.' },
   DecayDegenerate: { code: 'SNN5006', severity: 'warning', doc: 'A decay that rounds to 1 (no leak) or to 0 (no memory) in its format.' },
   ThresholdUnreachable: { code: 'SNN5007', severity: 'warning', doc: 'A threshold above what the membrane register can hold: the neurons can never spike.' },
+  FieldOverflow: { code: 'SNN5009', severity: 'error', doc: 'An instruction operand (a population size, a step count) larger than its field in the instruction set.' },
   AdcClips: { code: 'SNN5008', severity: 'warning', doc: 'The ADC clips the column currents the network typically produces, or its step is coarser than them.' },
 } as const satisfies Record<string, DiagSpec>;
 

@@ -74,6 +74,13 @@ export const opcodeOf = (code: number): Opcode | undefined => BY_CODE.get(code);
 
 export const fieldNames = (op: Opcode): string[] => Object.keys(ISA[op].fields);
 
+/** The largest value field `name` of `op` holds (its width in the table). */
+export function fieldMax(op: Opcode, name: string): number {
+  const width = (ISA[op].fields as Readonly<Record<string, number>>)[name];
+  if (width === undefined) throw new Error(`internal: ${op} has no field ${name}`);
+  return 2 ** width - 1;
+}
+
 /** Encode to a 64-bit word (as a BigInt); throws on a field out of range (a compiler bug). */
 export function encodeInstruction(ins: Instruction): bigint {
   const spec: OpSpec = ISA[ins.op];

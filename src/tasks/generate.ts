@@ -2,7 +2,7 @@
 // one call, in the draw order of the published recipes (research/algorithms.md §3), so that a
 // data stream seeded like numpy.random.RandomState reproduces the TF and NEST inputs exactly.
 import type { MT19937 } from '../data/random.ts';
-import { readNpy } from '../data/npy.ts';
+import { readNpy, readNpyHeader } from '../data/npy.ts';
 import type { TaskIR } from '../ir/training.ts';
 
 export interface Sample {
@@ -46,6 +46,21 @@ function spikes(T: number, C: number, p: (t: number, c: number) => number, rng: 
   return out;
 }
 
+/**
+ * Time steps of one sequence of the task at `dt`, computed from its parameters without generating
+ * data (the checker holds it to the program's limits before anything is allocated). It may be
+ * huge or not finite for hostile parameters: the caller decides.
+ */
+export function taskSteps(task: TaskIR, dt: number): number {
+  switch (task.kind) {
+    case 'pattern_generation': return steps(task.duration, dt);
+    case 'evidence_accumulation': return steps(task.onset, dt) + task.cues * (steps(task.cueDuration, dt) + steps(task.cueSpacing, dt)) + steps(task.delay, dt) + steps(task.recallDuration, dt);
+    case 'delayed_xor': return 2 * steps(task.cueDuration, dt) + steps(task.delay, dt) + steps(task.responseDelay, dt) + steps(task.responseDuration, dt);
+    case 'store_recall': return task.steps * steps(task.stepDuration, dt);
+    case 'npy': { const h = readNpyHeader(task.inputs); return h.ok ? (h.header.shape[1] ?? 0) : 0; }
+  }
+}
+
 export function taskData(task: TaskIR, dt: number): TaskData {
   switch (task.kind) {
     case 'pattern_generation': return patternGeneration(task, dt);
@@ -58,7 +73,7 @@ export function taskData(task: TaskIR, dt: number): TaskData {
 
 /** Bellec et al. 2020 / NEST regression test: frozen Poisson input, sum-of-sines target (§3.2). */
 function patternGeneration(task: Extract<TaskIR, { kind: 'pattern_generation' }>, dt: number): TaskData {
-  const T = steps(task.duration, dt);
+  const T = taskSteps(task, dt);
   const C = task.channels;
   const O = task.outputs;
   let frozen: Sample[] | null = null;
@@ -106,7 +121,7 @@ function evidenceAccumulation(task: Extract<TaskIR, { kind: 'evidence_accumulati
   const cueLen = steps(task.cueDuration, dt);
   const period = cueLen + steps(task.cueSpacing, dt);
   const recall = steps(task.recallDuration, dt);
-  const T = onset + task.cues * period + steps(task.delay, dt) + recall;
+  const T = taskSteps(task, dt);
   const pActive = task.rate * dt;
   const pBackground = task.backgroundRate * dt;
   // NumPy's choice(p=...) receives float32 probabilities in the recipe.
@@ -145,7 +160,7 @@ function delayedXor(task: Extract<TaskIR, { kind: 'delayed_xor' }>, dt: number):
   const cue = steps(task.cueDuration, dt);
   const bStart = cue + steps(task.delay, dt);
   const goStart = bStart + cue + steps(task.responseDelay, dt);
-  const T = goStart + steps(task.responseDuration, dt);
+  const T = taskSteps(task, dt);
   const p = task.rate * dt;
   return {
     channels: C, outputs: 2, T, classification: true,
@@ -176,7 +191,7 @@ function storeRecall(task: Extract<TaskIR, { kind: 'store_recall' }>, dt: number
   const g = task.channelsPerGroup;
   const C = 4 * g;
   const slot = steps(task.stepDuration, dt);
-  const T = task.steps * slot;
+  const T = taskSteps(task, dt);
   const p = task.rate * dt;
   return {
     channels: C, outputs: 2, T, classification: true,

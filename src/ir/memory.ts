@@ -1,0 +1,89 @@
+// How much memory a train or run block's state needs, estimated from sizes alone before anything is
+// allocated, so that the checker can refuse a network no command could build (issue 7) instead of
+// letting `Invalid typed array length` or an out-of-memory kill end the run.
+//
+// The model counts the typed arrays the float reference and the compiler allocate (src/ir/
+// instantiate.ts, src/reference/*, src/compiler/quantize.ts), per element:
+//   - weights: the four weight blocks (input→rec, rec→rec, input→out, rec→out) are dense
+//     matrices whatever the projections: value 8 B, mask 1 B, owner 2 B; training adds its mask
+//     (1 B), a gradient (8 B) and the optimizer's moments (8 B, Adam 16 B); compiling adds the
+//     quantised levels (4 B). Drawing a projection's initial weights needs 8 B (+1 B for a sparse
+//     mask) per synapse of the largest projection, for a moment.
+//   - the peak is that of the largest phase (drawing, compiling, training): what a phase frees,
+//     the next one reuses.
+//   - per time step and sequence: the traces the reference keeps of every sequence in a batch
+//     (spikes 1 B, ψ, v, a 8 B each per recurrent neuron; BPTT 33 B more; readout outputs 8 B)
+//     and the sample itself (8 B per input channel, 8 B per target); e-prop's per-sequence work
+//     (8 B per recurrent neuron, 24 B per readout).
+// A test measures the reference's and compiler's allocations against it.
+
+export interface MemoryShape {
+  readonly nIn: number;
+  readonly nRec: number;
+  readonly nOut: number;
+  /** Synapses of the largest projection (its initial weights are drawn as one matrix). */
+  readonly largestProjection: number;
+  readonly sparse: boolean;
+  /** Time steps of one sequence, and sequences per batch (1 for a run block). */
+  readonly steps: number;
+  readonly batch: number;
+  /** The learning rule of a train block (null: a run block, which is only compiled). */
+  readonly learn: { readonly kind: 'eprop' | 'bptt'; readonly adam: boolean } | null;
+}
+
+export interface MemoryEstimate {
+  readonly bytes: number;
+  /** The terms, largest first, for the diagnostic: `weight matrices (rec → rec: 10000 × 10000)`. */
+  readonly parts: ReadonlyArray<{ readonly what: string; readonly bytes: number }>;
+}
+
+/** The default budget (4 GiB): overridden by --max-memory or PHASECORE_MAX_MEMORY. */
+export const DEFAULT_MEMORY_BUDGET = 4 * 1024 ** 3;
+
+export function estimateMemory(s: MemoryShape): MemoryEstimate {
+  const { nIn, nRec, nOut } = s;
+  const entries = nIn * nRec + nRec * nRec + nIn * nOut + nRec * nOut;
+  const matrices = (perWeight: number) => ({ what: `weight matrices (${shapeText(s)})`, bytes: entries * perWeight });
+  // The phases follow each other, and what one frees the next reuses: the peak is the largest.
+  const phases = [
+    // Drawing the initial weights.
+    [matrices(11), { what: `initial weights of the largest projection (${s.largestProjection} synapses)`, bytes: s.largestProjection * (8 + (s.sparse ? 1 : 0)) }],
+    // Compiling: the quantised levels beside the weights.
+    [matrices(11 + 4)],
+  ];
+  if (s.learn) {
+    const perStep = s.batch * (nRec * (25 + (s.learn.kind === 'bptt' ? 33 : 0)) + nOut * 8 + nIn * 8 + nOut * 8) + (s.learn.kind === 'eprop' ? nRec * 8 + nOut * 24 : 0);
+    phases.push([
+      matrices(11 + 1 + 8 + (s.learn.adam ? 16 : 8)),
+      { what: `state over ${s.steps} time steps × ${s.batch} sequence${s.batch === 1 ? '' : 's'}`, bytes: s.steps * perStep },
+    ]);
+  }
+  const sum = (ps: ReadonlyArray<{ bytes: number }>) => ps.reduce((a, p) => a + p.bytes, 0);
+  const peak = phases.reduce((best, ps) => (sum(ps) > sum(best) ? ps : best));
+  return { bytes: sum(peak), parts: [...peak].sort((a, b) => b.bytes - a.bytes) };
+}
+
+/** The weight blocks that matter (a twentieth of the entries or more). */
+function shapeText(s: MemoryShape): string {
+  const total = s.nIn * s.nRec + s.nRec * s.nRec + s.nIn * s.nOut + s.nRec * s.nOut;
+  const m = (a: string, b: string, x: number, y: number) => (x * y > 0 && x * y >= total / 20 ? [`${a} → ${b}: ${x} × ${y}`] : []);
+  return [...m('input', 'rec', s.nIn, s.nRec), ...m('rec', 'rec', s.nRec, s.nRec), ...m('input', 'out', s.nIn, s.nOut), ...m('rec', 'out', s.nRec, s.nOut)].join(', ');
+}
+
+/** `3.1 GB` (powers of 1024, as the budget is written). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let k = 0;
+  let x = n;
+  while (x >= 1024 && k < units.length - 1) { x /= 1024; k++; }
+  return Number.isFinite(x) ? `${k === 0 ? x.toFixed(0) : x.toPrecision(3)} ${units[k]}` : 'an unbounded amount';
+}
+
+/** `8GiB`, `512 MiB`, `2e9` (bytes) → bytes; null when it is not a size. */
+export function parseBytes(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|k|K|M|G|T)?\s*$/.exec(text);
+  if (!m) return null;
+  const scale: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, k: 1024, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+  const n = Number(m[1]) * (scale[m[2] ?? 'B'] as number);
+  return Number.isFinite(n) && n > 0 ? n : null;
+}
