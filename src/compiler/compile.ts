@@ -2,19 +2,19 @@
 // train or run block of a checked program and a core. Each pass is a function of its inputs;
 // this module only threads them and collects the diagnostics and the report.
 import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun } from './values.ts';
-import type { PassContext } from './context.ts';
+import { placeOf, type PassContext } from './context.ts';
 import { lowerCore, lowerDevice, lowerLearn, lowerNetwork, lowerTask } from './lower.ts';
 import { mapTiles, type TileMap } from './map.ts';
 import { quantize, quantizeLearning, type PrecisionRow } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
 import { emit, typicalActive, type Emitted } from './emit.ts';
-import { drawFeedback, instantiate } from '../ir/instantiate.ts';
+import { drawFeedback, fixedConnectivity, instantiate, InstantiationError, type Instance } from '../ir/instantiate.ts';
 import { endPieces } from '../ir/network.ts';
 import { stream } from '../data/random.ts';
-import { taskData } from '../tasks/generate.ts';
-import { disassemble, ISA, type Unit } from '../runtime/isa.ts';
+import { taskSteps } from '../tasks/generate.ts';
+import { disassemble, fieldMax, fieldNames, ISA, type Unit } from '../runtime/isa.ts';
 import type { Program } from '../runtime/program.ts';
-import type { Diagnostic } from '../dsl/diagnostics.ts';
+import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 
 export const PROBE_CODES: Record<string, number> = { spikes: 0, v: 1, a: 2, threshold: 3, i: 4, psi: 5, trace: 6, y: 7, error: 8 };
 
@@ -51,12 +51,25 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const net = lowerNetwork(checkedNet);
   const ctx = passContext(run, checkedNet, core);
   const seed = p.seed?.t === 'int' ? p.seed.value : 0;
-  const initRng = stream(seed, 'init');
-  const inst = instantiate(net, initRng);
   const coreConfig = lowerCore(core);
   const device = lowerDevice(core);
   const diagnostics: Diagnostic[] = [];
-  const mapped = mapTiles(net, inst, { rows: coreConfig.rows, cols: coreConfig.cols, tiles: coreConfig.tiles }, ctx);
+  const failed = (ds: readonly Diagnostic[]): CompileResult => ({ program: null, report: null, listing: [], diagnostics: [...diagnostics, ...ds] });
+  const shape = { rows: coreConfig.rows, cols: coreConfig.cols, tiles: coreConfig.tiles };
+  // Cheap checks first: without sparse projections the connectivity is known without drawing a
+  // weight, and a network too large for the core is refused before its initialisation runs.
+  const exact = !net.projections.some((pr) => pr.conn === 'sparse');
+  const early = exact ? mapTiles(net, fixedConnectivity(net), shape, ctx) : null;
+  if (early && !early.value) return failed(early.diagnostics);
+  const initRng = stream(seed, 'init');
+  let inst: Instance;
+  try {
+    inst = instantiate(net, initRng);
+  } catch (e) {
+    if (e instanceof InstantiationError) return failed([diag('DataUnusable', run.file, run.params.spans.network ?? run.span, e.message)]);
+    throw e;
+  }
+  const mapped = early ?? mapTiles(net, inst, shape, ctx);
   diagnostics.push(...mapped.diagnostics);
   if (!mapped.value) return { program: null, report: null, listing: [], diagnostics };
   const map = mapped.value;
@@ -66,20 +79,28 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   diagnostics.push(...ranges.diagnostics);
   const taskName = p.task?.t === 'ref' ? p.task.name : '';
   const taskIR = program.tasks.get(taskName);
-  const steps = opts.steps ?? (taskIR ? taskData(lowerTask(taskIR), net.dt).T : 1);
+  const steps = opts.steps ?? (taskIR ? taskSteps(lowerTask(taskIR), net.dt) : 1);
   const probes = run.probes.flatMap((pr) => pr.targets.flatMap((t) => endPieces(net, t).map((piece) => ({
     variable: PROBE_CODES[pr.variable] ?? 0,
     population: net.populations.indexOf(piece.population),
     lo: piece.lo, count: piece.hi - piece.lo,
   }))));
   const emitted = emit(net, map, coreConfig, steps, probes);
+  const overflow = fieldOverflows(emitted, ctx, run);
+  if (overflow.length > 0) return failed(overflow);
   // The learning unit's registers (a train block): learning rate, trace increment, feedback
   // matrix and the update scheme's thresholds and pulses.
   const learnName = p.learn?.t === 'ref' ? p.learn.name : undefined;
   const learn = learnName ? program.learns.get(learnName) : undefined;
   if (learn) {
     const l = lowerLearn(learn);
-    const B = l.kind !== 'eprop' ? null : l.feedback.kind === 'symmetric' ? inst.recOut.w : drawFeedback(l.feedback.B, inst.layout, initRng);
+    let B: Float64Array | null;
+    try {
+      B = l.kind !== 'eprop' ? null : l.feedback.kind === 'symmetric' ? inst.recOut.w : drawFeedback(l.feedback.B, inst.layout, initRng);
+    } catch (e) {
+      if (e instanceof InstantiationError) return failed([diag('DataUnusable', run.file, run.params.spans.learn ?? run.span, e.message)]);
+      throw e;
+    }
     const learning = quantizeLearning(l, B, coreConfig, device, { file: run.file, span: run.params.spans.learn ?? run.span });
     q.value.precision.push(...learning.value);
     diagnostics.push(...learning.diagnostics);
@@ -113,6 +134,30 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
     time_per_step_us: (emitted.cyclesPerStep / coreConfig.clockHz) * 1e6,
   };
   return { program: prog, report, listing, diagnostics };
+}
+
+/**
+ * Every operand must fit its field (the ISA table's widths): a network too large for the
+ * instruction set is a user error at the declaration the instruction serves, never a program
+ * with a truncated field or an encoder's internal error.
+ */
+function fieldOverflows(emitted: Emitted, ctx: PassContext, run: CheckedRun): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  emitted.code.forEach((ins, addr) => {
+    for (const name of fieldNames(ins.op)) {
+      const v = ins.fields[name] ?? 0;
+      const max = fieldMax(ins.op, name);
+      if (v <= max || seen.has(`${ins.op}.${name}`)) continue;
+      seen.add(`${ins.op}.${name}`);
+      const from = emitted.sources[addr]!;
+      const at = from.populations[0] !== undefined ? placeOf(ctx, { population: from.populations[0] })
+        : from.projections[0] !== undefined ? placeOf(ctx, { projection: from.projections[0] })
+          : { file: run.file, span: run.params.spans.task ?? run.span };
+      out.push(diag('FieldOverflow', at.file, at.span, `${emitted.origin[addr]} needs ${ins.op}.${name} = ${v}, but the instruction set gives ${name} ${(ISA[ins.op].fields as Record<string, number>)[name]} bits (at most ${max}); the core cannot run this network as declared.`));
+    }
+  });
+  return out;
 }
 
 /** The compiler's context for one block: diagnostics point at the declaration they are about. */

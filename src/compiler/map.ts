@@ -9,7 +9,7 @@
 // pieces share a tile when their rows and their columns both fit — first fit, largest first.
 // Columns that several row pieces feed meet in the accumulators as cross-tile partial sums.
 import type { NetworkIR } from '../ir/network.ts';
-import { endIndices, type Instance, type Layout, type Space } from '../ir/instantiate.ts';
+import { endIndices, type Connectivity, type Layout, type Space } from '../ir/instantiate.ts';
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import { diagnose, type PassContext } from './context.ts';
 
@@ -78,7 +78,7 @@ interface Matrix { rows: number; cols: string[]; exists: (r: number, c: number) 
  * that space, recurrent first, then readouts) and which crosspoints hold a synapse — the
  * instantiated connectivity, so a sparse projection's drawn mask and no_self's empty diagonal count.
  */
-function matrices(net: NetworkIR, inst: Instance): Record<'input' | 'rec', Matrix> {
+function matrices(net: NetworkIR, inst: Connectivity): Record<'input' | 'rec', Matrix> {
   const layout = inst.layout;
   const colsOf = (targets: Space[]) => targets.flatMap((t) => Array.from({ length: t === 'rec' ? layout.nRec : layout.nOut }, (_, i) => `${t}:${i}`));
   const out = {} as Record<'input' | 'rec', Matrix>;
@@ -111,7 +111,7 @@ function matrices(net: NetworkIR, inst: Instance): Record<'input' | 'rec', Matri
   return out;
 }
 
-export function mapTiles(net: NetworkIR, inst: Instance, shape: TileShape, ctx: PassContext): { value: TileMap | null; diagnostics: Diagnostic[] } {
+export function mapTiles(net: NetworkIR, inst: Connectivity, shape: TileShape, ctx: PassContext): { value: TileMap | null; diagnostics: Diagnostic[] } {
   const mats = matrices(net, inst);
   const layout = inst.layout;
   type Raw = Omit<Piece, 'tileRow' | 'tileCol'>;

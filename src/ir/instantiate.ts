@@ -126,10 +126,10 @@ function orthogonal(n: number, gain: number, rng: MT19937): Float64Array {
   return q;
 }
 
-function block(pre: Space, post: Space, layout: Layout): WeightBlock {
+function block(pre: Space, post: Space, layout: Layout, weights = true): WeightBlock {
   const n = (s: Space) => (s === 'input' ? layout.nIn : s === 'rec' ? layout.nRec : layout.nOut);
   const size = n(pre) * n(post);
-  return { pre, post, w: new Float64Array(size), mask: new Uint8Array(size), owner: new Int16Array(size).fill(-1) };
+  return { pre, post, w: new Float64Array(weights ? size : 0), mask: new Uint8Array(size), owner: new Int16Array(size).fill(-1) };
 }
 
 export function instantiate(net: NetworkIR, rng: MT19937): Instance {
@@ -199,6 +199,39 @@ export function instantiate(net: NetworkIR, rng: MT19937): Instance {
     }
   });
   return inst;
+}
+
+/** The weight blocks of an instance: what the tile mapper reads. */
+export type Connectivity = Pick<Instance, 'layout' | 'inRec' | 'recRec' | 'inOut' | 'recOut'>;
+
+/**
+ * The connectivity that needs no random draw: every projection except the sparse ones (whose
+ * masks are drawn with the weights), without weights. For a network without sparse projections
+ * it is the whole connectivity, known before any expensive initialisation (an orthogonal matrix
+ * is O(n³)): the compiler maps it first, and refuses a network too large for its core at once.
+ */
+export function fixedConnectivity(net: NetworkIR): Connectivity {
+  const layout = layoutOf(net);
+  const { nRec, nOut } = layout;
+  const empty = (pre: Space, post: Space): WeightBlock => block(pre, post, layout, false);
+  const c = { layout, inRec: empty('input', 'rec'), recRec: empty('rec', 'rec'), inOut: empty('input', 'out'), recOut: empty('rec', 'out') };
+  net.projections.forEach((pr, k) => {
+    if (pr.conn === 'sparse') return;
+    const src = endIndices(net, layout, pr.source);
+    const dst = endIndices(net, layout, pr.target);
+    const b = src.space === 'input' ? (dst.space === 'rec' ? c.inRec : c.inOut) : dst.space === 'rec' ? c.recRec : c.recOut;
+    const nPost = dst.space === 'rec' ? nRec : nOut;
+    const vector = pr.conn === 'one_to_one' || pr.conn === 'self';
+    for (let i = 0; i < src.indices.length; i++) {
+      const si = src.indices[i] as number;
+      for (let j = vector ? i : 0; j < (vector ? i + 1 : dst.indices.length); j++) {
+        const dj = dst.indices[j] as number;
+        if (!vector && pr.noSelf && b.pre === 'rec' && b.post === 'rec' && si === dj) continue;
+        b.mask[si * nPost + dj] = 1; b.owner[si * nPost + dj] = k;
+      }
+    }
+  });
+  return c;
 }
 
 /** Draw a feedback matrix (recurrent × readout) after the weights, from the same stream. */
