@@ -16,6 +16,8 @@ export interface IterationMetrics {
   readonly loss: number;
   readonly accuracy?: number;
   readonly rate_hz: number;
+  /** Mean firing rate of each population (recurrent, by name) over the batch. */
+  readonly population_hz: Readonly<Record<string, number>>;
   /** On validation iterations (validate_every): the loss, and for classification the error rate, on fresh samples. */
   readonly validation_loss?: number;
   readonly validation_error?: number;
@@ -28,6 +30,19 @@ export interface TrainResult {
   readonly iterations: IterationMetrics[];
   readonly instance: Instance;
   readonly feedback: Float64Array;
+  /** The first sequence of the last iteration run (what probes record): its input, trace and readout error, before that iteration's update. */
+  readonly last: { readonly sample: Sample; readonly trace: Trace; readonly err: Float64Array } | null;
+}
+
+/** Training one iteration at a time, so a caller can report progress and stop between iterations. */
+export interface ReferenceTrainer {
+  readonly total: number;
+  /** Iterations run so far. */
+  readonly done: number;
+  /** Run the next iteration (draw a batch, simulate, record, update); its metrics. */
+  step(): IterationMetrics;
+  /** What training has produced so far. */
+  result(): TrainResult;
 }
 
 type BlockName = 'inRec' | 'recRec' | 'inOut' | 'recOut';
@@ -46,7 +61,17 @@ export function trainableArray(role: 'population' | 'readout', name: string): In
   return (role === 'readout' ? READOUT_INTRINSIC : INTRINSIC).find((x) => x.dsl === name)?.key;
 }
 
+/** Train all of `ir`'s iterations; `onIteration` sees each one's metrics once it is done. */
 export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) => void): TrainResult {
+  const trainer = referenceTrainer(ir);
+  while (trainer.done < trainer.total) {
+    const m = trainer.step();
+    onIteration?.(m);
+  }
+  return trainer.result();
+}
+
+export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
   const net = ir.network;
   const initRng = stream(ir.seed, 'init');
   const dataRng = stream(ir.seed, 'data');
@@ -108,7 +133,16 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
     return { validation_loss: vl, ...(classification ? { validation_error: wrong / samples.length } : {}) };
   };
 
-  for (let it = 0; it < ir.iterations; it++) {
+  // batchRate is spikes per step per neuron; the populations' means in Hz.
+  const recPopulations = net.populations.filter((p) => p.role === 'population').map((p) => ({ name: p.name, at: inst.layout.offsets.get(p.name)!.offset, size: p.size }));
+  const populationRates = (perStep: Float64Array): Record<string, number> => Object.fromEntries(recPopulations.map((p) => {
+    let sum = 0;
+    for (let j = p.at; j < p.at + p.size; j++) sum += perStep[j] as number;
+    return [p.name, sum / (p.size * net.dt)];
+  }));
+  let it = 0;
+  let last: TrainResult['last'] = null;
+  const step = (): IterationMetrics => {
     const batch: Sample[] = task.batch(ir.batch, dataRng);
     const traces: Trace[] = batch.map((s) => simulate(inst, dyn, s.x, bptt));
     const g: Gradients = zeroGradients(inst);
@@ -122,6 +156,7 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
     batch.forEach((s, b) => {
       const tr = traces[b] as Trace;
       const res = lossAndError(learn.loss, tr.y, tr.T, nOut, s, net.dt);
+      if (b === 0) last = { sample: s, trace: tr, err: res.err };
       loss += res.loss / batch.length;
       if (res.correct) correct++;
       for (let j = 0; j < nRec; j++) spikes += tr.spikeCount[j] as number;
@@ -144,10 +179,10 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
       loss,
       ...(task.classification ? { accuracy: correct / batch.length } : {}),
       rate_hz: nRec > 0 ? spikes / (nRec * steps * net.dt) : 0,
+      population_hz: populationRates(batchRate),
       ...(validate ? validation(validationTask.batch(VALIDATION_SAMPLES, validationRng), task.classification) : {}),
     };
     history.push(metrics);
-    onIteration?.(metrics);
 
     // Average over the batch (and over the loss window when asked), clip, step.
     const lrScale = learn.schedule.kind === 'step' ? learn.schedule.factor ** Math.floor(it / learn.schedule.every) : 1;
@@ -187,8 +222,15 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
       for (let i = 0; i < B.length; i++) { B[i] = (B[i] as number) * (1 - fb.decay); inst.recOut.w[i] = (inst.recOut.w[i] as number) * (1 - fb.decay); }
     }
     clipWeights(inst, net.projections);
-  }
-  return { iterations: history, instance: inst, feedback: B };
+    it++;
+    return metrics;
+  };
+  return {
+    total: ir.iterations,
+    get done() { return it; },
+    step: () => { if (it >= ir.iterations) throw new Error('internal: training is finished'); return step(); },
+    result: () => ({ iterations: history, instance: inst, feedback: B, last }),
+  };
 }
 
 /** Trained time constants stay ≥ dt/10, thresholds > 0, adaptation strengths ≥ 0. */
