@@ -63,11 +63,25 @@ function blocksOf(file: A.File): Map<string, Block> {
   return out;
 }
 
-/** A value that does not parse on its own, as a diagnostic in the --set argument (so a stray bracket cannot swallow the file). */
+/**
+ * A value that is not exactly one value on its own, as a diagnostic in the --set argument: one
+ * that does not parse (so a stray bracket cannot swallow the file), or one followed by more — a
+ * comment that would swallow the rest of the line, or `;` and a second assignment.
+ */
 function badValue(o: Override, k: number): Diagnostic | undefined {
   const wrap = `train { ${o.param} ${o.op} `;
-  const bad = parseSource(new SourceFile(pseudo(k), `${wrap}${o.value}\n}`)).diagnostics.find((d) => d.severity === 'error');
-  if (!bad) return undefined;
+  const parsed = parseSource(new SourceFile(pseudo(k), `${wrap}${o.value}\n}`));
+  const bad = parsed.diagnostics.find((d) => d.severity === 'error');
+  if (!bad) {
+    const section = parsed.file?.items[0];
+    const body = section?.kind === 'Section' ? section.body : [];
+    const first = body[0];
+    const valueEnd = first?.kind === 'Assign' ? first.value.span.end - wrap.length : 0;
+    if (body.length === 1 && valueEnd >= o.value.length) return undefined;
+    const rest = o.value.slice(valueEnd).trimStart();
+    const restAt = o.valueAt + o.value.length - rest.length;
+    return diag('TrailingInput', pseudo(k), { start: restAt, end: o.valueAt + o.value.length }, `A --set value is one value; '${rest}' follows ${o.block}.${o.param}'s value '${o.value.slice(0, valueEnd).trimEnd()}'. Set each parameter with its own --set (comments are not part of a value).`);
+  }
   const end = o.valueAt + o.value.length;
   const start = Math.min(end, o.valueAt + Math.max(0, bad.span.start - wrap.length));
   const atEnd = start >= end;
