@@ -9,7 +9,7 @@ import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 
 /** File access, injectable for tests. */
 export interface Host {
-  read(path: string): { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
+  read(path: string): { ok: true; bytes: Uint8Array } | { ok: false; reason: string; tooLarge?: true };
 }
 
 /** The file system: regular files only, their size checked before reading (src/data/files.ts). */
@@ -44,12 +44,12 @@ export function loadWorkspace(paths: readonly string[], host: Host = nodeHost): 
   const diagnostics: Diagnostic[] = [];
   const loading = new Set<string>();
 
-  const load = (abs: string): Module | { error: string } => {
+  const load = (abs: string): Module | { error: string; tooLarge?: true } => {
     const existing = modules.get(abs);
     if (existing) return existing;
     const got = host.read(abs);
     const display = displayPath(abs);
-    if (!got.ok) return { error: got.reason };
+    if (!got.ok) return { error: got.reason, ...(got.tooLarge ? { tooLarge: true as const } : {}) };
     const decoded = decodeSource(display, got.bytes);
     diagnostics.push(...decoded.diagnostics);
     const parsed = decoded.diagnostics.length > 0 ? { file: null, diagnostics: [] } : parseSource(decoded.source);
@@ -90,7 +90,7 @@ export function loadWorkspace(paths: readonly string[], host: Host = nodeHost): 
     const m = load(abs);
     if ('error' in m) {
       const display = displayPath(abs);
-      diagnostics.push(diag('UnreadableFile', display, { start: 0, end: 0 }, `Cannot read ${display}: ${m.error}.`));
+      diagnostics.push(diag(m.tooLarge ? 'FileTooLarge' : 'UnreadableFile', display, { start: 0, end: 0 }, `Cannot read ${display}: ${m.error}.`));
       continue;
     }
     if (!roots.includes(m)) roots.push(m);

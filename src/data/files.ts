@@ -3,7 +3,7 @@
 // limit is never loaded. Every reader of user input (sources, .npy headers and arrays) comes here.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
-export type ReadResult = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: string };
+export type ReadResult = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: string; readonly tooLarge?: true };
 
 /** Why `path` cannot be read, in words (the system's error codes are not for users). */
 export function unreadableReason(e: unknown): string {
@@ -41,7 +41,7 @@ export function readRegularFile(path: string, maxBytes: number, noun = 'file'): 
   const o = openRegular(path);
   if ('reason' in o) return { ok: false, reason: o.reason };
   try {
-    if (o.size > maxBytes) return { ok: false, reason: `it is ${mib(o.size)}, and a ${noun} may be at most ${mib(maxBytes)}` };
+    if (o.size > maxBytes) return { ok: false, reason: `it is ${mib(o.size)}, and a ${noun} may be at most ${mib(maxBytes)}`, tooLarge: true };
     const bytes = new Uint8Array(o.size);
     let off = 0;
     while (off < bytes.length) {

@@ -34,8 +34,8 @@ describe('reading user files', () => {
     ftruncateSync(fd, MAX_FILE_BYTES + 1048576);
     closeSync(fd);
     const r = readRegularFile(big, MAX_FILE_BYTES, '.snn file');
-    expect(r).toEqual({ ok: false, reason: 'it is 17.0 MiB, and a .snn file may be at most 16.0 MiB' });
-    expect(messages(big)).toEqual([expect.stringMatching(/^SNN0005 .*17\.0 MiB/)]);
+    expect(r).toEqual({ ok: false, reason: 'it is 17.0 MiB, and a .snn file may be at most 16.0 MiB', tooLarge: true });
+    expect(messages(big)).toEqual([expect.stringMatching(/^SNN0004 .*17\.0 MiB/)]);
   });
 
   it('a directory or a missing file as the root is a diagnostic', () => {
