@@ -3,7 +3,9 @@
 // this module only threads them and collects the diagnostics and the report.
 import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun } from './values.ts';
 import { placeOf, type PassContext } from './context.ts';
-import { lowerCore, lowerDevice, lowerLearn, lowerNetwork, lowerTask } from './lower.ts';
+import { lowerCore, lowerDevice, lowerLearn, lowerNetwork, lowerProbes, lowerTask } from './lower.ts';
+import { probeSteps } from '../ir/probes.ts';
+import type { ProbeIR } from '../ir/training.ts';
 import { mapTiles, type TileMap } from './map.ts';
 import { quantize, quantizeLearning, type PrecisionRow } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
@@ -80,10 +82,13 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const taskName = p.task?.t === 'ref' ? p.task.name : '';
   const taskIR = program.tasks.get(taskName);
   const steps = opts.steps ?? (taskIR ? taskSteps(lowerTask(taskIR), net.dt) : 1);
-  const probes = run.probes.flatMap((pr) => pr.targets.flatMap((t) => endPieces(net, t).map((piece) => ({
+  // The PROBE instruction carries what and whom; its schedule (every, start, stop) is the
+  // listing's until the program format carries it (docs/isa.md).
+  const probes = lowerProbes(run).flatMap((pr) => pr.targets.flatMap((t) => endPieces(net, t).map((piece) => ({
     variable: PROBE_CODES[pr.variable] ?? 0,
     population: net.populations.indexOf(piece.population),
     lo: piece.lo, count: piece.hi - piece.lo,
+    schedule: scheduleText(pr, net.dt, steps),
   }))));
   const emitted = emit(net, map, coreConfig, steps, probes);
   const overflow = fieldOverflows(emitted, ctx, run);
@@ -134,6 +139,15 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
     time_per_step_us: (emitted.cyclesPerStep / coreConfig.clockHz) * 1e6,
   };
   return { program: prog, report, listing, diagnostics };
+}
+
+/** `every 5 steps from step 10 to 50` (`every step` for the defaults). */
+function scheduleText(p: ProbeIR, dt: number, steps: number): string {
+  const at = probeSteps(p, steps, dt);
+  const every = Math.max(1, Math.round((p.every ?? dt) / dt));
+  const first = at[0] ?? 0;
+  const last = at.at(-1) ?? 0;
+  return `${every === 1 ? 'every step' : `every ${every} steps`}${p.start > 0 || p.stop !== null ? ` from step ${first} to ${last}` : ''}`;
 }
 
 /**

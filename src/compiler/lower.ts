@@ -5,7 +5,7 @@ import type { CoreConfig, RegisterFormat, RegisterName } from '../runtime/progra
 import { REGISTERS } from '../runtime/program.ts';
 import type { Rounding } from '../runtime/fixed.ts';
 import type { InitIR, NetworkIR, PopulationIR, ProjectionIR, ReadoutParamsIR, ResetIR, SpikingParamsIR, SurrogateIR } from '../ir/network.ts';
-import type { FeedbackIR, LearnIR, LossIR, OptimizerIR, RegularizerIR, ScheduleIR, TaskIR, TrainIR, UpdateIR } from '../ir/training.ts';
+import type { FeedbackIR, LearnIR, LossIR, OptimizerIR, ProbeIR, RegularizerIR, ScheduleIR, TaskIR, TrainIR, UpdateIR } from '../ir/training.ts';
 
 const fail = (what: string): never => { throw new Error(`internal: lowering ${what}`); };
 
@@ -196,7 +196,16 @@ export function lowerTrain(program: CheckedProgram, run: CheckedRun): TrainIR {
     seed: num(p.seed, 'seed'),
     validateEvery: num(p.validate_every, 'validate_every'),
     core: p.core?.t === 'ref' ? p.core.name : null,
+    probes: lowerProbes(run),
   };
+}
+
+/** The probes of a train or run block, times in seconds. */
+export function lowerProbes(run: CheckedRun): ProbeIR[] {
+  return run.probes.map((pr) => {
+    const t = (k: string): number | null => { const v = pr.options.params[k]; return v?.t === 'quantity' ? v.si : null; };
+    return { variable: pr.variable, targets: pr.targets.map((e) => ({ name: e.name, lo: e.lo, hi: e.hi })), every: t('every'), start: t('start') ?? 0, stop: t('stop') };
+  });
 }
 
 /** The checked core → the configuration a program carries (latencies in whole cycles). */

@@ -1,5 +1,5 @@
 // The IR of learning rules, tasks and train blocks (plain data; times in seconds, rates in Hz).
-import type { InitIR, NetworkIR } from './network.ts';
+import type { EndIR, InitIR, NetworkIR } from './network.ts';
 
 export type LossIR = { readonly kind: 'mse'; readonly reduce: 'sum' | 'mean' } | { readonly kind: 'cross_entropy'; readonly window: number | null };
 export type OptimizerIR =
@@ -36,6 +36,15 @@ export type TaskIR =
   | { readonly kind: 'delayed_xor'; readonly cueDuration: number; readonly delay: number; readonly responseDelay: number; readonly responseDuration: number; readonly rate: number; readonly channelsPerGroup: number }
   | { readonly kind: 'npy'; readonly inputs: string; readonly targets: string | null; readonly labels: string | null; readonly shuffle: boolean };
 
+/** A probe: a variable of some neurons, sampled every `every` s from `start` to `stop` (null: the sequence's end). */
+export interface ProbeIR {
+  readonly variable: string;
+  readonly targets: readonly EndIR[];
+  readonly every: number | null;
+  readonly start: number;
+  readonly stop: number | null;
+}
+
 export interface TrainIR {
   readonly network: NetworkIR;
   readonly learn: LearnIR;
@@ -46,4 +55,5 @@ export interface TrainIR {
   readonly validateEvery: number;
   /** The core to train on, or null for the float reference. */
   readonly core: string | null;
+  readonly probes: readonly ProbeIR[];
 }
