@@ -27,4 +27,4 @@ if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(join(root, 's
   register();
   cli = await import('../src/cli/main.ts');
 }
-process.exitCode = cli.main(process.argv.slice(2));
+process.exitCode = await cli.main(process.argv.slice(2));

@@ -1,6 +1,7 @@
 // `phasecore compile FILE [--core NAME] [-o prog.pcx] [--listing FILE|-] [--report] [--json]`.
 import { resolve } from 'node:path';
-import { checkPaths, selectCore, selectRun } from '../compiler/frontend.ts';
+import { selectCore, selectRun } from '../compiler/frontend.ts';
+import { loadInputs, type InputOptions } from './load.ts';
 import { displayPath } from '../compiler/workspace.ts';
 import { compileRun, type CompileReport } from '../compiler/compile.ts';
 import { diagnosticToJson, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
@@ -8,21 +9,25 @@ import { reporter } from './report.ts';
 import { encodeProgram } from '../runtime/program.ts';
 import { tryWriteFileAtomic } from './atomic.ts';
 
-export interface CompileOptions { readonly core?: string; readonly output?: string; readonly listing?: string; readonly report?: boolean; readonly json?: boolean; readonly block?: string }
+export interface CompileOptions extends InputOptions { readonly core?: string; readonly output?: string; readonly listing?: string; readonly report?: boolean; readonly json?: boolean; readonly block?: string }
 
 export function commandCompile(file: string, opts: CompileOptions, out: (s: string) => void, err: (s: string) => void): number {
   const root = resolve(file);
-  const r = checkPaths([root]);
-  const { show, fail } = reporter(!!opts.json, out, err, (f) => r.sources.get(f));
-  if (hasErrors(r.diagnostics)) return fail(r.diagnostics);
-  show(r.diagnostics);
+  const loaded = loadInputs([file], opts);
+  if (!loaded.ok && 'usage' in loaded) { err(`error: ${loaded.usage}`); return 2; }
+  const { show, fail } = reporter(!!opts.json, out, err, loaded.sourceOf);
+  if (!loaded.ok) return fail(loaded.diagnostics);
+  const r = loaded.result;
+  if (hasErrors(loaded.diagnostics)) return fail(loaded.diagnostics);
+  show(loaded.diagnostics);
   const program = r.programs.get(root);
   const run = selectRun(program, displayPath(root), ['run', 'train'], opts.block);
   if (!run.ok) return fail([run.diagnostic]);
   const core = selectCore(program!, run.value, opts.core);
   if (!core.ok) return fail([core.diagnostic]);
-  const position = (f: string, offset: number) => r.sources.get(f)?.position(offset);
-  const res = compileRun(program!, run.value, core.value, { position });
+  // Positions in the user's own text (an override shifts what follows it in the file).
+  const compiled = compileRun(program!, run.value, core.value, { position: loaded.position });
+  const res = { ...compiled, diagnostics: compiled.diagnostics.map(loaded.place) };
   if (hasErrors(res.diagnostics) || !res.program || !res.report) return fail(res.diagnostics);
   show(res.diagnostics);
   const written = [
@@ -32,7 +37,7 @@ export function commandCompile(file: string, opts: CompileOptions, out: (s: stri
   if (written.length > 0) return fail(written);
   if (opts.listing === '-') out(res.listing.join('\n'));
   if (opts.json) {
-    out(JSON.stringify({ precision: res.report.precision, ranges: res.report.ranges, tiles: res.report.tiles, cycles_per_step: res.report.cycles_per_step, diagnostics: res.diagnostics.map((d) => diagnosticToJson(d, r.sources.get(d.file))) }));
+    out(JSON.stringify({ precision: res.report.precision, ranges: res.report.ranges, tiles: res.report.tiles, cycles_per_step: res.report.cycles_per_step, diagnostics: res.diagnostics.map((d) => diagnosticToJson(d, loaded.sourceOf(d.file))) }));
   } else if (opts.report) {
     for (const line of renderReport(res.report, core.value.name)) out(line);
   } else {

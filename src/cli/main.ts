@@ -2,7 +2,7 @@
 // 3 an internal error (a bug: please report it).
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { checkPaths } from '../compiler/frontend.ts';
+import { loadInputs, MAX_MEMORY_HELP, SET_HELP, type InputOptions } from './load.ts';
 import { diag, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { decodeSource, parseSource } from '../dsl/parse.ts';
 import { formatFile } from '../dsl/format.ts';
@@ -20,11 +20,7 @@ export const EXIT = { ok: 0, userError: 1, usage: 2, internal: 3 } as const;
 
 const VERSION = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
-function printDiagnostics(ds: readonly Diagnostic[], sources: Map<string, SourceFile>, json: boolean, out: (s: string) => void): void {
-  if (json) {
-    out(diagnosticsJson(ds, (f) => sources.get(f), 2));
-    return;
-  }
+function printDiagnostics(ds: readonly Diagnostic[], sources: Map<string, SourceFile>, out: (s: string) => void): void {
   for (const d of ds) out(formatDiagnostic(d, sources.get(d.file)));
 }
 
@@ -35,11 +31,15 @@ function summary(ds: readonly Diagnostic[], files: number): string {
   return `${plural(files, 'file')} checked: ${plural(e, 'error')}, ${plural(w, 'warning')}.`;
 }
 
-export function commandCheck(files: string[], opts: { json?: boolean }, out: (s: string) => void): number {
-  const r = checkPaths(files);
-  printDiagnostics(r.diagnostics, r.sources, !!opts.json, out);
-  if (!opts.json) out(summary(r.diagnostics, r.workspace.modules.size));
-  return hasErrors(r.diagnostics) ? EXIT.userError : EXIT.ok;
+export function commandCheck(files: string[], opts: { json?: boolean } & InputOptions, out: (s: string) => void, err: (s: string) => void = out): number {
+  const loaded = loadInputs(files, opts);
+  if (!loaded.ok && 'usage' in loaded) { err(`error: ${loaded.usage}`); return EXIT.usage; }
+  const ds = loaded.diagnostics;
+  const sourceOf = loaded.sourceOf;
+  if (opts.json) out(diagnosticsJson(ds, sourceOf, 2));
+  else for (const d of ds) out(formatDiagnostic(d, sourceOf(d.file)));
+  if (!opts.json) out(summary(ds, loaded.ok ? loaded.result.workspace.modules.size : files.length));
+  return hasErrors(ds) ? EXIT.userError : EXIT.ok;
 }
 
 export function commandFmt(files: string[], opts: { check?: boolean; write?: boolean }, out: (s: string) => void): number {
@@ -59,7 +59,7 @@ export function commandFmt(files: string[], opts: { check?: boolean; write?: boo
     const parsed = decoded.diagnostics.length > 0 ? { file: null, diagnostics: decoded.diagnostics } : parseSource(decoded.source);
     if (!parsed.file) {
       const sources = new Map([[shown, decoded.source]]);
-      printDiagnostics(parsed.diagnostics, sources, false, out);
+      printDiagnostics(parsed.diagnostics, sources, out);
       out(`${shown}: not formatted: fix the errors above first.`);
       status = EXIT.userError;
       continue;
@@ -85,6 +85,8 @@ export function commandFmt(files: string[], opts: { check?: boolean; write?: boo
   return status;
 }
 
+const collect = (v: string, acc: string[]) => [...acc, v];
+
 export function buildProgram(out: (s: string) => void, err: (s: string) => void, setExit: (n: number) => void): Command {
   const program = new Command();
   program
@@ -99,7 +101,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .description('Parse and check .snn files; report every problem with file, line and column.')
     .argument('<files...>', '.snn files to check (their imports are checked too)')
     .option('--json', 'print {"diagnostics": [...]} with 0-based ranges (the editor protocol\'s shape)')
-    .action((files: string[], opts: { json?: boolean }) => setExit(commandCheck(files, opts, out)));
+    .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
+    .action((files: string[], opts: { json?: boolean } & InputOptions) => setExit(commandCheck(files, opts, out, err)));
 
   program.command('fmt')
     .description('Print .snn files in canonical form (comments kept).')
@@ -117,11 +121,16 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--backend <name>', 'reference (the float64 oracle)', 'reference')
     .option('--iterations <n>', 'override the number of iterations')
     .option('--seed <s>', 'override the seed')
-    .option('--set <block.param=value>', 'override a parameter, e.g. --set rec.tau_m=25ms (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
     .option('--block <name>', 'the train block to run when the file has several')
-    .option('--out <dir>', 'write trained weights (.npy), metrics (CSV, JSON) and a manifest')
+    .option('--out <dir>', 'write the run into a new directory: weights (.npy), metrics (CSV, JSON, as they come), probes and a manifest')
+    .option('--force', 'with --out: replace a previous run\'s directory as a whole')
     .option('--json', 'print one JSON object: {backend, seed, iterations: [...], final}')
-    .action((file: string, opts: TrainOptions) => setExit(commandTrain(file, opts, { out, err, progress: process.stderr.isTTY === true, version: VERSION })));
+    .option('--quiet', 'no progress on stderr')
+    .action(async (file: string, opts: TrainOptions) => setExit(await commandTrain(file, opts, {
+      out, err, version: VERSION, progress: opts.quiet ? 'none' : process.stderr.isTTY === true ? 'bar' : 'lines',
+    })));
 
   program.command('compile')
     .description('Compile the file\'s run or train block for a core: program, listing, precision and range report.')
@@ -132,6 +141,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--report', 'print the tile map, ranges, precision and cycles')
     .option('--block <name>', 'the train or run block to compile when the file has several')
     .option('--json', 'print {precision, ranges, tiles, cycles_per_step, diagnostics}')
+    .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
     .action((file: string, opts: CompileOptions) => setExit(commandCompile(file, opts, out, err)));
 
   program.command('demo')
@@ -140,23 +151,23 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
   return program;
 }
 
-export function main(argv: string[]): number {
-  // A closed pipe (`phasecore check x.snn | head`) ends the output quietly, not with a trace.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
-  }
+/** Run one command line in process: its exit code (3 for an internal error, whose stack goes to `err`). */
+export async function runCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let code: number = EXIT.ok;
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  const err = (s: string) => process.stderr.write(`${s}\n`);
   try {
-    buildProgram(out, err, (n) => { code = n; }).parse(argv, { from: 'user' });
+    await buildProgram(out, err, (n) => { code = n; }).parseAsync([...argv], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     err(`phasecore: internal error (this is a bug; please report it with the input that caused it):\n${(e as Error).stack ?? String(e)}`);
     return EXIT.internal;
   }
   return code;
 }
 
+export async function main(argv: string[]): Promise<number> {
+  // A closed pipe (`phasecore check x.snn | head`) ends the output quietly, not with a trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
+  }
+  return runCommand(argv, (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`));
+}

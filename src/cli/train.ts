@@ -1,133 +1,277 @@
 // `phasecore train`: check the file, lower its train block, train with the float reference, and
-// report per-iteration metrics (--json) and/or write weights, metrics and a manifest (--out).
+// report per-iteration metrics (--json) and/or write the run's directory (--out): weights, trained
+// parameters, metrics (as they come), probes and a manifest hashing every input.
+//
+// Training runs one iteration at a time and yields to the event loop between iterations, so that
+// SIGINT (Ctrl-C) and SIGTERM are heard: the current iteration finishes, what exists is written,
+// and the command exits 130 or 143. A second signal ends the process at once. Progress goes to
+// stderr: a bar on a terminal, a line every PROGRESS_EVERY_MS otherwise; --quiet turns it off.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { checkPaths, selectRun } from '../compiler/frontend.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { selectRun } from '../compiler/frontend.ts';
 import { lowerTrain } from '../compiler/lower.ts';
-import { displayPath, nodeHost, type Host } from '../compiler/workspace.ts';
+import { displayPath } from '../compiler/workspace.ts';
 import { diag, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { reporter } from './report.ts';
 import { encodeNpy } from '../data/npy.ts';
 import { endIndices, InstantiationError, type Instance } from '../ir/instantiate.ts';
 import type { TrainIR } from '../ir/training.ts';
+import { probeLabel } from '../ir/probes.ts';
 import { TaskDataError } from '../tasks/generate.ts';
-import { trainableArray, trainReference, type IterationMetrics } from '../reference/train.ts';
-import { outputError, prepareOutputDir, writeFileAtomic } from './atomic.ts';
-import { applyOverrides, parseOverride, type Override } from './overrides.ts';
-import type { SourceFile } from '../dsl/span.ts';
+import { referenceTrainer, trainableArray, type IterationMetrics, type ReferenceTrainer, type TrainResult } from '../reference/train.ts';
+import { recordProbes, REFERENCE_PROBES } from '../reference/probes.ts';
+import { outputError } from './atomic.ts';
+import { loadInputs, type InputOptions } from './load.ts';
+import { RunDirectory } from './rundir.ts';
 
-export interface TrainOptions {
-  readonly backend?: string; readonly iterations?: string; readonly seed?: string; readonly set?: string[];
-  readonly out?: string; readonly json?: boolean; readonly block?: string;
+export interface TrainOptions extends InputOptions {
+  readonly backend?: string; readonly iterations?: string; readonly seed?: string;
+  readonly out?: string; readonly force?: boolean; readonly json?: boolean; readonly block?: string; readonly quiet?: boolean;
 }
 
-interface Io { out: (s: string) => void; err: (s: string) => void; progress: boolean; version: string }
+export interface TrainIo {
+  out: (s: string) => void; err: (s: string) => void;
+  /** 'bar' on a terminal, 'lines' otherwise, 'none' with --quiet. */
+  progress: 'bar' | 'lines' | 'none';
+  version: string;
+  /** Write a progress bar's frame (no newline); stderr by default. */
+  frame?: (s: string) => void;
+  /** Signals to stop on (default SIGINT and SIGTERM); tests pass none. */
+  signals?: readonly NodeJS.Signals[];
+}
 
-const nonNegativeInt = (s: string | undefined, what: string, min: number): number | string | undefined => {
+/** Non-terminal progress: a line at most this often. */
+export const PROGRESS_EVERY_MS = 10_000;
+/** Exit codes of a run stopped by a signal (128 + the signal's number), its outputs written. */
+export const EXIT_SIGNAL: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+const wholeNumber = (s: string | undefined, what: string, min: number): number | string | undefined => {
   if (s === undefined) return undefined;
   if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > 4294967295) return `${what} takes a whole number ≥ ${min}; found '${s}'`;
   return Number(s);
 };
 
-/** Returns the exit code: 0, 1 (user error), 2 (usage). */
-export function commandTrain(file: string, opts: TrainOptions, io: Io): number {
+/** Returns the exit code: 0, 1 (user error), 2 (usage), 130/143 (stopped by a signal, outputs written). */
+export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo): Promise<number> {
   const usage = (m: string) => { io.err(`error: ${m}`); return 2; };
   const backend = opts.backend ?? 'reference';
   if (backend !== 'reference') return usage(`--backend ${backend} is not available yet; the float reference (--backend reference) is`);
-  const iterations = nonNegativeInt(opts.iterations, '--iterations', 1);
-  const seed = nonNegativeInt(opts.seed, '--seed', 0);
+  const iterations = wholeNumber(opts.iterations, '--iterations', 1);
+  const seed = wholeNumber(opts.seed, '--seed', 0);
   if (typeof iterations === 'string') return usage(iterations);
   if (typeof seed === 'string') return usage(seed);
-  const overrides: Override[] = [];
-  for (const raw of opts.set ?? []) {
-    const o = parseOverride(raw);
-    if (typeof o === 'string') return usage(o);
-    overrides.push(o);
-  }
+  if (opts.force && !opts.out) return usage('--force replaces a previous run\'s --out directory; give --out DIR');
 
   const root = resolve(file);
-  let host: Host = nodeHost;
-  let place = (d: Diagnostic) => d;
-  let sourceOf: (f: string) => SourceFile | undefined = () => undefined;
-  let sources: ReadonlyMap<string, SourceFile> = new Map();
-  const { show: report, fail } = reporter(!!opts.json, io.out, io.err, (f) => sourceOf(f) ?? sources.get(f));
-  if (overrides.length > 0) {
-    const ov = applyOverrides(root, overrides, nodeHost);
-    if ('error' in ov) { sourceOf = (f) => ov.sources.get(f); return fail([ov.error]); }
-    host = ov.host;
-    place = (d) => ov.place(d);
-    sourceOf = (f) => ov.sources.get(f);
-  }
-  const r = checkPaths([root], host);
-  sources = r.sources;
-  const diagnostics = r.diagnostics.map(place);
-  if (hasErrors(diagnostics)) return fail(diagnostics);
-  report(diagnostics);
+  const loaded = loadInputs([file], opts);
+  if (!loaded.ok && 'usage' in loaded) return usage(loaded.usage);
+  const { show, fail } = reporter(!!opts.json, io.out, io.err, loaded.sourceOf);
+  if (!loaded.ok) return fail(loaded.diagnostics);
+  if (hasErrors(loaded.diagnostics)) return fail(loaded.diagnostics);
+  show(loaded.diagnostics);
+  const r = loaded.result;
   const program = r.programs.get(root);
   const picked = selectRun(program, displayPath(root), ['train'], opts.block);
   if (!picked.ok) return fail([picked.diagnostic]);
-  const lowered = lowerTrain(program!, picked.value);
+  const rv = picked.value;
+  const lowered = lowerTrain(program!, rv);
   const ir: TrainIR = { ...lowered, ...(iterations !== undefined ? { iterations } : {}), ...(seed !== undefined ? { seed } : {}) };
+  const dataError = (e: unknown): Diagnostic[] | null =>
+    e instanceof TaskDataError || e instanceof InstantiationError ? [loaded.place(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, e.message))] : null;
 
-  if (opts.out) { const bad = prepareOutputDir(opts.out); if (bad) return fail([bad]); }
-  if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core} (and the PCM update scheme); --backend core arrives with the core.`);
-  const bar = io.progress ? progressBar(ir.iterations, io.err) : undefined;
-  let result;
-  try {
-    result = trainReference(ir, (m) => bar?.(m));
-  } catch (e) {
-    if (e instanceof TaskDataError || e instanceof InstantiationError) {
-      const rv = picked.value;
-      return fail([place(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, `${e.message}`))]);
-    }
-    throw e;
-  } finally {
-    if (bar) io.err('');
-  }
-  const diverged = result.iterations.find((m) => !Number.isFinite(m.loss));
-  if (diverged) io.err(`warning: the loss is not a finite number from iteration ${diverged.iteration} on: training diverged (try a smaller learning rate); JSON shows it as null.`);
-  const final = summary(result.iterations);
-  if (opts.json) io.out(JSON.stringify({ backend, seed: ir.seed, iterations: result.iterations, final }));
-  else io.out(`trained ${ir.network.name} for ${ir.iterations} iterations (seed ${ir.seed}, ${backend}): loss ${fmt(result.iterations[0]?.loss)} → ${fmt(final.loss)}${final.accuracy !== undefined ? `, accuracy ${(final.accuracy * 100).toFixed(1)}%` : ''}, ${final.rate_hz.toFixed(1)} Hz`);
+  let dir: RunDirectory | null = null;
   if (opts.out) {
+    const opened = RunDirectory.open(opts.out, r.inputs, !!opts.force);
+    if (!(opened instanceof RunDirectory)) return fail([opened]);
+    dir = opened;
+  }
+  if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core}${ir.learn.update.kind !== 'direct' ? ` and the PCM update scheme (${ir.learn.update.kind})` : ''}; --backend core arrives with the core.`);
+  for (const p of ir.probes.filter((x) => !REFERENCE_PROBES.has(x.variable))) {
+    io.err(`note: the float reference does not record probe ${p.variable} (the learning unit's presynaptic trace is a quantity of the core); --backend core will.`);
+  }
+
+  let trainer: ReferenceTrainer;
+  try {
+    trainer = referenceTrainer(ir);
+  } catch (e) {
+    const ds = dataError(e);
+    if (ds) return fail(ds);
+    throw e;
+  }
+  const manifest = manifestOf(ir, { file: root, backend, overrides: loaded.overrides.map((o) => o.raw), version: io.version, inputs: r.inputs });
+  const metrics = dir ? metricsWriter(dir, ir) : null;
+  const writeManifest = (status: string, extra: Record<string, unknown> = {}) => dir?.write('manifest.json', `${JSON.stringify({ ...manifest, status, ...extra }, null, 2)}\n`);
+  try {
+    writeManifest('running');
+  } catch (e) {
+    return fail([outputError(opts.out as string, e)]);
+  }
+
+  // Stop between iterations on SIGINT/SIGTERM; a second signal ends the process at once.
+  let stopped: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopped) process.exit(EXIT_SIGNAL[sig] ?? 130);
+    stopped = sig;
+    io.err(`${sig}: stopping after iteration ${trainer.done} of ${trainer.total} and writing what exists (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again stops at once)`);
+  };
+  const signals = io.signals ?? ['SIGINT', 'SIGTERM'];
+  for (const s of signals) process.on(s, onSignal);
+  const progress = progressReporter(io, ir.iterations);
+  try {
+    while (trainer.done < trainer.total && !stopped) {
+      let m: IterationMetrics;
+      try {
+        m = trainer.step();
+      } catch (e) {
+        const ds = dataError(e);
+        if (ds) return fail(ds);
+        throw e;
+      }
+      metrics?.row(m);
+      progress(m);
+      await new Promise<void>((done) => setImmediate(done)); // let a signal in
+    }
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    progress(null);
+  }
+
+  const result = trainer.result();
+  const its = result.iterations;
+  for (const w of trainingWarnings(ir, its)) io.err(`warning: ${w}`);
+  const final = summary(its);
+  const done = its.length;
+  if (opts.json) io.out(JSON.stringify({ backend, seed: ir.seed, iterations: its, final, ...(stopped ? { stopped_by: stopped } : {}) }));
+  else io.out(summaryLine(ir, backend, its, final, stopped));
+  if (dir) {
     try {
-      writeOutputs(opts.out, ir, result.instance, result.feedback, result.iterations, { file: root, backend, overrides: overrides.map((o) => o.raw), version: io.version, sources: [...r.workspace.modules.keys()] });
+      const files = writeOutputs(dir, ir, result);
+      metrics!.close(its);
+      writeManifest(stopped ? 'interrupted' : 'complete', { iterations_done: done, outputs: [...files, 'metrics.csv', 'metrics.json', 'manifest.json'] });
+      dir.commit();
     } catch (e) {
       if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
-      return fail([outputError((e as NodeJS.ErrnoException).path ?? opts.out, e)]);
+      return fail([outputError((e as NodeJS.ErrnoException).path ?? (opts.out as string), e)]);
     }
-    if (!opts.json) io.out(`wrote weights, trained parameters, metrics and manifest to ${opts.out}`);
+    if (!opts.json) io.out(`wrote weights, trained parameters, ${ir.probes.length > 0 ? 'probes, ' : ''}metrics and manifest to ${dir}`);
   }
-  return 0;
+  return stopped ? (EXIT_SIGNAL[stopped] ?? 130) : 0;
 }
 
 const fmt = (x: number | undefined) => (x === undefined ? '?' : x.toPrecision(4));
+const plural = (n: number, s: string) => `${n} ${s}${n === 1 ? '' : 's'}`;
 
-function summary(its: readonly IterationMetrics[]): { loss: number; accuracy?: number; rate_hz: number } {
+/** The last iteration's loss and rate, and the accuracy over the last (up to) 10 iterations. */
+function summary(its: readonly IterationMetrics[]): { loss: number; accuracy?: number; accuracy_iterations?: number; rate_hz: number } {
   const last = its.slice(-Math.min(10, its.length));
   const mean = (f: (m: IterationMetrics) => number) => last.reduce((a, m) => a + f(m), 0) / Math.max(1, last.length);
   const acc = last[0]?.accuracy !== undefined ? mean((m) => m.accuracy ?? 0) : undefined;
-  return { loss: its.at(-1)?.loss ?? NaN, ...(acc !== undefined ? { accuracy: acc } : {}), rate_hz: its.at(-1)?.rate_hz ?? 0 };
+  return { loss: its.at(-1)?.loss ?? NaN, ...(acc !== undefined ? { accuracy: acc, accuracy_iterations: last.length } : {}), rate_hz: its.at(-1)?.rate_hz ?? 0 };
 }
 
-function progressBar(total: number, err: (s: string) => void): (m: IterationMetrics) => void {
-  let last = 0;
+function summaryLine(ir: TrainIR, backend: string, its: readonly IterationMetrics[], final: ReturnType<typeof summary>, stopped: string | null): string {
+  const acc = final.accuracy !== undefined ? `, accuracy ${(final.accuracy * 100).toFixed(1)}% (mean of the last ${plural(final.accuracy_iterations ?? 0, 'iteration')})` : '';
+  const what = stopped ? `${its.length} of ${ir.iterations} iterations, stopped by ${stopped},` : plural(its.length, 'iteration');
+  return `trained ${ir.network.name} for ${what} (seed ${ir.seed}, ${backend}): loss ${fmt(its[0]?.loss)} (first iteration) → ${fmt(final.loss)} (last)${acc}, ${final.rate_hz.toFixed(1)} Hz`;
+}
+
+/**
+ * What a user should hear about a run that finished: a loss that diverged or rose over the run, a
+ * population that fell silent or fires in more than a fifth of the steps it could fire in (the
+ * maximum rate is one spike per max(1, refractory) steps), both over the last tenth of the run.
+ */
+export function trainingWarnings(ir: TrainIR, its: readonly IterationMetrics[]): string[] {
+  const out: string[] = [];
+  const diverged = its.find((m) => !Number.isFinite(m.loss));
+  if (diverged) out.push(`the loss is not a finite number from iteration ${diverged.iteration} on: training diverged (try a smaller learning rate); JSON shows it as null.`);
+  const w = Math.max(5, Math.floor(its.length / 10));
+  const mean = (ms: readonly IterationMetrics[], f: (m: IterationMetrics) => number) => ms.reduce((a, m) => a + f(m), 0) / ms.length;
+  if (!diverged && its.length >= 2 * w) {
+    const first = mean(its.slice(0, w), (m) => m.loss);
+    const last = mean(its.slice(-w), (m) => m.loss);
+    if (last > first) out.push(`the loss rose: its mean over the last ${w} iterations (${fmt(last)}) is above that over the first ${w} (${fmt(first)}); the learning rate may be too large, or the network cannot learn the task as set up.`);
+  }
+  const tail = its.slice(-w);
+  if (tail.length === 0) return out;
+  for (const p of ir.network.populations) {
+    if (p.role !== 'population') continue;
+    const rate = mean(tail, (m) => m.population_hz[p.name] ?? 0);
+    const max = 1 / (Math.max(1, p.params.refractorySteps) * ir.network.dt);
+    if (rate === 0) out.push(`population ${p.name} is silent over the last ${plural(tail.length, 'iteration')}: no spike, so nothing learns through it (raise its input weights or lower v_th).`);
+    else if (rate > max / 5) out.push(`population ${p.name} fires at ${rate.toFixed(1)} Hz over the last ${plural(tail.length, 'iteration')}, ${((rate / max) * 100).toFixed(0)}% of the ${max.toFixed(0)} Hz it can reach: it is saturated, and its spikes carry little information (lower its weights, raise v_th, or add a rate regularizer).`);
+  }
+  return out;
+}
+
+/** Progress on stderr: a bar on a terminal (at most 10 frames a second), a line every PROGRESS_EVERY_MS elsewhere. `null` ends it. */
+function progressReporter(io: TrainIo, total: number): (m: IterationMetrics | null) => void {
+  if (io.progress === 'none') return () => {};
+  const t0 = Date.now();
+  let lastAt = 0;
+  let drew = false;
+  const frame = io.frame ?? ((s: string) => { process.stderr.write(s); });
+  const eta = (done: number) => {
+    const s = ((Date.now() - t0) / 1000 / done) * (total - done);
+    return s < 90 ? `${s.toFixed(0)} s` : s < 5400 ? `${(s / 60).toFixed(0)} min` : `${(s / 3600).toFixed(1)} h`;
+  };
+  const text = (m: IterationMetrics) => `${m.iteration + 1}/${total} loss ${m.loss.toPrecision(4)}${m.accuracy !== undefined ? ` acc ${(m.accuracy * 100).toFixed(0)}%` : ''} ${m.rate_hz.toFixed(1)} Hz, ETA ${eta(m.iteration + 1)}`;
   return (m) => {
+    if (m === null) { if (drew && io.progress === 'bar') frame('\n'); return; }
     const now = Date.now();
-    if (now - last < 100 && m.iteration + 1 < total) return;
-    last = now;
-    const width = 30;
-    const done = Math.round(((m.iteration + 1) / total) * width);
-    process.stderr.write(`\r[${'#'.repeat(done)}${' '.repeat(width - done)}] ${m.iteration + 1}/${total} loss ${m.loss.toPrecision(4)}${m.accuracy !== undefined ? ` acc ${(m.accuracy * 100).toFixed(0)}%` : ''}  `);
-    void err;
+    const lastOne = m.iteration + 1 >= total;
+    if (io.progress === 'bar') {
+      if (now - lastAt < 100 && !lastOne) return;
+      lastAt = now;
+      const width = 30;
+      const filled = Math.round(((m.iteration + 1) / total) * width);
+      frame(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${text(m)}  `);
+      drew = true;
+      return;
+    }
+    if (lastAt === 0) lastAt = t0;
+    if (now - lastAt < PROGRESS_EVERY_MS || lastOne) return;
+    lastAt = now;
+    io.err(`iteration ${text(m)}`);
   };
 }
 
-function writeOutputs(dir: string, ir: TrainIR, inst: Instance, B: Float64Array, its: readonly IterationMetrics[], meta: { file: string; backend: string; overrides: string[]; version: string; sources: string[] }): void {
-  mkdirSync(dir, { recursive: true });
+const METRICS_HEADER = (ir: TrainIR) => ['iteration', 'loss', 'accuracy', 'rate_hz', 'validation_loss', 'validation_error', ...ir.network.populations.filter((p) => p.role === 'population').map((p) => `rate_hz_${p.name}`)];
+
+/** metrics.csv written a row per iteration as training goes; metrics.json at the end. */
+function metricsWriter(dir: RunDirectory, ir: TrainIR): { row(m: IterationMetrics): void; close(its: readonly IterationMetrics[]): void } {
+  const csv = dir.appender('metrics.csv');
+  const pops = ir.network.populations.filter((p) => p.role === 'population').map((p) => p.name);
+  csv.line(METRICS_HEADER(ir).join(','));
+  return {
+    row: (m) => csv.line([m.iteration, m.loss, m.accuracy ?? '', m.rate_hz, m.validation_loss ?? '', m.validation_error ?? '', ...pops.map((p) => m.population_hz[p] ?? '')].join(',')),
+    close: (its) => { csv.close(); dir.write('metrics.json', `${JSON.stringify(its, null, 1)}\n`); },
+  };
+}
+
+function manifestOf(ir: TrainIR, meta: { file: string; backend: string; overrides: string[]; version: string; inputs: readonly string[] }): Record<string, unknown> {
+  const hash = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+  return {
+    phasecore: meta.version,
+    file: meta.file,
+    // Every file the run reads: the .snn sources and the .npy files they load.
+    inputs: Object.fromEntries(meta.inputs.map((p) => [p, hash(p)])),
+    backend: meta.backend,
+    seed: ir.seed,
+    iterations: ir.iterations,
+    batch: ir.batch,
+    overrides: meta.overrides,
+    learn: ir.learn,
+    task: ir.task,
+  };
+}
+
+/** Weights, trained per-neuron parameters, feedback matrix and probes; the names written. */
+function writeOutputs(dir: RunDirectory, ir: TrainIR, result: TrainResult): string[] {
   const net = ir.network;
+  const inst: Instance = result.instance;
   const files: string[] = [];
+  const put = (name: string, data: Uint8Array) => { dir.write(name, data); files.push(name); };
   net.projections.forEach((p) => {
     const src = endIndices(net, inst.layout, p.source);
     const dst = endIndices(net, inst.layout, p.target);
@@ -139,9 +283,7 @@ function writeOutputs(dir: string, ir: TrainIR, inst: Instance, B: Float64Array,
       if (vector) out[i] = block.w[si * nPost + (dst.indices[i] as number)] as number;
       else dst.indices.forEach((dj, j) => { out[i * dst.indices.length + j] = block.w[si * nPost + dj] as number; });
     });
-    const name = `w_${p.source.name}_${p.target.name}.npy`;
-    writeFileAtomic(join(dir, name), encodeNpy('float64', vector ? [src.indices.length] : [src.indices.length, dst.indices.length], out));
-    files.push(name);
+    put(`w_${p.source.name}_${p.target.name}.npy`, encodeNpy('float64', vector ? [src.indices.length] : [src.indices.length, dst.indices.length], out));
   });
   // Trained intrinsic parameters, per population, in SI units (so `load()` reads them back).
   for (const p of net.populations) {
@@ -149,33 +291,22 @@ function writeOutputs(dir: string, ir: TrainIR, inst: Instance, B: Float64Array,
     const at = inst.layout.offsets.get(p.name)!.offset;
     for (const name of p.params.trainable) {
       const key = trainableArray(p.role, name);
-      if (!key) continue;
-      const file = `${p.name}_${name}.npy`;
-      writeFileAtomic(join(dir, file), encodeNpy('float64', [p.size], inst[key].slice(at, at + p.size)));
-      files.push(file);
+      if (key) put(`${p.name}_${name}.npy`, encodeNpy('float64', [p.size], inst[key].slice(at, at + p.size)));
     }
   }
-  if (ir.learn.feedback.kind !== 'symmetric') {
-    writeFileAtomic(join(dir, 'feedback_B.npy'), encodeNpy('float64', [inst.layout.nRec, inst.layout.nOut], B));
-    files.push('feedback_B.npy');
+  if (ir.learn.feedback.kind !== 'symmetric') put('feedback_B.npy', encodeNpy('float64', [inst.layout.nRec, inst.layout.nOut], result.feedback));
+  // Probes: the trained network on the first sequence of the last batch, [time][neuron] with the times in seconds.
+  if (result.last) {
+    const sizeOf = (name: string) => (net.groups[name] ?? [name]).reduce((a, m) => a + (net.populations.find((p) => p.name === m)?.size ?? 0), 0);
+    const seen = new Map<string, number>();
+    for (const rec of recordProbes(net, inst, ir.learn.loss, result.last.sample, ir.probes)) {
+      const base = probeLabel(rec.probe, sizeOf);
+      const k = (seen.get(base) ?? 0) + 1;
+      seen.set(base, k);
+      const label = k === 1 ? base : `${base}.${k}`;
+      put(`probe_${label}.npy`, encodeNpy('float64', rec.shape, rec.values));
+      put(`probe_${label}_times.npy`, encodeNpy('float64', [rec.times.length], rec.times));
+    }
   }
-  const header = 'iteration,loss,accuracy,rate_hz,validation_loss,validation_error';
-  const rows = its.map((m) => `${m.iteration},${m.loss},${m.accuracy ?? ''},${m.rate_hz},${m.validation_loss ?? ''},${m.validation_error ?? ''}`);
-  writeFileAtomic(join(dir, 'metrics.csv'), `${[header, ...rows].join('\n')}\n`);
-  writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify(its, null, 1)}\n`);
-  const hash = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
-  const manifest = {
-    phasecore: meta.version,
-    file: meta.file,
-    sources: Object.fromEntries(meta.sources.map((p) => [p, hash(p)])),
-    backend: meta.backend,
-    seed: ir.seed,
-    iterations: ir.iterations,
-    batch: ir.batch,
-    overrides: meta.overrides,
-    learn: ir.learn,
-    task: ir.task,
-    outputs: [...files, 'metrics.csv', 'metrics.json'],
-  };
-  writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return files;
 }

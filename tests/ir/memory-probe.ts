@@ -5,6 +5,6 @@ import { commandCompile } from '../../src/cli/compile.ts';
 const [file, what] = process.argv.slice(2) as [string, string];
 const quiet = () => {};
 const code = what === 'train'
-  ? commandTrain(file, { iterations: '1' }, { out: quiet, err: quiet, progress: false, version: 'test' })
+  ? await commandTrain(file, { iterations: '1' }, { out: quiet, err: quiet, progress: 'none', version: 'test' })
   : commandCompile(file, {}, quiet, quiet);
 process.stdout.write(`${JSON.stringify({ code, maxRss: process.resourceUsage().maxRSS * 1024 })}\n`);

@@ -1,0 +1,72 @@
+// What every command that reads a .snn file does first, in one place: apply the `--set` overrides,
+// check the file and its imports against the memory budget (`--max-memory`, else
+// PHASECORE_MAX_MEMORY, else the default), and place every diagnostic back where the user wrote
+// it (their own file, or the --set argument).
+import { resolve } from 'node:path';
+import { checkPaths, type FrontEndResult } from '../compiler/frontend.ts';
+import { nodeHost, type Host } from '../compiler/workspace.ts';
+import type { Diagnostic } from '../dsl/diagnostics.ts';
+import type { SourceFile } from '../dsl/span.ts';
+import { DEFAULT_MEMORY_BUDGET, formatBytes, parseBytes } from '../ir/memory.ts';
+import { applyOverrides, parseOverride, type Override } from './overrides.ts';
+
+/** The options every .snn-reading command takes. */
+export interface InputOptions { readonly set?: string[]; readonly maxMemory?: string }
+
+export const SET_HELP = 'override a parameter, e.g. --set rec.tau_m=25ms (repeatable; one value each)';
+export const MAX_MEMORY_HELP = `memory a train or run block's state may need, e.g. 8GiB (default: PHASECORE_MAX_MEMORY, else ${formatBytes(DEFAULT_MEMORY_BUDGET)})`;
+
+export interface Loaded {
+  readonly ok: true;
+  readonly result: FrontEndResult;
+  /** The check's diagnostics, placed in the user's files or the --set arguments. */
+  readonly diagnostics: Diagnostic[];
+  readonly sourceOf: (file: string) => SourceFile | undefined;
+  /** A later pass's diagnostic (the compiler's), placed the same way. */
+  readonly place: (d: Diagnostic) => Diagnostic;
+  /** Line and column of an offset of the checked text, in the user's own file. */
+  readonly position: (file: string, offset: number) => { line: number; character: number } | undefined;
+  readonly overrides: readonly Override[];
+  readonly memoryBudget: number;
+}
+export type LoadFailure =
+  | { readonly ok: false; readonly usage: string }
+  | { readonly ok: false; readonly diagnostics: Diagnostic[]; readonly sourceOf: (file: string) => SourceFile | undefined };
+
+/** The memory budget in bytes, or a usage message. */
+export function memoryBudget(flag: string | undefined, env = process.env.PHASECORE_MAX_MEMORY): number | string {
+  const [text, from] = flag !== undefined ? [flag, '--max-memory'] : env !== undefined && env !== '' ? [env, 'PHASECORE_MAX_MEMORY'] : [undefined, ''];
+  if (text === undefined) return DEFAULT_MEMORY_BUDGET;
+  const n = parseBytes(text);
+  return n ?? `${from} takes a size such as 8GiB, 512MB or 2e9 (bytes); found '${text}'`;
+}
+
+export function loadInputs(files: readonly string[], opts: InputOptions): Loaded | LoadFailure {
+  const budget = memoryBudget(opts.maxMemory);
+  if (typeof budget === 'string') return { ok: false, usage: budget };
+  const overrides: Override[] = [];
+  for (const raw of opts.set ?? []) {
+    const o = parseOverride(raw);
+    if (typeof o === 'string') return { ok: false, usage: o };
+    overrides.push(o);
+  }
+  if (overrides.length > 0 && files.length !== 1) return { ok: false, usage: '--set applies to one file at a time' };
+  const roots = files.map((f) => resolve(f));
+  let host: Host = nodeHost;
+  let place = (d: Diagnostic) => d;
+  let own: (f: string) => SourceFile | undefined = () => undefined;
+  if (overrides.length > 0) {
+    const ov = applyOverrides(roots[0] as string, overrides, nodeHost);
+    if ('error' in ov) return { ok: false, diagnostics: [ov.error], sourceOf: (f) => ov.sources.get(f) };
+    host = ov.host;
+    place = (d) => ov.place(d);
+    own = (f) => ov.sources.get(f);
+  }
+  const result = checkPaths(roots, host, { memoryBudget: budget });
+  const sourceOf = (f: string) => own(f) ?? result.sources.get(f);
+  return {
+    ok: true, result, overrides, memoryBudget: budget, place, sourceOf,
+    position: (file, offset) => { const d = place({ file, span: { start: offset, end: offset }, code: '', severity: 'error', message: '' }); return sourceOf(d.file)?.position(d.span.start); },
+    diagnostics: result.diagnostics.map(place),
+  };
+}

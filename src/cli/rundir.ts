@@ -1,0 +1,91 @@
+// A run's output directory (`train --out DIR`): written whole or not at all, never over an input.
+//
+//   - DIR must be new or empty; a non-empty DIR is refused unless --force is given and DIR is a
+//     previous run's directory (it has a phasecore manifest.json), which is then replaced as a
+//     whole — no stale file of the earlier run stays beside the new ones.
+//   - No input of the run (its .snn sources and the .npy files they load) may be inside DIR,
+//     with or without --force.
+//   - The run is written into DIR.partial beside it: metrics as they come, the manifest first
+//     (status "running"), then the weights. When the run ends — finished, or stopped by SIGINT or
+//     SIGTERM after its current iteration — DIR.partial becomes DIR by rename. A run killed
+//     outright leaves DIR as it was and its metrics so far in DIR.partial (the next run there
+//     replaces it).
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
+import { displayPath } from '../compiler/workspace.ts';
+import { makeDirectories, outputError, writeFileAtomic } from './atomic.ts';
+
+const at0 = { start: 0, end: 0 };
+
+/** True when `dir` holds a manifest.json that phasecore wrote. */
+function isRunDirectory(dir: string): boolean {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { phasecore?: unknown };
+    return typeof m.phasecore === 'string';
+  } catch {
+    return false;
+  }
+}
+
+const inside = (dir: string, file: string): boolean => {
+  const rel = relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+export class RunDirectory {
+  private constructor(readonly final: string, readonly staging: string, private readonly shown: string) {}
+
+  /** Plan `--out dir`: refuse what would overwrite an input or a directory that is not a previous run; create the staging directory. */
+  static open(dir: string, inputs: readonly string[], force: boolean): RunDirectory | Diagnostic {
+    const final = resolve(dir);
+    const shown = displayPath(final);
+    const input = inputs.find((f) => inside(final, resolve(f)));
+    if (input) return diag('OutputUnwritable', dir, at0, `--out ${dir} holds an input of this run (${displayPath(input)}); outputs never go where inputs are: choose another directory.`);
+    let entries: string[] | null = null;
+    try {
+      const st = statSync(final);
+      if (!st.isDirectory()) return diag('OutputUnwritable', dir, at0, `Cannot write into ${dir}: it is a file, not a directory.`);
+      entries = readdirSync(final);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return outputError(dir, e);
+    }
+    if (entries && entries.length > 0) {
+      if (!force) return diag('OutputUnwritable', dir, at0, `--out ${dir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); write a run into a new directory, or give --force to replace a previous run's directory as a whole.`);
+      if (!isRunDirectory(final)) return diag('OutputUnwritable', dir, at0, `--out ${dir} is not empty and is not a previous run's directory (it has no phasecore manifest.json); --force replaces only a previous run's output. Move it away, or choose another directory.`);
+    }
+    const staging = `${final}.partial`;
+    try {
+      try { statSync(staging); if (!isRunDirectory(staging) && readdirSync(staging).length > 0) return diag('OutputUnwritable', dir, at0, `${displayPath(staging)} is in the way: phasecore writes a run there until it ends, and that directory is not a run of phasecore's. Move it away.`); rmSync(staging, { recursive: true, force: true }); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
+      makeDirectories(dirname(final));
+      makeDirectories(staging);
+    } catch (e) {
+      return outputError((e as NodeJS.ErrnoException).path ?? dir, e);
+    }
+    return new RunDirectory(final, staging, shown);
+  }
+
+  /** Write a whole file into the run (atomically). */
+  write(name: string, data: string | Uint8Array): void {
+    writeFileAtomic(join(this.staging, name), data);
+  }
+
+  /** A file the run appends to as it goes (metrics line by line), flushed on close. */
+  appender(name: string): { line(s: string): void; close(): void } {
+    const fd = openSync(join(this.staging, name), 'w');
+    return {
+      line: (s) => { const b = Buffer.from(`${s}\n`, 'utf8'); let off = 0; while (off < b.length) off += writeSync(fd, b, off); },
+      close: () => { fsyncSync(fd); closeSync(fd); },
+    };
+  }
+
+  /** Make the staging directory the run's directory, replacing a previous run there as a whole. */
+  commit(): void {
+    let old: string | null = null;
+    try { statSync(this.final); old = `${this.final}.old-${process.pid}`; renameSync(this.final, old); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
+    renameSync(this.staging, this.final);
+    if (old) rmSync(old, { recursive: true, force: true });
+  }
+
+  toString(): string { return this.shown; }
+}
