@@ -1,7 +1,9 @@
-// The long fuzz run of the front end (not part of `npm test`): N hostile inputs (default 100 000)
-// through decode → parse → check, and, for those that parse, fmt → parse → fmt. Any exception,
-// invalid span, non-idempotent format, changed AST, or input slower than 2 s is a failure.
-// Run: npm run fuzz -- 100000 [seed]
+// The long fuzz runs (not part of `npm test`). First the front end: N hostile inputs (default
+// 100 000) through decode → parse → check, and, for those that parse, fmt → parse → fmt. Any
+// exception, invalid span, non-idempotent format, changed AST, or input slower than 2 s is a
+// failure. Then the whole pipeline (bench/fuzz-pipeline.ts): N mutants (default 2000) through
+// check → compile → train --iterations 1 in worker processes with a deadline and a memory ceiling.
+// Run: npm run fuzz -- 10000 [seed] [--front-only | --pipeline-only] [--deadline 30] [--memory 2048] [--workers 2] [--out /tmp/phasecore-fuzz]
 import fc from 'fast-check';
 import { checkPaths } from '../src/compiler/frontend.ts';
 import { parseSource } from '../src/dsl/parse.ts';
@@ -9,9 +11,14 @@ import { formatFile } from '../src/dsl/format.ts';
 import { SourceFile } from '../src/dsl/span.ts';
 import type { Host } from '../src/compiler/workspace.ts';
 import { anyBytes, anyText, coreText, mutatedExample, tokenSoup } from './fuzz-inputs.ts';
+import { parsePipelineArgs, runPipelineFuzz } from './fuzz-pipeline.ts';
 
-const total = Number(process.argv[2] ?? 100_000);
-const seed = Number(process.argv[3] ?? 20261125);
+const args = process.argv.slice(2);
+const only = { front: args.includes('--front-only'), pipeline: args.includes('--pipeline-only') };
+const rest = args.filter((a) => a !== '--front-only' && a !== '--pipeline-only');
+const positional = rest.filter((a, i) => !a.startsWith('--') && !(rest[i - 1] ?? '').startsWith('--'));
+const total = Number(positional[0] ?? 100_000);
+const seed = Number(positional[1] ?? 20261125);
 const SLOW_MS = 2000;
 
 const encoder = new TextEncoder();
@@ -23,6 +30,7 @@ const kinds = [
   ['arbitrary bytes', anyBytes],
 ] as const;
 
+function frontEnd(): number {
 const failures: string[] = [];
 const stats = { inputs: 0, parsed: 0, clean: 0, diagnostics: 0, maxMs: 0, totalMs: 0 };
 const t0 = performance.now();
@@ -68,4 +76,11 @@ for (let k = 0; k < kinds.length; k++) {
 const secs = (performance.now() - t0) / 1000;
 console.log(`fuzzed ${stats.inputs} inputs (seed ${seed}) in ${secs.toFixed(1)} s: ${stats.parsed} parsed (${stats.clean} clean), ${stats.diagnostics} diagnostics, mean ${(stats.totalMs / stats.inputs).toFixed(2)} ms, max ${stats.maxMs.toFixed(0)} ms per input`);
 console.log(failures.length === 0 ? 'no failures' : `${failures.length} FAILURES:\n${failures.slice(0, 20).join('\n')}`);
-process.exitCode = failures.length === 0 ? 0 : 1;
+return failures.length === 0 ? 0 : 1;
+}
+
+const front = only.pipeline ? 0 : frontEnd();
+// The pipeline fuzz takes about a second per input: N defaults to 2000 there.
+const pipelineOpts = { ...parsePipelineArgs(rest), total: positional[0] === undefined ? 2000 : total, seed };
+const pipeline = only.front ? 0 : await runPipelineFuzz(pipelineOpts);
+process.exitCode = front || pipeline;
