@@ -138,7 +138,7 @@ export function renderParameterTables(): string {
   for (const [name, k] of Object.entries(S.TASK_KINDS)) section(`task … : ${name}`, k.params, k.doc);
   section('train', S.TRAIN_PARAMS);
   section('run', S.RUN_PARAMS);
-  out.push('### probes', '', '`probe VARIABLE(TARGET, ...) { every = …; start = …; stop = … }` inside `train` or `run`. Targets are populations, inputs, readouts or groups, optionally sliced (`rec[0:8]`).', '');
+  out.push('### probes', '', '`probe VARIABLE(TARGET, ...) { every = …; start = …; stop = … }` inside `train` or `run`. Targets are populations, inputs, readouts or groups, optionally sliced (`rec[0:8]`). A probe samples from step round(start/dt), every round(every/dt) steps, through round(stop/dt) or the sequence\'s end. `train --out DIR` writes each probe of the float reference — the trained network run on the first sequence of the last batch — as `probe_VARIABLE_TARGET.npy` (time × neurons) with `probe_VARIABLE_TARGET_times.npy` (seconds); the reference records every variable below except `trace`, which is the core\'s.', '');
   out.push('| variable | meaning | available on |', '|---|---|---|');
   for (const [k, v] of Object.entries(S.PROBE_VARIABLES)) out.push(`| \`${k}\` | ${v.doc} | ${v.models.join(', ')} |`);
   out.push('', ...table(S.PROBE_PARAMS), '', END);
