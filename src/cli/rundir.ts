@@ -28,6 +28,16 @@ function isRunDirectory(dir: string): boolean {
   }
 }
 
+/** A directory's entries; null when nothing is there; 'file' when a file is; else the error's code. */
+function entriesOf(path: string): string[] | null | string {
+  try {
+    return statSync(path).isDirectory() ? readdirSync(path) : 'file';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    return code === 'ENOENT' ? null : code;
+  }
+}
+
 const inside = (dir: string, file: string): boolean => {
   const rel = relative(dir, file);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
@@ -42,21 +52,20 @@ export class RunDirectory {
     const shown = displayPath(final);
     const input = inputs.find((f) => inside(final, resolve(f)));
     if (input) return diag('OutputUnwritable', dir, at0, `--out ${dir} holds an input of this run (${displayPath(input)}); outputs never go where inputs are: choose another directory.`);
-    let entries: string[] | null = null;
-    try {
-      const st = statSync(final);
-      if (!st.isDirectory()) return diag('OutputUnwritable', dir, at0, `Cannot write into ${dir}: it is a file, not a directory.`);
-      entries = readdirSync(final);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return outputError(dir, e);
-    }
+    const entries = entriesOf(final);
+    if (typeof entries === 'string') return entries === 'file' ? diag('OutputUnwritable', dir, at0, `Cannot write into ${dir}: it is a file, not a directory.`) : outputError(dir, { code: entries });
     if (entries && entries.length > 0) {
       if (!force) return diag('OutputUnwritable', dir, at0, `--out ${dir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); write a run into a new directory, or give --force to replace a previous run's directory as a whole.`);
       if (!isRunDirectory(final)) return diag('OutputUnwritable', dir, at0, `--out ${dir} is not empty and is not a previous run's directory (it has no phasecore manifest.json); --force replaces only a previous run's output. Move it away, or choose another directory.`);
     }
+    // The staging directory: absent, empty, or a run that was killed (replaced); anything else is the user's.
     const staging = `${final}.partial`;
+    const left = entriesOf(staging);
+    if (left === 'file' || (Array.isArray(left) && left.length > 0 && !isRunDirectory(staging))) {
+      return diag('OutputUnwritable', dir, at0, `${displayPath(staging)} is in the way: phasecore writes a run there until it ends, and it is not a run of phasecore's. Move it away.`);
+    }
     try {
-      try { statSync(staging); if (!isRunDirectory(staging) && readdirSync(staging).length > 0) return diag('OutputUnwritable', dir, at0, `${displayPath(staging)} is in the way: phasecore writes a run there until it ends, and that directory is not a run of phasecore's. Move it away.`); rmSync(staging, { recursive: true, force: true }); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
+      if (left !== null) rmSync(staging, { recursive: true, force: true });
       makeDirectories(dirname(final));
       makeDirectories(staging);
     } catch (e) {

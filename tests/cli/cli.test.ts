@@ -159,9 +159,15 @@ describe('phasecore train', () => {
     expect((await run('train', join(dir, 't.snn'), '--out', out, '--iterations', '2', '--force')).code).toBe(0);
     expect(readdirSync(out)).not.toContain('stale.npy');
     expect(readdirSync(dir).sort()).toEqual(['mine', 'run', 't.snn', 'w_rec_out.npy']); // no .partial or .old left
+    // A user's directory where the run would be staged is never removed.
+    mkdirSync(join(dir, 'other.partial'));
+    writeFileSync(join(dir, 'other.partial', 'x'), 'mine');
+    expect((await run('train', join(dir, 't.snn'), '--out', join(dir, 'other'))).out).toMatch(/other\.partial is in the way/);
+    expect(readFileSync(join(dir, 'other.partial', 'x'), 'utf8')).toBe('mine');
     // The manifest hashes every input, the .npy too.
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { inputs: Record<string, string>; status: string; iterations_done: number };
     expect(Object.keys(manifest.inputs).map((k) => k.replace(/^.*\//, '')).sort()).toEqual(['t.snn', 'w_rec_out.npy']);
+    expect(readdirSync(dir)).not.toContain('other');
     expect(manifest.inputs[join(dir, 'w_rec_out.npy')]).toBe(createHash('sha256').update(w).digest('hex'));
     expect(manifest).toMatchObject({ status: 'complete', iterations_done: 2 });
   });
