@@ -8,7 +8,7 @@ import { nodeHost, type Host } from '../compiler/workspace.ts';
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import type { SourceFile } from '../dsl/span.ts';
 import { DEFAULT_MEMORY_BUDGET, formatBytes, parseBytes } from '../ir/memory.ts';
-import { applyOverrides, parseOverride, type Override } from './overrides.ts';
+import { applyOverrides, parseOverrides, type Override } from './overrides.ts';
 
 /** The options every .snn-reading command takes. */
 export interface InputOptions { readonly set?: string[]; readonly maxMemory?: string }
@@ -44,12 +44,8 @@ export function memoryBudget(flag: string | undefined, env = process.env.PHASECO
 export function loadInputs(files: readonly string[], opts: InputOptions): Loaded | LoadFailure {
   const budget = memoryBudget(opts.maxMemory);
   if (typeof budget === 'string') return { ok: false, usage: budget };
-  const overrides: Override[] = [];
-  for (const raw of opts.set ?? []) {
-    const o = parseOverride(raw);
-    if (typeof o === 'string') return { ok: false, usage: o };
-    overrides.push(o);
-  }
+  const overrides = parseOverrides(opts.set ?? []);
+  if (typeof overrides === 'string') return { ok: false, usage: overrides };
   if (overrides.length > 0 && files.length !== 1) return { ok: false, usage: '--set applies to one file at a time' };
   const roots = files.map((f) => resolve(f));
   let host: Host = nodeHost;

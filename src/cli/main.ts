@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { loadInputs, MAX_MEMORY_HELP, SET_HELP, type InputOptions } from './load.ts';
+import { applyOverrides, parseOverrides } from './overrides.ts';
 import { diag, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { decodeSource, parseSource } from '../dsl/parse.ts';
 import { formatFile } from '../dsl/format.ts';
@@ -42,13 +43,29 @@ export function commandCheck(files: string[], opts: { json?: boolean } & InputOp
   return hasErrors(ds) ? EXIT.userError : EXIT.ok;
 }
 
-export function commandFmt(files: string[], opts: { check?: boolean; write?: boolean }, out: (s: string) => void): number {
+/**
+ * `fmt` prints or rewrites files in canonical form; with `--set` (one file), the file with the
+ * override applied — `fmt --write --set rec.tau_m=25ms net.snn` edits the parameter in place.
+ */
+export function commandFmt(files: string[], opts: { check?: boolean; write?: boolean; set?: string[] }, out: (s: string) => void, err: (s: string) => void = out): number {
   let status: number = EXIT.ok;
   const unformatted: string[] = [];
+  let host = nodeHost;
+  if (opts.set && opts.set.length > 0) {
+    if (files.length !== 1 || opts.check) { err(`error: fmt --set edits one file (and not with --check)`); return EXIT.usage; }
+    const overrides = parseOverrides(opts.set);
+    if (typeof overrides === 'string') { err(`error: ${overrides}`); return EXIT.usage; }
+    const abs = resolve(files[0] as string);
+    const ov = applyOverrides(abs, overrides, nodeHost);
+    if ('error' in ov) { out(formatDiagnostic(ov.error, ov.sources.get(ov.error.file))); return EXIT.userError; }
+    const elsewhere = [...ov.sources.keys()].find((k) => !k.startsWith('--set#') && k !== displayPath(abs));
+    if (elsewhere) { err(`error: fmt --set changes ${displayPath(abs)} only, and a block it sets is declared in ${elsewhere}: format that file with the override`); return EXIT.usage; }
+    host = ov.host;
+  }
   for (const f of files) {
     let bytes: Uint8Array;
     const shown = displayPath(f);
-    const got = nodeHost.read(resolve(f));
+    const got = host.read(resolve(f));
     if (!got.ok) {
       out(formatDiagnostic(diag('UnreadableFile', shown, { start: 0, end: 0 }, `Cannot read ${shown}: ${got.reason}.`), undefined));
       status = EXIT.userError;
@@ -65,7 +82,9 @@ export function commandFmt(files: string[], opts: { check?: boolean; write?: boo
       continue;
     }
     const text = formatFile(parsed.file, decoded.source);
-    const same = text === decoded.source.text;
+    // With --set, what is on disk is the original, not the overridden text.
+    const disk = host === nodeHost ? { ok: true as const, bytes } : nodeHost.read(resolve(f));
+    const same = disk.ok && text === new TextDecoder().decode(disk.bytes);
     if (opts.check) {
       if (!same) unformatted.push(shown);
     } else if (opts.write) {
@@ -110,9 +129,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .argument('<files...>', '.snn files to format')
     .option('--check', 'exit 1 if a file is not formatted; change nothing')
     .option('--write', 'rewrite files in place (atomically)')
-    .action((files: string[], opts: { check?: boolean; write?: boolean }) => {
+    .option('--set <block.param=value>', 'with one file: print (or --write) it with the parameter set', collect, [] as string[])
+    .action((files: string[], opts: { check?: boolean; write?: boolean; set?: string[] }) => {
       if (opts.check && opts.write) { err('error: --check and --write cannot be used together'); setExit(EXIT.usage); return; }
-      setExit(commandFmt(files, opts, out));
+      setExit(commandFmt(files, opts, out, err));
     });
 
   program.command('train')

@@ -24,6 +24,17 @@ export function parseOverride(raw: string): Override | string {
   return { block, param, op, value, raw, opAt, valueAt: opAt + 1 + ws2.length };
 }
 
+/** Every --set argument parsed, or the usage message of the first malformed one. */
+export function parseOverrides(raws: readonly string[]): Override[] | string {
+  const out: Override[] = [];
+  for (const raw of raws) {
+    const o = parseOverride(raw);
+    if (typeof o === 'string') return o;
+    out.push(o);
+  }
+  return out;
+}
+
 /** One override's edit of a file: what replaced [origStart, origEnd), and which parts of the new text stand where in the --set argument. */
 interface Edit {
   readonly origStart: number; readonly origEnd: number; readonly text: string; readonly override: number;

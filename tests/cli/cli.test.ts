@@ -100,6 +100,18 @@ describe('phasecore fmt', () => {
     expect(readFileSync(f, 'utf8')).toBe('const N = 1 // keep me\n');
     expect(readdirSync(dir)).toEqual(['a.snn']);
   });
+  it('takes --set: prints or rewrites the file with the parameter set, only in that file', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 't.snn'), SMALL);
+    const shown = await run('fmt', join(dir, 't.snn'), '--set', 'rec.v_th=0.07');
+    expect(shown.code).toBe(0);
+    expect(shown.out).toMatch(/population rec\[12\] : LIF \{ v_th = 0\.07 \}/);
+    expect(readFileSync(join(dir, 't.snn'), 'utf8')).toBe(SMALL);
+    expect((await run('fmt', '--write', join(dir, 't.snn'), '--set', 'rec.v_th=0.07')).code).toBe(0);
+    expect(readFileSync(join(dir, 't.snn'), 'utf8')).toMatch(/v_th = 0\.07/);
+    expect((await run('fmt', '--check', join(dir, 't.snn'), '--set', 'rec.v_th=0.07')).code).toBe(2);
+    expect((await run('fmt', join(dir, 't.snn'), '--set', 'rec.v_th=0.07; x = 1')).code).toBe(1);
+  });
   it('does not touch a file with syntax errors', async () => {
     const dir = tmp();
     const f = join(dir, 'a.snn');
