@@ -2,11 +2,11 @@
 // train or run block of a checked program and a core. Each pass is a function of its inputs;
 // this module only threads them and collects the diagnostics and the report.
 import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun } from './values.ts';
-import { placeOf, type PassContext } from './context.ts';
+import { diagnose, placeOf, type PassContext } from './context.ts';
 import { lowerCore, lowerDevice, lowerLearn, lowerNetwork, lowerProbes, lowerTask } from './lower.ts';
 import { probeSteps } from '../ir/probes.ts';
 import type { ProbeIR } from '../ir/training.ts';
-import { mapTiles, type TileMap } from './map.ts';
+import { mapTiles, tilesAtLeast, type TileMap } from './map.ts';
 import { quantize, quantizeLearning, type PrecisionRow } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
 import { emit, typicalActive, type Emitted } from './emit.ts';
@@ -58,8 +58,13 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const diagnostics: Diagnostic[] = [];
   const failed = (ds: readonly Diagnostic[]): CompileResult => ({ program: null, report: null, listing: [], diagnostics: [...diagnostics, ...ds] });
   const shape = { rows: coreConfig.rows, cols: coreConfig.cols, tiles: coreConfig.tiles };
-  // Cheap checks first: without sparse projections the connectivity is known without drawing a
-  // weight, and a network too large for the core is refused before its initialisation runs.
+  // Cheap checks first: the synapses the declared sizes imply, against what the tiles can hold;
+  // then, without sparse projections, the connectivity, known without drawing a weight, so a
+  // network too large for the core is refused before its initialisation runs.
+  const least = tilesAtLeast(net, shape);
+  if (least.tiles > shape.tiles) {
+    return failed([diagnose(ctx, { core: 'tiles' }, 'TooFewTiles', `Network ${net.name} needs at least ${least.tiles} tiles of ${shape.rows} x ${shape.cols} for its ${least.synapses} synapses (a tile holds ${shape.rows * shape.cols}); the core has ${shape.tiles}.`)]);
+  }
   const exact = !net.projections.some((pr) => pr.conn === 'sparse');
   const early = exact ? mapTiles(net, fixedConnectivity(net), shape, ctx) : null;
   if (early && !early.value) return failed(early.diagnostics);

@@ -111,6 +111,23 @@ function matrices(net: NetworkIR, inst: Connectivity): Record<'input' | 'rec', M
   return out;
 }
 
+/**
+ * The fewest tiles the network can need, from its declared sizes alone: a tile holds at most
+ * rows × cols synapses (its pieces take disjoint rows and columns), and every synapse of a dense,
+ * one_to_one or self projection exists (sparse ones are not counted, no_self's diagonal is taken
+ * away). When even this exceeds the core, SNN5001 is known before any connectivity is built.
+ */
+export function tilesAtLeast(net: NetworkIR, shape: TileShape): { tiles: number; synapses: number } {
+  let synapses = 0;
+  for (const p of net.projections) {
+    const ns = p.source.hi - p.source.lo;
+    const nt = p.target.hi - p.target.lo;
+    if (p.conn === 'one_to_one' || p.conn === 'self') synapses += ns;
+    else if (p.conn === 'dense') synapses += ns * nt - (p.noSelf ? Math.min(ns, nt) : 0);
+  }
+  return { tiles: Math.ceil(synapses / (shape.rows * shape.cols)), synapses };
+}
+
 export function mapTiles(net: NetworkIR, inst: Connectivity, shape: TileShape, ctx: PassContext): { value: TileMap | null; diagnostics: Diagnostic[] } {
   const mats = matrices(net, inst);
   const layout = inst.layout;

@@ -72,6 +72,16 @@ describe('limits', () => {
     expect(res.diagnostics.map((d) => d.code)).toEqual(['SNN5001']);
     expect(ms).toBeLessThan(20_000); // the orthogonal draw alone takes minutes: a hang guard, not a speed target
   });
+  it('a network whose declared synapses alone overflow the tiles is refused before any connectivity is built', () => {
+    const big = net('1 ms', 'population rec[12000] : LIF', 'rec -> rec : dense { no_self }');
+    const file = project(`${big}run { network = n; task = x; core = pcm256 }`);
+    const r = checkPaths([file], undefined, { memoryBudget: 64 * 1024 ** 3 });
+    const program = r.programs.get(file)!;
+    const t0 = performance.now();
+    const res = compileRun(program, program.runs[0]!, program.cores.get('pcm256')!);
+    expect(res.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^Network n needs at least 2199 tiles of 256 x 256 for its 144072000 synapses \(a tile holds 65536\); the core has 64\.$/)]);
+    expect(performance.now() - t0).toBeLessThan(2000); // no 144-million-entry mask was built: a hang guard, not a speed target
+  });
   it('memory beyond the budget is an error with the figure, a quarter of it a warning', () => {
     const file = project(`${net('1 ms', 'population rec[3000] : LIF', 'rec -> rec : dense')}train { network = n; task = x; learn = l }`);
     const [err] = codes(file, 256 * 1048576);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkText } from '../helpers.ts';
 import { lowerNetwork } from '../../src/compiler/lower.ts';
-import { mapTiles as mapNetwork, type TileShape } from '../../src/compiler/map.ts';
+import { mapTiles as mapNetwork, tilesAtLeast, type TileShape } from '../../src/compiler/map.ts';
 import type { NetworkIR } from '../../src/ir/network.ts';
 import { instantiate } from '../../src/ir/instantiate.ts';
 import { stream } from '../../src/data/random.ts';
@@ -25,6 +25,18 @@ describe('tile mapping', () => {
       expect(m.tiles.reduce((a, t) => a + t.synapses, 0)).toBe(R * C);
       for (const t of m.tiles) { expect(t.usedRows).toBeLessThanOrEqual(r); expect(t.usedCols).toBeLessThanOrEqual(c); }
     }), { numRuns: 60 });
+  });
+  it('property: the tiles the declared sizes imply (checked before mapping) never exceed what the mapper places, and the synapses match', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 8 }), fc.boolean(), fc.integer({ min: 8, max: 64 }), fc.integer({ min: 8, max: 64 }), (nIn, nRec, nOut, noSelf, r, c) => {
+      const n = net(`network n { input i[${nIn}]; population p[${nRec}] : LIF; readout o[${nOut}] : LI
+        i -> p : dense; p -> p : dense${noSelf ? ' { no_self }' : ''}; p -> o : dense; p -> p2 : one_to_one
+        population p2[${nRec}] : LIF }`);
+      const shape = { rows: r, cols: c, tiles: 100000 };
+      const m = mapTiles(n, shape, ctx).value!;
+      const least = tilesAtLeast(n, shape);
+      expect(least.tiles).toBeLessThanOrEqual(m.tiles.length);
+      expect(least.synapses).toBe(m.tiles.reduce((a, t) => a + t.synapses, 0));
+    }), { numRuns: 40 });
   });
   it('packs small projections block-diagonally into one tile', () => {
     const m = mapTiles(net(`network n { input i[100]; population p[100] : LIF; readout o[1] : LI
