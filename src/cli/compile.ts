@@ -4,7 +4,8 @@ import { selectCore, selectRun } from '../compiler/frontend.ts';
 import { loadInputs, type InputOptions } from './load.ts';
 import { displayPath } from '../compiler/workspace.ts';
 import { compileRun, type CompileReport } from '../compiler/compile.ts';
-import { diagnosticToJson, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { diag, diagnosticToJson, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { allocationMessage, isAllocationFailure } from '../ir/memory.ts';
 import { reporter } from './report.ts';
 import { encodeProgram } from '../runtime/program.ts';
 import { tryWriteFileAtomic } from './atomic.ts';
@@ -26,7 +27,14 @@ export function commandCompile(file: string, opts: CompileOptions, out: (s: stri
   const core = selectCore(program!, run.value, opts.core);
   if (!core.ok) return fail([core.diagnostic]);
   // Positions in the user's own text (an override shifts what follows it in the file).
-  const compiled = compileRun(program!, run.value, core.value, { position: loaded.position });
+  let compiled: ReturnType<typeof compileRun>;
+  try {
+    compiled = compileRun(program!, run.value, core.value, { position: loaded.position });
+  } catch (e) {
+    if (!isAllocationFailure(e)) throw e;
+    const rv = run.value;
+    return fail([loaded.place(diag('OutOfMemory', rv.file, rv.params.spans.network ?? rv.span, allocationMessage(`this ${rv.keyword} block`, e)))]);
+  }
   const res = { ...compiled, diagnostics: compiled.diagnostics.map(loaded.place) };
   if (hasErrors(res.diagnostics) || !res.program || !res.report) return fail(res.diagnostics);
   show(res.diagnostics);

@@ -2,6 +2,7 @@
 // 3 an internal error (a bug: please report it).
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { checkPaths } from '../compiler/frontend.ts';
 import { loadInputs, MAX_MEMORY_HELP, SET_HELP, type InputOptions } from './load.ts';
 import { applyOverrides, parseOverrides } from './overrides.ts';
 import { diag, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
@@ -21,8 +22,8 @@ export const EXIT = { ok: 0, userError: 1, usage: 2, internal: 3 } as const;
 
 const VERSION = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
-function printDiagnostics(ds: readonly Diagnostic[], sources: Map<string, SourceFile>, out: (s: string) => void): void {
-  for (const d of ds) out(formatDiagnostic(d, sources.get(d.file)));
+function printDiagnostics(ds: readonly Diagnostic[], sourceOf: (file: string) => SourceFile | undefined, out: (s: string) => void): void {
+  for (const d of ds) out(formatDiagnostic(d, sourceOf(d.file)));
 }
 
 function summary(ds: readonly Diagnostic[], files: number): string {
@@ -38,8 +39,8 @@ export function commandCheck(files: string[], opts: { json?: boolean } & InputOp
   const ds = loaded.diagnostics;
   const sourceOf = loaded.sourceOf;
   if (opts.json) out(diagnosticsJson(ds, sourceOf, 2));
-  else for (const d of ds) out(formatDiagnostic(d, sourceOf(d.file)));
-  if (!opts.json) out(summary(ds, loaded.ok ? loaded.result.workspace.modules.size : files.length));
+  else printDiagnostics(ds, sourceOf, out);
+  if (!opts.json) out(summary(ds, Math.max(files.length, loaded.ok ? loaded.result.workspace.modules.size : 0)));
   return hasErrors(ds) ? EXIT.userError : EXIT.ok;
 }
 
@@ -60,6 +61,14 @@ export function commandFmt(files: string[], opts: { check?: boolean; write?: boo
     if ('error' in ov) { out(formatDiagnostic(ov.error, ov.sources.get(ov.error.file))); return EXIT.userError; }
     const elsewhere = [...ov.sources.keys()].find((k) => !k.startsWith('--set#') && k !== displayPath(abs));
     if (elsewhere) { err(`error: fmt --set changes ${displayPath(abs)} only, and a block it sets is declared in ${elsewhere}: format that file with the override`); return EXIT.usage; }
+    // The file as it would be written must check clean: an edit never leaves an invalid file.
+    const checked = checkPaths([abs], ov.host);
+    const errors = checked.diagnostics.map((d) => ov.place(d)).filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      for (const d of errors) out(formatDiagnostic(d, ov.sources.get(d.file) ?? checked.sources.get(d.file)));
+      out(`${displayPath(abs)}: not ${opts.write ? 'written' : 'formatted'}: the override leaves errors (above).`);
+      return EXIT.userError;
+    }
     host = ov.host;
   }
   for (const f of files) {
@@ -76,7 +85,7 @@ export function commandFmt(files: string[], opts: { check?: boolean; write?: boo
     const parsed = decoded.diagnostics.length > 0 ? { file: null, diagnostics: decoded.diagnostics } : parseSource(decoded.source);
     if (!parsed.file) {
       const sources = new Map([[shown, decoded.source]]);
-      printDiagnostics(parsed.diagnostics, sources, out);
+      printDiagnostics(parsed.diagnostics, (f) => sources.get(f), out);
       out(`${shown}: not formatted: fix the errors above first.`);
       status = EXIT.userError;
       continue;
@@ -145,7 +154,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--max-memory <size>', MAX_MEMORY_HELP)
     .option('--block <name>', 'the train block to run when the file has several')
     .option('--out <dir>', 'write the run into a new directory: weights (.npy), metrics (CSV, JSON, as they come), probes and a manifest')
-    .option('--force', 'with --out: replace a previous run\'s directory as a whole')
+    .option('--force', 'with --out: replace a previous run\'s directory as a whole (everything in it, files you added too)')
     .option('--json', 'print one JSON object: {backend, seed, iterations: [...], final}')
     .option('--quiet', 'no progress on stderr')
     .action(async (file: string, opts: TrainOptions) => setExit(await commandTrain(file, opts, {

@@ -106,6 +106,8 @@ export function applyOverrides(root: string, overrides: readonly Override[], hos
   const sources = new Map<string, SourceFile>(overrides.map((o, k) => [pseudo(k), new SourceFile(pseudo(k), o.raw)]));
   const fail = (error: Diagnostic) => ({ error, sources });
   const ws = loadWorkspace([root], host);
+  // An unreadable root: nothing to override; the check that follows says why it cannot be read.
+  if (!ws.modules.has(root)) return { host, sources, place: (d) => d };
   // The root first, then its imports: a block is found where it is declared.
   const modules = [...ws.modules.values()].sort((a, b) => Number(b.path === root) - Number(a.path === root));
   const parsed = modules.flatMap((m) => (m.ast ? [{ module: m, blocks: blocksOf(m.ast) }] : []));

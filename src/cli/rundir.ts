@@ -10,21 +10,40 @@
 //     SIGTERM after its current iteration — DIR.partial becomes DIR by rename. A run killed
 //     outright leaves DIR as it was and its metrics so far in DIR.partial (the next run there
 //     replaces it).
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 import { displayPath } from '../compiler/workspace.ts';
 import { makeDirectories, outputError, writeFileAtomic } from './atomic.ts';
 
 const at0 = { start: 0, end: 0 };
 
-/** True when `dir` holds a manifest.json that phasecore wrote. */
-function isRunDirectory(dir: string): boolean {
+/** The manifest phasecore wrote in `dir`, or null. */
+function manifestIn(dir: string): { phasecore: string; status?: string; pid?: number } | null {
   try {
-    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { phasecore?: unknown };
-    return typeof m.phasecore === 'string';
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { phasecore?: unknown; status?: unknown; pid?: unknown };
+    return typeof m.phasecore === 'string' ? { phasecore: m.phasecore, ...(typeof m.status === 'string' ? { status: m.status } : {}), ...(typeof m.pid === 'number' ? { pid: m.pid } : {}) } : null;
   } catch {
-    return false;
+    return null;
+  }
+}
+const isRunDirectory = (dir: string) => manifestIn(dir) !== null;
+
+/** True when a process with this id runs (a run still writing its staging directory). */
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/** The path with every symbolic link resolved, for the part of it that exists. */
+function realPath(path: string): string {
+  let at = resolve(path);
+  const rest: string[] = [];
+  for (;;) {
+    try { return join(realpathSync(at), ...rest.reverse()); } catch { /* not there (yet) */ }
+    const up = dirname(at);
+    if (up === at) return resolve(path);
+    rest.push(basename(at));
+    at = up;
   }
 }
 
@@ -50,7 +69,9 @@ export class RunDirectory {
   static open(dir: string, inputs: readonly string[], force: boolean): RunDirectory | Diagnostic {
     const final = resolve(dir);
     const shown = displayPath(final);
-    const input = inputs.find((f) => inside(final, resolve(f)));
+    // Compared through symbolic links: `latest -> run1` loaded by the file keeps run1 an input.
+    const real = realPath(final);
+    const input = inputs.find((f) => inside(real, realPath(f)));
     if (input) return diag('OutputUnwritable', dir, at0, `--out ${dir} holds an input of this run (${displayPath(input)}); outputs never go where inputs are: choose another directory.`);
     const entries = entriesOf(final);
     if (typeof entries === 'string') return entries === 'file' ? diag('OutputUnwritable', dir, at0, `Cannot write into ${dir}: it is a file, not a directory.`) : outputError(dir, { code: entries });
@@ -64,12 +85,16 @@ export class RunDirectory {
     if (left === 'file' || (Array.isArray(left) && left.length > 0 && !isRunDirectory(staging))) {
       return diag('OutputUnwritable', dir, at0, `${displayPath(staging)} is in the way: phasecore writes a run there until it ends, and it is not a run of phasecore's. Move it away.`);
     }
+    const other = Array.isArray(left) ? manifestIn(staging) : null;
+    if (other?.status === 'running' && other.pid !== undefined && other.pid !== process.pid && alive(other.pid)) {
+      return diag('OutputUnwritable', dir, at0, `Another run (process ${other.pid}) is writing to --out ${dir} now; wait for it to end, or choose another directory.`);
+    }
     try {
       if (left !== null) rmSync(staging, { recursive: true, force: true });
       makeDirectories(dirname(final));
       makeDirectories(staging);
     } catch (e) {
-      return outputError((e as NodeJS.ErrnoException).path ?? dir, e);
+      return outputError(dir, e);
     }
     return new RunDirectory(final, staging, shown);
   }

@@ -23,6 +23,7 @@ import { referenceTrainer, trainableArray, type IterationMetrics, type Reference
 import { recordProbes, REFERENCE_PROBES } from '../reference/probes.ts';
 import { outputError } from './atomic.ts';
 import { loadInputs, type InputOptions } from './load.ts';
+import { allocationMessage, isAllocationFailure } from '../ir/memory.ts';
 import { RunDirectory } from './rundir.ts';
 
 export interface TrainOptions extends InputOptions {
@@ -78,7 +79,8 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   const lowered = lowerTrain(program!, rv);
   const ir: TrainIR = { ...lowered, ...(iterations !== undefined ? { iterations } : {}), ...(seed !== undefined ? { seed } : {}) };
   const dataError = (e: unknown): Diagnostic[] | null =>
-    e instanceof TaskDataError || e instanceof InstantiationError ? [loaded.place(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, e.message))] : null;
+    e instanceof TaskDataError || e instanceof InstantiationError ? [loaded.place(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, e.message))]
+      : isAllocationFailure(e) ? [loaded.place(diag('OutOfMemory', rv.file, rv.params.spans.network ?? rv.span, allocationMessage('this train block', e)))] : null;
 
   let dir: RunDirectory | null = null;
   if (opts.out) {
@@ -101,7 +103,7 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   }
   const manifest = manifestOf(ir, { file: root, backend, overrides: loaded.overrides.map((o) => o.raw), version: io.version, inputs: r.inputs });
   const metrics = dir ? metricsWriter(dir, ir) : null;
-  const writeManifest = (status: string, extra: Record<string, unknown> = {}) => dir?.write('manifest.json', `${JSON.stringify({ ...manifest, status, ...extra }, null, 2)}\n`);
+  const writeManifest = (status: string, extra: Record<string, unknown> = {}) => dir?.write('manifest.json', `${JSON.stringify({ ...manifest, status, pid: process.pid, ...extra }, null, 2)}\n`);
   try {
     writeManifest('running');
   } catch (e) {
@@ -172,8 +174,8 @@ function summary(its: readonly IterationMetrics[]): { loss: number; accuracy?: n
 
 function summaryLine(ir: TrainIR, backend: string, its: readonly IterationMetrics[], final: ReturnType<typeof summary>, stopped: string | null): string {
   const acc = final.accuracy !== undefined ? `, accuracy ${(final.accuracy * 100).toFixed(1)}% (mean of the last ${plural(final.accuracy_iterations ?? 0, 'iteration')})` : '';
-  const what = stopped ? `${its.length} of ${ir.iterations} iterations, stopped by ${stopped},` : plural(its.length, 'iteration');
-  return `trained ${ir.network.name} for ${what} (seed ${ir.seed}, ${backend}): loss ${fmt(its[0]?.loss)} (first iteration) → ${fmt(final.loss)} (last)${acc}, ${final.rate_hz.toFixed(1)} Hz`;
+  const what = stopped ? `${its.length} of ${ir.iterations} iterations (stopped by ${stopped}; seed ${ir.seed}, ${backend})` : `${plural(its.length, 'iteration')} (seed ${ir.seed}, ${backend})`;
+  return `trained ${ir.network.name} for ${what}: loss ${fmt(its[0]?.loss)} (first iteration) → ${fmt(final.loss)} (last)${acc}, ${final.rate_hz.toFixed(1)} Hz`;
 }
 
 /**

@@ -17,7 +17,7 @@ import { readNpy, readNpyHeader } from '../data/npy.ts';
 import { displayPath, parsedClosure, type Module, type Workspace } from './workspace.ts';
 import { lowerTask } from './lower.ts';
 import { taskSteps } from '../tasks/generate.ts';
-import { DEFAULT_MEMORY_BUDGET, estimateMemory, formatBytes } from '../ir/memory.ts';
+import { DEFAULT_MEMORY_BUDGET, estimateMemory, formatBytes, VALIDATION_SEQUENCES } from '../ir/memory.ts';
 import { fieldMax, ISA } from '../runtime/isa.ts';
 import type {
   CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value, Place,
@@ -1240,6 +1240,7 @@ function sizeChecks(report: (kind: DiagKind, at: Span, message: string) => void,
   const optimizer = learn?.params.optimizer;
   const estimate = estimateMemory({
     nIn: names.nIn, nRec, nOut: names.nOut, largestProjection: largest, sparse, steps, batch,
+    validation: keyword === 'train' && params.params.validate_every?.t === 'int' && params.params.validate_every.value > 0 ? VALIDATION_SEQUENCES : 0,
     learn: keyword === 'train' && learn ? { kind: learn.kind === 'bptt' ? 'bptt' : 'eprop', adam: optimizer?.t === 'choice' && optimizer.option === 'adam' } : null,
   });
   if (estimate.bytes <= budget / 4) return;

@@ -75,6 +75,7 @@ export const DIAG = {
   SequenceLength: { code: 'SNN4019', severity: 'error', doc: 'A task whose sequences last no finite number of time steps, less than one, or more than the core\'s loop can count.' },
   MemoryBudget: { code: 'SNN4020', severity: 'error', doc: 'A train or run block whose state needs more memory than the budget (--max-memory).' },
   MemoryLarge: { code: 'SNN4021', severity: 'warning', doc: 'A train or run block whose state needs more than a quarter of the memory budget.' },
+  OutOfMemory: { code: 'SNN4022', severity: 'error', doc: 'The machine refused an allocation the block\'s state needs (a budget raised past the memory that is free).' },
   DataUnusable: { code: 'SNN4017', severity: 'error', doc: 'Data that passed the check but could not be used when running (a file changed on disk, say).' },
   InvalidProbe: { code: 'SNN4015', severity: 'error', doc: 'A probe of a variable the probed neurons do not have, or out of their range.' },
 

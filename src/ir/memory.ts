@@ -27,6 +27,8 @@ export interface MemoryShape {
   /** Time steps of one sequence, and sequences per batch (1 for a run block). */
   readonly steps: number;
   readonly batch: number;
+  /** Sequences drawn at once for a validation (0 without): their inputs and targets are held together. */
+  readonly validation: number;
   /** The learning rule of a train block (null: a run block, which is only compiled). */
   readonly learn: { readonly kind: 'eprop' | 'bptt'; readonly adam: boolean } | null;
 }
@@ -36,6 +38,9 @@ export interface MemoryEstimate {
   /** The terms, largest first, for the diagnostic: `weight matrices (rec → rec: 10000 × 10000)`. */
   readonly parts: ReadonlyArray<{ readonly what: string; readonly bytes: number }>;
 }
+
+/** Sequences a validation draws at once (the reference's VALIDATION_SAMPLES). */
+export const VALIDATION_SEQUENCES = 64;
 
 /** The default budget (4 GiB): overridden by --max-memory or PHASECORE_MAX_MEMORY. */
 export const DEFAULT_MEMORY_BUDGET = 4 * 1024 ** 3;
@@ -56,6 +61,7 @@ export function estimateMemory(s: MemoryShape): MemoryEstimate {
     phases.push([
       matrices(11 + 1 + 8 + (s.learn.adam ? 16 : 8)),
       { what: `state over ${s.steps} time steps × ${s.batch} sequence${s.batch === 1 ? '' : 's'}`, bytes: s.steps * perStep },
+      ...(s.validation > 0 ? [{ what: `${s.validation} validation sequences`, bytes: s.validation * s.steps * (nIn + nOut) * 8 }] : []),
     ]);
   }
   const sum = (ps: ReadonlyArray<{ bytes: number }>) => ps.reduce((a, p) => a + p.bytes, 0);
@@ -79,11 +85,24 @@ export function formatBytes(n: number): string {
   return Number.isFinite(x) ? `${k === 0 ? x.toFixed(0) : x.toPrecision(3)} ${units[k]}` : 'an unbounded amount';
 }
 
-/** `8GiB`, `512 MiB`, `2e9` (bytes) → bytes; null when it is not a size. */
+/** `8GiB`, `512 MB`, `16g`, `2e9` (bytes) → bytes; null when it is not a size of at least 1 KiB. */
 export function parseBytes(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|k|K|M|G|T)?\s*$/.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(text);
   if (!m) return null;
-  const scale: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, k: 1024, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
-  const n = Number(m[1]) * (scale[m[2] ?? 'B'] as number);
-  return Number.isFinite(n) && n > 0 ? n : null;
+  // KB, MB, ... are powers of 1000; KiB, MiB, ... and the bare K, M, G, T powers of 1024.
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const power = 'bkmgt'.indexOf(unit[0] as string);
+  const base = unit.length === 2 && unit[1] === 'b' ? 1000 : 1024;
+  const n = Number(m[1]) * base ** power;
+  return Number.isFinite(n) && n >= 1024 ? Math.round(n) : null;
+}
+
+/** An allocation the machine refused (a typed array or buffer too large for what is free). */
+export function isAllocationFailure(e: unknown): e is RangeError {
+  return e instanceof RangeError && /Array buffer allocation failed|Invalid typed array length|Invalid array length|Array buffer/i.test(e.message);
+}
+
+/** What a command says when an allocation failed: a user error (the budget was raised past what the machine has). */
+export function allocationMessage(what: string, e: RangeError): string {
+  return `The machine could not give ${what} the memory its state needs (${e.message}): the check's estimate is within --max-memory, but more than is free. Make the network or the task smaller, or lower --max-memory to what the machine has.`;
 }

@@ -3,6 +3,7 @@
 // does), accumulates the gradients, averages them over the batch, and applies the optimizer.
 import { drawFeedback, instantiate, type Instance, type WeightBlock } from '../ir/instantiate.ts';
 import type { TrainIR } from '../ir/training.ts';
+import { VALIDATION_SEQUENCES } from '../ir/memory.ts';
 import { MT19937, STREAMS, stream } from '../data/random.ts';
 import { taskData, type Sample } from '../tasks/generate.ts';
 import { dynamics, simulate, type Trace } from './simulate.ts';
@@ -24,7 +25,7 @@ export interface IterationMetrics {
 }
 
 /** Samples per validation: fresh ones from the validation stream (the data stream's second key). */
-export const VALIDATION_SAMPLES = 64;
+export const VALIDATION_SAMPLES = VALIDATION_SEQUENCES;
 
 export interface TrainResult {
   readonly iterations: IterationMetrics[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync, readdirSync, chmodSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, chmodSync, mkdirSync, existsSync, symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -111,6 +111,12 @@ describe('phasecore fmt', () => {
     expect(readFileSync(join(dir, 't.snn'), 'utf8')).toMatch(/v_th = 0\.07/);
     expect((await run('fmt', '--check', join(dir, 't.snn'), '--set', 'rec.v_th=0.07')).code).toBe(2);
     expect((await run('fmt', join(dir, 't.snn'), '--set', 'rec.v_th=0.07; x = 1')).code).toBe(1);
+    // An override that leaves the file invalid is not written.
+    const before = readFileSync(join(dir, 't.snn'), 'utf8');
+    const bad = await run('fmt', '--write', join(dir, 't.snn'), '--set', 'rec.tau_m=30');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^--set#1:1:11: error SNN3001: .*\n[\s\S]*not written: the override leaves errors/m);
+    expect(readFileSync(join(dir, 't.snn'), 'utf8')).toBe(before);
   });
   it('does not touch a file with syntax errors', async () => {
     const dir = tmp();
@@ -183,6 +189,38 @@ describe('phasecore train', () => {
     expect(manifest.inputs[join(dir, 'w_rec_out.npy')]).toBe(createHash('sha256').update(w).digest('hex'));
     expect(manifest).toMatchObject({ status: 'complete', iterations_done: 2 });
   });
+  it('never writes over an input reached through a symbolic link, nor over a run still being written', async () => {
+    const dir = tmp();
+    const first = join(dir, 'run1');
+    writeFileSync(join(dir, 't.snn'), SMALL);
+    expect((await run('train', join(dir, 't.snn'), '--out', first, '--iterations', '1')).code).toBe(0);
+    symlinkSync(first, join(dir, 'latest'));
+    writeFileSync(join(dir, 'c.snn'), SMALL.replace('rec -> out : dense', 'rec -> out : dense { w = load("latest/w_rec_out.npy") }'));
+    const over = await run('train', join(dir, 'c.snn'), '--out', first, '--force', '--iterations', '1');
+    expect(over.code).toBe(1);
+    expect(over.out).toMatch(/holds an input of this run \(.*latest\/w_rec_out\.npy\)/);
+    // A staging directory whose run is alive (this process) is not taken over.
+    const busy = join(dir, 'busy');
+    mkdirSync(`${busy}.partial`);
+    writeFileSync(join(`${busy}.partial`, 'manifest.json'), JSON.stringify({ phasecore: 'x', status: 'running', pid: process.ppid }));
+    expect((await run('train', join(dir, 't.snn'), '--out', busy)).out).toMatch(new RegExp(`Another run \\(process ${process.ppid}\\) is writing to --out`));
+    // One whose process is gone was killed: replaced.
+    writeFileSync(join(`${busy}.partial`, 'manifest.json'), JSON.stringify({ phasecore: 'x', status: 'running', pid: 2 ** 22 + 12345 }));
+    expect((await run('train', join(dir, 't.snn'), '--out', busy, '--iterations', '1')).code).toBe(0);
+  });
+  it('a budget raised past what the machine can allocate is a coded error, not an internal one', async () => {
+    const dir = tmp();
+    // 70 000² recurrent weights: more elements than a typed array may hold, on any machine.
+    writeFileSync(join(dir, 't.snn'), SMALL.replace('population rec[12]', 'population rec[70000]'));
+    const r = await run('train', join(dir, 't.snn'), '--max-memory', '1000TiB', '--iterations', '1');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/error SNN4022: The machine could not give this train block the memory its state needs/);
+  });
+  it('--set on a file that cannot be read says it cannot be read', async () => {
+    const r = await run('check', join(tmp(), 'none.snn'), '--set', 'rec.tau_m=30ms');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/error SNN0005: Cannot read .*none\.snn: it does not exist/);
+  });
   it('records the probes of the float reference as .npy (time × neurons) with their times', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 't.snn'), SMALL.replace('iterations = 3 }', 'iterations = 2; probe spikes(rec); probe v(rec[0:4], out) { every = 5 ms; start = 10 ms; stop = 50 ms }; probe trace(rec) }'));
@@ -211,7 +249,7 @@ describe('phasecore train', () => {
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((d) => child.on('exit', (c) => d(c)));
     expect(code).toBe(143);
-    expect(stdout).toMatch(/trained n for \d+ of 100000 iterations, stopped by SIGTERM, \(seed/);
+    expect(stdout).toMatch(/trained n for \d+ of 100000 iterations \(stopped by SIGTERM; seed 0, reference\): loss/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { status: string; iterations_done: number };
     expect(manifest.status).toBe('interrupted');
     const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length - 1;

@@ -44,13 +44,16 @@ describe('memory estimate', () => {
     expect(parseBytes('8GiB')).toBe(8 * 1024 ** 3);
     expect(parseBytes('512 MB')).toBe(512e6);
     expect(parseBytes('2e9')).toBe(2e9);
+    expect(parseBytes('16g')).toBe(16 * 1024 ** 3);
+    expect(parseBytes('8gb')).toBe(8e9);
     expect(parseBytes('lots')).toBeNull();
     expect(parseBytes('0')).toBeNull();
+    expect(parseBytes('0.5')).toBeNull(); // under 1 KiB: no budget at all
     expect(formatBytes(3.1 * 1024 ** 3)).toBe('3.10 GiB');
   });
 
   it('adds up its terms, and grows with the square of a recurrent population', () => {
-    const e = (n: number) => estimateMemory({ nIn: 10, nRec: n, nOut: 2, largestProjection: n * n, sparse: false, steps: 100, batch: 1, learn: { kind: 'eprop', adam: true } });
+    const e = (n: number) => estimateMemory({ nIn: 10, nRec: n, nOut: 2, largestProjection: n * n, sparse: false, steps: 100, batch: 1, validation: 0, learn: { kind: 'eprop', adam: true } });
     expect(e(1000).bytes).toBe(e(1000).parts.reduce((a, p) => a + p.bytes, 0));
     expect(e(2000).bytes / e(1000).bytes).toBeGreaterThan(3.5);
   });
