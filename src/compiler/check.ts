@@ -1093,7 +1093,7 @@ class ModuleChecker {
     if (every?.t === 'quantity' && dt?.t === 'quantity' && Math.abs(every.si / dt.si - Math.round(every.si / dt.si)) > 1e-9) {
       this.report('SuspiciousValue', options.spans.every ?? p.span, `every = ${showQuantity(every)} is not a whole number of steps of dt = ${showQuantity(dt)}; the probe samples every ${Math.max(1, Math.round(every.si / dt.si))} steps.`);
     }
-    return { variable: p.variable.name, targets, options };
+    return { variable: p.variable.name, targets, options, span: p.span };
   }
 
   /**
@@ -1162,7 +1162,7 @@ class ModuleChecker {
       if (channels !== nIn) this.report('TaskMismatch', at('task'), `Task ${taskName} has ${channels} input channels, but network ${net.name} has ${nIn} input neurons (${inputs.map((n) => `${n.name}[${n.size}]`).join(', ')}).`);
       if (outputs !== nOut) this.report('TaskMismatch', at('task'), `Task ${taskName} has ${outputs} outputs, but network ${net.name} has ${nOut} readout neurons (${readouts.map((n) => `${n.name}[${n.size}]`).join(', ')}).`);
     }
-    sizeChecks((kind, span, message) => this.report(kind, span, message), this.shared.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
+    sizeChecks((kind, span, message, file = this.file) => this.out.push(diag(kind, file, span, message)), this.shared.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
       keyword, params, net, task, learn, core, { nIn, nOut, taskName, coreName });
     const supervision = !task ? null : task.kind === 'npy' ? (task.params.labels ? 'label' : 'signal') : S.TASK_KINDS[task.kind]?.supervision ?? null;
     if (task?.kind === 'npy' && task.params.labels?.t === 'data') this.checkLabels(task.params.labels.path, at('task'), taskName as string, nOut);
@@ -1214,14 +1214,15 @@ class ModuleChecker {
  * time steps (finite, at least one, and within the core's loop counter when the block names a
  * core: the ISA table's field width), and the memory of its state against the budget.
  */
-function sizeChecks(report: (kind: DiagKind, at: Span, message: string) => void, budget: number, keyword: 'train' | 'run', params: Resolved, net: CheckedNetwork, task: Resolved | null, learn: Resolved | null, core: CheckedCore | null,
+function sizeChecks(report: (kind: DiagKind, at: Span, message: string, file?: string) => void, budget: number, keyword: 'train' | 'run', params: Resolved, net: CheckedNetwork, task: Resolved | null, learn: Resolved | null, core: CheckedCore | null,
   names: { nIn: number; nOut: number; taskName: string | undefined; coreName: string | undefined }): void {
   const at = (k: string) => params.spans[k] ?? { start: 0, end: 0 };
   const dt = net.params.params.dt;
   if (!task || dt?.t !== 'quantity') return;
   const steps = taskSteps(lowerTask(task), dt.si);
   const lasts = `Task ${names.taskName} lasts ${steps} time steps of dt = ${showQuantity(dt)} (network ${net.name})`;
-  if (!Number.isFinite(steps)) { report('SequenceLength', at('task'), `Task ${names.taskName} has no finite number of time steps at dt = ${showQuantity(dt)} (network ${net.name}): dt is too small for its durations.`); return; }
+  // No finite count is dt's doing: the diagnostic points at it, in the network's file.
+  if (!Number.isFinite(steps)) { report('SequenceLength', net.params.spans.dt ?? at('task'), `dt = ${showQuantity(dt)} is too small: task ${names.taskName} has no finite number of time steps of it (network ${net.name}, ${params.kind} block).`, net.params.spans.dt ? net.file : undefined); return; }
   if (steps < 1) { report('SequenceLength', at('task'), `${lasts}: a sequence must last at least one step; make its durations longer than dt.`); return; }
   const loopMax = fieldMax('LOOP', 'count');
   if (core && steps > loopMax) {

@@ -49,7 +49,7 @@ describe('limits', () => {
     expect(got).toEqual([`SNN4019 task = x: Task x lasts 10500000000 time steps of dt = 1e-7 ms (network n), more than core pcm256 can count: a program's time-step loop (LOOP.count, 32 bits) runs at most ${fieldMax('LOOP', 'count')} steps. Use a larger dt or shorter durations.`]);
   });
   it('no finite number of steps, or none at all, is refused with or without a core', () => {
-    expect(codes(project(`${net('1e-320 ms')}train { network = n; task = x; learn = l }`))[0]).toMatch(/^SNN4019 task = x: Task x has no finite number of time steps/);
+    expect(codes(project(`${net('1e-320 ms')}train { network = n; task = x; learn = l }`))[0]).toMatch(/^SNN4019 dt = 1e-320 ms: dt = \S+ ms is too small: task x has no finite number of time steps of it/);
     expect(codes(project(`${net('10 s')}train { network = n; task = x; learn = l }`)).filter((c) => c.startsWith('SNN4019'))).toEqual([expect.stringMatching(/^SNN4019 task = x: Task x lasts 0 time steps/)]);
   });
   it('an operand beyond its instruction field is a diagnostic at its declaration, not an encoder error', () => {
