@@ -89,11 +89,11 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const steps = opts.steps ?? (taskIR ? taskSteps(lowerTask(taskIR), net.dt) : 1);
   // The PROBE instruction carries what and whom; its schedule (every, start, stop) is the
   // listing's until the program format carries it (docs/isa.md).
-  const probes = lowerProbes(run).flatMap((pr) => pr.targets.flatMap((t) => endPieces(net, t).map((piece) => ({
+  const probes = lowerProbes(run).flatMap((pr, k) => pr.targets.flatMap((t) => endPieces(net, t).map((piece) => ({
     variable: PROBE_CODES[pr.variable] ?? 0,
     population: net.populations.indexOf(piece.population),
     lo: piece.lo, count: piece.hi - piece.lo,
-    schedule: scheduleText(pr, net.dt, steps),
+    schedule: scheduleText(pr, net.dt, steps), probe: k,
   }))));
   const emitted = emit(net, map, coreConfig, steps, probes);
   const overflow = fieldOverflows(emitted, ctx, run);
@@ -118,7 +118,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const prog: Program = { core: coreConfig, populations: q.value.populations, targets: q.value.targets, code: emitted.code };
   // Where each instruction comes from: its populations' and projections' declarations, `file:line:col`.
   const locate = (from: Emitted['sources'][number]): string => {
-    const places = [...from.populations.map((population) => ctx.locate?.({ population })), ...from.projections.map((projection) => ctx.locate?.({ projection }))];
+    const places = [...from.populations.map((population) => ctx.locate?.({ population })), ...from.projections.map((projection) => ctx.locate?.({ projection })), ...(from.probes ?? []).map((probe) => ctx.locate?.({ probe }))];
     const byFile = new Map<string, string[]>();
     for (const pl of places) {
       const pos = pl && opts.position?.(pl.file, pl.span.start);
@@ -172,6 +172,7 @@ function fieldOverflows(emitted: Emitted, ctx: PassContext, run: CheckedRun): Di
       const from = emitted.sources[addr]!;
       const at = from.populations[0] !== undefined ? placeOf(ctx, { population: from.populations[0] })
         : from.projections[0] !== undefined ? placeOf(ctx, { projection: from.projections[0] })
+          : from.probes?.[0] !== undefined ? placeOf(ctx, { probe: from.probes[0] })
           : { file: run.file, span: run.params.spans.task ?? run.span };
       out.push(diag('FieldOverflow', at.file, at.span, `${emitted.origin[addr]} needs ${ins.op}.${name} = ${v}, but the instruction set gives ${name} ${(ISA[ins.op].fields as Record<string, number>)[name]} bits (at most ${max}); the core cannot run this network as declared.`));
     }
@@ -186,6 +187,7 @@ function passContext(run: CheckedRun, net: CheckedNetwork, core: CheckedCore): P
     locate: (s) => {
       if ('population' in s) { const n = net.neurons.find((x) => x.name === s.population); return n ? { file: n.file, span: n.span } : undefined; }
       if ('projection' in s) { const pr = net.projections[s.projection]; return pr ? { file: net.file, span: pr.span } : undefined; }
+      if ('probe' in s) { const pr = run.probes[s.probe]; return pr ? { file: run.file, span: pr.span } : undefined; }
       return core.where[s.core] ?? { file: core.file, span: core.span };
     },
   };

@@ -11,7 +11,9 @@ export type Subject =
   /** An index into the network's projections (the IR keeps the declaration order). */
   | { readonly projection: number }
   /** A parameter of the core, such as `adc_range` or `membrane`. */
-  | { readonly core: string };
+  | { readonly core: string }
+  /** An index into the block's probes. */
+  | { readonly probe: number };
 
 export interface PassContext {
   /** The train or run block being compiled. */

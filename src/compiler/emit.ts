@@ -16,14 +16,14 @@ import { TYPICAL_ACTIVITY } from './ranges.ts';
 /** The active rows (event-driven work) an instruction is estimated to see: 5 % of the rows it drives. */
 export const typicalActive = (ins: Instruction): number => ('rowCount' in ins.fields ? Math.ceil((ins.fields.rowCount as number) * TYPICAL_ACTIVITY) : 0);
 
-export interface ProbeRequest { readonly variable: number; readonly population: number; readonly lo: number; readonly count: number; readonly schedule: string }
+export interface ProbeRequest { readonly variable: number; readonly population: number; readonly lo: number; readonly count: number; readonly schedule: string; /** Its index in the block's probes. */ readonly probe: number }
 
 export interface Emitted {
   readonly code: Instruction[];
   /** For each instruction, what in the network it serves (the listing's last column). */
   readonly origin: string[];
   /** For each instruction, the declarations it comes from: populations by name, projections by index. */
-  readonly sources: Array<{ readonly populations: readonly string[]; readonly projections: readonly number[] }>;
+  readonly sources: Array<{ readonly populations: readonly string[]; readonly projections: readonly number[]; readonly probes?: readonly number[] }>;
   readonly cyclesPerStep: number;
   readonly busy: Readonly<Record<Unit, number>>;
 }
@@ -82,7 +82,7 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
     if (p.role === 'population') put({ op: 'NEURON_UPDATE', fields: { model: p.model === 'ALIF' ? 1 : 0, pop: i, lo: 0, count: p.size } }, p.name, pop(p.name));
     if (p.role === 'readout') put({ op: 'READOUT_UPDATE', fields: { pop: i, lo: 0, count: p.size } }, p.name, pop(p.name));
   });
-  for (const pr of probes) put({ op: 'PROBE', fields: { variable: pr.variable, pop: pr.population, lo: pr.lo, count: pr.count } }, `probe of ${net.populations[pr.population]?.name}, ${pr.schedule}`, pop(net.populations[pr.population]?.name));
+  for (const pr of probes) put({ op: 'PROBE', fields: { variable: pr.variable, pop: pr.population, lo: pr.lo, count: pr.count } }, `probe of ${net.populations[pr.population]?.name}, ${pr.schedule}`, { populations: [], projections: [], probes: [pr.probe] });
   const stepEnd = code.length;
   put({ op: 'LOOP', fields: { target: 0, count: steps } }, `${steps} time steps`);
   put({ op: 'HALT', fields: {} }, 'end');

@@ -38,7 +38,7 @@ export interface CheckedNetwork {
   readonly groups: Readonly<Record<string, readonly string[]>>;
   readonly projections: readonly CheckedProjection[];
 }
-export interface CheckedProbe { readonly variable: string; readonly targets: readonly CheckedEnd[]; readonly options: Resolved }
+export interface CheckedProbe { readonly variable: string; readonly targets: readonly CheckedEnd[]; readonly options: Resolved; readonly span: Span }
 export interface CheckedRun { readonly keyword: 'train' | 'run'; readonly name: string | null; readonly file: string; readonly span: Span; readonly params: Resolved; readonly probes: readonly CheckedProbe[] }
 /** A place in a file: where a value was written. */
 export interface Place { readonly file: string; readonly span: Span }
