@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DIAG } from '../src/dsl/diagnostics.ts';
 import * as S from '../src/dsl/schema.ts';
 import { DIMENSIONS } from '../src/dsl/units.ts';
-import { ISA, OPCODES, UNITS, type OpSpec } from '../src/runtime/isa.ts';
+import { formulaText, ISA, kindText, OPCODES, UNITS, type OpSpec } from '../src/runtime/isa.ts';
 import { REGISTERS } from '../src/runtime/program.ts';
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
@@ -167,16 +167,20 @@ export function renderIsa(): string {
     '',
     `Units: ${UNITS.map((u) => `\`${u}\``).join(', ')}.`,
     '',
-    '| opcode | mnemonic | unit | fields (bits) | waits for | meaning |',
+    'A field\'s kind says what it indexes; loading a program holds every operand to it (a tile or',
+    'population that exists, a value of an enumeration, a range within the rows, columns, neurons,',
+    'inputs or accumulators it names, a jump backwards).',
+    '',
+    '| opcode | mnemonic | unit | fields (bits, kind) | waits for | meaning |',
     '|---|---|---|---|---|---|',
   ];
   for (const op of OPCODES) {
     const s: OpSpec = ISA[op];
-    const fields = Object.entries(s.fields).map(([n, w]) => `${n}:${w}`).join(' ') || '—';
+    const fields = Object.entries(s.fields).map(([n, w]) => `${n}:${w.bits} (${kindText(w)})`).join(', ') || '—';
     lines.push(`| 0x${s.code.toString(16).padStart(2, '0')} | \`${op}\` | ${s.unit} | ${fields} | ${s.waits.join(', ') || '—'} | ${s.doc.replace(/\|/g, '\\|')} |`);
   }
   lines.push('', '## Latency formulas', '');
-  for (const op of OPCODES) lines.push(`- \`${op}\`: ${ISA[op].cycles}`);
+  for (const op of OPCODES) lines.push(`- \`${op}\`: ${formulaText(ISA[op].latency)}`);
   lines.push('', '## Program files (.pcx)', '',
     'Little-endian: `PCX\\0`, u16 version (1), u16 reserved, then sections (4-byte tag, u32 length,',
     'payload): `CORE` (sizes, latencies, clock, converters, and the format of every register:',

@@ -1226,7 +1226,7 @@ function sizeChecks(report: (kind: DiagKind, at: Span, message: string, file?: s
   if (steps < 1) { report('SequenceLength', at('task'), `${lasts}: a sequence must last at least one step; make its durations longer than dt.`); return; }
   const loopMax = fieldMax('LOOP', 'count');
   if (core && steps > loopMax) {
-    report('SequenceLength', at('task'), `${lasts}, more than core ${names.coreName} can count: a program's time-step loop (LOOP.count, ${ISA.LOOP.fields.count} bits) runs at most ${loopMax} steps. Use a larger dt or shorter durations.`);
+    report('SequenceLength', at('task'), `${lasts}, more than core ${names.coreName} can count: a program's time-step loop (LOOP.count, ${ISA.LOOP.fields.count.bits} bits) runs at most ${loopMax} steps. Use a larger dt or shorter durations.`);
     return;
   }
   const nRec = net.neurons.filter((n) => n.role === 'population').reduce((a, n) => a + n.size, 0);

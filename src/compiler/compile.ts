@@ -14,7 +14,7 @@ import { drawFeedback, fixedConnectivity, instantiate, InstantiationError, type 
 import { endPieces } from '../ir/network.ts';
 import { stream } from '../data/random.ts';
 import { taskSteps } from '../tasks/generate.ts';
-import { disassemble, fieldMax, fieldNames, ISA, type Unit } from '../runtime/isa.ts';
+import { cycles, disassemble, fieldMax, fieldNames, fieldSpecs, ISA, operand, type Unit } from '../runtime/isa.ts';
 import type { Program } from '../runtime/program.ts';
 import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 
@@ -129,7 +129,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const listing = emitted.code.map((ins, addr) => {
     const spec = ISA[ins.op];
     const loc = locate(emitted.sources[addr]!);
-    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(60)} ${spec.unit.padEnd(11)} ${String(spec.latency(coreConfig, ins.fields, typicalActive(ins))).padStart(5)} cy  ; ${emitted.origin[addr]}${loc ? `  (${loc})` : ''}`;
+    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(60)} ${spec.unit.padEnd(11)} ${String(cycles(coreConfig, ins, typicalActive(ins))).padStart(5)} cy  ; ${emitted.origin[addr]}${loc ? `  (${loc})` : ''}`;
   });
   const report: CompileReport = {
     precision: q.value.precision,
@@ -165,7 +165,7 @@ function fieldOverflows(emitted: Emitted, ctx: PassContext, run: CheckedRun): Di
   const seen = new Set<string>();
   emitted.code.forEach((ins, addr) => {
     for (const name of fieldNames(ins.op)) {
-      const v = ins.fields[name] ?? 0;
+      const v = operand(ins, name);
       const max = fieldMax(ins.op, name);
       if (v <= max || seen.has(`${ins.op}.${name}`)) continue;
       seen.add(`${ins.op}.${name}`);
@@ -174,7 +174,7 @@ function fieldOverflows(emitted: Emitted, ctx: PassContext, run: CheckedRun): Di
         : from.projections[0] !== undefined ? placeOf(ctx, { projection: from.projections[0] })
           : from.probes?.[0] !== undefined ? placeOf(ctx, { probe: from.probes[0] })
           : { file: run.file, span: run.params.spans.task ?? run.span };
-      out.push(diag('FieldOverflow', at.file, at.span, `${emitted.origin[addr]} needs ${ins.op}.${name} = ${v}, but the instruction set gives ${name} ${(ISA[ins.op].fields as Record<string, number>)[name]} bits (at most ${max}); the core cannot run this network as declared.`));
+      out.push(diag('FieldOverflow', at.file, at.span, `${emitted.origin[addr]} needs ${ins.op}.${name} = ${v}, but the instruction set gives ${name} ${fieldSpecs(ins.op)[name]?.bits} bits (at most ${max}); the core cannot run this network as declared.`));
     }
   });
   return out;

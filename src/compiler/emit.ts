@@ -9,12 +9,12 @@
 // starts when its unit is free and the units it waits for have finished what was issued before
 // it; active rows are estimated at 5 % of a piece's rows.
 import type { NetworkIR } from '../ir/network.ts';
-import { ISA, UNITS, type CoreTiming, type Instruction, type Unit } from '../runtime/isa.ts';
+import { cycles, ISA, operand, UNITS, type CoreTiming, type Instruction, type OpSpec, type Unit } from '../runtime/isa.ts';
 import { columnTarget, type Piece, type TileMap } from './map.ts';
 import { TYPICAL_ACTIVITY } from './ranges.ts';
 
 /** The active rows (event-driven work) an instruction is estimated to see: 5 % of the rows it drives. */
-export const typicalActive = (ins: Instruction): number => ('rowCount' in ins.fields ? Math.ceil((ins.fields.rowCount as number) * TYPICAL_ACTIVITY) : 0);
+export const typicalActive = (ins: Instruction): number => ('rowCount' in ins.fields ? Math.ceil(operand(ins, 'rowCount') * TYPICAL_ACTIVITY) : 0);
 
 export interface ProbeRequest { readonly variable: number; readonly population: number; readonly lo: number; readonly count: number; readonly schedule: string; /** Its index in the block's probes. */ readonly probe: number }
 
@@ -95,15 +95,15 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   let end = 0; let issued = 0;
   for (let i = 0; i < stepEnd; i++) {
     const ins = code[i] as Instruction;
-    const spec = ISA[ins.op];
+    const spec: OpSpec = ISA[ins.op];
     const active = typicalActive(ins);
-    const waits = ins.op === 'SYNC' ? UNITS.filter((_, k) => ((ins.fields.units as number) >> k) & 1) : spec.waits;
+    const waits = ins.op === 'SYNC' ? UNITS.filter((_, k) => (ins.fields.units >> k) & 1) : spec.waits;
     const start = Math.max(issued, unitFree[spec.unit], ...waits.map((u) => unitFree[u]));
-    const cycles = spec.latency(core, ins.fields, active);
-    unitFree[spec.unit] = start + cycles;
-    busy[spec.unit] += cycles;
+    const n = cycles(core, ins, active);
+    unitFree[spec.unit] = start + n;
+    busy[spec.unit] += n;
     issued = start;
-    end = Math.max(end, start + cycles);
+    end = Math.max(end, start + n);
   }
   return { code, origin, sources, cyclesPerStep: end, busy };
 }

@@ -18,79 +18,159 @@ export interface CoreTiming {
 export const UNITS = ['control', 'io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'] as const;
 export type Unit = (typeof UNITS)[number];
 
+/**
+ * What a field holds. Program validation, the disassembler and docs/isa.md are derived from it:
+ *   - tile, population: an index that must exist in the core or the program;
+ *   - enum: one of `values` (shown by name); units: a bit mask of UNITS; flag: 0 or 1;
+ *   - address: an instruction before this one (a backward jump);
+ *   - count: how many of something;
+ *   - start: the first index of a range of `of` (rows or columns of a tile, neurons of the
+ *     instruction's population, input channels, accumulators, neurons of the `src` space, or
+ *     recurrent neurons), `count` naming the field with the range's length (else one).
+ */
+export type FieldKind =
+  | { readonly kind: 'tile' } | { readonly kind: 'population' } | { readonly kind: 'flag' } | { readonly kind: 'units' }
+  | { readonly kind: 'address' } | { readonly kind: 'count' }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'start'; readonly of: Extent; readonly count?: string };
+export type Extent = 'row' | 'column' | 'neuron' | 'input' | 'accumulator' | 'source' | 'recurrent';
+export type FieldSpec = FieldKind & { readonly bits: number };
+
+/** The core parameters a latency may name (the `latency` table and the core's sizes). */
+export type TimingName = keyof CoreTiming;
+/**
+ * A latency formula as data, with one evaluator (`cycles`) and one printer (`formulaText`): a
+ * number, a core parameter, `active` (the rows, pulses or pairs the data made active), a field
+ * of the instruction, a sum, a product, or ⌈a / b⌉.
+ */
+export type Formula =
+  | number | { readonly core: TimingName } | { readonly field: string } | 'active'
+  | { readonly add: readonly Formula[] } | { readonly mul: readonly Formula[] } | { readonly ceilDiv: readonly [Formula, Formula] };
+
 export interface OpSpec {
   readonly code: number;
   readonly unit: Unit;
-  /** Field name → width in bits, in encoding order. */
-  readonly fields: Readonly<Record<string, number>>;
-  /**
-   * Cycles the instruction occupies its unit. `active` is the number of active rows or items the
-   * data made (event-driven work); the compiler's estimates pass an expected count.
-   */
-  readonly latency: (core: CoreTiming, f: Readonly<Record<string, number>>, active: number) => number;
-  /** The latency formula in words, for the listing and docs/isa.md. */
-  readonly cycles: string;
+  /** Field name → width and kind, in encoding order. */
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+  /** Cycles the instruction occupies its unit. */
+  readonly latency: Formula;
   /** Units whose work must be finished before this instruction starts (the scoreboard's edges). */
   readonly waits: readonly Unit[];
   readonly doc: string;
 }
 
-const lanesOf = (core: CoreTiming, n: number) => Math.ceil(n / core.lanes);
+const f = {
+  tile: { bits: 12, kind: 'tile' },
+  pop: { bits: 8, kind: 'population' },
+  count: { bits: 16, kind: 'count' },
+  neuronLo: { bits: 16, kind: 'start', of: 'neuron', count: 'count' },
+  rowLo: { bits: 12, kind: 'start', of: 'row', count: 'rowCount' },
+  rowCount: { bits: 13, kind: 'count' },
+} as const satisfies Record<string, FieldSpec>;
+const c = (name: TimingName): Formula => ({ core: name });
+/** ⌈field / lanes⌉ (× a per-lane latency). */
+const laned = (field: string, per?: TimingName): Formula => (per ? { mul: [{ ceilDiv: [{ field }, c('lanes')] }, c(per)] } : { ceilDiv: [{ field }, c('lanes')] });
+
+export const PROBE_VARIABLES = ['spikes', 'v', 'a', 'threshold', 'i', 'psi', 'trace', 'y', 'error'] as const;
+export const UPDATE_SCHEMES = ['direct', 'sign', 'stochastic', 'multi', 'mixed_precision'] as const;
 
 export const ISA = {
-  NOP: { cycles: '1', code: 0x00, unit: 'control', fields: {}, latency: () => 1, waits: [], doc: 'Do nothing for one cycle.' },
-  HALT: { cycles: '1', code: 0x01, unit: 'control', fields: {}, latency: () => 1, waits: ['io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'], doc: 'Stop the core once every unit is idle.' },
-  STEP: { cycles: 'step_overhead', code: 0x02, unit: 'control', fields: {}, latency: (c) => c.stepOverhead, waits: ['io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'], doc: 'Begin a network time step: wait for every unit, swap the spike buffers, advance the time base.' },
-  LOOP: { cycles: '1', code: 0x03, unit: 'control', fields: { target: 16, count: 32 }, latency: () => 1, waits: [], doc: 'Jump back to address `target` until this instruction has run `count` times (one time step per pass).' },
-  SYNC: { cycles: '1', code: 0x04, unit: 'control', fields: { units: 8 }, latency: () => 1, waits: [], doc: 'Wait until the units in the bit mask `units` (bit k = UNITS[k]) are idle.' },
+  NOP: { latency: 1, code: 0x00, unit: 'control', fields: {}, waits: [], doc: 'Do nothing for one cycle.' },
+  HALT: { latency: 1, code: 0x01, unit: 'control', fields: {}, waits: ['io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'], doc: 'Stop the core once every unit is idle.' },
+  STEP: { latency: c('stepOverhead'), code: 0x02, unit: 'control', fields: {}, waits: ['io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'], doc: 'Begin a network time step: wait for every unit, swap the spike buffers, advance the time base.' },
+  LOOP: { latency: 1, code: 0x03, unit: 'control', fields: { target: { bits: 16, kind: 'address' }, count: { bits: 32, kind: 'count' } }, waits: [], doc: 'Jump back to address `target` until this instruction has run `count` times (one time step per pass).' },
+  SYNC: { latency: 1, code: 0x04, unit: 'control', fields: { units: { bits: 8, kind: 'units' } }, waits: [], doc: 'Wait until the units in the bit mask `units` (bit k = UNITS[k]) are idle.' },
 
-  LOAD_INPUT: { cycles: '⌈count / lanes⌉', code: 0x10, unit: 'io', fields: { lo: 16, count: 16, graded: 1 }, latency: (c, f) => lanesOf(c, f.count ?? 0), waits: [], doc: 'Read this step\'s input channels [lo, lo+count) into the row-drive buffer (spikes, or graded values for the DAC).' },
+  LOAD_INPUT: { latency: laned('count'), code: 0x10, unit: 'io', fields: { lo: { bits: 16, kind: 'start', of: 'input', count: 'count' }, count: f.count, graded: { bits: 1, kind: 'flag' } }, waits: [], doc: 'Read this step\'s input channels [lo, lo+count) into the row-drive buffer (spikes, or graded values for the DAC).' },
 
-  XBAR_READ: { cycles: 'active × crossbar_read + ⌈cols / adc_columns⌉ × adc', code: 0x20, unit: 'crossbar', fields: { tile: 12, src: 1, srcLo: 16, rowLo: 12, rowCount: 13 }, latency: (c, _f, active) => active * c.crossbarRead + Math.ceil(c.cols / c.adcColumns) * c.adc, waits: ['io'], doc: 'Drive the active rows [rowLo, rowLo+rowCount) of `tile` from source buffer `src` (0 input, 1 spikes) starting at neuron `srcLo`; convert every column with the ADCs into the tile\'s output register, replacing what it held (a tile has one: the ACC_ADDs of a read must run before the tile is read again). Only rows whose source is active are read (event-driven).' },
+  XBAR_READ: { latency: { add: [{ mul: ['active', c('crossbarRead')] }, { mul: [{ ceilDiv: [c('cols'), c('adcColumns')] }, c('adc')] }] }, code: 0x20, unit: 'crossbar', fields: { tile: f.tile, src: { bits: 1, kind: 'enum', values: ['input', 'spikes'] }, srcLo: { bits: 16, kind: 'start', of: 'source', count: 'rowCount' }, rowLo: f.rowLo, rowCount: f.rowCount }, waits: ['io'], doc: 'Drive the active rows [rowLo, rowLo+rowCount) of `tile` from source buffer `src` (the inputs, or the spikes of the recurrent neurons) starting at neuron `srcLo`; convert every column with the ADCs into the tile\'s output register, replacing what it held (a tile has one: the ACC_ADDs of a read must run before the tile is read again). Only rows whose source is active are read (event-driven).' },
 
-  ACC_CLEAR: { cycles: '⌈count / lanes⌉', code: 0x30, unit: 'accumulator', fields: { lo: 16, count: 16 }, latency: (c, f) => lanesOf(c, f.count ?? 0), waits: [], doc: 'Zero the accumulators [lo, lo+count).' },
-  ACC_ADD: { cycles: '⌈colCount / lanes⌉ × accumulate', code: 0x31, unit: 'accumulator', fields: { tile: 12, colLo: 12, colCount: 13, dst: 16 }, latency: (c, f) => lanesOf(c, f.colCount ?? 0) * c.accumulate, waits: ['crossbar'], doc: 'Add the output register columns [colLo, colLo+colCount) of `tile` into the accumulators from `dst` on (partial sums from several tiles meet here), saturating or wrapping as the accumulator format says.' },
+  ACC_CLEAR: { latency: laned('count'), code: 0x30, unit: 'accumulator', fields: { lo: { bits: 16, kind: 'start', of: 'accumulator', count: 'count' }, count: f.count }, waits: [], doc: 'Zero the accumulators [lo, lo+count).' },
+  ACC_ADD: { latency: laned('colCount', 'accumulate'), code: 0x31, unit: 'accumulator', fields: { tile: f.tile, colLo: { bits: 12, kind: 'start', of: 'column', count: 'colCount' }, colCount: { bits: 13, kind: 'count' }, dst: { bits: 16, kind: 'start', of: 'accumulator', count: 'colCount' } }, waits: ['crossbar'], doc: 'Add the output register columns [colLo, colLo+colCount) of `tile` into the accumulators from `dst` on (partial sums from several tiles meet here), saturating or wrapping as the accumulator format says.' },
 
-  NEURON_UPDATE: { cycles: '⌈count / lanes⌉ × neuron_update', code: 0x40, unit: 'neuron', fields: { model: 2, pop: 8, lo: 16, count: 16 }, latency: (c, f) => lanesOf(c, f.count ?? 0) * c.neuronUpdate, waits: ['accumulator'], doc: 'Update neurons [lo, lo+count) of population `pop` (model 0 LIF, 1 ALIF): leak, add the accumulated input, adapt, test the threshold, reset, refractory count; write spikes to the spike buffer.' },
-  READOUT_UPDATE: { cycles: '⌈count / lanes⌉ × readout', code: 0x41, unit: 'neuron', fields: { pop: 8, lo: 16, count: 16 }, latency: (c, f) => lanesOf(c, f.count ?? 0) * c.readout, waits: ['accumulator'], doc: 'Update the leaky-integrator readouts [lo, lo+count) of population `pop`.' },
+  NEURON_UPDATE: { latency: laned('count', 'neuronUpdate'), code: 0x40, unit: 'neuron', fields: { model: { bits: 2, kind: 'enum', values: ['LIF', 'ALIF'] }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: ['accumulator'], doc: 'Update neurons [lo, lo+count) of population `pop` with neuron `model`: leak, add the accumulated input, adapt, test the threshold, reset, refractory count; write spikes to the spike buffer.' },
+  READOUT_UPDATE: { latency: laned('count', 'readout'), code: 0x41, unit: 'neuron', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: ['accumulator'], doc: 'Update the leaky-integrator readouts [lo, lo+count) of population `pop`.' },
 
-  TRACE_UPDATE: { cycles: '⌈count / lanes⌉ × trace_update', code: 0x50, unit: 'learning', fields: { pop: 8, lo: 16, count: 16 }, latency: (c, f) => lanesOf(c, f.count ?? 0) * c.traceUpdate, waits: ['neuron'], doc: 'Update the presynaptic traces and pseudo-derivatives of neurons [lo, lo+count) of `pop`.' },
-  LEARN_SIGNAL: { cycles: '⌈count / lanes⌉ × learning_signal', code: 0x51, unit: 'learning', fields: { lo: 16, count: 16 }, latency: (c, f) => lanesOf(c, f.count ?? 0) * c.learningSignal, waits: ['neuron'], doc: 'Compute the learning signals L = B·err of recurrent neurons [lo, lo+count).' },
-  GRAD_ACC: { cycles: 'active × ⌈cols / lanes⌉ × gradient', code: 0x52, unit: 'learning', fields: { tile: 12, rowLo: 12, rowCount: 13, colLo: 12 }, latency: (c, _f, active) => active * lanesOf(c, c.cols) * c.gradient, waits: ['learning'], doc: 'Accumulate eligibility × learning signal into the gradient registers of the active rows [rowLo, rowLo+rowCount) of `tile`, columns from `colLo`.' },
-  PROGRAM: { cycles: 'active × program_pulse', code: 0x53, unit: 'learning', fields: { tile: 12, rowLo: 12, rowCount: 13, scheme: 3 }, latency: (c, _f, active) => active * c.programPulse, waits: ['crossbar', 'learning'], doc: 'Turn the gradients of rows [rowLo, rowLo+rowCount) of `tile` into programming pulses with update scheme `scheme` (0 direct, 1 sign, 2 stochastic, 3 multi, 4 mixed precision); `active` is the number of pulses.' },
-  REFRESH: { cycles: 'active × 2 × program_pulse', code: 0x54, unit: 'learning', fields: { tile: 12 }, latency: (c, _f, active) => active * 2 * c.programPulse, waits: ['crossbar', 'learning'], doc: 'RESET and re-program the saturated pairs of `tile` (the refresh policy of the device); `active` is the number of pairs refreshed.' },
+  TRACE_UPDATE: { latency: laned('count', 'traceUpdate'), code: 0x50, unit: 'learning', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: ['neuron'], doc: 'Update the presynaptic traces and pseudo-derivatives of neurons [lo, lo+count) of `pop`.' },
+  LEARN_SIGNAL: { latency: laned('count', 'learningSignal'), code: 0x51, unit: 'learning', fields: { lo: { bits: 16, kind: 'start', of: 'recurrent', count: 'count' }, count: f.count }, waits: ['neuron'], doc: 'Compute the learning signals L = B·err of recurrent neurons [lo, lo+count).' },
+  GRAD_ACC: { latency: { mul: ['active', { ceilDiv: [c('cols'), c('lanes')] }, c('gradient')] }, code: 0x52, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, colLo: { bits: 12, kind: 'start', of: 'column' } }, waits: ['learning'], doc: 'Accumulate eligibility × learning signal into the gradient registers of the active rows [rowLo, rowLo+rowCount) of `tile`, columns from `colLo`.' },
+  PROGRAM: { latency: { mul: ['active', c('programPulse')] }, code: 0x53, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, scheme: { bits: 3, kind: 'enum', values: UPDATE_SCHEMES } }, waits: ['crossbar', 'learning'], doc: 'Turn the gradients of rows [rowLo, rowLo+rowCount) of `tile` into programming pulses with update `scheme`; `active` is the number of pulses.' },
+  REFRESH: { latency: { mul: ['active', 2, c('programPulse')] }, code: 0x54, unit: 'learning', fields: { tile: f.tile }, waits: ['crossbar', 'learning'], doc: 'RESET and re-program the saturated pairs of `tile` (the refresh policy of the device); `active` is the number of pairs refreshed.' },
 
-  PROBE: { cycles: '⌈count / lanes⌉', code: 0x60, unit: 'probe', fields: { variable: 4, pop: 8, lo: 16, count: 16 }, latency: (c, f) => lanesOf(c, f.count ?? 0), waits: ['neuron'], doc: 'Record `variable` (0 spikes, 1 v, 2 a, 3 threshold, 4 i, 5 psi, 6 trace, 7 y, 8 error) of neurons [lo, lo+count) of `pop`.' },
+  PROBE: { latency: laned('count'), code: 0x60, unit: 'probe', fields: { variable: { bits: 4, kind: 'enum', values: PROBE_VARIABLES }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: ['neuron'], doc: 'Record `variable` of neurons [lo, lo+count) of `pop`.' },
 } as const satisfies Record<string, OpSpec>;
 
 export type Opcode = keyof typeof ISA;
 export const OPCODES = Object.keys(ISA) as Opcode[];
 
-/** One decoded instruction: its opcode and field values. */
-export interface Instruction { readonly op: Opcode; readonly fields: Readonly<Record<string, number>> }
+/** The operands of opcode K, typed from the table: a misspelt field is a type error. */
+export type FieldsOf<K extends Opcode> = { readonly [F in keyof (typeof ISA)[K]['fields']]: number };
+/** One instruction: its opcode and its operands. */
+export type Instruction = { readonly [K in Opcode]: { readonly op: K; readonly fields: FieldsOf<K> } }[Opcode];
 
 const BY_CODE = new Map<number, Opcode>(OPCODES.map((op) => [ISA[op].code, op]));
 export const opcodeOf = (code: number): Opcode | undefined => BY_CODE.get(code);
 
-export const fieldNames = (op: Opcode): string[] => Object.keys(ISA[op].fields);
+const specOf = (op: Opcode): OpSpec => ISA[op];
+export const fieldNames = (op: Opcode): string[] => Object.keys(specOf(op).fields);
+/** The field table of an opcode, by name. */
+export const fieldSpecs = (op: Opcode): Readonly<Record<string, FieldSpec>> => specOf(op).fields;
+/** An operand by name (0 when the opcode has no such field). */
+export const operand = (ins: Instruction, name: string): number => (ins.fields as Readonly<Record<string, number>>)[name] ?? 0;
 
 /** The largest value field `name` of `op` holds (its width in the table). */
 export function fieldMax(op: Opcode, name: string): number {
-  const width = (ISA[op].fields as Readonly<Record<string, number>>)[name];
-  if (width === undefined) throw new Error(`internal: ${op} has no field ${name}`);
-  return 2 ** width - 1;
+  const spec = specOf(op).fields[name];
+  if (spec === undefined) throw new Error(`internal: ${op} has no field ${name}`);
+  return 2 ** spec.bits - 1;
+}
+
+/** Cycles of `ins` on `core` with `active` rows, pulses or pairs: the one evaluator of the formulas. */
+export function cycles(core: CoreTiming, ins: Instruction, active: number): number {
+  const ev = (x: Formula): number => {
+    if (typeof x === 'number') return x;
+    if (x === 'active') return active;
+    if ('core' in x) return core[x.core];
+    if ('field' in x) return operand(ins, x.field);
+    if ('add' in x) return x.add.reduce<number>((a, y) => a + ev(y), 0);
+    if ('mul' in x) return x.mul.reduce<number>((a, y) => a * ev(y), 1);
+    return Math.ceil(ev(x.ceilDiv[0]) / ev(x.ceilDiv[1]));
+  };
+  return ev(specOf(ins.op).latency);
+}
+
+const snake = (s: string) => s.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+/** `active × crossbar_read + ⌈cols / adc_columns⌉ × adc`: the formula as the listing and docs/isa.md show it. */
+export function formulaText(x: Formula): string {
+  if (typeof x === 'number') return String(x);
+  if (x === 'active') return 'active';
+  if ('core' in x) return snake(x.core);
+  if ('field' in x) return x.field;
+  if ('add' in x) return x.add.map(formulaText).join(' + ');
+  if ('mul' in x) return x.mul.map((y) => (typeof y === 'object' && 'add' in y ? `(${formulaText(y)})` : formulaText(y))).join(' × ');
+  return `⌈${formulaText(x.ceilDiv[0])} / ${formulaText(x.ceilDiv[1])}⌉`;
+}
+
+/** A field's kind in words, for docs/isa.md. */
+export function kindText(spec: FieldSpec): string {
+  switch (spec.kind) {
+    case 'enum': return spec.values.map((v, i) => `${i} ${v}`).join(', ');
+    case 'start': return `first ${spec.of}${spec.count ? ` of ${spec.count}` : ''}`;
+    case 'units': return 'unit mask';
+    default: return spec.kind;
+  }
 }
 
 /** Encode to a 64-bit word (as a BigInt); throws on a field out of range (a compiler bug). */
 export function encodeInstruction(ins: Instruction): bigint {
-  const spec: OpSpec = ISA[ins.op];
+  const spec = specOf(ins.op);
   let word = BigInt(spec.code);
   let shift = 8n;
-  for (const [name, width] of Object.entries(spec.fields)) {
-    const v = ins.fields[name] ?? 0;
-    if (!Number.isInteger(v) || v < 0 || v >= 2 ** width) throw new Error(`internal: ${ins.op}.${name} = ${v} does not fit ${width} bits`);
+  for (const [name, { bits }] of Object.entries(spec.fields)) {
+    const v = operand(ins, name);
+    if (!Number.isInteger(v) || v < 0 || v >= 2 ** bits) throw new Error(`internal: ${ins.op}.${name} = ${v} does not fit ${bits} bits`);
     word |= BigInt(v) << shift;
-    shift += BigInt(width);
+    shift += BigInt(bits);
   }
   return word;
 }
@@ -101,19 +181,22 @@ export function decodeInstruction(word: bigint): DecodeResult {
   const code = Number(word & 0xffn);
   const op = opcodeOf(code);
   if (!op) return { ok: false, code: 'PCX1006', message: `unknown opcode 0x${code.toString(16).padStart(2, '0')}` };
-  const spec: OpSpec = ISA[op];
+  const spec = specOf(op);
   const fields: Record<string, number> = {};
   let shift = 8n;
-  for (const [name, width] of Object.entries(spec.fields)) {
-    fields[name] = Number((word >> shift) & ((1n << BigInt(width)) - 1n));
-    shift += BigInt(width);
+  for (const [name, { bits }] of Object.entries(spec.fields)) {
+    fields[name] = Number((word >> shift) & ((1n << BigInt(bits)) - 1n));
+    shift += BigInt(bits);
   }
   if (word >> shift !== 0n) return { ok: false, code: 'PCX1006', message: `${op} has non-zero bits above its fields` };
-  return { ok: true, instruction: { op, fields } };
+  return { ok: true, instruction: { op, fields } as Instruction };
 }
 
-/** `XBAR_READ tile=3 src=1 srcLo=0 rowLo=0 rowCount=256`. */
+/** `XBAR_READ tile=3 src=spikes srcLo=0 rowLo=0 rowCount=256`: enum operands by name. */
 export function disassemble(ins: Instruction): string {
-  const parts = fieldNames(ins.op).map((n) => `${n}=${ins.fields[n] ?? 0}`);
+  const parts = Object.entries(fieldSpecs(ins.op)).map(([n, spec]) => {
+    const v = operand(ins, n);
+    return `${n}=${spec.kind === 'enum' ? (spec.values[v] ?? v) : v}`;
+  });
   return parts.length > 0 ? `${ins.op} ${parts.join(' ')}` : ins.op;
 }

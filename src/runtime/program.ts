@@ -10,7 +10,7 @@
 // (PCX1001), unknown version (PCX1002), truncation (PCX1003), checksum (PCX1004), malformed or
 // missing sections (PCX1005), unknown opcodes (PCX1006), operands out of range (PCX1007), and a
 // program that does not fit its core (PCX1008).
-import { decodeInstruction, encodeInstruction, type CoreTiming, type Instruction } from './isa.ts';
+import { decodeInstruction, encodeInstruction, fieldSpecs, operand, UNITS, type CoreTiming, type Instruction } from './isa.ts';
 import type { Overflow, QFormat, Rounding } from './fixed.ts';
 
 export const PROGRAM_VERSION = 1;
@@ -265,23 +265,49 @@ function readCode(r: Reader): Instruction[] {
   return out;
 }
 
-/** Operands against the core: every tile, row, column, population and jump target must exist. */
+/**
+ * Operands against the core and the program, from the kind of each field in the ISA table: every
+ * tile, population, enumerated value and jump target must exist, and every range (rows and columns
+ * of a tile, neurons of a population, inputs, accumulators) must lie within what it indexes.
+ */
 function validate(p: Program): void {
   const c = p.core;
+  const sizeOf = (models: ReadonlyArray<PopulationParams['model']>) => p.populations.reduce((a, x) => a + (models.includes(x.model) ? x.size : 0), 0);
+  const nIn = sizeOf(['input']);
+  const nRec = sizeOf(['LIF', 'ALIF']);
+  const nOut = sizeOf(['LI']);
   p.code.forEach((ins, i) => {
-    const f = ins.fields;
     const bad = (what: string) => { throw new Bad('PCX1008', `instruction ${i} (${ins.op}): ${what}`); };
-    if ('tile' in f && (f.tile as number) >= c.tiles) bad(`tile ${f.tile} does not exist (the core has ${c.tiles})`);
-    if ('rowLo' in f && (f.rowLo as number) + (f.rowCount as number) > c.rows) bad(`rows ${f.rowLo}..${(f.rowLo as number) + (f.rowCount as number)} exceed the tile's ${c.rows}`);
-    if ('colLo' in f && 'colCount' in f && (f.colLo as number) + (f.colCount as number) > c.cols) bad(`columns ${f.colLo}..${(f.colLo as number) + (f.colCount as number)} exceed the tile's ${c.cols}`);
-    if ('colLo' in f && !('colCount' in f) && (f.colLo as number) >= c.cols) bad(`column ${f.colLo} exceeds the tile's ${c.cols}`);
-    if ('pop' in f && (f.pop as number) >= p.populations.length) bad(`population ${f.pop} does not exist`);
-    if ('pop' in f && 'lo' in f && (f.lo as number) + (f.count as number) > (p.populations[f.pop as number]?.size ?? 0)) bad('neurons beyond the population');
-    if (ins.op === 'LOOP' && (f.target as number) > i) bad(`jump target ${f.target} is not before the loop`);
-    if (ins.op === 'NEURON_UPDATE' && (f.model as number) > 1) bad(`model ${f.model} is not LIF (0) or ALIF (1)`);
-    if (ins.op === 'PROGRAM' && (f.scheme as number) > 4) bad(`update scheme ${f.scheme} does not exist`);
-    if (ins.op === 'PROBE' && (f.variable as number) > 8) bad(`probe variable ${f.variable} does not exist`);
-    if (ins.op === 'SYNC' && (f.units as number) >= 2 ** 7) bad('unit mask names a unit that does not exist');
+    const value = (name: string) => operand(ins, name);
+    for (const [name, spec] of Object.entries(fieldSpecs(ins.op))) {
+      const v = value(name);
+      switch (spec.kind) {
+        case 'tile': if (v >= c.tiles) bad(`tile ${v} does not exist (the core has ${c.tiles})`); break;
+        case 'population': if (v >= p.populations.length) bad(`population ${v} does not exist (the program has ${p.populations.length})`); break;
+        case 'enum': if (v >= spec.values.length) bad(`${name} ${v} is none of ${spec.values.map((x, k) => `${k} ${x}`).join(', ')}`); break;
+        case 'units': if (v >= 2 ** UNITS.length) bad(`the unit mask ${v} names a unit that does not exist (there are ${UNITS.length})`); break;
+        case 'flag': if (v > 1) bad(`${name} is ${v}, not 0 or 1`); break;
+        case 'address': if (v > i) bad(`jump target ${v} is not before the loop`); break;
+        case 'count': break;
+        case 'start': {
+          const n = spec.count !== undefined ? value(spec.count) : 1;
+          const population = p.populations[value('pop')];
+          const [limit, what] = ((): [number, string] => {
+            switch (spec.of) {
+              case 'row': return [c.rows, `the tile's ${c.rows} rows`];
+              case 'column': return [c.cols, `the tile's ${c.cols} columns`];
+              case 'neuron': return [population?.size ?? 0, `the ${population?.size ?? 0} neurons of population ${value('pop')}`];
+              case 'input': return [nIn, `the ${nIn} input channels`];
+              case 'accumulator': return [nRec + nOut, `the ${nRec + nOut} accumulators`];
+              case 'recurrent': return [nRec, `the ${nRec} recurrent neurons`];
+              case 'source': return value('src') === 0 ? [nIn, `the ${nIn} inputs`] : [nRec, `the ${nRec} recurrent neurons`];
+            }
+          })();
+          if (v + n > limit) bad(`${name} ${v}${spec.count !== undefined ? ` + ${spec.count} ${n}` : ''} exceeds ${what}`);
+          break;
+        }
+      }
+    }
   });
 }
 

@@ -47,8 +47,8 @@ describe('program files', () => {
   });
   it('property: decode(encode(p)) equals p for generated programs that fit their core', () => {
     const ins = fc.oneof(
-      fc.record({ tile: fc.nat({ max: 3 }), rowLo: fc.nat({ max: 32 }), rowCount: fc.nat({ max: 32 }), src: fc.nat({ max: 1 }), srcLo: fc.nat({ max: 100 }) }).map((f) => ({ op: 'XBAR_READ' as const, fields: f })),
-      fc.record({ tile: fc.nat({ max: 3 }), colLo: fc.nat({ max: 16 }), colCount: fc.nat({ max: 16 }), dst: fc.nat({ max: 1000 }) }).map((f) => ({ op: 'ACC_ADD' as const, fields: f })),
+      fc.record({ tile: fc.nat({ max: 3 }), rowLo: fc.nat({ max: 32 }), rowCount: fc.nat({ max: 5 }), src: fc.nat({ max: 1 }), srcLo: fc.nat({ max: 5 }) }).map((f) => ({ op: 'XBAR_READ' as const, fields: f })),
+      fc.record({ tile: fc.nat({ max: 3 }), colLo: fc.nat({ max: 16 }), colCount: fc.nat({ max: 16 }), dst: fc.nat({ max: 4 }) }).map((f) => ({ op: 'ACC_ADD' as const, fields: f })),
       fc.record({ variable: fc.nat({ max: 8 }), pop: fc.nat({ max: 1 }), lo: fc.nat({ max: 5 }), count: fc.nat({ max: 5 }) }).map((f) => ({ op: 'PROBE' as const, fields: f })),
       fc.record({ units: fc.nat({ max: 127 }) }).map((f) => ({ op: 'SYNC' as const, fields: f })),
     );
@@ -105,5 +105,19 @@ describe('program files', () => {
     if (!r.ok) expect(r.error.message).toMatch(/tile 9 does not exist \(the core has 4\)/);
     const rows = decodeProgram(encodeProgram(sample([{ op: 'XBAR_READ', fields: { tile: 0, src: 0, srcLo: 0, rowLo: 60, rowCount: 10 } }])));
     expect(rows).toMatchObject({ ok: false, error: { code: 'PCX1008' } });
+  });
+  it('holds every operand to its field\'s kind in the ISA table (no hand-written limits)', () => {
+    const refused = (ins: Instruction) => { const r = decodeProgram(encodeProgram(sample([ins]))); return r.ok ? 'accepted' : r.error.message; };
+    expect(refused({ op: 'NEURON_UPDATE', fields: { model: 2, pop: 1, lo: 0, count: 1 } })).toMatch(/model 2 is none of 0 LIF, 1 ALIF/);
+    expect(refused({ op: 'PROGRAM', fields: { tile: 0, rowLo: 0, rowCount: 1, scheme: 5 } })).toMatch(/scheme 5 is none of 0 direct, 1 sign, 2 stochastic, 3 multi, 4 mixed_precision/);
+    expect(refused({ op: 'PROBE', fields: { variable: 9, pop: 1, lo: 0, count: 1 } })).toMatch(/variable 9 is none of 0 spikes/);
+    expect(refused({ op: 'SYNC', fields: { units: 128 } })).toMatch(/unit mask 128 names a unit that does not exist/);
+    expect(refused({ op: 'LOAD_INPUT', fields: { lo: 5, count: 6, graded: 0 } })).toMatch(/lo 5 \+ count 6 exceeds the 10 input channels/);
+    expect(refused({ op: 'ACC_ADD', fields: { tile: 0, colLo: 0, colCount: 4, dst: 18 } })).toMatch(/dst 18 \+ colCount 4 exceeds the 20 accumulators/);
+    expect(refused({ op: 'XBAR_READ', fields: { tile: 0, src: 0, srcLo: 8, rowLo: 0, rowCount: 3 } })).toMatch(/srcLo 8 \+ rowCount 3 exceeds the 10 inputs/);
+    expect(refused({ op: 'XBAR_READ', fields: { tile: 0, src: 1, srcLo: 8, rowLo: 0, rowCount: 3 } })).toBe('accepted'); // 20 recurrent neurons
+    expect(refused({ op: 'READOUT_UPDATE', fields: { pop: 1, lo: 19, count: 2 } })).toMatch(/lo 19 \+ count 2 exceeds the 20 neurons of population 1/);
+    expect(refused({ op: 'LEARN_SIGNAL', fields: { lo: 0, count: 21 } })).toMatch(/exceeds the 20 recurrent neurons/);
+    expect(refused({ op: 'GRAD_ACC', fields: { tile: 0, rowLo: 0, rowCount: 1, colLo: 64 } })).toMatch(/colLo 64 exceeds the tile's/);
   });
 });
