@@ -162,8 +162,11 @@ export function renderIsa(): string {
     'Each instruction is one 64-bit little-endian word: bits 0–7 hold the opcode, the fields follow from',
     'bit 8 upwards in the order listed, each an unsigned integer of the given width; higher bits are',
     'zero. Latencies are in cycles of the core clock, from the core\'s `latency` table; `active` is the',
-    'number of rows, pulses or pairs the data made active (event-driven work). An instruction waits',
-    'until the units it names are idle (the scoreboard); units otherwise work in parallel.',
+    'number of rows, pulses or pairs the data made active (event-driven work). The scoreboard',
+    '(`src/runtime/schedule.ts`, the compiler\'s estimate and the core\'s count alike) issues in',
+    'order; an instruction starts when its unit is free, the units it waits for are idle (STEP and',
+    'HALT: every unit; SYNC: its mask), what it reads was last written by work that has ended, and',
+    'what it writes is no longer read or written by earlier work. Units otherwise work in parallel.',
     '',
     `Units: ${UNITS.map((u) => `\`${u}\``).join(', ')}.`,
     '',
@@ -171,13 +174,14 @@ export function renderIsa(): string {
     'population that exists, a value of an enumeration, a range within the rows, columns, neurons,',
     'inputs or accumulators it names, a jump backwards).',
     '',
-    '| opcode | mnemonic | unit | fields (bits, kind) | waits for | meaning |',
-    '|---|---|---|---|---|---|',
+    '| opcode | mnemonic | unit | fields (bits, kind) | waits for | reads | writes | meaning |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const op of OPCODES) {
     const s: OpSpec = ISA[op];
     const fields = Object.entries(s.fields).map(([n, w]) => `${n}:${w.bits} (${kindText(w)})`).join(', ') || '—';
-    lines.push(`| 0x${s.code.toString(16).padStart(2, '0')} | \`${op}\` | ${s.unit} | ${fields} | ${s.waits.join(', ') || '—'} | ${s.doc.replace(/\|/g, '\\|')} |`);
+    const res = (rs: OpSpec['reads']) => rs.map((r) => (typeof r === 'string' ? r : 'tile' in r ? `tile ${r.tile}` : `population ${r.population}`)).join(', ') || '—';
+    lines.push(`| 0x${s.code.toString(16).padStart(2, '0')} | \`${op}\` | ${s.unit} | ${fields} | ${s.waits.join(', ') || '—'} | ${res(s.reads)}${op === 'XBAR_READ' ? ', input or spikes (by src)' : ''} | ${res(s.writes)} | ${s.doc.replace(/\|/g, '\\|')} |`);
   }
   lines.push('', '## Latency formulas', '');
   for (const op of OPCODES) lines.push(`- \`${op}\`: ${formulaText(ISA[op].latency)}`);

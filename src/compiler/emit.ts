@@ -5,11 +5,13 @@
 //   SYNC until the adds of its first have emptied its output register); NEURON_UPDATE per
 //   population; READOUT_UPDATE per readout; PROBE per probe; LOOP back to STEP once per time
 //   step; HALT.
-// The cycle estimate replays one step through the scoreboard: instructions issue in order, each
-// starts when its unit is free and the units it waits for have finished what was issued before
-// it; active rows are estimated at 5 % of a piece's rows.
+// The cycle estimate replays one step through the scoreboard the core uses (src/runtime/
+// schedule.ts: in-order issue, one thing per unit, barriers, read/write hazards on the resources
+// the ISA table declares), with active rows estimated at 5 % of a piece's rows. The SYNC before a
+// tile's second read states the order; the scoreboard would enforce it without the SYNC too.
 import type { NetworkIR } from '../ir/network.ts';
-import { cycles, ISA, operand, UNITS, type CoreTiming, type Instruction, type OpSpec, type Unit } from '../runtime/isa.ts';
+import { operand, UNITS, type CoreTiming, type Instruction, type Unit } from '../runtime/isa.ts';
+import { Scoreboard } from '../runtime/schedule.ts';
 import { columnTarget, type Piece, type TileMap } from './map.ts';
 import { TYPICAL_ACTIVITY } from './ranges.ts';
 
@@ -87,23 +89,8 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   put({ op: 'LOOP', fields: { target: 0, count: steps } }, `${steps} time steps`);
   put({ op: 'HALT', fields: {} }, 'end');
 
-  // Scoreboard replay of one step: instructions issue in program order (none starts before the
-  // one before it), each on its unit once the unit is free and the units it waits for — or, for
-  // SYNC, the units of its mask — have finished what was issued before it.
-  const unitFree = Object.fromEntries(UNITS.map((u) => [u, 0])) as Record<Unit, number>;
-  const busy = Object.fromEntries(UNITS.map((u) => [u, 0])) as Record<Unit, number>;
-  let end = 0; let issued = 0;
-  for (let i = 0; i < stepEnd; i++) {
-    const ins = code[i] as Instruction;
-    const spec: OpSpec = ISA[ins.op];
-    const active = typicalActive(ins);
-    const waits = ins.op === 'SYNC' ? UNITS.filter((_, k) => (ins.fields.units >> k) & 1) : spec.waits;
-    const start = Math.max(issued, unitFree[spec.unit], ...waits.map((u) => unitFree[u]));
-    const n = cycles(core, ins, active);
-    unitFree[spec.unit] = start + n;
-    busy[spec.unit] += n;
-    issued = start;
-    end = Math.max(end, start + n);
-  }
-  return { code, origin, sources, cyclesPerStep: end, busy };
+  // One step through the scoreboard (src/runtime/schedule.ts), with the typical activity.
+  const board = new Scoreboard(core);
+  for (let i = 0; i < stepEnd; i++) board.issue(code[i] as Instruction, typicalActive(code[i] as Instruction));
+  return { code, origin, sources, cyclesPerStep: board.end, busy: board.busy };
 }

@@ -47,6 +47,17 @@ export type Formula =
   | number | { readonly core: TimingName } | { readonly field: string } | 'active'
   | { readonly add: readonly Formula[] } | { readonly mul: readonly Formula[] } | { readonly ceilDiv: readonly [Formula, Formula] };
 
+/**
+ * State an instruction reads or writes, for the scoreboard's hazards (src/runtime/schedule.ts):
+ * the input buffer, the spike buffer of the last step and the one being written, the
+ * accumulators, the learning signals, or per tile (its output register, devices, gradients) or
+ * per population (its neuron state, its traces), the tile or population being the operand named.
+ */
+export type ResourceSpec =
+  | 'input' | 'spikes' | 'next_spikes' | 'accumulators' | 'learning_signals'
+  | { readonly tile: 'output' | 'devices' | 'gradients' }
+  | { readonly population: 'state' | 'traces' };
+
 export interface OpSpec {
   readonly code: number;
   readonly unit: Unit;
@@ -54,8 +65,11 @@ export interface OpSpec {
   readonly fields: Readonly<Record<string, FieldSpec>>;
   /** Cycles the instruction occupies its unit. */
   readonly latency: Formula;
-  /** Units whose work must be finished before this instruction starts (the scoreboard's edges). */
+  /** Units that must be idle before this instruction starts: the barriers (STEP, HALT); SYNC names its units in its mask. Everything else is ordered by its resources. */
   readonly waits: readonly Unit[];
+  /** What it reads and writes: the scoreboard's hazards. `src`-dependent reads are resolved in `resources`. */
+  readonly reads: readonly ResourceSpec[];
+  readonly writes: readonly ResourceSpec[];
   readonly doc: string;
 }
 
@@ -75,29 +89,29 @@ export const PROBE_VARIABLES = ['spikes', 'v', 'a', 'threshold', 'i', 'psi', 'tr
 export const UPDATE_SCHEMES = ['direct', 'sign', 'stochastic', 'multi', 'mixed_precision'] as const;
 
 export const ISA = {
-  NOP: { latency: 1, code: 0x00, unit: 'control', fields: {}, waits: [], doc: 'Do nothing for one cycle.' },
-  HALT: { latency: 1, code: 0x01, unit: 'control', fields: {}, waits: ['io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'], doc: 'Stop the core once every unit is idle.' },
-  STEP: { latency: c('stepOverhead'), code: 0x02, unit: 'control', fields: {}, waits: ['io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'], doc: 'Begin a network time step: wait for every unit, swap the spike buffers, advance the time base.' },
-  LOOP: { latency: 1, code: 0x03, unit: 'control', fields: { target: { bits: 16, kind: 'address' }, count: { bits: 32, kind: 'count' } }, waits: [], doc: 'Jump back to address `target` until this instruction has run `count` times (one time step per pass).' },
-  SYNC: { latency: 1, code: 0x04, unit: 'control', fields: { units: { bits: 8, kind: 'units' } }, waits: [], doc: 'Wait until the units in the bit mask `units` (bit k = UNITS[k]) are idle.' },
+  NOP: { latency: 1, code: 0x00, unit: 'control', fields: {}, waits: [], reads: [], writes: [], doc: 'Do nothing for one cycle.' },
+  HALT: { latency: 1, code: 0x01, unit: 'control', fields: {}, waits: ['io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'], reads: [], writes: [], doc: 'Stop the core once every unit is idle.' },
+  STEP: { latency: c('stepOverhead'), code: 0x02, unit: 'control', fields: {}, waits: ['io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'], reads: [], writes: ['spikes', 'next_spikes'], doc: 'Begin a network time step: wait for every unit, swap the spike buffers, advance the time base.' },
+  LOOP: { latency: 1, code: 0x03, unit: 'control', fields: { target: { bits: 16, kind: 'address' }, count: { bits: 32, kind: 'count' } }, waits: [], reads: [], writes: [], doc: 'Jump back to address `target` until this instruction has run `count` times (one time step per pass).' },
+  SYNC: { latency: 1, code: 0x04, unit: 'control', fields: { units: { bits: 8, kind: 'units' } }, waits: [], reads: [], writes: [], doc: 'Wait until the units in the bit mask `units` (bit k = UNITS[k]) are idle.' },
 
-  LOAD_INPUT: { latency: laned('count'), code: 0x10, unit: 'io', fields: { lo: { bits: 16, kind: 'start', of: 'input', count: 'count' }, count: f.count, graded: { bits: 1, kind: 'flag' } }, waits: [], doc: 'Read this step\'s input channels [lo, lo+count) into the row-drive buffer (spikes, or graded values for the DAC).' },
+  LOAD_INPUT: { latency: laned('count'), code: 0x10, unit: 'io', fields: { lo: { bits: 16, kind: 'start', of: 'input', count: 'count' }, count: f.count, graded: { bits: 1, kind: 'flag' } }, waits: [], reads: [], writes: ['input'], doc: 'Read this step\'s input channels [lo, lo+count) into the row-drive buffer (spikes, or graded values for the DAC).' },
 
-  XBAR_READ: { latency: { add: [{ mul: ['active', c('crossbarRead')] }, { mul: [{ ceilDiv: [c('cols'), c('adcColumns')] }, c('adc')] }] }, code: 0x20, unit: 'crossbar', fields: { tile: f.tile, src: { bits: 1, kind: 'enum', values: ['input', 'spikes'] }, srcLo: { bits: 16, kind: 'start', of: 'source', count: 'rowCount' }, rowLo: f.rowLo, rowCount: f.rowCount }, waits: ['io'], doc: 'Drive the active rows [rowLo, rowLo+rowCount) of `tile` from source buffer `src` (the inputs, or the spikes of the recurrent neurons) starting at neuron `srcLo`; convert every column with the ADCs into the tile\'s output register, replacing what it held (a tile has one: the ACC_ADDs of a read must run before the tile is read again). Only rows whose source is active are read (event-driven).' },
+  XBAR_READ: { latency: { add: [{ mul: ['active', c('crossbarRead')] }, { mul: [{ ceilDiv: [c('cols'), c('adcColumns')] }, c('adc')] }] }, code: 0x20, unit: 'crossbar', fields: { tile: f.tile, src: { bits: 1, kind: 'enum', values: ['input', 'spikes'] }, srcLo: { bits: 16, kind: 'start', of: 'source', count: 'rowCount' }, rowLo: f.rowLo, rowCount: f.rowCount }, waits: [], reads: [{ tile: 'devices' }], writes: [{ tile: 'output' }], doc: 'Drive the active rows [rowLo, rowLo+rowCount) of `tile` from source buffer `src` (the inputs, or the spikes of the recurrent neurons) starting at neuron `srcLo`; convert every column with the ADCs into the tile\'s output register, replacing what it held (a tile has one: the ACC_ADDs of a read must run before the tile is read again). Only rows whose source is active are read (event-driven).' },
 
-  ACC_CLEAR: { latency: laned('count'), code: 0x30, unit: 'accumulator', fields: { lo: { bits: 16, kind: 'start', of: 'accumulator', count: 'count' }, count: f.count }, waits: [], doc: 'Zero the accumulators [lo, lo+count).' },
-  ACC_ADD: { latency: laned('colCount', 'accumulate'), code: 0x31, unit: 'accumulator', fields: { tile: f.tile, colLo: { bits: 12, kind: 'start', of: 'column', count: 'colCount' }, colCount: { bits: 13, kind: 'count' }, dst: { bits: 16, kind: 'start', of: 'accumulator', count: 'colCount' } }, waits: ['crossbar'], doc: 'Add the output register columns [colLo, colLo+colCount) of `tile` into the accumulators from `dst` on (partial sums from several tiles meet here), saturating or wrapping as the accumulator format says.' },
+  ACC_CLEAR: { latency: laned('count'), code: 0x30, unit: 'accumulator', fields: { lo: { bits: 16, kind: 'start', of: 'accumulator', count: 'count' }, count: f.count }, waits: [], reads: [], writes: ['accumulators'], doc: 'Zero the accumulators [lo, lo+count).' },
+  ACC_ADD: { latency: laned('colCount', 'accumulate'), code: 0x31, unit: 'accumulator', fields: { tile: f.tile, colLo: { bits: 12, kind: 'start', of: 'column', count: 'colCount' }, colCount: { bits: 13, kind: 'count' }, dst: { bits: 16, kind: 'start', of: 'accumulator', count: 'colCount' } }, waits: [], reads: [{ tile: 'output' }, 'accumulators'], writes: ['accumulators'], doc: 'Add the output register columns [colLo, colLo+colCount) of `tile` into the accumulators from `dst` on (partial sums from several tiles meet here), saturating or wrapping as the accumulator format says.' },
 
-  NEURON_UPDATE: { latency: laned('count', 'neuronUpdate'), code: 0x40, unit: 'neuron', fields: { model: { bits: 2, kind: 'enum', values: ['LIF', 'ALIF'] }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: ['accumulator'], doc: 'Update neurons [lo, lo+count) of population `pop` with neuron `model`: leak, add the accumulated input, adapt, test the threshold, reset, refractory count; write spikes to the spike buffer.' },
-  READOUT_UPDATE: { latency: laned('count', 'readout'), code: 0x41, unit: 'neuron', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: ['accumulator'], doc: 'Update the leaky-integrator readouts [lo, lo+count) of population `pop`.' },
+  NEURON_UPDATE: { latency: laned('count', 'neuronUpdate'), code: 0x40, unit: 'neuron', fields: { model: { bits: 2, kind: 'enum', values: ['LIF', 'ALIF'] }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'next_spikes'], doc: 'Update neurons [lo, lo+count) of population `pop` with neuron `model`: leak, add the accumulated input, adapt, test the threshold, reset, refractory count; write spikes to the spike buffer.' },
+  READOUT_UPDATE: { latency: laned('count', 'readout'), code: 0x41, unit: 'neuron', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }], doc: 'Update the leaky-integrator readouts [lo, lo+count) of population `pop`.' },
 
-  TRACE_UPDATE: { latency: laned('count', 'traceUpdate'), code: 0x50, unit: 'learning', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: ['neuron'], doc: 'Update the presynaptic traces and pseudo-derivatives of neurons [lo, lo+count) of `pop`.' },
-  LEARN_SIGNAL: { latency: laned('count', 'learningSignal'), code: 0x51, unit: 'learning', fields: { lo: { bits: 16, kind: 'start', of: 'recurrent', count: 'count' }, count: f.count }, waits: ['neuron'], doc: 'Compute the learning signals L = B·err of recurrent neurons [lo, lo+count).' },
-  GRAD_ACC: { latency: { mul: ['active', { ceilDiv: [c('cols'), c('lanes')] }, c('gradient')] }, code: 0x52, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, colLo: { bits: 12, kind: 'start', of: 'column' } }, waits: ['learning'], doc: 'Accumulate eligibility × learning signal into the gradient registers of the active rows [rowLo, rowLo+rowCount) of `tile`, columns from `colLo`.' },
-  PROGRAM: { latency: { mul: ['active', c('programPulse')] }, code: 0x53, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, scheme: { bits: 3, kind: 'enum', values: UPDATE_SCHEMES } }, waits: ['crossbar', 'learning'], doc: 'Turn the gradients of rows [rowLo, rowLo+rowCount) of `tile` into programming pulses with update `scheme`; `active` is the number of pulses.' },
-  REFRESH: { latency: { mul: ['active', 2, c('programPulse')] }, code: 0x54, unit: 'learning', fields: { tile: f.tile }, waits: ['crossbar', 'learning'], doc: 'RESET and re-program the saturated pairs of `tile` (the refresh policy of the device); `active` is the number of pairs refreshed.' },
+  TRACE_UPDATE: { latency: laned('count', 'traceUpdate'), code: 0x50, unit: 'learning', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: [{ population: 'state' }, { population: 'traces' }], writes: [{ population: 'traces' }], doc: 'Update the presynaptic traces and pseudo-derivatives of neurons [lo, lo+count) of `pop`.' },
+  LEARN_SIGNAL: { latency: laned('count', 'learningSignal'), code: 0x51, unit: 'learning', fields: { lo: { bits: 16, kind: 'start', of: 'recurrent', count: 'count' }, count: f.count }, waits: [], reads: ['accumulators'], writes: ['learning_signals'], doc: 'Compute the learning signals L = B·err of recurrent neurons [lo, lo+count).' },
+  GRAD_ACC: { latency: { mul: ['active', { ceilDiv: [c('cols'), c('lanes')] }, c('gradient')] }, code: 0x52, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, colLo: { bits: 12, kind: 'start', of: 'column' } }, waits: [], reads: ['learning_signals', { tile: 'gradients' }], writes: [{ tile: 'gradients' }], doc: 'Accumulate eligibility × learning signal into the gradient registers of the active rows [rowLo, rowLo+rowCount) of `tile`, columns from `colLo`.' },
+  PROGRAM: { latency: { mul: ['active', c('programPulse')] }, code: 0x53, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, scheme: { bits: 3, kind: 'enum', values: UPDATE_SCHEMES } }, waits: [], reads: [{ tile: 'gradients' }, { tile: 'devices' }], writes: [{ tile: 'gradients' }, { tile: 'devices' }], doc: 'Turn the gradients of rows [rowLo, rowLo+rowCount) of `tile` into programming pulses with update `scheme`; `active` is the number of pulses.' },
+  REFRESH: { latency: { mul: ['active', 2, c('programPulse')] }, code: 0x54, unit: 'learning', fields: { tile: f.tile }, waits: [], reads: [{ tile: 'devices' }], writes: [{ tile: 'devices' }], doc: 'RESET and re-program the saturated pairs of `tile` (the refresh policy of the device); `active` is the number of pairs refreshed.' },
 
-  PROBE: { latency: laned('count'), code: 0x60, unit: 'probe', fields: { variable: { bits: 4, kind: 'enum', values: PROBE_VARIABLES }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: ['neuron'], doc: 'Record `variable` of neurons [lo, lo+count) of `pop`.' },
+  PROBE: { latency: laned('count'), code: 0x60, unit: 'probe', fields: { variable: { bits: 4, kind: 'enum', values: PROBE_VARIABLES }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: [{ population: 'state' }], writes: [], doc: 'Record `variable` of neurons [lo, lo+count) of `pop`.' },
 } as const satisfies Record<string, OpSpec>;
 
 export type Opcode = keyof typeof ISA;
