@@ -67,20 +67,14 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
     if (q.row) precision.push(q.row);
     return q.raw;
   };
-  /** A decay exp(−dt/τ) per neuron in the decay implementation; one report row. */
+  /** A decay exp(−dt/τ) per neuron in the decay implementation (what decayValue reads back); one report row. */
   const decay = (population: string, name: string, taus: Float64Array, lo: number, n: number): Int32Array => {
     const out = new Int32Array(n);
     let worst = -1; let row: PrecisionRow | undefined;
     for (let i = 0; i < n; i++) {
       const real = Math.exp(-dt / (taus[lo + i] as number));
-      let q: number; let qReal: number;
-      if (device.decay === 'shift') {
-        q = Math.max(0, Math.round(Math.log2((taus[lo + i] as number) / dt)));
-        qReal = 1 - 2 ** -q;
-      } else {
-        q = toRaw(real, decayF).raw;
-        qReal = toReal(q, decayF);
-      }
+      const q = device.decay === 'shift' ? Math.max(0, Math.round(Math.log2((taus[lo + i] as number) / dt))) : toRaw(real, decayF).raw;
+      const qReal = decayValue(q, device.decay, decayF);
       out[i] = q;
       if (Math.abs(qReal - real) > worst) {
         worst = Math.abs(qReal - real);
@@ -226,4 +220,9 @@ export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreC
     }
   }
   return { value: rows, diagnostics };
+}
+
+/** The decay a quantised value stands for on the core: α = 1 − 2^−k for a shift k, else the raw value in the decay format. */
+export function decayValue(q: number, mode: DeviceIR['decay'], format: QFormat): number {
+  return mode === 'shift' ? 1 - 2 ** -q : toReal(q, format);
 }

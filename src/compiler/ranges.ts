@@ -14,7 +14,7 @@ import type { Diagnostic } from '../dsl/diagnostics.ts';
 import { diagnose, type PassContext } from './context.ts';
 import type { DeviceIR } from './lower.ts';
 import { columnTarget, type TileMap } from './map.ts';
-import type { Quantized } from './quantize.ts';
+import { decayValue, type Quantized } from './quantize.ts';
 
 export interface RangeRow {
   readonly register: string; readonly where: string; readonly bound: number; readonly format: string; readonly max: number; readonly headroomBits: number;
@@ -79,10 +79,15 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
     const { which, value } = tilesOf(clipping);
     diagnostics.push(diagnose(ctx, { core: 'adc_range' }, 'AdcClips', `${which}: with ${TYPICAL_ACTIVITY * 100} % of the rows active a column reaches ${value}, beyond the ADC range ${device.adcRange}: typical currents clip. Raise adc_range or lower the weights.`));
   }
-  // Accumulators and membranes, population by population.
+  // Accumulators and membranes, population by population, with the decays the core uses (the
+  // quantised α and κ: with decay = shift, α = 1 − 2^−k can sit closer to 1 than e^{−dt/τ}, and the
+  // membrane bound grows with 1/(1 − α)).
   let at = 0; let outAt = 0;
-  for (const p of net.populations) {
+  for (const [pi, p] of net.populations.entries()) {
     if (p.role === 'input') continue;
+    const decays = q.populations[pi]?.arrays[p.role === 'readout' ? 'kappa' : 'alpha'];
+    if (!decays) throw new Error(`internal: no quantised decays for ${p.name}`);
+    const decayOf = (i: number) => decayValue(decays[i] as number, device.decay, core.registers.decay);
     const lo = p.role === 'readout' ? nRec + outAt : at;
     let imax = 0;
     for (let i = 0; i < p.size; i++) imax = Math.max(imax, (accIn[lo + i] as number) + Math.abs(p.role === 'readout' ? (inst.biasOut[outAt + i] as number) : (inst.bias[at + i] as number)));
@@ -90,18 +95,24 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
     let vmax = 0;
     for (let i = 0; i < p.size; i++) {
       if (p.role === 'readout') {
-        const k = Math.exp(-net.dt / (inst.tauOut[outAt + i] as number));
+        const k = decayOf(i);
         const g = p.params.inputFactor === 'one_minus_kappa' ? 1 - k : 1;
-        vmax = Math.max(vmax, (g * imax) / (1 - k));
+        vmax = Math.max(vmax, leakyBound(g * imax, k));
       } else {
-        const a = Math.exp(-net.dt / (inst.tauM[at + i] as number));
+        const a = decayOf(i);
         const f = p.params.inputFactor === 'one_minus_alpha' ? 1 - a : 1;
         const reset = p.params.reset.kind === 'to' ? Math.abs(p.params.reset.value) : 0;
-        vmax = Math.max(vmax, (f * imax) / (1 - a) + (inst.vTh[at + i] as number) + (inst.beta[at + i] as number) + reset);
+        vmax = Math.max(vmax, leakyBound(f * imax, a) + (inst.vTh[at + i] as number) + (inst.beta[at + i] as number) + reset);
       }
     }
     row('membrane', p.name, vmax, core.registers.membrane, maxOf(core.registers.membrane), core.registers.membrane);
     if (p.role === 'readout') outAt += p.size; else at += p.size;
   }
   return { value: rows, diagnostics };
+}
+
+/** The bound of x ← decay·x + input for |input| ≤ `input`: input / (1 − decay); without a leak, unbounded (none with no input). */
+function leakyBound(input: number, decay: number): number {
+  if (decay < 1) return input / (1 - decay);
+  return input === 0 ? 0 : Infinity;
 }

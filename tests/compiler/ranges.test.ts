@@ -35,6 +35,21 @@ function compile(src: string) {
 }
 
 describe('range analysis', () => {
+  it('bounds the membrane with the decay the core uses: α = 1 − 2^−k for decay = shift, not e^{−dt/τ}', () => {
+    // τ = 30 ms at dt = 1 ms: e^{−1/30} = 0.9672, but shift k = round(log2 30) = 5 gives α = 31/32, so
+    // the membrane bound is 32 × the input bound, not 30.5 × (issue 8: the proof held the real α).
+    const text = (decay: string) => source({ nIn: 4, nRec: 3, w: 0.5, core: decay, neuron: 'tau_m = 30 ms; v_th = 0.5' }).replace('tau_m = 20 ms; ', '');
+    const bounds = (decay: string) => {
+      const rows = compile(text(decay)).res.report!.ranges;
+      const get = (reg: string) => rows.find((r) => r.register === reg && r.where === 'p')!.bound;
+      return { acc: get('accumulator'), v: get('membrane') };
+    };
+    const shift = bounds('decay = shift');
+    expect(shift.v - 0.5).toBeCloseTo(shift.acc * 32, 9);
+    const multiply = bounds('decay = multiply(q1.15)');
+    const alpha = Math.round(Math.exp(-1 / 30) * 2 ** 15) / 2 ** 15; // the q1.15 value the core holds
+    expect(multiply.v - 0.5).toBeCloseTo(multiply.acc / (1 - alpha), 6);
+  });
   it('property: running the quantised network never exceeds the proven accumulator and membrane bounds', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.nat({ max: 1000 }), (nIn, nRec, w, seed) => {
       const src = source({ nIn, nRec, w, core: 'device = ideal(levels = 256)', seed });
