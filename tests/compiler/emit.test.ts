@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkText } from '../helpers.ts';
 import { compileRun } from '../../src/compiler/compile.ts';
+import { decodeProgram, encodeProgram } from '../../src/runtime/program.ts';
 import { lowerDevice, lowerNetwork } from '../../src/compiler/lower.ts';
 import { weightToLevels } from '../../src/compiler/quantize.ts';
 import { instantiate } from '../../src/ir/instantiate.ts';
@@ -75,6 +76,9 @@ describe('emit', () => {
       const program = [...r.programs.values()][0]!;
       const res = compileRun(program, program.runs[0]!, program.cores.get('c')!);
       expect(res.program).not.toBeNull();
+      // The program passes the loader's validation (every operand within what its kind indexes).
+      const loaded = decodeProgram(encodeProgram(res.program!));
+      expect(loaded.ok ? 'ok' : loaded.error.message).toBe('ok');
       const net = lowerNetwork([...program.networks.values()][0]!);
       const inst = instantiate(net, stream(s.seed, 'init'));
       const device = lowerDevice(program.cores.get('c')!);
