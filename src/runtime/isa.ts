@@ -50,13 +50,14 @@ export type Formula =
 /**
  * State an instruction reads or writes, for the scoreboard's hazards (src/runtime/schedule.ts):
  * the input buffer, the spike buffer of the last step and the one being written, the
- * accumulators, the learning signals, or per tile (its output register, devices, gradients) or
- * per population (its neuron state, its traces), the tile or population being the operand named.
+ * accumulators, the readouts' outputs (the error's source), the presynaptic traces, the learning
+ * signals, or per tile (its output register, devices, gradients) or per population (its neuron
+ * state), the tile or population being the operand named.
  */
 export type ResourceSpec =
-  | 'input' | 'spikes' | 'next_spikes' | 'accumulators' | 'learning_signals'
+  | 'input' | 'spikes' | 'next_spikes' | 'accumulators' | 'readout_outputs' | 'traces' | 'learning_signals'
   | { readonly tile: 'output' | 'devices' | 'gradients' }
-  | { readonly population: 'state' | 'traces' };
+  | { readonly population: 'state' };
 
 export interface OpSpec {
   readonly code: number;
@@ -103,11 +104,11 @@ export const ISA = {
   ACC_ADD: { latency: laned('colCount', 'accumulate'), code: 0x31, unit: 'accumulator', fields: { tile: f.tile, colLo: { bits: 12, kind: 'start', of: 'column', count: 'colCount' }, colCount: { bits: 13, kind: 'count' }, dst: { bits: 16, kind: 'start', of: 'accumulator', count: 'colCount' } }, waits: [], reads: [{ tile: 'output' }, 'accumulators'], writes: ['accumulators'], doc: 'Add the output register columns [colLo, colLo+colCount) of `tile` into the accumulators from `dst` on (partial sums from several tiles meet here), saturating or wrapping as the accumulator format says.' },
 
   NEURON_UPDATE: { latency: laned('count', 'neuronUpdate'), code: 0x40, unit: 'neuron', fields: { model: { bits: 2, kind: 'enum', values: ['LIF', 'ALIF'] }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'next_spikes'], doc: 'Update neurons [lo, lo+count) of population `pop` with neuron `model`: leak, add the accumulated input, adapt, test the threshold, reset, refractory count; write spikes to the spike buffer.' },
-  READOUT_UPDATE: { latency: laned('count', 'readout'), code: 0x41, unit: 'neuron', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }], doc: 'Update the leaky-integrator readouts [lo, lo+count) of population `pop`.' },
+  READOUT_UPDATE: { latency: laned('count', 'readout'), code: 0x41, unit: 'neuron', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'readout_outputs'], doc: 'Update the leaky-integrator readouts [lo, lo+count) of population `pop`.' },
 
-  TRACE_UPDATE: { latency: laned('count', 'traceUpdate'), code: 0x50, unit: 'learning', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: [{ population: 'state' }, { population: 'traces' }], writes: [{ population: 'traces' }], doc: 'Update the presynaptic traces and pseudo-derivatives of neurons [lo, lo+count) of `pop`.' },
-  LEARN_SIGNAL: { latency: laned('count', 'learningSignal'), code: 0x51, unit: 'learning', fields: { lo: { bits: 16, kind: 'start', of: 'recurrent', count: 'count' }, count: f.count }, waits: [], reads: ['accumulators'], writes: ['learning_signals'], doc: 'Compute the learning signals L = B·err of recurrent neurons [lo, lo+count).' },
-  GRAD_ACC: { latency: { mul: ['active', { ceilDiv: [c('cols'), c('lanes')] }, c('gradient')] }, code: 0x52, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, colLo: { bits: 12, kind: 'start', of: 'column' } }, waits: [], reads: ['learning_signals', { tile: 'gradients' }], writes: [{ tile: 'gradients' }], doc: 'Accumulate eligibility × learning signal into the gradient registers of the active rows [rowLo, rowLo+rowCount) of `tile`, columns from `colLo`.' },
+  TRACE_UPDATE: { latency: laned('count', 'traceUpdate'), code: 0x50, unit: 'learning', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: [{ population: 'state' }, 'traces'], writes: ['traces'], doc: 'Update the presynaptic traces and pseudo-derivatives of neurons [lo, lo+count) of `pop`.' },
+  LEARN_SIGNAL: { latency: laned('count', 'learningSignal'), code: 0x51, unit: 'learning', fields: { lo: { bits: 16, kind: 'start', of: 'recurrent', count: 'count' }, count: f.count }, waits: [], reads: ['readout_outputs'], writes: ['learning_signals'], doc: 'Compute the learning signals L = B·err of recurrent neurons [lo, lo+count).' },
+  GRAD_ACC: { latency: { mul: ['active', { ceilDiv: [c('cols'), c('lanes')] }, c('gradient')] }, code: 0x52, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, colLo: { bits: 12, kind: 'start', of: 'column' } }, waits: [], reads: ['learning_signals', 'traces', { tile: 'gradients' }], writes: [{ tile: 'gradients' }], doc: 'Accumulate eligibility × learning signal into the gradient registers of the active rows [rowLo, rowLo+rowCount) of `tile`, columns from `colLo`.' },
   PROGRAM: { latency: { mul: ['active', c('programPulse')] }, code: 0x53, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, scheme: { bits: 3, kind: 'enum', values: UPDATE_SCHEMES } }, waits: [], reads: [{ tile: 'gradients' }, { tile: 'devices' }], writes: [{ tile: 'gradients' }, { tile: 'devices' }], doc: 'Turn the gradients of rows [rowLo, rowLo+rowCount) of `tile` into programming pulses with update `scheme`; `active` is the number of pulses.' },
   REFRESH: { latency: { mul: ['active', 2, c('programPulse')] }, code: 0x54, unit: 'learning', fields: { tile: f.tile }, waits: [], reads: [{ tile: 'devices' }], writes: [{ tile: 'devices' }], doc: 'RESET and re-program the saturated pairs of `tile` (the refresh policy of the device); `active` is the number of pairs refreshed.' },
 

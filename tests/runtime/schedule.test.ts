@@ -38,6 +38,15 @@ describe('scoreboard', () => {
     expect(b.stalls.crossbar).toBe(3); // waited for the swap
   });
 
+  it('orders the learning unit by what it reads: the learning signals after the readouts, the gradients after both', () => {
+    const { slots } = run([
+      { op: 'READOUT_UPDATE', fields: { pop: 2, lo: 0, count: 40 } }, // neuron: 0–3
+      { op: 'TRACE_UPDATE', fields: { pop: 1, lo: 0, count: 16 } }, // learning; reads pop1's state only: 0–1
+      { op: 'LEARN_SIGNAL', fields: { lo: 0, count: 16 } }, // reads the readouts' outputs: 3–5
+      { op: 'GRAD_ACC', fields: { tile: 0, rowLo: 0, rowCount: 8, colLo: 0 } }, // reads signals and traces: 5–5 (no active rows)
+    ]);
+    expect(slots.map((s) => [s.start, s.end])).toEqual([[0, 3], [0, 1], [3, 5], [5, 5]]);
+  });
   it('reads another tile while the accumulator adds the last one (the overlap the compiler schedules for)', () => {
     const { slots } = run([read(0), read(1), add(0), add(1)]);
     expect(slots.map((s) => [s.start, s.end])).toEqual([[0, 16], [16, 32], [16, 18], [32, 34]]);
