@@ -102,10 +102,11 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
     throw e;
   }
   const manifest = manifestOf(ir, { file: root, backend, overrides: loaded.overrides.map((o) => o.raw), version: io.version, inputs: r.inputs });
-  const metrics = dir ? metricsWriter(dir, ir) : null;
   const writeManifest = (status: string, extra: Record<string, unknown> = {}) => dir?.write('manifest.json', `${JSON.stringify({ ...manifest, status, pid: process.pid, ...extra }, null, 2)}\n`);
+  let metrics: MetricsWriter | null;
   try {
     writeManifest('running');
+    metrics = dir ? metricsWriter(dir, ir) : null;
   } catch (e) {
     return fail([outputError(opts.out as string, e)]);
   }
@@ -137,6 +138,7 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   } finally {
     for (const s of signals) process.off(s, onSignal);
     progress(null);
+    metrics?.end(); // the CSV holds every row written, whatever ended the loop
   }
 
   const result = trainer.result();
@@ -149,7 +151,7 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   if (dir) {
     try {
       const files = writeOutputs(dir, ir, result);
-      metrics!.close(its);
+      metrics?.json(its);
       writeManifest(stopped ? 'interrupted' : 'complete', { iterations_done: done, outputs: [...files, 'metrics.csv', 'metrics.json', 'manifest.json'] });
       dir.commit();
     } catch (e) {
@@ -238,16 +240,18 @@ function progressReporter(io: TrainIo, total: number): (m: IterationMetrics | nu
   };
 }
 
-const METRICS_HEADER = (ir: TrainIR) => ['iteration', 'loss', 'accuracy', 'rate_hz', 'validation_loss', 'validation_error', ...ir.network.populations.filter((p) => p.role === 'population').map((p) => `rate_hz_${p.name}`)];
+interface MetricsWriter { row(m: IterationMetrics): void; end(): void; json(its: readonly IterationMetrics[]): void }
 
-/** metrics.csv written a row per iteration as training goes; metrics.json at the end. */
-function metricsWriter(dir: RunDirectory, ir: TrainIR): { row(m: IterationMetrics): void; close(its: readonly IterationMetrics[]): void } {
+/** metrics.csv written a row per iteration as training goes (`end` closes it); metrics.json at the end. */
+function metricsWriter(dir: RunDirectory, ir: TrainIR): MetricsWriter {
   const csv = dir.appender('metrics.csv');
   const pops = ir.network.populations.filter((p) => p.role === 'population').map((p) => p.name);
-  csv.line(METRICS_HEADER(ir).join(','));
+  csv.line(['iteration', 'loss', 'accuracy', 'rate_hz', 'validation_loss', 'validation_error', ...pops.map((p) => `rate_hz_${p}`)].join(','));
+  let open = true;
   return {
     row: (m) => csv.line([m.iteration, m.loss, m.accuracy ?? '', m.rate_hz, m.validation_loss ?? '', m.validation_error ?? '', ...pops.map((p) => m.population_hz[p] ?? '')].join(',')),
-    close: (its) => { csv.close(); dir.write('metrics.json', `${JSON.stringify(its, null, 1)}\n`); },
+    end: () => { if (open) { open = false; csv.close(); } },
+    json: (its) => dir.write('metrics.json', `${JSON.stringify(its, null, 1)}\n`),
   };
 }
 

@@ -4,7 +4,7 @@
 import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun } from './values.ts';
 import { diagnose, placeOf, type PassContext } from './context.ts';
 import { lowerCore, lowerDevice, lowerLearn, lowerNetwork, lowerProbes, lowerTask } from './lower.ts';
-import { probeSteps } from '../ir/probes.ts';
+import { probeEvery, probeSteps } from '../ir/probes.ts';
 import type { ProbeIR } from '../ir/training.ts';
 import { mapTiles, tilesAtLeast, type TileMap } from './map.ts';
 import { quantize, quantizeLearning, type PrecisionRow } from './quantize.ts';
@@ -78,7 +78,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   }
   const mapped = early ?? mapTiles(net, inst, shape, ctx);
   diagnostics.push(...mapped.diagnostics);
-  if (!mapped.value) return { program: null, report: null, listing: [], diagnostics };
+  if (!mapped.value) return failed([]);
   const map = mapped.value;
   const q = quantize(net, inst, coreConfig, device, map, ctx);
   diagnostics.push(...q.diagnostics);
@@ -149,7 +149,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
 /** `every 5 steps from step 10 to 50` (`every step` for the defaults). */
 function scheduleText(p: ProbeIR, dt: number, steps: number): string {
   const at = probeSteps(p, steps, dt);
-  const every = Math.max(1, Math.round((p.every ?? dt) / dt));
+  const every = probeEvery(p, dt);
   const first = at[0] ?? 0;
   const last = at.at(-1) ?? 0;
   return `${every === 1 ? 'every step' : `every ${every} steps`}${p.start > 0 || p.stop !== null ? ` from step ${first} to ${last}` : ''}`;

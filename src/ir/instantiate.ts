@@ -12,7 +12,7 @@
 // in declaration order) and readouts. A weight matrix is stored row-major as [pre][post].
 import { readNpy } from '../data/npy.ts';
 import type { MT19937 } from '../data/random.ts';
-import { endPieces, type EndIR, type InitIR, type NetworkIR, type PopulationIR, type SpikingParamsIR } from './network.ts';
+import { endPieces, type EndIR, type InitIR, type NetworkIR, type PopulationIR, type ProjectionIR, type SpikingParamsIR } from './network.ts';
 
 export type Space = 'input' | 'rec' | 'out';
 
@@ -126,6 +126,9 @@ function orthogonal(n: number, gain: number, rng: MT19937): Float64Array {
   return q;
 }
 
+/** A recurrent neuron's synapse onto itself, which `no_self` leaves out. */
+const selfPair = (pr: ProjectionIR, b: WeightBlock, si: number, dj: number): boolean => pr.noSelf && b.pre === 'rec' && b.post === 'rec' && si === dj;
+
 function block(pre: Space, post: Space, layout: Layout, weights = true): WeightBlock {
   const n = (s: Space) => (s === 'input' ? layout.nIn : s === 'rec' ? layout.nRec : layout.nOut);
   const size = n(pre) * n(post);
@@ -192,7 +195,7 @@ export function instantiate(net: NetworkIR, rng: MT19937): Instance {
         const si = src.indices[i] as number;
         const dj = dst.indices[j] as number;
         if (keep && !keep[i * nt + j]) continue;
-        if (pr.noSelf && b.pre === 'rec' && b.post === 'rec' && si === dj) continue;
+        if (selfPair(pr, b, si, dj)) continue;
         const at = si * nPost + dj;
         b.w[at] = w[i * nt + j] as number; b.mask[at] = 1; b.owner[at] = k;
       }
@@ -226,7 +229,7 @@ export function fixedConnectivity(net: NetworkIR): Connectivity {
       const si = src.indices[i] as number;
       for (let j = vector ? i : 0; j < (vector ? i + 1 : dst.indices.length); j++) {
         const dj = dst.indices[j] as number;
-        if (!vector && pr.noSelf && b.pre === 'rec' && b.post === 'rec' && si === dj) continue;
+        if (!vector && selfPair(pr, b, si, dj)) continue;
         b.mask[si * nPost + dj] = 1; b.owner[si * nPost + dj] = k;
       }
     }

@@ -99,7 +99,7 @@ export function parseBytes(text: string): number | null {
 
 /** An allocation the machine refused (a typed array or buffer too large for what is free). */
 export function isAllocationFailure(e: unknown): e is RangeError {
-  return e instanceof RangeError && /Array buffer allocation failed|Invalid typed array length|Invalid array length|Array buffer/i.test(e.message);
+  return e instanceof RangeError && /Array buffer allocation failed|Invalid typed array length|Invalid array length/.test(e.message);
 }
 
 /** What a command says when an allocation failed: a user error (the budget was raised past what the machine has). */

@@ -2,9 +2,12 @@
 // select. One rule for every backend (the float reference now, the core's PROBE unit later).
 import type { ProbeIR } from './training.ts';
 
+/** The probe's interval in steps: round(every/dt), at least one (every step by default). */
+export const probeEvery = (p: Pick<ProbeIR, 'every'>, dt: number): number => Math.max(1, Math.round((p.every ?? dt) / dt));
+
 /** Step indices t (0-based; time t·dt) the probe records: from round(start/dt), every round(every/dt) ≥ 1 steps, through round(stop/dt) or the last step. */
 export function probeSteps(p: Pick<ProbeIR, 'every' | 'start' | 'stop'>, T: number, dt: number): Int32Array {
-  const every = Math.max(1, Math.round((p.every ?? dt) / dt));
+  const every = probeEvery(p, dt);
   const first = Math.max(0, Math.round(p.start / dt));
   const last = Math.min(T - 1, p.stop === null ? T - 1 : Math.round(p.stop / dt));
   const n = last < first ? 0 : Math.floor((last - first) / every) + 1;
