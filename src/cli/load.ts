@@ -7,7 +7,8 @@ import { checkPaths, type FrontEndResult } from '../compiler/frontend.ts';
 import { nodeHost, type Host } from '../compiler/workspace.ts';
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import type { SourceFile } from '../dsl/span.ts';
-import { DEFAULT_MEMORY_BUDGET, formatBytes, parseBytes } from '../ir/memory.ts';
+import { DEFAULT_MEMORY_BUDGET, parseBytes } from '../ir/memory.ts';
+import { formatBytes } from '../data/files.ts';
 import { applyOverrides, parseOverrides, type Override } from './overrides.ts';
 
 /** The options every .snn-reading command takes. */

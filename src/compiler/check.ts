@@ -17,7 +17,8 @@ import { readNpy, readNpyHeader } from '../data/npy.ts';
 import { displayPath, parsedClosure, type Module, type Workspace } from './workspace.ts';
 import { lowerTask } from './lower.ts';
 import { taskSteps } from '../tasks/generate.ts';
-import { DEFAULT_MEMORY_BUDGET, estimateMemory, formatBytes, VALIDATION_SEQUENCES } from '../ir/memory.ts';
+import { DEFAULT_MEMORY_BUDGET, estimateMemory, VALIDATION_SEQUENCES } from '../ir/memory.ts';
+import { formatBytes } from '../data/files.ts';
 import { fieldMax, ISA } from '../runtime/isa.ts';
 import type {
   CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value, Place,

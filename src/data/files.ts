@@ -34,14 +34,22 @@ function openRegular(path: string): { fd: number; size: number } | { reason: str
   return { fd, size: again.size };
 }
 
-const mib = (n: number) => `${(n / 1048576).toFixed(n < 1048576 ? 3 : 1)} MiB`;
+/** `3.10 GiB`, `17.0 MiB` (powers of 1024, as limits and budgets are written). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let k = 0;
+  let x = n;
+  while (x >= 1024 && k < units.length - 1) { x /= 1024; k++; }
+  return Number.isFinite(x) ? `${k === 0 ? x.toFixed(0) : x.toPrecision(3)} ${units[k]}` : 'an unbounded amount';
+}
+
 
 /** The whole file, if it is a regular file of at most `maxBytes`. */
 export function readRegularFile(path: string, maxBytes: number, noun = 'file'): ReadResult {
   const o = openRegular(path);
   if ('reason' in o) return { ok: false, reason: o.reason };
   try {
-    if (o.size > maxBytes) return { ok: false, reason: `it is ${mib(o.size)}, and a ${noun} may be at most ${mib(maxBytes)}`, tooLarge: true };
+    if (o.size > maxBytes) return { ok: false, reason: `it is ${formatBytes(o.size)}, and a ${noun} may be at most ${formatBytes(maxBytes)}`, tooLarge: true };
     const bytes = new Uint8Array(o.size);
     let off = 0;
     while (off < bytes.length) {

@@ -76,15 +76,6 @@ function shapeText(s: MemoryShape): string {
   return [...m('input', 'rec', s.nIn, s.nRec), ...m('rec', 'rec', s.nRec, s.nRec), ...m('input', 'out', s.nIn, s.nOut), ...m('rec', 'out', s.nRec, s.nOut)].join(', ');
 }
 
-/** `3.1 GB` (powers of 1024, as the budget is written). */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let k = 0;
-  let x = n;
-  while (x >= 1024 && k < units.length - 1) { x /= 1024; k++; }
-  return Number.isFinite(x) ? `${k === 0 ? x.toFixed(0) : x.toPrecision(3)} ${units[k]}` : 'an unbounded amount';
-}
-
 /** `8GiB`, `512 MB`, `16g`, `2e9` (bytes) → bytes; null when it is not a size of at least 1 KiB. */
 export function parseBytes(text: string): number | null {
   const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(text);

@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkPaths } from '../../src/compiler/frontend.ts';
-import { estimateMemory, formatBytes, parseBytes } from '../../src/ir/memory.ts';
+import { estimateMemory, parseBytes } from '../../src/ir/memory.ts';
+import { formatBytes } from '../../src/data/files.ts';
 import { tempDir } from '../helpers.ts';
 
 const PROBE = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
