@@ -7,7 +7,7 @@ import { DIAG } from '../src/dsl/diagnostics.ts';
 import * as S from '../src/dsl/schema.ts';
 import { DIMENSIONS } from '../src/dsl/units.ts';
 import { formulaText, ISA, kindText, OPCODES, UNITS, type OpSpec } from '../src/runtime/isa.ts';
-import { REGISTERS } from '../src/runtime/program.ts';
+import { PROGRAM_VERSION, REGISTERS } from '../src/runtime/program.ts';
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
 const BEGIN = '<!-- BEGIN GENERATED: parameter tables (npm run docs) -->';
@@ -186,15 +186,31 @@ export function renderIsa(): string {
   lines.push('', '## Latency formulas', '');
   for (const op of OPCODES) lines.push(`- \`${op}\`: ${formulaText(ISA[op].latency)}`);
   lines.push('', '## Program files (.pcx)', '',
-    'Little-endian: `PCX\\0`, u16 version (1), u16 reserved, then sections (4-byte tag, u32 length,',
-    'payload): `CORE` (sizes, latencies, clock, converters, and the format of every register:',
-    `${REGISTERS.map((r) => `\`${r}\``).join(', ')}), \`NEUR\` (per population: model, size and named raw`,
-    'int32 parameter arrays), `TGTS` (per tile: shape and G⁺/G⁻ device levels, u16), `CODE` (u32',
-    'count, then instruction words) and `END` (CRC-32 of everything before it). Loading checks all',
-    'of it and answers with a coded error: PCX1001 bad magic, PCX1002 unknown version, PCX1003',
-    'truncated, PCX1004 checksum mismatch, PCX1005 malformed or missing section, PCX1006 unknown',
-    'opcode or stray bits, PCX1007 a value out of its range, PCX1008 a program that does not fit its',
-    'core (a tile, row, column, population or jump target that does not exist).', '');
+    `Little-endian: \`PCX\\0\`, u16 version (${PROGRAM_VERSION}), u16 reserved, then sections in this order (4-byte tag,`,
+    'u32 length, payload):', '',
+    '- `CORE`: sizes, latencies (cycles), clock, the DAC bits, the ADC (bits, range, noise, and its scale',
+    '  from a code to accumulator units as a multiplier in [2^30, 2^31) and a right shift, as TFLite\'s',
+    '  `QuantizeMultiplier`), the decay mode (multiply or shift), the device model and its parameters',
+    '  (kind, profile, levels, devices per side, g_max, g_min, weight scale, noise/drift/compensation',
+    '  flags, ν, t0, update period, refresh policy), the energy table (ADC law and prices), and the',
+    `  format of every register: ${REGISTERS.map((r) => `\`${r}\``).join(', ')};`,
+    '- `NEUR`: per population its name, model, size, conventions (reset kind, adaptive θ, reset timing,',
+    '  `≥` or `>`, input factor, adaptation increment, refractory steps, v_min, graded inputs) and named',
+    '  raw int32 arrays (parameters and initial states; docs/core.md lists them per model);',
+    '- `TGTS`: per tile its shape and G⁺/G⁻ device targets (u16 levels);',
+    '- `CODE`: u32 count, then the instruction words;',
+    '- `PROB`: the schedule of every PROBE (instruction address; every, start, stop in steps);',
+    '- `LERN`: the learning unit\'s constants (η as a shift and in the gradient format, trace increment,',
+    '  feedback kind and B, update scheme, threshold, pulse) — empty without a learning rule;',
+    '- `SYMS`: network name, dt, per population its index space, offset and first accumulator, the',
+    '  source files, and per instruction its source line and column and what it serves;',
+    '- `RUNS`: steps per sequence, samples, seed, and the task that supplies the inputs (JSON);',
+    '- `END`: CRC-32 of everything before it.', '',
+    'Decoding then encoding gives back the same bytes. Loading checks all of it and answers with a',
+    'coded error: PCX1001 bad magic, PCX1002 another format version (recompile the `.snn` file),',
+    'PCX1003 truncated, PCX1004 checksum mismatch, PCX1005 malformed, missing or misordered section,',
+    'PCX1006 unknown opcode or stray bits, PCX1007 a value out of its range, PCX1008 a program that',
+    'does not fit its core (a tile, row, column, population or jump target that does not exist).', '');
   return lines.join('\n');
 }
 

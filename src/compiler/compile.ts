@@ -3,7 +3,7 @@
 // this module only threads them and collects the diagnostics and the report.
 import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun } from './values.ts';
 import { diagnose, placeOf, type PassContext } from './context.ts';
-import { lowerCore, lowerDevice, lowerLearn, lowerNetwork, lowerProbes, lowerTask } from './lower.ts';
+import { deviceOf, lowerCore, lowerLearn, lowerNetwork, lowerProbes, lowerTask } from './lower.ts';
 import { probeEvery, probeSteps } from '../ir/probes.ts';
 import type { ProbeIR } from '../ir/training.ts';
 import { mapTiles, tilesAtLeast, type TileMap } from './map.ts';
@@ -15,7 +15,7 @@ import { endPieces } from '../ir/network.ts';
 import { stream } from '../data/random.ts';
 import { taskSteps } from '../tasks/generate.ts';
 import { cycles, disassemble, fieldMax, fieldNames, fieldSpecs, ISA, operand, type Unit } from '../runtime/isa.ts';
-import type { Program } from '../runtime/program.ts';
+import type { LearningConstants, Program, Symbols } from '../runtime/program.ts';
 import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 
 export const PROBE_CODES: Record<string, number> = { spikes: 0, v: 1, a: 2, threshold: 3, i: 4, psi: 5, trace: 6, y: 7, error: 8 };
@@ -54,7 +54,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const ctx = passContext(run, checkedNet, core);
   const seed = p.seed?.t === 'int' ? p.seed.value : 0;
   const coreConfig = lowerCore(core);
-  const device = lowerDevice(core);
+  const device = deviceOf(coreConfig);
   const diagnostics: Diagnostic[] = [];
   const failed = (ds: readonly Diagnostic[]): CompileResult => ({ program: null, report: null, listing: [], diagnostics: [...diagnostics, ...ds] });
   const shape = { rows: coreConfig.rows, cols: coreConfig.cols, tiles: coreConfig.tiles };
@@ -89,12 +89,16 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const steps = opts.steps ?? (taskIR ? taskSteps(lowerTask(taskIR), net.dt) : 1);
   // The PROBE instruction carries what and whom; its schedule (every, start, stop) is the
   // listing's until the program format carries it (docs/isa.md).
-  const probes = lowerProbes(run).flatMap((pr, k) => pr.targets.flatMap((t) => endPieces(net, t).map((piece) => ({
-    variable: PROBE_CODES[pr.variable] ?? 0,
-    population: net.populations.indexOf(piece.population),
-    lo: piece.lo, count: piece.hi - piece.lo,
-    schedule: scheduleText(pr, net.dt, steps), probe: k,
-  }))));
+  const probes = lowerProbes(run).flatMap((pr, k) => pr.targets.flatMap((t) => endPieces(net, t).map((piece) => {
+    const at = probeSteps(pr, steps, net.dt);
+    return {
+      variable: PROBE_CODES[pr.variable] ?? 0,
+      population: net.populations.indexOf(piece.population),
+      lo: piece.lo, count: piece.hi - piece.lo,
+      every: probeEvery(pr, net.dt), start: at[0] ?? 0, stop: at.at(-1) ?? 0,
+      schedule: scheduleText(pr, net.dt, steps), probe: k,
+    };
+  })));
   const emitted = emit(net, map, coreConfig, steps, probes);
   const overflow = fieldOverflows(emitted, ctx, run);
   if (overflow.length > 0) return failed(overflow);
@@ -102,6 +106,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   // matrix and the update scheme's thresholds and pulses.
   const learnName = p.learn?.t === 'ref' ? p.learn.name : undefined;
   const learn = learnName ? program.learns.get(learnName) : undefined;
+  let learning: LearningConstants | null = null;
   if (learn) {
     const l = lowerLearn(learn);
     let B: Float64Array | null;
@@ -111,25 +116,44 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
       if (e instanceof InstantiationError) return failed([diag('DataUnusable', run.file, run.params.spans.learn ?? run.span, e.message)]);
       throw e;
     }
-    const learning = quantizeLearning(l, B, coreConfig, device, { file: run.file, span: run.params.spans.learn ?? run.span });
-    q.value.precision.push(...learning.value);
-    diagnostics.push(...learning.diagnostics);
+    const learned = quantizeLearning(l, B, coreConfig, device, { file: run.file, span: run.params.spans.learn ?? run.span });
+    q.value.precision.push(...learned.value.rows);
+    diagnostics.push(...learned.diagnostics);
+    learning = learned.value.constants;
   }
-  const prog: Program = { core: coreConfig, populations: q.value.populations, targets: q.value.targets, code: emitted.code };
   // Where each instruction comes from: its populations' and projections' declarations, `file:line:col`.
+  const placesOf = (from: Emitted['sources'][number]) => [...from.populations.map((population) => ctx.locate?.({ population })), ...from.projections.map((projection) => ctx.locate?.({ projection })), ...(from.probes ?? []).map((probe) => ctx.locate?.({ probe }))]
+    .flatMap((pl) => { const pos = pl && opts.position?.(pl.file, pl.span.start); return pl && pos ? [{ file: pl.file, line: pos.line + 1, column: pos.character + 1 }] : []; });
   const locate = (from: Emitted['sources'][number]): string => {
-    const places = [...from.populations.map((population) => ctx.locate?.({ population })), ...from.projections.map((projection) => ctx.locate?.({ projection })), ...(from.probes ?? []).map((probe) => ctx.locate?.({ probe }))];
     const byFile = new Map<string, string[]>();
-    for (const pl of places) {
-      const pos = pl && opts.position?.(pl.file, pl.span.start);
-      if (pl && pos) byFile.set(pl.file, [...(byFile.get(pl.file) ?? []), `${pos.line + 1}:${pos.character + 1}`]);
-    }
+    for (const pl of placesOf(from)) byFile.set(pl.file, [...(byFile.get(pl.file) ?? []), `${pl.line}:${pl.column}`]);
     return [...byFile].map(([file, at]) => `${file}:${at.join(', ')}`).join('; ');
+  };
+  // The program's symbols: names, layout, and the first source place of every instruction.
+  const files: string[] = [];
+  const spans = emitted.sources.map((from) => {
+    const first = placesOf(from)[0];
+    if (!first) return { file: -1, line: 0, column: 0 };
+    if (!files.includes(first.file)) files.push(first.file);
+    return { file: files.indexOf(first.file), line: first.line, column: first.column };
+  });
+  const layout = inst.layout;
+  const symbols: Symbols = {
+    network: net.name, dt: net.dt, files, spans, origins: emitted.origin,
+    layout: net.populations.map((pp) => {
+      const o = layout.offsets.get(pp.name)!;
+      return { space: o.space, offset: o.offset, accumulator: o.space === 'rec' ? o.offset : o.space === 'out' ? layout.nRec + o.offset : -1 };
+    }),
+  };
+  const samples = p.samples?.t === 'int' ? p.samples.value : 1;
+  const prog: Program = {
+    core: coreConfig, populations: q.value.populations, targets: q.value.targets, code: emitted.code, probes: emitted.probes,
+    learning, symbols, run: { steps, samples, seed, task: taskIR ? lowerTask(taskIR) : null },
   };
   const listing = emitted.code.map((ins, addr) => {
     const spec = ISA[ins.op];
     const loc = locate(emitted.sources[addr]!);
-    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(60)} ${spec.unit.padEnd(11)} ${String(cycles(coreConfig, ins, typicalActive(ins))).padStart(5)} cy  ; ${emitted.origin[addr]}${loc ? `  (${loc})` : ''}`;
+    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(64)} ${spec.unit.padEnd(11)} ${String(cycles(coreConfig, ins, typicalActive(ins))).padStart(5)} cy  ; ${emitted.origin[addr]}${loc ? `  (${loc})` : ''}`;
   });
   const report: CompileReport = {
     precision: q.value.precision,

@@ -3,8 +3,9 @@
 //   each followed by the ACC_ADDs of the piece read before it (the crossbar reads the next tile
 //   while the accumulator adds the last — the units overlap; a tile's second read waits behind a
 //   SYNC until the adds of its first have emptied its output register); NEURON_UPDATE per
-//   population; READOUT_UPDATE per readout; PROBE per probe; LOOP back to STEP once per time
-//   step; HALT.
+//   population; the reads of the recurrent → readout pieces from the spikes just written (a
+//   readout integrates z^t); READOUT_UPDATE per readout; PROBE per probe; LOOP back to STEP
+//   once per time step; HALT.
 // The cycle estimate replays one step through the scoreboard the core uses (src/runtime/
 // schedule.ts: in-order issue, one thing per unit, barriers, read/write hazards on the resources
 // the ISA table declares), with active rows estimated at 5 % of a piece's rows. The SYNC before a
@@ -12,13 +13,20 @@
 import type { NetworkIR } from '../ir/network.ts';
 import { operand, UNITS, type CoreTiming, type Instruction, type Unit } from '../runtime/isa.ts';
 import { Scoreboard } from '../runtime/schedule.ts';
+import type { ProbeSchedule } from '../runtime/program.ts';
 import { columnTarget, type Piece, type TileMap } from './map.ts';
 import { TYPICAL_ACTIVITY } from './ranges.ts';
 
 /** The active rows (event-driven work) an instruction is estimated to see: 5 % of the rows it drives. */
 export const typicalActive = (ins: Instruction): number => ('rowCount' in ins.fields ? Math.ceil(operand(ins, 'rowCount') * TYPICAL_ACTIVITY) : 0);
 
-export interface ProbeRequest { readonly variable: number; readonly population: number; readonly lo: number; readonly count: number; readonly schedule: string; /** Its index in the block's probes. */ readonly probe: number }
+export interface ProbeRequest {
+  readonly variable: number; readonly population: number; readonly lo: number; readonly count: number;
+  /** When it records, in steps (inclusive), and as the listing says it. */
+  readonly every: number; readonly start: number; readonly stop: number; readonly schedule: string;
+  /** Its index in the block's probes. */
+  readonly probe: number;
+}
 
 export interface Emitted {
   readonly code: Instruction[];
@@ -26,6 +34,8 @@ export interface Emitted {
   readonly origin: string[];
   /** For each instruction, the declarations it comes from: populations by name, projections by index. */
   readonly sources: Array<{ readonly populations: readonly string[]; readonly projections: readonly number[]; readonly probes?: readonly number[] }>;
+  /** The schedule of each PROBE instruction (the program's PROB section). */
+  readonly probes: ProbeSchedule[];
   readonly cyclesPerStep: number;
   readonly busy: Readonly<Record<Unit, number>>;
 }
@@ -60,9 +70,6 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   // second...), so consecutive reads mostly use different tiles and the crossbar reads one tile
   // while the accumulator adds the previous one. A tile has one output register: a second read of
   // a tile comes after the adds of its first, behind a SYNC on the accumulator.
-  const rounds = Math.max(0, ...map.tiles.map((t) => t.pieces.length));
-  const order: Array<{ tile: number; piece: Piece }> = [];
-  for (let k = 0; k < rounds; k++) for (const t of map.tiles) { const piece = t.pieces[k]; if (piece) order.push({ tile: t.index, piece }); }
   const SYNC_ACC = 1 << UNITS.indexOf('accumulator');
   type Read = { tile: number; piece: Piece };
   const added = new Set<number>(); // tiles whose adds may still be running (no SYNC since)
@@ -70,21 +77,37 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
     for (const a of adds(tile, piece)) put(a, piece.label, { populations: [], projections: piece.projections });
     added.add(tile);
   };
-  let prev: Read | undefined; // read, its adds not yet emitted
-  for (const cur of order) {
-    if (prev?.tile === cur.tile) { emitAdds(prev); prev = undefined; }
-    if (added.has(cur.tile)) { put({ op: 'SYNC', fields: { units: SYNC_ACC } }, `tile ${cur.tile}'s output register is free`); added.clear(); }
-    const { tile, piece } = cur;
-    put({ op: 'XBAR_READ', fields: { tile, src: piece.source === 'input' ? 0 : 1, srcLo: piece.rowLo, rowLo: piece.tileRow, rowCount: piece.rowHi - piece.rowLo } }, piece.label, { populations: [], projections: piece.projections });
+  const readAll = (late: boolean) => {
+    const pieces = map.tiles.map((t) => t.pieces.filter((p) => p.late === late));
+    const rounds = Math.max(0, ...pieces.map((ps) => ps.length));
+    const order: Read[] = [];
+    for (let k = 0; k < rounds; k++) map.tiles.forEach((t, i) => { const piece = pieces[i]![k]; if (piece) order.push({ tile: t.index, piece }); });
+    let prev: Read | undefined; // read, its adds not yet emitted
+    for (const cur of order) {
+      if (prev?.tile === cur.tile) { emitAdds(prev); prev = undefined; }
+      if (added.has(cur.tile)) { put({ op: 'SYNC', fields: { units: SYNC_ACC } }, `tile ${cur.tile}'s output register is free`); added.clear(); }
+      const { tile, piece } = cur;
+      const src = piece.source === 'input' ? 0 : late ? 2 : 1;
+      put({ op: 'XBAR_READ', fields: { tile, src, srcLo: piece.rowLo, rowLo: piece.tileRow, rowCount: piece.rowHi - piece.rowLo } }, piece.label, { populations: [], projections: piece.projections });
+      if (prev) emitAdds(prev);
+      prev = cur;
+    }
     if (prev) emitAdds(prev);
-    prev = cur;
-  }
-  if (prev) emitAdds(prev);
+  };
+  readAll(false);
   net.populations.forEach((p, i) => {
     if (p.role === 'population') put({ op: 'NEURON_UPDATE', fields: { model: p.model === 'ALIF' ? 1 : 0, pop: i, lo: 0, count: p.size } }, p.name, pop(p.name));
+  });
+  // Readouts integrate this step's spikes: their pieces are read from the buffer just written.
+  readAll(true);
+  net.populations.forEach((p, i) => {
     if (p.role === 'readout') put({ op: 'READOUT_UPDATE', fields: { pop: i, lo: 0, count: p.size } }, p.name, pop(p.name));
   });
-  for (const pr of probes) put({ op: 'PROBE', fields: { variable: pr.variable, pop: pr.population, lo: pr.lo, count: pr.count } }, `probe of ${net.populations[pr.population]?.name}, ${pr.schedule}`, { populations: [], projections: [], probes: [pr.probe] });
+  const schedules: ProbeSchedule[] = [];
+  for (const pr of probes) {
+    schedules.push({ address: code.length, every: pr.every, start: pr.start, stop: pr.stop });
+    put({ op: 'PROBE', fields: { variable: pr.variable, pop: pr.population, lo: pr.lo, count: pr.count } }, `probe of ${net.populations[pr.population]?.name}, ${pr.schedule}`, { populations: [], projections: [], probes: [pr.probe] });
+  }
   const stepEnd = code.length;
   put({ op: 'LOOP', fields: { target: 0, count: steps } }, `${steps} time steps`);
   put({ op: 'HALT', fields: {} }, 'end');
@@ -92,5 +115,5 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   // One step through the scoreboard (src/runtime/schedule.ts), with the typical activity.
   const board = new Scoreboard(core);
   for (let i = 0; i < stepEnd; i++) board.issue(code[i] as Instruction, typicalActive(code[i] as Instruction));
-  return { code, origin, sources, cyclesPerStep: board.end, busy: board.busy };
+  return { code, origin, sources, probes: schedules, cyclesPerStep: board.end, busy: board.busy };
 }

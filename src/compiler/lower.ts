@@ -1,7 +1,7 @@
 // Pass 1 of the compiler: the checked program → the network IR (and the training IR of a train
 // block). Pure: it reads resolved values (SI units, defaults applied) and builds plain data.
 import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun, FixedFormat, Resolved, Value } from './values.ts';
-import type { CoreConfig, RegisterFormat, RegisterName } from '../runtime/program.ts';
+import type { CoreConfig, DeviceParams, EnergyTable, RegisterFormat, RegisterName } from '../runtime/program.ts';
 import { REGISTERS } from '../runtime/program.ts';
 import type { Rounding } from '../runtime/fixed.ts';
 import type { InitIR, NetworkIR, PopulationIR, ProjectionIR, ReadoutParamsIR, ResetIR, SpikingParamsIR, SurrogateIR } from '../ir/network.ts';
@@ -208,7 +208,22 @@ export function lowerProbes(run: CheckedRun): ProbeIR[] {
   });
 }
 
-/** The checked core → the configuration a program carries (latencies in whole cycles). */
+/**
+ * A real scale as TFLite's QuantizeMultiplier does it: m = q·2^e with q in [0.5, 1), multiplier
+ * round(q·2^31) and a right shift of 31 − e, so x·m ≈ (x · multiplier) >> shift.
+ */
+export function quantizeMultiplier(m: number): { multiplier: number; shift: number } {
+  if (!(m > 0) || !Number.isFinite(m)) throw new Error(`internal: a multiplier of ${m}`);
+  let e = Math.floor(Math.log2(m)) + 1;
+  let q = m / 2 ** e;
+  if (q >= 1) { q /= 2; e++; }
+  if (q < 0.5) { q *= 2; e--; }
+  let multiplier = Math.round(q * 2 ** 31);
+  if (multiplier === 2 ** 31) { multiplier /= 2; e++; }
+  return { multiplier, shift: 31 - e };
+}
+
+/** The checked core → the configuration a program carries (latencies in whole cycles, SI units). */
 export function lowerCore(core: CheckedCore): CoreConfig {
   const p = core.params.params;
   const clockHz = num(p.clock, 'clock');
@@ -234,19 +249,44 @@ export function lowerCore(core: CheckedCore): CoreConfig {
       ? { signed: decayFormat.signed, bits: decayFormat.bits, frac: decayFormat.frac, overflow: 'saturate', round: word(decay.params.round, 'round') as Rounding }
       : reg(r);
   }
+  const pcm = dev.option === 'pcm';
+  const flag = (k: string) => pcm && bool(dev.params[k], k);
+  const refresh = pcm ? choice(dev.params.refresh, 'refresh') : { option: 'off', params: {} };
+  const device: DeviceParams = {
+    kind: pcm ? 'pcm' : 'ideal',
+    profile: pcm ? (word(dev.params.profile, 'profile') as DeviceParams['profile']) : 'demirag2021',
+    levels: pcm ? 0 : num(dev.params.levels, 'levels'),
+    devicesPerSide: num(dev.params.devices_per_side, 'devices_per_side'),
+    gMax: num(dev.params.g_max, 'g_max'), gMin: pcm ? num(dev.params.g_min, 'g_min') : 0, weightScale: num(dev.params.weight_scale, 'weight_scale'),
+    progNoise: flag('prog_noise'), readNoise: flag('read_noise'), drift: flag('drift'), driftCompensation: flag('drift_compensation'),
+    driftNu: pcm ? num(dev.params.drift_nu, 'drift_nu') : 0, driftT0: pcm ? num(dev.params.drift_t0, 'drift_t0') : 1, updatePeriod: pcm ? num(dev.params.update_period, 'update_period') : 1,
+    refresh: refresh.option === 'threshold' ? { gHigh: num(refresh.params.g_high, 'g_high'), minDiff: num(refresh.params.min_diff, 'min_diff') } : null,
+  };
+  const adcBits = num(p.adc, 'adc');
+  const adcRange = num(p.adc_range, 'adc_range');
+  // One ADC code, 2·range/2^bits in weight units, in raw accumulator units.
+  const scale = quantizeMultiplier(((2 * adcRange) / 2 ** adcBits) * 2 ** registers.accumulator.frac);
+  const e = core.energy.params;
+  const adcLaw = choice(e.adc, 'energy adc');
+  const pj = (k: string) => num(e[k], k) * 1e12;
+  const energy: EnergyTable = {
+    adcLaw: adcLaw.option as EnergyTable['adcLaw'], adcConstant: adcLaw.option === 'constant' ? num(adcLaw.params.energy, 'energy') * 1e12 : 0,
+    dacPulse: pj('dac_pulse'), readVoltage: num(e.read_voltage, 'read_voltage'), readTime: num(e.read_time, 'read_time'),
+    addPerBit: pj('add_per_bit'), multiplyPerBit2: pj('multiply_per_bit2'), sramPerBit: pj('sram_per_bit'), setPulse: pj('set_pulse'), resetPulse: pj('reset_pulse'),
+  };
   return {
     rows: tile.rows, cols: tile.cols, tiles: num(p.tiles, 'tiles'), lanes: num(p.lanes, 'lanes'), adcColumns: num(p.adc_columns, 'adc_columns'),
     crossbarRead: cycles('crossbar_read'), adc: cycles('adc'), accumulate: cycles('accumulate'), neuronUpdate: cycles('neuron_update'),
     readout: cycles('readout'), traceUpdate: cycles('trace_update'), learningSignal: cycles('learning_signal'), gradient: cycles('gradient'),
     programPulse: cycles('program_pulse'), stepOverhead: cycles('step_overhead'),
-    clockHz, adcBits: num(p.adc, 'adc'), dacBits: num(p.dac, 'dac'),
-    deviceLevels: dev.option === 'ideal' ? num(dev.params.levels, 'levels') : 0,
-    devicesPerSide: num(dev.params.devices_per_side, 'devices_per_side'),
-    registers,
+    clockHz, dacBits: num(p.dac, 'dac'),
+    converter: { bits: adcBits, range: adcRange, noise: num(p.adc_noise, 'adc_noise'), ...scale },
+    decayMode: decay.option as 'multiply' | 'shift',
+    device, energy, registers,
   };
 }
 
-/** What the quantiser needs of the device and converters, in SI units. */
+/** What the quantiser needs of the device and converters, in SI units (a view of the program's core). */
 export interface DeviceIR {
   readonly kind: 'pcm' | 'ideal';
   readonly gMax: number; readonly gMin: number; readonly weightScale: number; readonly devicesPerSide: number;
@@ -255,15 +295,7 @@ export interface DeviceIR {
   readonly adcBits: number; readonly adcRange: number; readonly decay: 'multiply' | 'shift';
 }
 
-export function lowerDevice(core: CheckedCore): DeviceIR {
-  const p = core.params.params;
-  const dev = choice(p.device, 'device');
-  const decay = choice(p.decay, 'decay');
-  return {
-    kind: dev.option as 'pcm' | 'ideal',
-    gMax: num(dev.params.g_max, 'g_max'), gMin: dev.option === 'pcm' ? num(dev.params.g_min, 'g_min') : 0,
-    weightScale: num(dev.params.weight_scale, 'weight_scale'), devicesPerSide: num(dev.params.devices_per_side, 'devices_per_side'),
-    levels: dev.option === 'ideal' ? num(dev.params.levels, 'levels') : 0,
-    adcBits: num(p.adc, 'adc'), adcRange: num(p.adc_range, 'adc_range'), decay: decay.option as 'multiply' | 'shift',
-  };
+export function deviceOf(c: CoreConfig): DeviceIR {
+  const d = c.device;
+  return { kind: d.kind, gMax: d.gMax, gMin: d.gMin, weightScale: d.weightScale, devicesPerSide: d.devicesPerSide, levels: d.levels, adcBits: c.converter.bits, adcRange: c.converter.range, decay: c.decayMode };
 }

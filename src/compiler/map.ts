@@ -7,6 +7,9 @@
 // projection from that space (recurrent first, then readouts). Each matrix is cut into pieces of
 // at most rows × cols (⌈R/r⌉·⌈C/c⌉ of them), and pieces are packed block-diagonally — several
 // pieces share a tile when their rows and their columns both fit — first fit, largest first.
+// The recurrent matrix is cut where its readout columns begin: those are read after the neuron
+// update (readouts integrate this step's spikes), and their piece shares the rows of the piece of
+// the same sources where the columns fit.
 // Columns that several row pieces feed meet in the accumulators as cross-tile partial sums.
 import type { NetworkIR } from '../ir/network.ts';
 import { endIndices, type Connectivity, type Layout, type Space } from '../ir/instantiate.ts';
@@ -28,6 +31,11 @@ export interface Piece {
   readonly label: string;
   /** The projections (indices into the network's) whose synapses it holds. */
   readonly projections: readonly number[];
+  /**
+   * Recurrent neurons → readouts: read after the neuron update, from the spikes it wrote (a
+   * readout integrates z^t, a recurrent neuron z^{t−1}), so such a piece holds no other columns.
+   */
+  readonly late: boolean;
 }
 
 export interface TileUse { readonly index: number; readonly pieces: readonly Piece[]; readonly usedRows: number; readonly usedCols: number; readonly synapses: number; readonly utilisation: number }
@@ -136,15 +144,18 @@ export function mapTiles(net: NetworkIR, inst: Connectivity, shape: TileShape, c
   for (const source of ['input', 'rec'] as const) {
     const m = mats[source];
     if (m.cols.length === 0 || m.rows === 0) continue;
+    // The recurrent matrix is cut where its readout columns begin (a piece is read early or late).
+    const firstOut = m.cols.findIndex((c) => c.startsWith('out:'));
+    const segments: Array<[number, number, boolean]> = source === 'rec' && firstOut >= 0 ? [[0, firstOut, false], [firstOut, m.cols.length, true]] : [[0, m.cols.length, false]];
     for (let r0 = 0; r0 < m.rows; r0 += shape.rows) {
-      for (let c0 = 0; c0 < m.cols.length; c0 += shape.cols) {
+      for (const [segLo, segHi, late] of segments) for (let c0 = segLo; c0 < segHi; c0 += shape.cols) {
         const r1 = Math.min(m.rows, r0 + shape.rows);
-        const c1 = Math.min(m.cols.length, c0 + shape.cols);
+        const c1 = Math.min(segHi, c0 + shape.cols);
         let synapses = 0;
         const owners = new Set<number>();
         for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) if (m.exists(r, c)) { synapses++; owners.add(m.owner(r, c)); }
         const label = `${describeSlice(net, layout, source, r0, r1)} → ${describeColumns(net, layout, m.cols, c0, c1)}`;
-        if (synapses > 0) pieces.push({ source, rowLo: r0, rowHi: r1, colLo: c0, colHi: c1, synapses, label, projections: [...owners].sort((a, b) => a - b) });
+        if (synapses > 0) pieces.push({ source, rowLo: r0, rowHi: r1, colLo: c0, colHi: c1, synapses, label, projections: [...owners].sort((a, b) => a - b), late });
       }
     }
   }
@@ -154,6 +165,17 @@ export function mapTiles(net: NetworkIR, inst: Connectivity, shape: TileShape, c
   for (const p of order) {
     const h = p.rowHi - p.rowLo;
     const w = p.colHi - p.colLo;
+    // A late piece (recurrent → readouts) may share the rows of the early piece driven by the same
+    // sources: both reads drive those rows, and each read's adds take only their own columns.
+    if (p.late) {
+      const host = tiles.find((x) => x.usedCols + w <= shape.cols && x.pieces.some((q) => !q.late && q.source === p.source && q.rowLo === p.rowLo && q.rowHi === p.rowHi));
+      const sibling = host?.pieces.find((q) => !q.late && q.source === p.source && q.rowLo === p.rowLo && q.rowHi === p.rowHi);
+      if (host && sibling) {
+        host.pieces.push({ ...p, tileRow: sibling.tileRow, tileCol: host.usedCols });
+        host.usedCols += w;
+        continue;
+      }
+    }
     let t = tiles.find((x) => x.usedRows + h <= shape.rows && x.usedCols + w <= shape.cols);
     if (!t) { t = { pieces: [], usedRows: 0, usedCols: 0 }; tiles.push(t); }
     t.pieces.push({ ...p, tileRow: t.usedRows, tileCol: t.usedCols });

@@ -8,7 +8,7 @@
 import type { NetworkIR } from '../ir/network.ts';
 import type { Instance, WeightBlock } from '../ir/instantiate.ts';
 import { formatName, toRaw, toReal, type QFormat } from '../runtime/fixed.ts';
-import type { CoreConfig, PopulationParams, TileTargets } from '../runtime/program.ts';
+import { NO_CONVENTIONS, type Conventions, type CoreConfig, type LearningConstants, type PopulationParams, type TileTargets } from '../runtime/program.ts';
 import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 import type { LearnIR } from '../ir/training.ts';
 import type { Place } from './values.ts';
@@ -92,9 +92,12 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
   const populations: PopulationParams[] = [];
   let recAt = 0; let outAt = 0;
   for (const p of net.populations) {
-    if (p.role === 'input') { populations.push({ model: 'input', size: p.size, arrays: {} }); continue; }
+    if (p.role === 'input') { populations.push({ name: p.name, model: 'input', size: p.size, conventions: { ...NO_CONVENTIONS, graded: p.encoding === 'graded' }, arrays: {} }); continue; }
     if (p.role === 'readout') {
-      populations.push({ model: 'LI', size: p.size, arrays: { kappa: decay(p.name, `${p.name}.kappa`, inst.tauOut, outAt, p.size), bias: raw(`${p.name}.bias`, inst.biasOut, outAt, p.size, R.membrane) } });
+      populations.push({
+        name: p.name, model: 'LI', size: p.size, conventions: { ...NO_CONVENTIONS, inputFactor: p.params.inputFactor === 'one_minus_kappa' },
+        arrays: { kappa: decay(p.name, `${p.name}.kappa`, inst.tauOut, outAt, p.size), bias: raw(`${p.name}.bias`, inst.biasOut, outAt, p.size, R.membrane), v_init: raw(`${p.name}.v_init`, inst.vInitOut, outAt, p.size, R.membrane) },
+      });
       outAt += p.size;
       continue;
     }
@@ -105,13 +108,19 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
       v_th: raw(`${p.name}.v_th`, inst.vTh, recAt, n, R.threshold),
       v_init: raw(`${p.name}.v_init`, inst.vInit, recAt, n, R.membrane),
       bias: raw(`${p.name}.bias`, inst.bias, recAt, n, R.accumulator),
-      n_ref: new Int32Array(n).fill(q.refractorySteps),
     };
     if (p.model === 'ALIF') {
       arrays.rho = decay(p.name, `${p.name}.rho`, inst.tauA, recAt, n);
       arrays.beta = raw(`${p.name}.beta`, inst.beta, recAt, n, R.threshold);
+      arrays.a_init = raw(`${p.name}.a_init`, inst.aInit, recAt, n, R.adaptation);
     }
     if (q.reset.kind === 'to') arrays.reset_value = new Int32Array(n).fill(toRaw(q.reset.value, R.membrane).raw);
+    const conventions: Conventions = {
+      reset: q.reset.kind, adaptiveTheta: q.reset.kind === 'subtract' && q.reset.threshold === 'adaptive',
+      sameStep: q.resetTiming === 'same_step', ge: q.thresholdTest === 'ge', inputFactor: q.inputFactor === 'one_minus_alpha',
+      incrementOneMinusRho: p.model === 'ALIF' && q.adaptationIncrement === 'one_minus_rho', refractory: q.refractorySteps,
+      vMin: q.vMin === null ? null : toRaw(q.vMin, R.membrane).raw, graded: false,
+    };
     const memMax = toReal(2 ** (R.membrane.bits - (R.membrane.signed ? 1 : 0)) - 1, R.membrane);
     for (let i = 0; i < n; i++) {
       if ((inst.vTh[recAt + i] as number) > memMax) {
@@ -119,7 +128,7 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
         break;
       }
     }
-    populations.push({ model: p.model, size: n, arrays });
+    populations.push({ name: p.name, model: p.model, size: n, conventions, arrays });
     recAt += n;
   }
 
@@ -181,31 +190,34 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
  * (e-prop) in the digital weight format; the update scheme's threshold in the gradient format and
  * its pulse in device levels. `at` is where a diagnostic points (the block's learn rule).
  */
-export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreConfig, device: DeviceIR, at: Place): { value: PrecisionRow[]; diagnostics: Diagnostic[] } {
+export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreConfig, device: DeviceIR, at: Place): { value: { rows: PrecisionRow[]; constants: LearningConstants }; diagnostics: Diagnostic[] } {
   const rows: PrecisionRow[] = [];
   const diagnostics: Diagnostic[] = [];
   const R = core.registers;
   const inFormat = (parameter: string, real: number, f: QFormat) => {
     const q = quantizeArray(parameter, Float64Array.of(real), f);
     rows.push(q.row!);
-    return q.raw[0];
+    return q.raw[0] as number;
   };
   const lr = l.optimizer.lr;
   const k = Math.round(-Math.log2(lr));
   rows.push({ parameter: 'learn.lr', real: lr, format: `shift 2^-${k}`, quantised: 2 ** -k, error: 2 ** -k - lr });
-  if (inFormat('learn.lr', lr, R.gradient) === 0) diagnostics.push(diag('WeightsVanish', at.file, at.span, `The learning rate ${lr} is 0 in the gradient register ${formatName(R.gradient)}: updates computed there vanish.`));
-  inFormat('trace increment', 1, R.trace);
+  const lrRaw = inFormat('learn.lr', lr, R.gradient);
+  if (lrRaw === 0) diagnostics.push(diag('WeightsVanish', at.file, at.span, `The learning rate ${lr} is 0 in the gradient register ${formatName(R.gradient)}: updates computed there vanish.`));
+  const traceIncrement = inFormat('trace increment', 1, R.trace);
+  let Braw: Int32Array = new Int32Array(0);
   if (B && B.length > 0) {
     const q = quantizeArray(`learn.B (${l.feedback.kind})`, B, R.weight);
+    Braw = q.raw;
     if (q.row) rows.push(q.row);
     let zero = 0;
     for (let i = 0; i < B.length; i++) if (B[i] !== 0 && q.raw[i] === 0) zero++;
     if (zero > 0.1 * B.length) diagnostics.push(diag('WeightsVanish', at.file, at.span, `${zero} of the ${B.length} entries of the feedback matrix B are 0 in the weight register ${formatName(R.weight)}: their neurons get no learning signal.`));
   }
   const u = l.update;
+  let threshold = 0; let pulseLevels = 0;
   if (u.kind === 'mixed_precision' || u.kind === 'sign') {
-    const threshold = u.kind === 'mixed_precision' ? u.epsilon : u.threshold;
-    inFormat(`update.${u.kind === 'mixed_precision' ? 'epsilon' : 'threshold'}`, threshold, R.gradient);
+    threshold = inFormat(`update.${u.kind === 'mixed_precision' ? 'epsilon' : 'threshold'}`, u.kind === 'mixed_precision' ? u.epsilon : u.threshold, R.gradient);
   }
   if (u.kind === 'mixed_precision') {
     // A pulse's conductance change, in weight units: on an ideal device a whole number of levels;
@@ -214,12 +226,18 @@ export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreC
     if (device.levels > 0) {
       const level = device.gMax / (device.levels - 1);
       const n = Math.max(1, Math.round(u.pulse / level));
+      pulseLevels = n;
       rows.push({ parameter: 'update.pulse', real, format: `${n} level${n === 1 ? '' : 's'} of ${(level * 1e6).toPrecision(3)} uS`, quantised: (n * level) / device.weightScale, error: (n * level) / device.weightScale - real });
     } else {
       rows.push({ parameter: 'update.pulse', real, format: `nominal PCM pulse ${(u.pulse * 1e6).toPrecision(3)} uS`, quantised: real, error: 0 });
     }
   }
-  return { value: rows, diagnostics };
+  const constants: LearningConstants = {
+    lrShift: Math.max(0, Math.min(255, k)), lr: lrRaw, traceIncrement,
+    feedback: l.kind !== 'eprop' ? 'none' : l.feedback.kind, B: Braw,
+    scheme: u.kind, threshold, pulseLevels, pulse: u.kind === 'mixed_precision' ? u.pulse : 0,
+  };
+  return { value: { rows, constants }, diagnostics };
 }
 
 /** The decay a quantised value stands for on the core: α = 1 − 2^−k for a shift k, else the raw value in the decay format. */

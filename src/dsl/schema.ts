@@ -270,15 +270,26 @@ export const LATENCY_PARAMS: Params = {
   step_overhead: cycles('Fixed cost of a time step (control, synchronisation).', '8 cycles'),
 };
 
+const ADC_ENERGY: Spec = {
+  t: 'choice', noun: 'an ADC energy law',
+  options: {
+    neurosim: { doc: 'NeuroSim\'s SAR ADC at 22 nm: E = (b + 1)·(0.538·b + 4.375) fJ for b bits (78 fJ at 8 bits).' },
+    isaac: { doc: 'ISAAC\'s ADC (32 nm, 1.2 GS/s): E = 1.667 pJ · 2^(b − 8).' },
+    constant: { doc: 'The same price for every conversion, whatever its bits.', params: { energy: { spec: { t: 'quantity', dim: 'energy', unit: 'pJ', min: 0 }, doc: 'Energy of one conversion.', default: '1 pJ' } }, positional: ['energy'] },
+  },
+};
+
+// Defaults and their sources: docs/energy.md.
 export const ENERGY_PARAMS: Params = {
-  pcm_read: energy('Reading one active crossbar row (all columns).', '1.5 pJ'),
-  adc: energy('One ADC conversion.', '2 pJ'),
-  sram_read: energy('One SRAM word read.', '5 pJ'),
-  sram_write: energy('One SRAM word write.', '5 pJ'),
-  add: energy('One digital addition.', '0.03 pJ'),
-  multiply: energy('One digital multiplication.', '0.2 pJ'),
-  set_pulse: energy('One PCM SET (programming) pulse.', '100 pJ'),
-  reset_pulse: energy('One PCM RESET pulse.', '200 pJ'),
+  adc: { spec: ADC_ENERGY, doc: 'The law that prices one ADC conversion (published tools disagree by 10–100×).', default: 'neurosim' },
+  dac_pulse: energy('One row-drive pulse of the input DAC (a spike, or a graded input at full scale; shorter pulses in proportion).', '0.417 pJ'),
+  read_voltage: { spec: { t: 'quantity', dim: 'voltage', unit: 'V', min: 0 }, doc: 'Read voltage across a device: a read costs V²·G·t.', default: '0.2 V' },
+  read_time: time('Duration of one read pulse.', '100 ns'),
+  add_per_bit: energy('A digital addition, per bit of its width.', '0.0022 pJ'),
+  multiply_per_bit2: energy('A digital multiplication, per product of its operand widths.', '0.0042 pJ'),
+  sram_per_bit: energy('An SRAM access (neuron state, read or written), per bit.', '0.05 pJ'),
+  set_pulse: energy('One PCM SET (programming) pulse.', '13.5 pJ'),
+  reset_pulse: energy('One PCM RESET pulse.', '19.2 pJ'),
 };
 
 // ---- learning ------------------------------------------------------------------------------

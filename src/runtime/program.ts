@@ -1,51 +1,162 @@
-// The program file (.pcx): what the compiler emits and the core loads. Little-endian binary:
+// The program file (.pcx): what the compiler emits and the core loads, carrying every fact the core
+// needs (the core never imports the compiler). Little-endian binary:
 //   "PCX\0"  u16 version  u16 reserved
 //   sections: 4-byte tag, u32 payload length, payload
-//     CORE  the core configuration (sizes, latencies in cycles, clock, converters, register formats)
-//     NEUR  neuron parameters: per population its model, size and named raw int32 arrays
+//     CORE  sizes, latencies (cycles), clock, converters (the ADC's scale as a multiplier and a
+//           shift), decay mode, device model and parameters, energy table, register formats
+//     NEUR  per population: name, model, size, conventions, named raw int32 arrays (parameters
+//           and initial states)
 //     TGTS  initial device targets: per tile, its shape and G⁺/G⁻ levels (u16)
 //     CODE  u32 count, then 64-bit instruction words (isa.ts)
+//     PROB  the schedule (every, start, stop in steps) of every PROBE instruction
+//     LERN  the learning unit's constants (rates, B, thresholds, pulse levels), or empty
+//     SYMS  network name, dt, index layout, accumulator offsets, source files and the span and
+//           origin of every instruction (as clox keeps lines beside its chunk)
+//     RUNS  steps per sequence, samples, seed and the task that supplies inputs (JSON)
 //     END   u32 CRC-32 of every byte before this section
 // Loading validates everything and answers with a coded error, never an exception: bad magic
-// (PCX1001), unknown version (PCX1002), truncation (PCX1003), checksum (PCX1004), malformed or
-// missing sections (PCX1005), unknown opcodes (PCX1006), operands out of range (PCX1007), and a
-// program that does not fit its core (PCX1008).
+// (PCX1001), another version (PCX1002: recompile), truncation (PCX1003), checksum (PCX1004),
+// malformed or missing sections (PCX1005), unknown opcodes (PCX1006), values out of range
+// (PCX1007), and a program that does not fit its core (PCX1008). Decoding then encoding gives
+// back the same bytes.
 import { decodeInstruction, encodeInstruction, fieldSpecs, operand, UNITS, type CoreTiming, type Instruction } from './isa.ts';
 import type { Overflow, QFormat, Rounding } from './fixed.ts';
 
-export const PROGRAM_VERSION = 1;
+export const PROGRAM_VERSION = 2;
 const MAGIC = [0x50, 0x43, 0x58, 0x00];
 
 export const REGISTERS = ['accumulator', 'membrane', 'threshold', 'adaptation', 'weight', 'trace', 'eligibility', 'learning_signal', 'gradient', 'decay'] as const;
 export type RegisterName = (typeof REGISTERS)[number];
 export interface RegisterFormat extends QFormat { readonly overflow: Overflow; readonly round: Rounding }
-const ROUNDINGS: readonly Rounding[] = ['nearest', 'nearest_even', 'toward_zero', 'floor', 'stochastic'];
+export const ROUNDINGS: readonly Rounding[] = ['nearest', 'nearest_even', 'toward_zero', 'floor', 'stochastic'];
+
+export const DEVICE_KINDS = ['ideal', 'pcm'] as const;
+export const PCM_PROFILES = ['demirag2021', 'aihwkit', 'hermes'] as const;
+export const ADC_LAWS = ['neurosim', 'isaac', 'constant'] as const;
+
+/** The synaptic device (SI units: siemens, seconds). */
+export interface DeviceParams {
+  readonly kind: (typeof DEVICE_KINDS)[number];
+  readonly profile: (typeof PCM_PROFILES)[number];
+  /** Levels of an ideal device; 0 for PCM (targets are 16-bit over [0, g_max]). */
+  readonly levels: number;
+  readonly devicesPerSide: number;
+  readonly gMax: number; readonly gMin: number; readonly weightScale: number;
+  readonly progNoise: boolean; readonly readNoise: boolean; readonly drift: boolean; readonly driftCompensation: boolean;
+  readonly driftNu: number; readonly driftT0: number; readonly updatePeriod: number;
+  /** Refresh of saturated pairs: when a side exceeds gHigh and the pair differs by less than minDiff; null: never. */
+  readonly refresh: { readonly gHigh: number; readonly minDiff: number } | null;
+}
+
+/**
+ * The column ADCs: `bits` over ±`range` (weight units), one LSB = 2·range/2^bits. A code becomes
+ * accumulator units by the fixed-point multiplier (code · multiplier) >> shift (TFLite's
+ * QuantizeMultiplier: multiplier in [2^30, 2^31), so the scale keeps 31 significant bits).
+ */
+export interface AdcParams { readonly bits: number; readonly range: number; readonly noise: number; readonly multiplier: number; readonly shift: number }
+
+/** Prices of the energy ledger (pJ, volts, seconds); docs/energy.md gives each default's source. */
+export interface EnergyTable {
+  readonly adcLaw: (typeof ADC_LAWS)[number];
+  /** The price of one conversion under the `constant` law. */
+  readonly adcConstant: number;
+  readonly dacPulse: number;
+  readonly readVoltage: number; readonly readTime: number;
+  readonly addPerBit: number; readonly multiplyPerBit2: number; readonly sramPerBit: number;
+  readonly setPulse: number; readonly resetPulse: number;
+}
+export const ENERGY_KEYS = ['adcConstant', 'dacPulse', 'readVoltage', 'readTime', 'addPerBit', 'multiplyPerBit2', 'sramPerBit', 'setPulse', 'resetPulse'] as const;
 
 export interface CoreConfig extends CoreTiming {
   readonly clockHz: number;
-  readonly adcBits: number;
   readonly dacBits: number;
-  /** Levels of an ideal device, or 0 for the PCM model. */
-  readonly deviceLevels: number;
-  readonly devicesPerSide: number;
+  /** The column ADCs (the latency `adc` is the cycles of one conversion). */
+  readonly converter: AdcParams;
+  readonly decayMode: 'multiply' | 'shift';
+  readonly device: DeviceParams;
+  readonly energy: EnergyTable;
   readonly registers: Readonly<Record<RegisterName, RegisterFormat>>;
 }
 
-export interface PopulationParams { readonly model: 'input' | 'LIF' | 'ALIF' | 'LI'; readonly size: number; readonly arrays: Readonly<Record<string, Int32Array>> }
+export const RESET_KINDS = ['subtract', 'zero', 'to'] as const;
+/**
+ * A population's neuron conventions, each an explicit option as in the reference (docs/core.md):
+ * reset kind and timing, threshold test, input factor (1 − α or 1 − κ), adaptation increment
+ * (1 or 1 − ρ), refractory steps, v_min (raw membrane units, or null), graded input encoding.
+ */
+export interface Conventions {
+  readonly reset: (typeof RESET_KINDS)[number];
+  readonly adaptiveTheta: boolean;
+  readonly sameStep: boolean;
+  readonly ge: boolean;
+  readonly inputFactor: boolean;
+  readonly incrementOneMinusRho: boolean;
+  readonly refractory: number;
+  readonly vMin: number | null;
+  readonly graded: boolean;
+}
+export const NO_CONVENTIONS: Conventions = { reset: 'subtract', adaptiveTheta: false, sameStep: false, ge: false, inputFactor: false, incrementOneMinusRho: false, refractory: 0, vMin: null, graded: false };
+
+export const MODELS = ['input', 'LIF', 'ALIF', 'LI'] as const;
+export type Model = (typeof MODELS)[number];
+export interface PopulationParams { readonly name: string; readonly model: Model; readonly size: number; readonly conventions: Conventions; readonly arrays: Readonly<Record<string, Int32Array>> }
 export interface TileTargets { readonly tile: number; readonly rows: number; readonly cols: number; readonly gPlus: Uint16Array; readonly gMinus: Uint16Array }
+/** When a PROBE instruction records, in steps of a sequence: from `start`, every `every`, through `stop` (inclusive). */
+export interface ProbeSchedule { readonly address: number; readonly every: number; readonly start: number; readonly stop: number }
+
+export const FEEDBACK_KINDS = ['none', 'symmetric', 'random', 'adaptive'] as const;
+export const SCHEMES = ['direct', 'sign', 'stochastic', 'multi', 'mixed_precision'] as const;
+/** The learning unit's constants in its registers (the next issue's unit reads them). */
+export interface LearningConstants {
+  /** η as a right shift 2^−lrShift (as ReckOn applies it), and η in the gradient format. */
+  readonly lrShift: number; readonly lr: number;
+  /** A spike's increment of a presynaptic trace, in the trace format. */
+  readonly traceIncrement: number;
+  readonly feedback: (typeof FEEDBACK_KINDS)[number];
+  /** B, [recurrent][output], in the weight format (empty without e-prop). */
+  readonly B: Int32Array;
+  readonly scheme: (typeof SCHEMES)[number];
+  /** The scheme's threshold (sign: threshold; mixed precision: ε) in the gradient format. */
+  readonly threshold: number;
+  /** Device levels one transfer pulse stands for (ideal devices), or 0. */
+  readonly pulseLevels: number;
+  /** The nominal pulse's conductance change, siemens (mixed precision), or 0. */
+  readonly pulse: number;
+}
+
+export interface SourceSpan { readonly file: number; readonly line: number; readonly column: number }
+export interface Symbols {
+  readonly network: string;
+  /** The network's time step, seconds. */
+  readonly dt: number;
+  /** Per population: the index space it lives in, its offset there, and its first accumulator (−1: none). */
+  readonly layout: ReadonlyArray<{ readonly space: 'input' | 'rec' | 'out'; readonly offset: number; readonly accumulator: number }>;
+  readonly files: readonly string[];
+  /** Per instruction: where in the source it comes from (file −1: nowhere in particular), and what it serves. */
+  readonly spans: readonly SourceSpan[];
+  readonly origins: readonly string[];
+}
+
+/** What a run executes: sequences of `steps`, how many, the seed, and the task that supplies inputs (TaskIR, JSON). */
+export interface RunInfo { readonly steps: number; readonly samples: number; readonly seed: number; readonly task: unknown }
 
 export interface Program {
   readonly core: CoreConfig;
   readonly populations: readonly PopulationParams[];
   readonly targets: readonly TileTargets[];
   readonly code: readonly Instruction[];
+  readonly probes: readonly ProbeSchedule[];
+  readonly learning: LearningConstants | null;
+  readonly symbols: Symbols;
+  readonly run: RunInfo;
 }
 
 export interface ProgramError { readonly code: string; readonly message: string }
 export type LoadResult = { ok: true; program: Program } | { ok: false; error: ProgramError };
 
 const TIMING_KEYS = ['rows', 'cols', 'tiles', 'lanes', 'adcColumns', 'crossbarRead', 'adc', 'accumulate', 'neuronUpdate', 'readout', 'traceUpdate', 'learningSignal', 'gradient', 'programPulse', 'stepOverhead'] as const;
-const MODELS = ['input', 'LIF', 'ALIF', 'LI'] as const;
+const SPACES = ['input', 'rec', 'out'] as const;
+const SECTIONS = ['CORE', 'NEUR', 'TGTS', 'CODE', 'PROB', 'LERN', 'SYMS', 'RUNS'] as const;
 
 // ---- writing --------------------------------------------------------------------------------
 class Writer {
@@ -62,9 +173,15 @@ class Writer {
   u8(v: number) { this.need(1); this.view.setUint8(this.length, v); this.length += 1; }
   u16(v: number) { this.need(2); this.view.setUint16(this.length, v, true); this.length += 2; }
   u32(v: number) { this.need(4); this.view.setUint32(this.length, v, true); this.length += 4; }
+  i32(v: number) { this.need(4); this.view.setInt32(this.length, v, true); this.length += 4; }
+  f64(v: number) { this.need(8); this.view.setFloat64(this.length, v, true); this.length += 8; }
   u64(v: bigint) { this.need(8); this.view.setBigUint64(this.length, v, true); this.length += 8; }
   bytes(b: Uint8Array) { this.need(b.length); this.buf.set(b, this.length); this.length += b.length; }
-  text(s: string) { const b = new TextEncoder().encode(s); this.u8(b.length); this.bytes(b); }
+  /** A string of up to 65535 UTF-8 bytes. */
+  text(s: string) { const b = new TextEncoder().encode(s); if (b.length > 0xffff) throw new Error('internal: a program string over 64 KiB'); this.u16(b.length); this.bytes(b); }
+  /** A long string (u32 length). */
+  longText(s: string) { const b = new TextEncoder().encode(s); this.u32(b.length); this.bytes(b); }
+  int32s(a: Int32Array) { this.bytes(new Uint8Array(Int32Array.from(a).buffer)); }
   done(): Uint8Array { return this.buf.slice(0, this.length); }
 }
 
@@ -76,30 +193,46 @@ function section(w: Writer, tag: string, body: (s: Writer) => void): void {
   w.bytes(s.done());
 }
 
+const flagBits = (...xs: boolean[]): number => xs.reduce((a, x, i) => a | ((x ? 1 : 0) << i), 0);
+
 export function encodeProgram(p: Program): Uint8Array {
   const w = new Writer();
   w.bytes(Uint8Array.from(MAGIC));
   w.u16(PROGRAM_VERSION);
   w.u16(0);
   section(w, 'CORE', (s) => {
-    for (const k of TIMING_KEYS) s.u32(p.core[k]);
-    s.u32(p.core.clockHz); s.u8(p.core.adcBits); s.u8(p.core.dacBits); s.u32(p.core.deviceLevels); s.u8(p.core.devicesPerSide);
+    const c = p.core;
+    for (const k of TIMING_KEYS) s.u32(c[k]);
+    s.f64(c.clockHz); s.u8(c.dacBits);
+    s.u8(c.converter.bits); s.f64(c.converter.range); s.f64(c.converter.noise); s.u32(c.converter.multiplier); s.i32(c.converter.shift);
+    s.u8(c.decayMode === 'multiply' ? 0 : 1);
+    const d = c.device;
+    s.u8(DEVICE_KINDS.indexOf(d.kind)); s.u8(PCM_PROFILES.indexOf(d.profile)); s.u32(d.levels); s.u8(d.devicesPerSide);
+    s.f64(d.gMax); s.f64(d.gMin); s.f64(d.weightScale);
+    s.u8(flagBits(d.progNoise, d.readNoise, d.drift, d.driftCompensation, d.refresh !== null));
+    s.f64(d.driftNu); s.f64(d.driftT0); s.f64(d.updatePeriod); s.f64(d.refresh?.gHigh ?? 0); s.f64(d.refresh?.minDiff ?? 0);
+    s.u8(ADC_LAWS.indexOf(c.energy.adcLaw));
+    for (const k of ENERGY_KEYS) s.f64(c.energy[k]);
     for (const r of REGISTERS) {
-      const f = p.core.registers[r];
+      const f = c.registers[r];
       s.u8(f.signed ? 1 : 0); s.u8(f.bits); s.u8(f.frac); s.u8(f.overflow === 'saturate' ? 0 : 1); s.u8(ROUNDINGS.indexOf(f.round));
     }
   });
   section(w, 'NEUR', (s) => {
     s.u16(p.populations.length);
     for (const pop of p.populations) {
-      s.u8(MODELS.indexOf(pop.model)); s.u32(pop.size);
+      s.text(pop.name); s.u8(MODELS.indexOf(pop.model)); s.u32(pop.size);
+      const c = pop.conventions;
+      s.u8(RESET_KINDS.indexOf(c.reset));
+      s.u8(flagBits(c.adaptiveTheta, c.sameStep, c.ge, c.inputFactor, c.incrementOneMinusRho, c.vMin !== null, c.graded));
+      s.u32(c.refractory); s.i32(c.vMin ?? 0);
       const names = Object.keys(pop.arrays);
       s.u16(names.length);
       for (const n of names) {
         const a = pop.arrays[n] as Int32Array;
         if (a.length !== pop.size) throw new Error(`internal: ${n} has ${a.length} values for ${pop.size} neurons`);
         s.text(n);
-        s.bytes(new Uint8Array(Int32Array.from(a).buffer));
+        s.int32s(a);
       }
     }
   });
@@ -114,6 +247,30 @@ export function encodeProgram(p: Program): Uint8Array {
   section(w, 'CODE', (s) => {
     s.u32(p.code.length);
     for (const ins of p.code) s.u64(encodeInstruction(ins));
+  });
+  section(w, 'PROB', (s) => {
+    s.u32(p.probes.length);
+    for (const pr of p.probes) { s.u32(pr.address); s.u32(pr.every); s.u32(pr.start); s.u32(pr.stop); }
+  });
+  section(w, 'LERN', (s) => {
+    const l = p.learning;
+    if (!l) return;
+    s.u8(l.lrShift); s.i32(l.lr); s.i32(l.traceIncrement);
+    s.u8(FEEDBACK_KINDS.indexOf(l.feedback)); s.u32(l.B.length); s.int32s(l.B);
+    s.u8(SCHEMES.indexOf(l.scheme)); s.i32(l.threshold); s.u32(l.pulseLevels); s.f64(l.pulse);
+  });
+  section(w, 'SYMS', (s) => {
+    const y = p.symbols;
+    s.text(y.network); s.f64(y.dt);
+    s.u16(y.layout.length);
+    for (const l of y.layout) { s.u8(SPACES.indexOf(l.space)); s.u32(l.offset); s.i32(l.accumulator); }
+    s.u16(y.files.length);
+    for (const f of y.files) s.text(f);
+    s.u32(y.spans.length);
+    y.spans.forEach((sp, i) => { s.i32(sp.file); s.u32(sp.line); s.u32(sp.column); s.text(y.origins[i] ?? ''); });
+  });
+  section(w, 'RUNS', (s) => {
+    s.u32(p.run.steps); s.u32(p.run.samples); s.u32(p.run.seed); s.longText(JSON.stringify(p.run.task ?? null));
   });
   const body = w.done();
   const end = new Writer();
@@ -130,18 +287,31 @@ class Bad extends Error { constructor(readonly code: string, message: string) { 
 class Reader {
   private readonly view: DataView;
   at = 0;
-  constructor(private readonly b: Uint8Array, private readonly end = b.length, start = 0) {
+  constructor(private readonly b: Uint8Array, private readonly end = b.length, start = 0, readonly tag = '') {
     this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.at = start;
   }
-  private need(n: number, what: string) { if (this.at + n > this.end) throw new Bad('PCX1003', `the file is truncated (in ${what})`); }
-  u8(what: string) { this.need(1, what); return this.view.getUint8(this.at++); }
-  u16(what: string) { this.need(2, what); const v = this.view.getUint16(this.at, true); this.at += 2; return v; }
-  u32(what: string) { this.need(4, what); const v = this.view.getUint32(this.at, true); this.at += 4; return v; }
-  u64(what: string) { this.need(8, what); const v = this.view.getBigUint64(this.at, true); this.at += 8; return v; }
-  bytes(n: number, what: string) { this.need(n, what); const v = this.b.slice(this.at, this.at + n); this.at += n; return v; }
-  text(what: string) { const n = this.u8(what); return new TextDecoder('utf-8', { fatal: false }).decode(this.bytes(n, what)); }
+  private need(n: number) { if (this.at + n > this.end) throw new Bad(this.tag ? 'PCX1005' : 'PCX1003', this.tag ? `section ${this.tag} ends early` : 'the file is truncated (in the header)'); }
+  u8() { this.need(1); return this.view.getUint8(this.at++); }
+  u16() { this.need(2); const v = this.view.getUint16(this.at, true); this.at += 2; return v; }
+  u32() { this.need(4); const v = this.view.getUint32(this.at, true); this.at += 4; return v; }
+  i32() { this.need(4); const v = this.view.getInt32(this.at, true); this.at += 4; return v; }
+  f64() { this.need(8); const v = this.view.getFloat64(this.at, true); this.at += 8; return v; }
+  u64() { this.need(8); const v = this.view.getBigUint64(this.at, true); this.at += 8; return v; }
+  bytes(n: number) { this.need(n); const v = this.b.slice(this.at, this.at + n); this.at += n; return v; }
+  text() { return utf8(this.bytes(this.u16()), this.tag); }
+  longText() { return utf8(this.bytes(this.u32()), this.tag); }
+  int32s(n: number) { const b = this.bytes(n * 4); return new Int32Array(b.buffer, b.byteOffset, n); }
+  /** One of `values` by its index. */
+  pick<T>(values: readonly T[], what: string): T { const i = this.u8(); const v = values[i]; if (v === undefined) throw new Bad('PCX1007', `${what} ${i} is none of ${values.map((x, k) => `${k} ${String(x)}`).join(', ')}`); return v; }
+  /** A finite number within [lo, hi]. */
+  real(what: string, lo = -Infinity, hi = Infinity) { const v = this.f64(); if (!Number.isFinite(v) || v < lo || v > hi) throw new Bad('PCX1007', `${what} is ${v}, outside [${lo}, ${hi}]`); return v; }
   get remaining() { return this.end - this.at; }
+}
+
+/** Strict UTF-8 (a damaged string is a malformed section, and re-encoding must give back its bytes). */
+function utf8(b: Uint8Array, tag: string): string {
+  try { return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b); } catch { throw new Bad('PCX1005', `section ${tag} holds a string that is not UTF-8`); }
 }
 
 export function decodeProgram(bytes: Uint8Array): LoadResult {
@@ -149,130 +319,229 @@ export function decodeProgram(bytes: Uint8Array): LoadResult {
     return { ok: true, program: read(bytes) };
   } catch (e) {
     if (e instanceof Bad) return { ok: false, error: { code: e.code, message: e.message } };
+    if (e instanceof RangeError) return { ok: false, error: { code: 'PCX1005', message: 'a section declares more data than the file can hold' } };
     throw e;
   }
 }
 
 function read(bytes: Uint8Array): Program {
-  if (bytes.length < 8) throw new Bad(bytes.length >= 4 && MAGIC.every((m, i) => bytes[i] === m) ? 'PCX1003' : 'PCX1001', bytes.length >= 4 ? 'the file is truncated (in the header)' : 'not a phasecore program (no PCX magic)');
-  if (!MAGIC.every((m, i) => bytes[i] === m)) throw new Bad('PCX1001', 'not a phasecore program (no PCX magic)');
+  const magic = bytes.length >= 4 && MAGIC.every((m, i) => bytes[i] === m);
+  if (!magic) throw new Bad('PCX1001', 'not a phasecore program (no PCX magic)');
+  if (bytes.length < 8) throw new Bad('PCX1003', 'the file is truncated (in the header)');
   const top = new Reader(bytes, bytes.length, 4);
-  const version = top.u16('header');
-  if (version !== PROGRAM_VERSION) throw new Bad('PCX1002', `program format version ${version}; this phasecore reads version ${PROGRAM_VERSION}`);
-  top.u16('header');
+  const version = top.u16();
+  if (version !== PROGRAM_VERSION) throw new Bad('PCX1002', `program format version ${version}; this phasecore reads version ${PROGRAM_VERSION}: recompile the program from its .snn file with \`phasecore compile\``);
+  top.u16();
   const sections = new Map<string, { start: number; end: number }>();
   let endSeen = false;
   while (top.remaining > 0) {
     const tagStart = top.at;
-    const tag = String.fromCharCode(...top.bytes(4, 'a section tag'));
-    const len = top.u32(`section ${tag}`);
-    if (len > top.remaining) throw new Bad('PCX1003', `the file is truncated (section ${tag} declares ${len} bytes, ${top.remaining} remain)`);
+    if (top.remaining < 8) throw new Bad('PCX1003', 'the file is truncated (in a section header)');
+    const tag = String.fromCharCode(...top.bytes(4));
+    const len = top.u32();
+    if (len > top.remaining) throw new Bad('PCX1003', `the file is truncated (section ${tag.replace(/[^\x20-\x7e]/g, '?')} declares ${len} bytes, ${top.remaining} remain)`);
     if (tag === 'END ') {
       if (len !== 4) throw new Bad('PCX1005', 'malformed END section');
-      const crc = new Reader(bytes, top.at + 4, top.at).u32('END');
+      const crc = new Reader(bytes, top.at + 4, top.at).u32();
       if (crc !== crc32(bytes.subarray(0, tagStart))) throw new Bad('PCX1004', 'checksum mismatch: the file is damaged');
       top.at += 4;
       if (top.remaining !== 0) throw new Bad('PCX1005', 'bytes after the END section');
       endSeen = true;
       break;
     }
-    if (!['CORE', 'NEUR', 'TGTS', 'CODE'].includes(tag)) throw new Bad('PCX1005', `unknown section '${tag.replace(/[^\x20-\x7e]/g, '?')}'`);
+    if (!(SECTIONS as readonly string[]).includes(tag)) throw new Bad('PCX1005', `unknown section '${tag.replace(/[^\x20-\x7e]/g, '?')}'`);
     if (sections.has(tag)) throw new Bad('PCX1005', `section ${tag} appears twice`);
     sections.set(tag, { start: top.at, end: top.at + len });
     top.at += len;
   }
   if (!endSeen) throw new Bad('PCX1003', 'the file is truncated (no END section)');
-  const get = (tag: string) => {
-    const s = sections.get(tag);
-    if (!s) throw new Bad('PCX1005', `missing section ${tag}`);
-    return new Reader(bytes, s.end, s.start);
+  // Sections in their order of encoding: encode(decode(bytes)) must give back the bytes.
+  const order = [...sections.keys()];
+  if (order.length !== SECTIONS.length || order.some((t, i) => t !== SECTIONS[i])) {
+    const missing = SECTIONS.find((t) => !sections.has(t));
+    throw new Bad('PCX1005', missing ? `missing section ${missing}` : `sections out of order (${order.join(', ')})`);
+  }
+  const get = (tag: (typeof SECTIONS)[number]) => {
+    const s = sections.get(tag)!;
+    return new Reader(bytes, s.end, s.start, tag);
   };
-  const core = readCore(get('CORE'));
-  const populations = readPopulations(get('NEUR'));
-  const targets = readTargets(get('TGTS'), core);
-  const code = readCode(get('CODE'));
-  validate({ core, populations, targets, code });
-  return { core, populations, targets, code };
+  const core = within(get('CORE'), readCore);
+  const populations = within(get('NEUR'), readPopulations);
+  const targets = within(get('TGTS'), (r) => readTargets(r, core));
+  const code = within(get('CODE'), readCode);
+  const probes = within(get('PROB'), readProbes);
+  const learning = within(get('LERN'), readLearning);
+  const symbols = within(get('SYMS'), readSymbols);
+  const run = within(get('RUNS'), readRun);
+  const program = { core, populations, targets, code, probes, learning, symbols, run };
+  validate(program);
+  return program;
 }
 
-function finish(r: Reader, tag: string) { if (r.remaining !== 0) throw new Bad('PCX1005', `section ${tag} has ${r.remaining} unexpected bytes`); }
+/** Read a whole section: every byte must be used. */
+function within<T>(r: Reader, f: (r: Reader) => T): T {
+  const v = f(r);
+  if (r.remaining !== 0) throw new Bad('PCX1005', `section ${r.tag} has ${r.remaining} unexpected bytes`);
+  return v;
+}
 
 function readCore(r: Reader): CoreConfig {
   const t: Record<string, number> = {};
-  for (const k of TIMING_KEYS) t[k] = r.u32('CORE');
-  const clockHz = r.u32('CORE'); const adcBits = r.u8('CORE'); const dacBits = r.u8('CORE'); const deviceLevels = r.u32('CORE'); const devicesPerSide = r.u8('CORE');
+  for (const k of TIMING_KEYS) t[k] = r.u32();
+  const clockHz = r.real('the clock', Number.MIN_VALUE, 1e13);
+  const dacBits = r.u8();
+  const converter: AdcParams = { bits: r.u8(), range: r.real('the ADC range', Number.MIN_VALUE), noise: r.real('the ADC noise', 0), multiplier: r.u32(), shift: r.i32() };
+  const decayMode = r.pick(['multiply', 'shift'] as const, 'decay mode');
+  const kind = r.pick(DEVICE_KINDS, 'device');
+  const profile = r.pick(PCM_PROFILES, 'PCM profile');
+  const levels = r.u32(); const devicesPerSide = r.u8();
+  const gMax = r.real('g_max', Number.MIN_VALUE, 1); const gMin = r.real('g_min', 0, 1); const weightScale = r.real('weight_scale', Number.MIN_VALUE, 1);
+  const flags = r.u8();
+  if (flags >= 32) throw new Bad('PCX1007', 'the device has unknown flags');
+  const driftNu = r.real('drift ν', 0, 1); const driftT0 = r.real('drift t0', Number.MIN_VALUE); const updatePeriod = r.real('the update period', Number.MIN_VALUE);
+  const gHigh = r.real('refresh g_high', 0, 1); const minDiff = r.real('refresh min_diff', 0, 1);
+  const device: DeviceParams = {
+    kind, profile, levels, devicesPerSide, gMax, gMin, weightScale,
+    progNoise: (flags & 1) !== 0, readNoise: (flags & 2) !== 0, drift: (flags & 4) !== 0, driftCompensation: (flags & 8) !== 0,
+    driftNu, driftT0, updatePeriod, refresh: (flags & 16) !== 0 ? { gHigh, minDiff } : null,
+  };
+  const adcLaw = r.pick(ADC_LAWS, 'ADC energy law');
+  const e: Record<string, number> = {};
+  for (const k of ENERGY_KEYS) e[k] = r.real(`energy ${k}`, 0);
+  const energy = { adcLaw, ...e } as unknown as EnergyTable;
   const registers = {} as Record<RegisterName, RegisterFormat>;
   for (const name of REGISTERS) {
-    const signed = r.u8('CORE'); const bits = r.u8('CORE'); const frac = r.u8('CORE'); const ov = r.u8('CORE'); const rd = r.u8('CORE');
-    if (signed > 1 || bits < 1 || bits > 64 || frac > bits || ov > 1 || rd >= ROUNDINGS.length) throw new Bad('PCX1007', `register ${name} has an invalid format`);
+    const signed = r.u8(); const bits = r.u8(); const frac = r.u8(); const ov = r.u8(); const rd = r.u8();
+    if (signed > 1 || bits < 1 || bits > 48 || frac > 48 || ov > 1 || rd >= ROUNDINGS.length) throw new Bad('PCX1007', `register ${name} has an invalid format`);
     registers[name] = { signed: signed === 1, bits, frac, overflow: ov === 0 ? 'saturate' : 'wrap', round: ROUNDINGS[rd] as Rounding };
   }
-  finish(r, 'CORE');
-  const c = { ...(t as unknown as CoreTiming), clockHz, adcBits, dacBits, deviceLevels, devicesPerSide, registers };
-  const positive: Array<[string, number]> = [['rows', c.rows], ['cols', c.cols], ['tiles', c.tiles], ['lanes', c.lanes], ['adcColumns', c.adcColumns], ['clockHz', c.clockHz], ['adcBits', c.adcBits], ['devicesPerSide', c.devicesPerSide]];
+  const c: CoreConfig = { ...(t as unknown as CoreTiming), clockHz, dacBits, converter, decayMode, device, energy, registers };
+  const positive: Array<[string, number]> = [['rows', c.rows], ['cols', c.cols], ['tiles', c.tiles], ['lanes', c.lanes], ['adcColumns', c.adcColumns], ['ADC bits', converter.bits], ['DAC bits', dacBits], ['devices per side', devicesPerSide], ['the ADC multiplier', converter.multiplier]];
   for (const [k, v] of positive) if (v < 1) throw new Bad('PCX1007', `core ${k} is ${v}; it must be at least 1`);
-  if (c.rows > 4096 || c.cols > 4096 || c.tiles > 4096 || c.adcBits > 16 || c.dacBits > 16 || c.devicesPerSide > 16) throw new Bad('PCX1007', 'a core size is beyond the architecture\'s limits');
+  if (c.rows > 4096 || c.cols > 4096 || c.tiles > 4096 || converter.bits > 16 || dacBits > 16 || devicesPerSide > 16 || converter.multiplier >= 2 ** 31 || Math.abs(converter.shift) > 62) throw new Bad('PCX1007', 'a core size is beyond the architecture\'s limits');
+  if (kind === 'ideal' ? levels < 2 || levels > 65536 : levels !== 0) throw new Bad('PCX1007', `an ${kind} device with ${levels} levels`);
   return c;
 }
 
 function readPopulations(r: Reader): PopulationParams[] {
-  const n = r.u16('NEUR');
+  const n = r.u16();
   const out: PopulationParams[] = [];
   for (let i = 0; i < n; i++) {
-    const m = r.u8('NEUR');
-    const model = MODELS[m];
-    if (!model) throw new Bad('PCX1007', `population ${i} has unknown model ${m}`);
-    const size = r.u32('NEUR');
-    if (size > 1e7) throw new Bad('PCX1007', `population ${i} has ${size} neurons`);
-    const k = r.u16('NEUR');
+    const name = r.text();
+    const model = r.pick(MODELS, `population ${i}'s model`);
+    const size = r.u32();
+    if (size > 1e7) throw new Bad('PCX1007', `population ${name} has ${size} neurons`);
+    const reset = r.pick(RESET_KINDS, `population ${name}'s reset`);
+    const flags = r.u8();
+    if (flags >= 128) throw new Bad('PCX1007', `population ${name} has unknown convention flags`);
+    const refractory = r.u32(); const vMin = r.i32();
+    const conventions: Conventions = {
+      reset, adaptiveTheta: (flags & 1) !== 0, sameStep: (flags & 2) !== 0, ge: (flags & 4) !== 0, inputFactor: (flags & 8) !== 0,
+      incrementOneMinusRho: (flags & 16) !== 0, refractory, vMin: (flags & 32) !== 0 ? vMin : null, graded: (flags & 64) !== 0,
+    };
+    if (conventions.vMin === null && vMin !== 0) throw new Bad('PCX1007', `population ${name} has a v_min value without its flag`);
+    const k = r.u16();
     const arrays: Record<string, Int32Array> = {};
     for (let j = 0; j < k; j++) {
-      const name = r.text('NEUR');
-      const b = r.bytes(size * 4, 'NEUR');
-      arrays[name] = new Int32Array(b.buffer, b.byteOffset, size);
+      const key = r.text();
+      if (key in arrays) throw new Bad('PCX1005', `population ${name} has two arrays ${key}`);
+      arrays[key] = r.int32s(size);
     }
-    out.push({ model, size, arrays });
+    out.push({ name, model, size, conventions, arrays });
   }
-  finish(r, 'NEUR');
   return out;
 }
 
 function readTargets(r: Reader, core: CoreConfig): TileTargets[] {
-  const n = r.u32('TGTS');
+  const n = r.u32();
   if (n > core.tiles) throw new Bad('PCX1008', `${n} tiles of device targets for a core of ${core.tiles} tiles`);
   const out: TileTargets[] = [];
   for (let i = 0; i < n; i++) {
-    const tile = r.u16('TGTS'); const rows = r.u16('TGTS'); const cols = r.u16('TGTS');
+    const tile = r.u16(); const rows = r.u16(); const cols = r.u16();
     if (tile >= core.tiles || rows > core.rows || cols > core.cols) throw new Bad('PCX1008', `device targets for tile ${tile} (${rows} x ${cols}) do not fit the core's ${core.tiles} tiles of ${core.rows} x ${core.cols}`);
-    const gp = r.bytes(rows * cols * 2, 'TGTS');
-    const gm = r.bytes(rows * cols * 2, 'TGTS');
+    if (out.some((t) => t.tile === tile)) throw new Bad('PCX1005', `device targets for tile ${tile} appear twice`);
+    const gp = r.bytes(rows * cols * 2);
+    const gm = r.bytes(rows * cols * 2);
     out.push({ tile, rows, cols, gPlus: new Uint16Array(gp.buffer, gp.byteOffset, rows * cols), gMinus: new Uint16Array(gm.buffer, gm.byteOffset, rows * cols) });
   }
-  finish(r, 'TGTS');
   return out;
 }
 
 function readCode(r: Reader): Instruction[] {
-  const n = r.u32('CODE');
-  if (n * 8 > r.remaining) throw new Bad('PCX1003', `the file is truncated (CODE declares ${n} instructions)`);
+  const n = r.u32();
+  if (n * 8 > r.remaining) throw new Bad('PCX1005', `section CODE declares ${n} instructions in ${r.remaining} bytes`);
   const out: Instruction[] = [];
   for (let i = 0; i < n; i++) {
-    const d = decodeInstruction(r.u64('CODE'));
+    const d = decodeInstruction(r.u64());
     if (!d.ok) throw new Bad(d.code, `instruction ${i}: ${d.message}`);
     out.push(d.instruction);
   }
-  finish(r, 'CODE');
   return out;
 }
+
+function readProbes(r: Reader): ProbeSchedule[] {
+  const n = r.u32();
+  if (n * 16 > r.remaining) throw new Bad('PCX1005', `section PROB declares ${n} schedules in ${r.remaining} bytes`);
+  return Array.from({ length: n }, () => ({ address: r.u32(), every: r.u32(), start: r.u32(), stop: r.u32() }));
+}
+
+function readLearning(r: Reader): LearningConstants | null {
+  if (r.remaining === 0) return null;
+  const lrShift = r.u8(); const lr = r.i32(); const traceIncrement = r.i32();
+  const feedback = r.pick(FEEDBACK_KINDS, 'feedback');
+  const nB = r.u32();
+  if (nB * 4 > r.remaining) throw new Bad('PCX1005', `section LERN declares ${nB} feedback weights in ${r.remaining} bytes`);
+  const B = r.int32s(nB);
+  return { lrShift, lr, traceIncrement, feedback, B, scheme: r.pick(SCHEMES, 'update scheme'), threshold: r.i32(), pulseLevels: r.u32(), pulse: r.real('the pulse', 0, 1) };
+}
+
+function readSymbols(r: Reader): Symbols {
+  const network = r.text();
+  const dt = r.real('dt', Number.MIN_VALUE);
+  const nl = r.u16();
+  const layout = Array.from({ length: nl }, () => ({ space: r.pick(SPACES, 'index space'), offset: r.u32(), accumulator: r.i32() }));
+  const nf = r.u16();
+  const files = Array.from({ length: nf }, () => r.text());
+  const ns = r.u32();
+  if (ns * 14 > r.remaining) throw new Bad('PCX1005', `section SYMS declares ${ns} spans in ${r.remaining} bytes`);
+  const spans: SourceSpan[] = [];
+  const origins: string[] = [];
+  for (let i = 0; i < ns; i++) {
+    const file = r.i32();
+    if (file < -1 || file >= nf) throw new Bad('PCX1007', `instruction ${i}'s span names file ${file} of ${nf}`);
+    spans.push({ file, line: r.u32(), column: r.u32() });
+    origins.push(r.text());
+  }
+  return { network, dt, layout, files, spans, origins };
+}
+
+function readRun(r: Reader): RunInfo {
+  const steps = r.u32(); const samples = r.u32(); const seed = r.u32();
+  const text = r.longText();
+  let task: unknown;
+  try { task = JSON.parse(text); } catch { throw new Bad('PCX1005', 'section RUNS holds a task that is not JSON'); }
+  if (JSON.stringify(task) !== text) throw new Bad('PCX1005', 'section RUNS holds a task in a non-canonical form');
+  return { steps, samples, seed, task };
+}
+
+/** The arrays each model's neuron unit reads (docs/core.md). */
+export const MODEL_ARRAYS: Readonly<Record<Model, readonly string[]>> = {
+  input: [],
+  LIF: ['alpha', 'v_th', 'v_init', 'bias'],
+  ALIF: ['alpha', 'v_th', 'v_init', 'bias', 'rho', 'beta', 'a_init'],
+  LI: ['kappa', 'bias', 'v_init'],
+};
 
 /**
  * Operands against the core and the program, from the kind of each field in the ISA table: every
  * tile, population, enumerated value and jump target must exist, and every range (rows and columns
- * of a tile, neurons of a population, inputs, accumulators) must lie within what it indexes.
+ * of a tile, neurons of a population, inputs, accumulators) must lie within what it indexes. Then
+ * the other sections against the code: each population has its model's arrays, each probe
+ * schedule belongs to a PROBE, the symbols cover every instruction.
  */
 function validate(p: Program): void {
   const c = p.core;
-  const sizeOf = (models: ReadonlyArray<PopulationParams['model']>) => p.populations.reduce((a, x) => a + (models.includes(x.model) ? x.size : 0), 0);
+  const sizeOf = (models: readonly Model[]) => p.populations.reduce((a, x) => a + (models.includes(x.model) ? x.size : 0), 0);
   const nIn = sizeOf(['input']);
   const nRec = sizeOf(['LIF', 'ALIF']);
   const nOut = sizeOf(['LI']);
@@ -308,7 +577,35 @@ function validate(p: Program): void {
         }
       }
     }
+    // A unit works on what it knows: the neuron unit's model must be the population's.
+    if (ins.op === 'NEURON_UPDATE') {
+      const pop = p.populations[ins.fields.pop]!;
+      const model = ins.fields.model === 1 ? 'ALIF' : 'LIF';
+      if (pop.model !== model) bad(`population ${pop.name} is ${pop.model}, not ${model}`);
+    }
+    if (ins.op === 'READOUT_UPDATE' && p.populations[ins.fields.pop]!.model !== 'LI') bad(`population ${p.populations[ins.fields.pop]!.name} is not a readout`);
   });
+  for (const pop of p.populations) {
+    for (const a of MODEL_ARRAYS[pop.model]) if (!pop.arrays[a]) throw new Bad('PCX1005', `population ${pop.name} (${pop.model}) has no ${a} array`);
+    if (pop.model === 'LIF' || pop.model === 'ALIF') {
+      if (pop.conventions.reset === 'to' && !pop.arrays.reset_value) throw new Bad('PCX1005', `population ${pop.name} resets to a value it does not have`);
+    }
+    if (c.decayMode === 'shift') {
+      for (const a of ['alpha', 'rho', 'kappa']) { const d = pop.arrays[a]; if (d?.some((k) => k < 0 || k > 31)) throw new Bad('PCX1007', `population ${pop.name} has a decay shift outside 0–31`); }
+    }
+  }
+  const seen = new Set<number>();
+  for (const pr of p.probes) {
+    if (p.code[pr.address]?.op !== 'PROBE') throw new Bad('PCX1008', `a probe schedule names instruction ${pr.address}, which is not a PROBE`);
+    if (seen.has(pr.address)) throw new Bad('PCX1005', `instruction ${pr.address} has two probe schedules`);
+    seen.add(pr.address);
+    if (pr.every < 1 || pr.stop < pr.start) throw new Bad('PCX1007', `the probe at instruction ${pr.address} has an empty schedule`);
+  }
+  p.code.forEach((ins, i) => { if (ins.op === 'PROBE' && !seen.has(i)) throw new Bad('PCX1005', `PROBE at instruction ${i} has no schedule`); });
+  if (p.symbols.spans.length !== p.code.length) throw new Bad('PCX1005', `the symbols cover ${p.symbols.spans.length} instructions of ${p.code.length}`);
+  if (p.symbols.layout.length !== p.populations.length) throw new Bad('PCX1005', `the symbols lay out ${p.symbols.layout.length} populations of ${p.populations.length}`);
+  if (p.learning && p.learning.B.length !== 0 && p.learning.B.length !== nRec * nOut) throw new Bad('PCX1008', `the feedback matrix has ${p.learning.B.length} entries for ${nRec} x ${nOut}`);
+  for (const t of p.targets) if (t.tile >= c.tiles) throw new Bad('PCX1008', `targets for tile ${t.tile}`);
 }
 
 /** CRC-32 (IEEE 802.3), the checksum of the END section. */

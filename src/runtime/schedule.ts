@@ -17,7 +17,7 @@ export function resources(ins: Instruction): { reads: string[]; writes: string[]
   const spec: OpSpec = ISA[ins.op];
   const name = (r: ResourceSpec): string => (typeof r === 'string' ? r : 'tile' in r ? `tile${operand(ins, 'tile')}.${r.tile}` : `pop${operand(ins, 'pop')}.${r.population}`);
   const reads = spec.reads.map(name);
-  if (ins.op === 'XBAR_READ') reads.push(ins.fields.src === 0 ? 'input' : 'spikes');
+  if (ins.op === 'XBAR_READ') reads.push(ins.fields.src === 0 ? 'input' : ins.fields.src === 1 ? 'spikes' : 'next_spikes');
   return { reads, writes: spec.writes.map(name) };
 }
 

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { checkText } from '../helpers.ts';
 import { compileRun } from '../../src/compiler/compile.ts';
 import { decodeProgram, encodeProgram } from '../../src/runtime/program.ts';
-import { lowerDevice, lowerNetwork } from '../../src/compiler/lower.ts';
+import { deviceOf, lowerCore, lowerNetwork } from '../../src/compiler/lower.ts';
 import { weightToLevels } from '../../src/compiler/quantize.ts';
 import { instantiate } from '../../src/ir/instantiate.ts';
 import { stream, MT19937 } from '../../src/data/random.ts';
@@ -81,7 +81,7 @@ describe('emit', () => {
       expect(loaded.ok ? 'ok' : loaded.error.message).toBe('ok');
       const net = lowerNetwork([...program.networks.values()][0]!);
       const inst = instantiate(net, stream(s.seed, 'init'));
-      const device = lowerDevice(program.cores.get('c')!);
+      const device = deviceOf(lowerCore(program.cores.get('c')!));
       const { nIn, nRec, nOut } = inst.layout;
       const rng = MT19937.legacy(s.seed);
       const x = Uint8Array.from({ length: nIn }, () => (rng.random() < 0.5 ? 1 : 0));

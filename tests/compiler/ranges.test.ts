@@ -11,7 +11,7 @@ import { stream, MT19937 } from '../../src/data/random.ts';
 import { dynamics, simulate } from '../../src/reference/simulate.ts';
 import { mapTiles } from '../../src/compiler/map.ts';
 import { quantize } from '../../src/compiler/quantize.ts';
-import { lowerCore, lowerDevice } from '../../src/compiler/lower.ts';
+import { deviceOf, lowerCore } from '../../src/compiler/lower.ts';
 
 const source = (o: { nIn: number; nRec: number; w: number; core: string; neuron?: string; seed?: number }) => `
 core c { tile = 16 x 16; tiles = 64; adc_range = 1000; ${o.core} }
@@ -60,7 +60,7 @@ describe('range analysis', () => {
       const inst = instantiate(net, stream(seed, 'init'));
       const core = lowerCore(program.cores.get('c')!);
       const map = mapTiles(net, inst, { rows: core.rows, cols: core.cols, tiles: core.tiles }, { file: 'x', span: { start: 0, end: 0 } }).value!;
-      const q = quantize(net, inst, core, lowerDevice(program.cores.get('c')!), map, { file: 'x', span: { start: 0, end: 0 } }).value;
+      const q = quantize(net, inst, core, deviceOf(core), map, { file: 'x', span: { start: 0, end: 0 } }).value;
       inst.inRec.w.set(q.weights.inRec); inst.recRec.w.set(q.weights.recRec); inst.recOut.w.set(q.weights.recOut);
       const T = 60;
       const rng = MT19937.legacy(seed);

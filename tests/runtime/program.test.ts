@@ -1,35 +1,49 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { crc32, decodeProgram, encodeProgram, REGISTERS, type CoreConfig, type Program, type RegisterFormat } from '../../src/runtime/program.ts';
+import { crc32, decodeProgram, encodeProgram, NO_CONVENTIONS, REGISTERS, type CoreConfig, type Program, type RegisterFormat } from '../../src/runtime/program.ts';
 import type { Instruction } from '../../src/runtime/isa.ts';
 
 const reg: RegisterFormat = { signed: true, bits: 16, frac: 10, overflow: 'saturate', round: 'nearest' };
 const core = (tiles = 4): CoreConfig => ({
   rows: 64, cols: 32, tiles, lanes: 16, adcColumns: 8, crossbarRead: 4, adc: 1, accumulate: 1, neuronUpdate: 2, readout: 1,
-  traceUpdate: 1, learningSignal: 2, gradient: 1, programPulse: 50, stepOverhead: 8, clockHz: 500e6, adcBits: 8, dacBits: 8,
-  deviceLevels: 0, devicesPerSide: 1, registers: Object.fromEntries(REGISTERS.map((r) => [r, reg])) as CoreConfig['registers'],
+  traceUpdate: 1, learningSignal: 2, gradient: 1, programPulse: 50, stepOverhead: 8, clockHz: 500e6, dacBits: 8,
+  converter: { bits: 8, range: 16, noise: 0, multiplier: 1 << 30, shift: 22 }, decayMode: 'multiply',
+  device: { kind: 'pcm', profile: 'demirag2021', levels: 0, devicesPerSide: 1, gMax: 12e-6, gMin: 0.1e-6, weightScale: 12e-6, progNoise: true, readNoise: true, drift: true, driftCompensation: false, driftNu: 0.04, driftT0: 38.6, updatePeriod: 38.6, refresh: { gHigh: 9e-6, minDiff: 2.25e-6 } },
+  energy: { adcLaw: 'neurosim', adcConstant: 0, dacPulse: 0.417, readVoltage: 0.2, readTime: 1e-7, addPerBit: 0.0022, multiplyPerBit2: 0.0042, sramPerBit: 0.05, setPulse: 13.5, resetPulse: 19.2 },
+  registers: Object.fromEntries(REGISTERS.map((r) => [r, reg])) as CoreConfig['registers'],
 });
 
-/** A small program that fits its core. */
+/** A small program that fits its core; every PROBE gets a schedule, every instruction a span. */
 function sample(code: Instruction[] = []): Program {
+  const all: Instruction[] = [
+    { op: 'STEP', fields: {} },
+    { op: 'LOAD_INPUT', fields: { lo: 0, count: 10, graded: 0 } },
+    { op: 'XBAR_READ', fields: { tile: 0, src: 0, srcLo: 0, rowLo: 0, rowCount: 10 } },
+    { op: 'ACC_CLEAR', fields: { lo: 0, count: 20 } },
+    { op: 'ACC_ADD', fields: { tile: 0, colLo: 0, colCount: 20, dst: 0 } },
+    { op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 20 } },
+    { op: 'LOOP', fields: { target: 0, count: 1000 } },
+    ...code,
+    { op: 'HALT', fields: {} },
+  ];
+  const n = 20;
+  const lif = { alpha: Int32Array.from({ length: n }, (_, i) => 31000 + i), v_th: new Int32Array(n).fill(614), v_init: new Int32Array(n), bias: new Int32Array(n).fill(-3) };
   return {
     core: core(),
     populations: [
-      { model: 'input', size: 10, arrays: {} },
-      { model: 'LIF', size: 20, arrays: { alpha: Int32Array.from({ length: 20 }, (_, i) => 31000 + i), v_th: new Int32Array(20).fill(614) } },
+      { name: 'in', model: 'input', size: 10, conventions: NO_CONVENTIONS, arrays: {} },
+      { name: 'rec', model: 'LIF', size: n, conventions: { ...NO_CONVENTIONS, reset: 'zero', ge: true, refractory: 2, vMin: -4096 }, arrays: lif },
     ],
     targets: [{ tile: 1, rows: 2, cols: 3, gPlus: Uint16Array.from([1, 2, 3, 4, 5, 6]), gMinus: Uint16Array.from([6, 5, 4, 3, 2, 1]) }],
-    code: [
-      { op: 'STEP', fields: {} },
-      { op: 'LOAD_INPUT', fields: { lo: 0, count: 10, graded: 0 } },
-      { op: 'XBAR_READ', fields: { tile: 0, src: 0, srcLo: 0, rowLo: 0, rowCount: 10 } },
-      { op: 'ACC_CLEAR', fields: { lo: 0, count: 20 } },
-      { op: 'ACC_ADD', fields: { tile: 0, colLo: 0, colCount: 20, dst: 0 } },
-      { op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 20 } },
-      { op: 'LOOP', fields: { target: 0, count: 1000 } },
-      ...code,
-      { op: 'HALT', fields: {} },
-    ],
+    code: all,
+    probes: all.flatMap((ins, address) => (ins.op === 'PROBE' ? [{ address, every: 2, start: 1, stop: 9 }] : [])),
+    learning: { lrShift: 8, lr: 3, traceIncrement: 256, feedback: 'random', B: Int32Array.from({ length: 0 }), scheme: 'mixed_precision', threshold: 12, pulseLevels: 0, pulse: 1.5e-6 },
+    symbols: {
+      network: 'net', dt: 1e-3, files: ['a.snn', 'ü/b.snn'],
+      layout: [{ space: 'input', offset: 0, accumulator: -1 }, { space: 'rec', offset: 0, accumulator: 0 }],
+      spans: all.map((_, i) => ({ file: i % 3 - 1, line: i + 1, column: 3 })), origins: all.map((ins) => `serves ${ins.op}`),
+    },
+    run: { steps: 1000, samples: 3, seed: 7, task: { kind: 'pattern_generation', duration: 1, freqs: [1, 2.5] } },
   };
 }
 
@@ -39,6 +53,19 @@ describe('program files', () => {
   it('computes the standard CRC-32', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
   });
+  it('decoding then encoding gives back the same bytes, section by section', () => {
+    const bytes = encodeProgram(sample([{ op: 'PROBE', fields: { variable: 1, pop: 1, lo: 0, count: 4 } }]));
+    const r = decodeProgram(bytes);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(Buffer.from(encodeProgram(r.program)).equals(Buffer.from(bytes))).toBe(true);
+  });
+  it('refuses a version-1 program with a coded error that says to recompile', () => {
+    const v1 = encodeProgram(sample()).slice();
+    v1[4] = 1; v1[5] = 0;
+    const r = decodeProgram(v1);
+    expect(r).toMatchObject({ ok: false, error: { code: 'PCX1002' } });
+    if (!r.ok) expect(r.error.message).toMatch(/version 1; this phasecore reads version 2: recompile/);
+  });
   it('round-trips a program', () => {
     const p = sample();
     const r = decodeProgram(encodeProgram(p));
@@ -47,15 +74,17 @@ describe('program files', () => {
   });
   it('property: decode(encode(p)) equals p for generated programs that fit their core', () => {
     const ins = fc.oneof(
-      fc.record({ tile: fc.nat({ max: 3 }), rowLo: fc.nat({ max: 32 }), rowCount: fc.nat({ max: 5 }), src: fc.nat({ max: 1 }), srcLo: fc.nat({ max: 5 }) }).map((f) => ({ op: 'XBAR_READ' as const, fields: f })),
+      fc.record({ tile: fc.nat({ max: 3 }), rowLo: fc.nat({ max: 32 }), rowCount: fc.nat({ max: 5 }), src: fc.nat({ max: 2 }), srcLo: fc.nat({ max: 5 }) }).map((f) => ({ op: 'XBAR_READ' as const, fields: f })),
       fc.record({ tile: fc.nat({ max: 3 }), colLo: fc.nat({ max: 16 }), colCount: fc.nat({ max: 16 }), dst: fc.nat({ max: 4 }) }).map((f) => ({ op: 'ACC_ADD' as const, fields: f })),
       fc.record({ variable: fc.nat({ max: 8 }), pop: fc.nat({ max: 1 }), lo: fc.nat({ max: 5 }), count: fc.nat({ max: 5 }) }).map((f) => ({ op: 'PROBE' as const, fields: f })),
       fc.record({ units: fc.nat({ max: 127 }) }).map((f) => ({ op: 'SYNC' as const, fields: f })),
     );
     fc.assert(fc.property(fc.array(ins, { maxLength: 20 }), (code) => {
       const p = sample(code);
-      const r = decodeProgram(encodeProgram(p));
+      const bytes = encodeProgram(p);
+      const r = decodeProgram(bytes);
       expect(r.ok && strip(r.program)).toEqual(strip(p));
+      if (r.ok) expect(Buffer.from(encodeProgram(r.program)).equals(Buffer.from(bytes))).toBe(true);
     }), { numRuns: 200 });
   });
   it('answers every corrupted byte with a coded error or a valid program, never an exception', () => {
