@@ -21,8 +21,13 @@ import { DEFAULT_MEMORY_BUDGET, estimateMemory, VALIDATION_SEQUENCES } from '../
 import { formatBytes } from '../data/files.ts';
 import { fieldMax, ISA } from '../runtime/isa.ts';
 import type {
+
   CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value, Place,
 } from './values.ts';
+
+/** The widest register the core computes with exactly (raw values are integers below 2^53; sums of two stay exact). */
+const REGISTER_BITS = 48;
+const REGISTER_WHY = 'the core\'s arithmetic holds registers of 1 to ${maxBits} bits exactly';
 
 type DeclKind = S.DeclKind | 'train' | 'run';
 interface Decl { readonly kind: DeclKind; readonly name: string; readonly stmt: A.Section | A.Const; readonly module: Module }
@@ -421,7 +426,7 @@ class ModuleChecker {
     return { t: 'quantity', si: q.si, dim: q.dim };
   }
 
-  private parseFormat(text: string, at: Span, where: Where, maxBits = 64): FixedFormat | undefined {
+  private parseFormat(text: string, at: Span, where: Where, maxBits = 64, why = 'formats have 1 to ${maxBits} bits here'): FixedFormat | undefined {
     const m = /^([suq])(\d+)(?:\.(\d+))?$/.exec(text) as RegExpExecArray;
     const kind = m[1] as string;
     const a = Number(m[2]);
@@ -430,7 +435,7 @@ class ModuleChecker {
     const bits = kind === 'q' ? a + b : a;
     const frac = b;
     const signed = kind === 's';
-    if (bits < 1 || bits > maxBits) { this.report('InvalidFormat', at, `${where.what}: the format ${text} has ${bits} bits; formats have 1 to ${maxBits} bits here.`); return undefined; }
+    if (bits < 1 || bits > maxBits) { this.report('InvalidFormat', at, `${where.what}: the format ${text} has ${bits} bits; ${why.replace('${maxBits}', String(maxBits))}.`); return undefined; }
     if (signed && bits < 2) { this.report('InvalidFormat', at, `${where.what}: a signed format needs at least 2 bits (sign and one more).`); return undefined; }
     if (frac > bits - (signed ? 1 : 0)) { this.report('InvalidFormat', at, `${where.what}: ${text} has ${frac} fractional bits but only ${bits - (signed ? 1 : 0)} bits besides the sign.`); return undefined; }
     return { signed, bits, frac, text };
@@ -563,7 +568,7 @@ class ModuleChecker {
 
   private register(e: A.Expr, where: Where): Value | undefined {
     if (e.kind === 'FormatLit') {
-      const f = this.parseFormat(e.text, e.span, where);
+      const f = this.parseFormat(e.text, e.span, where, REGISTER_BITS, REGISTER_WHY);
       return f && { t: 'register', format: f, overflow: 'saturate', round: null };
     }
     if (e.kind === 'Call' && (e.callee.name === 'saturate' || e.callee.name === 'wrap') && !e.body) {
@@ -571,7 +576,7 @@ class ModuleChecker {
       const pos = args.filter((a) => !a.name);
       const fmtArg = pos[0];
       if (pos.length !== 1 || !fmtArg || fmtArg.value.kind !== 'FormatLit') { this.report('WrongArguments', e.span, `${e.callee.name}(...) takes one format and an optional rounding: ${e.callee.name}(s16.10, round = nearest).`); return undefined; }
-      const f = this.parseFormat(fmtArg.value.text, fmtArg.value.span, where);
+      const f = this.parseFormat(fmtArg.value.text, fmtArg.value.span, where, REGISTER_BITS, REGISTER_WHY);
       let round: string | null = null;
       for (const a of args) {
         if (!a.name) continue;

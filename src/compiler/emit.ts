@@ -113,7 +113,7 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   put({ op: 'HALT', fields: {} }, 'end');
 
   // One step through the scoreboard (src/runtime/schedule.ts), with the typical activity.
-  const board = new Scoreboard(core);
-  for (let i = 0; i < stepEnd; i++) board.issue(code[i] as Instruction, typicalActive(code[i] as Instruction));
+  const board = new Scoreboard(core, code);
+  for (let i = 0; i < stepEnd; i++) board.issueAt(i, typicalActive(code[i] as Instruction));
   return { code, origin, sources, probes: schedules, cyclesPerStep: board.end, busy: board.busy };
 }

@@ -1,0 +1,613 @@
+// The cycle-accurate core: executes a loaded program (program.ts) on crossbar tiles of devices
+// (device.ts), ADCs, accumulators and the neuron unit, in the fixed-point formats the program
+// declares (fixed.ts), counting cycles through the scoreboard the compiler's estimate uses
+// (schedule.ts), and every operation in an energy ledger. docs/core.md is its datasheet: what
+// each unit does, bit for bit.
+//
+// All state lives in typed arrays allocated when the core is built; executing a step allocates
+// nothing. Crossbar reads are event-driven: only rows whose source is active are touched.
+import { MT19937, stream } from '../data/random.ts';
+import { ISA, UNITS, type Instruction, type Opcode } from './isa.ts';
+import { mulShift, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
+import type { CoreConfig, Model, Program, RegisterFormat } from './program.ts';
+import { Scoreboard } from './schedule.ts';
+import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
+import { Lfsr } from './lfsr.ts';
+
+/** A run-time refusal with a stable code (PCX2xxx): the program cannot run as asked. */
+export class CoreError extends Error { constructor(readonly code: string, message: string) { super(message); } }
+
+/** Registers whose saturations (or wraps) are counted, per population (the ADC's and DAC's per core). */
+export const COUNTED = ['adc', 'dac', 'accumulator', 'membrane', 'threshold', 'adaptation'] as const;
+export type Counted = (typeof COUNTED)[number];
+
+export interface CoreOptions {
+  /** Seed of the noise stream (device programming and read noise, ADC noise, the LFSR). */
+  readonly seed: number;
+  /** Ideal devices: the program's targets held exactly, no noise, no drift. */
+  readonly ideal?: boolean;
+}
+
+/** Operation counts of the ledger (a user can re-price them). */
+export interface Counts {
+  dacPulses: number; deviceReads: number; readConductance: number; adcConversions: number;
+  adds: number; addBits: number; multiplies: number; multiplyBits2: number; sramBits: number;
+  setPulses: number; resetPulses: number; synops: number; membraneUpdates: number; spikes: number;
+}
+const zeroCounts = (): Counts => ({ dacPulses: 0, deviceReads: 0, readConductance: 0, adcConversions: 0, adds: 0, addBits: 0, multiplies: 0, multiplyBits2: 0, sramBits: 0, setPulses: 0, resetPulses: 0, synops: 0, membraneUpdates: 0, spikes: 0 });
+
+export interface TimingError { readonly sample: number; readonly step: number; readonly address: number; readonly cycles: number }
+
+/** One crossbar tile: its devices, the cached sums a read needs, and its output register. */
+class Tile {
+  readonly dev: DeviceArrays;
+  /** Per cell: Σ G⁺ − Σ G⁻, Σ G and Σ G² over its 2N devices (µS), as programmed (undrifted). */
+  readonly w: Float64Array; readonly s1: Float64Array; readonly s2: Float64Array;
+  /** Per row: Σ G of the row's devices (read energy), and the synapses it holds (synaptic operations). */
+  readonly rowG: Float64Array; readonly rowSyn: Int32Array;
+  /** The output register: one value per column, in raw accumulator units. */
+  readonly out: Float64Array;
+  readonly colI: Float64Array; readonly colA: Float64Array; readonly colB: Float64Array;
+  /** Columns any ACC_ADD of the program reads (the rest are converted, and never read). */
+  used = 0;
+  /** When its devices were programmed (the drift clock). */
+  programmedAt = 0;
+  constructor(readonly rows: number, readonly cols: number, readonly perSide: number) {
+    const cells = rows * cols;
+    this.dev = deviceArrays(cells, perSide);
+    this.w = new Float64Array(cells); this.s1 = new Float64Array(cells); this.s2 = new Float64Array(cells);
+    this.rowG = new Float64Array(rows); this.rowSyn = new Int32Array(rows);
+    this.out = new Float64Array(cols); this.colI = new Float64Array(cols); this.colA = new Float64Array(cols); this.colB = new Float64Array(cols);
+  }
+  /** Recompute the cached sums of every cell from its devices. */
+  recache(): void {
+    const N = this.perSide;
+    const g = this.dev.g;
+    this.rowG.fill(0);
+    for (let k = 0; k < this.rows * this.cols; k++) {
+      let plus = 0; let minus = 0; let sq = 0;
+      for (let d = 0; d < N; d++) { const gp = g[(k * 2) * N + d] as number; const gm = g[(k * 2 + 1) * N + d] as number; plus += gp; minus += gm; sq += gp * gp + gm * gm; }
+      this.w[k] = plus - minus; this.s1[k] = plus + minus; this.s2[k] = sq;
+      const r = Math.floor(k / this.cols);
+      this.rowG[r] = (this.rowG[r] as number) + plus + minus;
+    }
+  }
+}
+
+/** Where each recurrent or readout index and each population's state lives. */
+interface PopulationView {
+  readonly model: Model; readonly size: number; readonly offset: number; readonly index: number;
+  readonly arrays: Readonly<Record<string, Int32Array>>;
+}
+
+type Handler<K extends Opcode> = (core: Core, ins: Extract<Instruction, { op: K }>, address: number) => number;
+/** One handler per opcode: a missing one is a type error. Each returns the instruction's active work (rows, pulses, pairs). */
+type Handlers = { readonly [K in Opcode]: Handler<K> };
+
+export interface ProbeBuffer { readonly address: number; readonly variable: number; readonly population: number; readonly lo: number; readonly count: number; readonly steps: Int32Array; readonly data: Float64Array }
+
+export class Core {
+  readonly nIn: number; readonly nRec: number; readonly nOut: number;
+  readonly steps: number;
+  readonly board: Scoreboard;
+  readonly counts: Counts = zeroCounts();
+  /** Counts of the initial programming, apart from the run's. */
+  readonly programming: Counts = zeroCounts();
+  /** Saturations: [register][population], and the ADC's per tile. */
+  readonly saturations: Float64Array;
+  readonly adcClips: Float64Array;
+  readonly timingErrors: TimingError[] = [];
+  timingErrorCount = 0;
+  readonly budget: number;
+  readonly stepCycles: Float64Array;
+  /** Spikes per recurrent neuron over everything run. */
+  readonly spikeCount: Float64Array;
+
+  // State.
+  private readonly input: Float64Array;
+  private spikes: Uint8Array; private next: Uint8Array;
+  private readonly spikeList: Int32Array; private nSpikes = 0;
+  private readonly nextList: Int32Array; private nNext = 0;
+  private readonly acc: Float64Array;
+  private readonly accPop: Int16Array;
+  private readonly v: Float64Array; private readonly a: Float64Array; private readonly thr: Float64Array; private readonly refr: Int32Array;
+  private readonly lastI: Float64Array;
+  private readonly y: Float64Array;
+  private readonly tiles: Array<Tile | undefined>;
+  private readonly pops: PopulationView[];
+  private readonly loops: Int32Array;
+  readonly probes: ProbeBuffer[];
+  private readonly probeAt: Int32Array;
+  private readonly device: DeviceModel;
+  private readonly gradedInput: boolean;
+  private readonly rng: MT19937;
+  private readonly lfsr: Lfsr;
+  private x: Float64Array = new Float64Array(0);
+  private pc = 0;
+  private t = -1;
+  private sample = 0;
+  private halted = true;
+  private stepStart = 0;
+  private overrunAt = -1;
+  /** Simulated seconds since the devices were programmed. */
+  private clock = 0;
+
+  constructor(readonly program: Program, readonly options: CoreOptions) {
+    const p = program;
+    const c = p.core;
+    if (!options.ideal && c.device.kind === 'pcm' && c.device.profile !== 'demirag2021') throw new CoreError('PCX2001', `the ${c.device.profile} PCM profile is not modelled by this core yet (demirag2021 is); run with --ideal, or use profile = demirag2021`);
+    const probed = new Set(p.code.filter((i) => i.op === 'PROBE').map((i) => (i.fields as { variable: number }).variable));
+    for (const v of [5, 6, 8]) if (probed.has(v)) throw new CoreError('PCX2003', `probing ${ISA.PROBE.fields.variable.values[v]} needs the on-chip learning unit, which this core does not model yet`);
+    for (const ins of p.code) if (ISA[ins.op].unit === 'learning') throw new CoreError('PCX2003', `${ins.op} needs the on-chip learning unit, which this core does not model yet`);
+    this.device = new DeviceModel(c.device, !!options.ideal);
+    this.gradedInput = p.populations.some((x) => x.model === 'input' && x.conventions.graded);
+    this.rng = stream(options.seed, 'noise');
+    this.lfsr = new Lfsr(this.rng.nextU32());
+    this.board = new Scoreboard(c, p.code);
+    this.budget = Math.floor(p.symbols.dt * c.clockHz + 1e-9);
+    this.steps = p.run.steps;
+    const sizeOf = (ms: Model[]) => p.populations.reduce((s, x) => s + (ms.includes(x.model) ? x.size : 0), 0);
+    this.nIn = sizeOf(['input']); this.nRec = sizeOf(['LIF', 'ALIF']); this.nOut = sizeOf(['LI']);
+    this.pops = p.populations.map((pop, index) => ({ model: pop.model, size: pop.size, offset: p.symbols.layout[index]!.offset, index, arrays: pop.arrays }));
+    this.saturations = new Float64Array(COUNTED.length * p.populations.length);
+    this.input = new Float64Array(this.nIn);
+    this.spikes = new Uint8Array(this.nRec); this.next = new Uint8Array(this.nRec);
+    this.spikeList = new Int32Array(this.nRec); this.nextList = new Int32Array(this.nRec);
+    this.acc = new Float64Array(this.nRec + this.nOut);
+    this.accPop = new Int16Array(this.nRec + this.nOut);
+    for (const v of this.pops) {
+      if (v.model === 'LIF' || v.model === 'ALIF') this.accPop.fill(v.index, v.offset, v.offset + v.size);
+      if (v.model === 'LI') this.accPop.fill(v.index, this.nRec + v.offset, this.nRec + v.offset + v.size);
+    }
+    this.v = new Float64Array(this.nRec); this.a = new Float64Array(this.nRec); this.thr = new Float64Array(this.nRec); this.refr = new Int32Array(this.nRec);
+    this.lastI = new Float64Array(this.nRec + this.nOut);
+    this.y = new Float64Array(this.nOut);
+    this.spikeCount = new Float64Array(this.nRec);
+    this.loops = new Int32Array(p.code.length);
+    this.stepCycles = new Float64Array(0);
+    // Tiles: every tile the code names, programmed from its targets at time 0.
+    this.tiles = Array.from({ length: c.tiles }, () => undefined);
+    for (const ins of p.code) {
+      if (ins.op === 'XBAR_READ' || ins.op === 'ACC_ADD') {
+        const k = ins.fields.tile;
+        const tile = this.tiles[k] ?? (this.tiles[k] = new Tile(c.rows, c.cols, c.device.devicesPerSide));
+        if (ins.op === 'ACC_ADD') tile.used = Math.max(tile.used, ins.fields.colLo + ins.fields.colCount);
+      }
+    }
+    this.adcClips = new Float64Array(c.tiles);
+    this.programTiles();
+    // Probes: a buffer per PROBE, samples × recorded steps × neurons.
+    this.probeAt = new Int32Array(p.code.length).fill(-1);
+    this.probes = p.probes.map((s, k) => {
+      const ins = p.code[s.address] as Extract<Instruction, { op: 'PROBE' }>;
+      const n = s.stop >= s.start ? Math.floor((s.stop - s.start) / s.every) + 1 : 0;
+      this.probeAt[s.address] = k;
+      return { address: s.address, variable: ins.fields.variable, population: ins.fields.pop, lo: ins.fields.lo, count: ins.fields.count, steps: Int32Array.from({ length: n }, (_, i) => s.start + i * s.every), data: new Float64Array(p.run.samples * n * ins.fields.count) };
+    });
+  }
+
+  /** Write every tile's devices from the program's targets (unprogrammed cells are RESET). */
+  private programTiles(): void {
+    const N = this.program.core.device.devicesPerSide;
+    const byTile = new Map(this.program.targets.map((t) => [t.tile, t]));
+    this.tiles.forEach((tile, k) => {
+      if (!tile) return;
+      const tg = byTile.get(k);
+      const cells = tile.rows * tile.cols;
+      for (let cell = 0; cell < cells; cell++) {
+        const r = Math.floor(cell / tile.cols); const col = cell % tile.cols;
+        const inTarget = tg !== undefined && r < tg.rows && col < tg.cols;
+        const plus = inTarget ? (tg.gPlus[r * tg.cols + col] as number) : 0;
+        const minus = inTarget ? (tg.gMinus[r * tg.cols + col] as number) : 0;
+        if (plus !== 0 || minus !== 0) tile.rowSyn[r] = (tile.rowSyn[r] as number) + 1;
+        for (let side = 0; side < 2; side++) {
+          for (let d = 0; d < N; d++) {
+            const got = this.device.program(tile.dev, (cell * 2 + side) * N + d, side === 0 ? plus : minus, 0, this.rng);
+            this.programming.setPulses += got.sets; this.programming.resetPulses += got.resets;
+          }
+        }
+      }
+      tile.recache();
+      tile.programmedAt = 0;
+    });
+  }
+
+  /** Start sequence `sample` on inputs x ([t][input], `steps` rows): state from the program's initial values. */
+  begin(x: Float64Array, sample: number): void {
+    if (x.length !== this.steps * this.nIn) throw new CoreError('PCX2002', `the input has ${this.nIn > 0 ? x.length / this.nIn : x.length} steps of ${this.nIn} channels; the program runs ${this.steps} steps`);
+    this.x = x;
+    this.sample = sample;
+    this.pc = 0; this.t = -1; this.halted = false;
+    this.loops.fill(0);
+    this.spikes.fill(0); this.next.fill(0); this.nSpikes = 0; this.nNext = 0;
+    this.acc.fill(0); this.lastI.fill(0); this.refr.fill(0);
+    for (const p of this.pops) {
+      if (p.model === 'LIF' || p.model === 'ALIF') {
+        this.v.set(p.arrays.v_init!, p.offset);
+        if (p.model === 'ALIF') this.a.set(p.arrays.a_init!, p.offset); else this.a.fill(0, p.offset, p.offset + p.size);
+        this.thr.set(p.arrays.v_th!, p.offset);
+      }
+      if (p.model === 'LI') this.y.set(p.arrays.v_init!, p.offset);
+    }
+  }
+
+  get done(): boolean { return this.halted; }
+  /** The time step being executed (0-based), or −1 before the first. */
+  get time(): number { return this.t; }
+
+  /** Execute one time step (from its STEP to the next STEP or HALT); returns the cycles it took. */
+  step(): number {
+    const code = this.program.code;
+    let first = true;
+    while (!this.halted) {
+      const ins = code[this.pc] as Instruction;
+      if (ins.op === 'STEP' && !first) break;
+      first = false;
+      const address = this.pc;
+      this.pc++;
+      const active = (HANDLERS[ins.op] as Handler<Opcode>)(this, ins as never, address);
+      const end = this.board.issueAt(address, active);
+      if (ins.op === 'STEP') { this.stepStart = this.board.lastStart; this.overrunAt = -1; }
+      if (this.overrunAt < 0 && end - this.stepStart > this.budget) this.overrunAt = address;
+      if (ins.op === 'HALT') this.halted = true;
+    }
+    const cycles = this.board.end - this.stepStart;
+    if (this.overrunAt >= 0) {
+      this.timingErrorCount++;
+      if (this.timingErrors.length < 16) this.timingErrors.push({ sample: this.sample, step: this.t, address: this.overrunAt, cycles });
+    }
+    return cycles;
+  }
+
+  /** Run one whole sequence; returns its cycles. */
+  runSequence(x: Float64Array, sample: number, onStep?: (cycles: number) => void): number {
+    this.begin(x, sample);
+    const start = this.board.end;
+    while (!this.halted) { const c = this.step(); onStep?.(c); }
+    return this.board.end - start;
+  }
+
+  /** The readouts' outputs y of the current step (real units). */
+  readoutValue(k: number): number { return (this.y[k] as number) * 2 ** -this.program.core.registers.membrane.frac; }
+
+  count(reg: Counted, population: number): void {
+    const i = COUNTED.indexOf(reg) * this.program.populations.length + population;
+    this.saturations[i] = (this.saturations[i] as number) + 1;
+  }
+
+  /** Saturations per register (summed over populations), and per register and population. */
+  saturationsByRegister(): { total: Record<string, number>; byPopulation: Record<string, Record<string, number>> } {
+    const total: Record<string, number> = {};
+    const byPopulation: Record<string, Record<string, number>> = {};
+    const n = this.program.populations.length;
+    COUNTED.forEach((reg, r) => {
+      let s = 0;
+      for (let p = 0; p < n; p++) {
+        const v = this.saturations[r * n + p] as number;
+        s += v;
+        if (v > 0) (byPopulation[this.program.populations[p]!.name] ??= {})[reg] = v;
+      }
+      total[reg] = s;
+    });
+    let clips = 0;
+    for (let k = 0; k < this.adcClips.length; k++) clips += this.adcClips[k] as number;
+    total.adc = clips;
+    return { total, byPopulation };
+  }
+
+  // ---- the units, called by HANDLERS -------------------------------------------------------
+
+  stepBegin(): void {
+    this.t++;
+    this.clock = this.program.core.device.updatePeriod + (this.sample * this.steps + this.t) * this.program.symbols.dt;
+    // The spike buffers swap: last step's spikes are what the neuron update wrote.
+    for (let k = 0; k < this.nSpikes; k++) this.spikes[this.spikeList[k] as number] = 0;
+    const s = this.spikes; this.spikes = this.next; this.next = s;
+    this.spikeList.set(this.nextList.subarray(0, this.nNext));
+    this.nSpikes = this.nNext; this.nNext = 0;
+  }
+
+  loadInput(lo: number, count: number): number {
+    const at = this.t * this.nIn;
+    for (let i = lo; i < lo + count; i++) this.input[i] = this.x[at + i] as number;
+    return 0;
+  }
+
+  loop(address: number, target: number, count: number): void {
+    const runs = (this.loops[address] as number) + 1;
+    if (runs < count) { this.loops[address] = runs; this.pc = target; } else this.loops[address] = 0;
+  }
+
+  /**
+   * XBAR_READ: drive the active rows, sum the column currents (drift and read noise as the device
+   * says), convert every column with the ADC, scale the codes into accumulator units.
+   */
+  crossbarRead(k: number, src: number, srcLo: number, rowLo: number, rowCount: number): number {
+    const tile = this.tiles[k]!;
+    const c = this.program.core;
+    const cols = tile.cols;
+    const used = tile.used;
+    const noise = this.device.readNoise;
+    const graded = src === 0 && this.gradedInput;
+    const dacMax = 2 ** c.dacBits - 1;
+    tile.colI.fill(0, 0, used);
+    if (noise) { tile.colA.fill(0, 0, used); tile.colB.fill(0, 0, used); }
+    let active = 0; let drive2 = 0; let drive = 0; let rowG = 0;
+    const buf = src === 0 ? this.input : src === 1 ? this.spikes : this.next;
+    const w = tile.w; const s1 = tile.s1; const s2 = tile.s2; const colI = tile.colI; const colA = tile.colA; const colB = tile.colB;
+    for (let r = 0; r < rowCount; r++) {
+      const value = buf[srcLo + r] as number;
+      if (value === 0) continue;
+      let f = 1;
+      if (graded) {
+        // The pulse-width DAC: b bits over [0, 1] of the input's value.
+        let code = Math.round(value * dacMax);
+        if (code > dacMax || code < 0) { this.count('dac', 0); code = code > dacMax ? dacMax : 0; }
+        if (code === 0) continue;
+        f = code / dacMax;
+      }
+      active++; drive += f; drive2 += f * f;
+      const row = rowLo + r;
+      const base = row * cols;
+      rowG += f * (tile.rowG[row] as number);
+      this.counts.synops += tile.rowSyn[row] as number;
+      if (f === 1) { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + (w[base + j] as number); }
+      else { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + f * (w[base + j] as number); }
+      if (noise) {
+        const f2 = f * f;
+        for (let j = 0; j < used; j++) { colA[j] = (colA[j] as number) + f2 * (s2[base + j] as number); colB[j] = (colB[j] as number) + f2 * (s1[base + j] as number); }
+      }
+    }
+    const drift = this.device.driftFactor(this.clock, tile.programmedAt);
+    const comp = c.device.driftCompensation && !this.device.ideal ? 1 / drift : 1;
+    // One ADC code = 2·range/2^bits in weight units; codes are signed, saturating at ±2^(bits−1).
+    const perCode = 1 / (this.device.weightScale * ((2 * c.converter.range) / 2 ** c.converter.bits));
+    const lo = -(2 ** (c.converter.bits - 1)); const hi = 2 ** (c.converter.bits - 1) - 1;
+    const adcNoise = c.converter.noise;
+    const { multiplier, shift } = c.converter;
+    const nDev = 2 * c.device.devicesPerSide;
+    const { m3, c3 } = DEMIRAG;
+    const accRound = c.registers.accumulator.round;
+    if (active === 0 && adcNoise === 0) tile.out.fill(0);
+    else {
+      for (let j = 0; j < used; j++) {
+        let current = (colI[j] as number) * drift;
+        if (noise) {
+          // Independent Gaussian reads of the column's devices sum to one Gaussian per column.
+          const variance = m3 * m3 * drift * drift * (colA[j] as number) + 2 * m3 * c3 * drift * (colB[j] as number) + c3 * c3 * nDev * drive2;
+          current += Math.sqrt(variance) * this.rng.randn();
+        }
+        let x = current * comp * perCode;
+        if (adcNoise > 0) x += adcNoise * this.rng.randn();
+        let code = x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
+        if (code > hi || code < lo) { code = code > hi ? hi : lo; this.adcClips[k] = (this.adcClips[k] as number) + 1; }
+        tile.out[j] = code === 0 ? 0 : mulShift(code, multiplier, shift, accRound, accRound === 'stochastic' ? this.lfsr.uniform(Math.min(52, Math.max(0, shift))) : 0);
+      }
+      tile.out.fill(0, used);
+    }
+    const n = this.counts;
+    n.dacPulses += drive;
+    n.deviceReads += active * cols * nDev;
+    n.readConductance += rowG * drift;
+    n.adcConversions += cols;
+    return active;
+  }
+
+
+  accClear(lo: number, count: number): number { this.acc.fill(0, lo, lo + count); return 0; }
+
+  accAdd(k: number, colLo: number, colCount: number, dst: number): number {
+    const out = this.tiles[k]!.out;
+    const f = this.program.core.registers.accumulator;
+    const lo = rawMin(f); const hi = rawMax(f);
+    for (let i = 0; i < colCount; i++) {
+      const s = (this.acc[dst + i] as number) + (out[colLo + i] as number);
+      if (s > hi || s < lo) { this.count('accumulator', this.accPop[dst + i] as number); this.acc[dst + i] = overflow(s, f, f.overflow); } else this.acc[dst + i] = s;
+    }
+    this.counts.adds += colCount; this.counts.addBits += colCount * f.bits;
+    return 0;
+  }
+
+  /** A value of format `from` in format `to`'s fraction, rounded as `to` rounds. */
+  private rescale(x: number, from: QFormat, to: RegisterFormat): number {
+    return to.frac >= from.frac ? x * 2 ** (to.frac - from.frac) : roundingShiftRight(x, from.frac - to.frac, to.round, to.round === 'stochastic' ? this.lfsr.uniform(from.frac - to.frac) : 0);
+  }
+
+  /** x·decay in the decay implementation: a multiply by the raw coefficient, or x − (x >> k). */
+  private leak(x: number, d: number): number {
+    const c = this.program.core;
+    const f = c.registers.decay;
+    if (c.decayMode === 'shift') return x - roundingShiftRight(x, d, f.round, f.round === 'stochastic' ? this.lfsr.uniform(d) : 0);
+    return mulShift(x, d, f.frac, f.round, f.round === 'stochastic' ? this.lfsr.uniform(f.frac) : 0);
+  }
+
+  /** x·(1 − decay), the input factor. */
+  private oneMinus(x: number, d: number): number {
+    const c = this.program.core;
+    const f = c.registers.decay;
+    if (c.decayMode === 'shift') return roundingShiftRight(x, d, f.round, f.round === 'stochastic' ? this.lfsr.uniform(d) : 0);
+    return mulShift(x, 2 ** f.frac - d, f.frac, f.round, f.round === 'stochastic' ? this.lfsr.uniform(f.frac) : 0);
+  }
+
+  private clampTo(x: number, f: RegisterFormat, reg: Counted, pop: number): number {
+    if (x > rawMax(f) || x < rawMin(f)) { this.count(reg, pop); return overflow(x, f, f.overflow); }
+    return x;
+  }
+
+  /** NEURON_UPDATE: LIF or ALIF neurons [lo, lo+count) of a population (docs/core.md, step by step). */
+  neuronUpdate(popIndex: number, lo: number, count: number): number {
+    const pop = this.pops[popIndex]!;
+    const conv = this.program.populations[popIndex]!.conventions;
+    const R = this.program.core.registers;
+    const { alpha, v_th, bias, rho, beta, reset_value } = pop.arrays as Record<string, Int32Array>;
+    const alif = pop.model === 'ALIF';
+    const F = Math.max(R.membrane.frac, R.threshold.frac);
+    const vScale = 2 ** (F - R.membrane.frac); const tScale = 2 ** (F - R.threshold.frac);
+    const oneA = 2 ** R.adaptation.frac;
+    const decayF = R.decay;
+    const nRef = conv.refractory;
+    let mults = 0; let adds = 0;
+    for (let i = lo; i < lo + count; i++) {
+      const g = pop.offset + i;
+      const zPrev = this.spikes[g] as number;
+      // Adaptation and threshold: a ← ρ·a + c·z^{t−1}; A = v_th + β·a.
+      let A = v_th![i] as number;
+      if (alif) {
+        const r = rho![i] as number;
+        let a = this.leak(this.a[g] as number, r);
+        if (zPrev) {
+          const inc = !conv.incrementOneMinusRho ? oneA
+            : this.program.core.decayMode === 'shift' ? 2 ** (R.adaptation.frac - r) : roundingShiftRight((2 ** decayF.frac - r) * oneA, decayF.frac, R.adaptation.round);
+          a += inc;
+        }
+        a = this.clampTo(a, R.adaptation, 'adaptation', popIndex);
+        this.a[g] = a;
+        A = this.clampTo(A + mulShift(beta![i] as number, a, R.adaptation.frac, R.threshold.round, R.threshold.round === 'stochastic' ? this.lfsr.uniform(R.adaptation.frac) : 0), R.threshold, 'threshold', popIndex);
+        mults += 2; adds += 2;
+      }
+      this.thr[g] = A;
+      const theta = conv.adaptiveTheta ? A : (v_th![i] as number);
+      // The leak acts on the previous state, or on the reset value after a spike (next_step reset).
+      let vPrev = this.v[g] as number;
+      if (zPrev && !conv.sameStep && conv.reset !== 'subtract') vPrev = conv.reset === 'zero' ? 0 : (reset_value![i] as number);
+      // The step's input: the accumulated sum and the bias, in the membrane's format, times (1 − α) where asked.
+      const I = this.clampTo((this.acc[g] as number) + (bias![i] as number), R.accumulator, 'accumulator', popIndex);
+      this.lastI[g] = I;
+      let input = this.rescale(I, R.accumulator, R.membrane);
+      if (conv.inputFactor) { input = this.oneMinus(input, alpha![i] as number); mults++; }
+      let v = this.leak(vPrev, alpha![i] as number) + input;
+      mults++; adds += 2;
+      if (zPrev && !conv.sameStep && conv.reset === 'subtract') { v -= this.rescale(theta, R.threshold, R.membrane); adds++; }
+      v = this.clampTo(v, R.membrane, 'membrane', popIndex);
+      if (conv.vMin !== null && v < conv.vMin) v = conv.vMin;
+      // The threshold test, exact in the finer of the two formats.
+      const blocked = (this.refr[g] as number) > 0;
+      const d = v * vScale - A * tScale;
+      const spike = !blocked && (conv.ge ? d >= 0 : d > 0);
+      const r = (this.refr[g] as number) + (spike ? nRef : 0) - 1;
+      this.refr[g] = r < 0 ? 0 : r > nRef ? nRef : r;
+      if (spike) {
+        this.next[g] = 1;
+        this.nextList[this.nNext++] = g;
+        this.spikeCount[g] = (this.spikeCount[g] as number) + 1;
+        this.counts.spikes++;
+        if (conv.sameStep) v = this.clampTo(conv.reset === 'subtract' ? v - this.rescale(theta, R.threshold, R.membrane) : conv.reset === 'zero' ? 0 : (reset_value![i] as number), R.membrane, 'membrane', popIndex);
+      }
+      this.v[g] = v;
+    }
+    this.ledgerNeurons(count, mults, adds, alif);
+    return 0;
+  }
+
+  /** READOUT_UPDATE: y ← κ·y + g·I + b (g = 1 − κ or 1). */
+  readoutUpdate(popIndex: number, lo: number, count: number): number {
+    const pop = this.pops[popIndex]!;
+    const conv = this.program.populations[popIndex]!.conventions;
+    const R = this.program.core.registers;
+    const { kappa, bias } = pop.arrays as Record<string, Int32Array>;
+    let mults = 0;
+    for (let i = lo; i < lo + count; i++) {
+      const g = pop.offset + i;
+      const I = this.acc[this.nRec + g] as number;
+      this.lastI[this.nRec + g] = I;
+      let input = this.rescale(I, R.accumulator, R.membrane);
+      if (conv.inputFactor) { input = this.oneMinus(input, kappa![i] as number); mults++; }
+      this.y[g] = this.clampTo(this.leak(this.y[g] as number, kappa![i] as number) + input + (bias![i] as number), R.membrane, 'membrane', popIndex);
+      mults++;
+    }
+    this.ledgerNeurons(count, mults, 2 * count, false);
+    return 0;
+  }
+
+  private ledgerNeurons(count: number, mults: number, adds: number, alif: boolean): void {
+    const R = this.program.core.registers;
+    const n = this.counts;
+    n.membraneUpdates += count;
+    n.multiplies += mults; n.multiplyBits2 += mults * R.membrane.bits * R.decay.bits;
+    n.adds += adds; n.addBits += adds * R.membrane.bits;
+    // SRAM: the state word read and written, the parameters read.
+    const state = R.membrane.bits + (alif ? R.adaptation.bits : 0) + 8;
+    const params = R.decay.bits + R.threshold.bits + R.accumulator.bits + (alif ? R.decay.bits + R.threshold.bits : 0);
+    n.sramBits += count * (2 * state + params);
+  }
+
+  /** PROBE: record a variable of neurons [lo, lo+count) at the scheduled steps (real units). */
+  probe(address: number, variable: number, popIndex: number, lo: number, count: number): number {
+    const k = this.probeAt[address] as number;
+    const buf = this.probes[k]!;
+    const s = this.program.probes[k]!;
+    const t = this.t;
+    if (t < s.start || t > s.stop || (t - s.start) % s.every !== 0) return 0;
+    const row = (t - s.start) / s.every;
+    const pop = this.pops[popIndex]!;
+    const R = this.program.core.registers;
+    const at = (this.sample * buf.steps.length + row) * count;
+    for (let i = 0; i < count; i++) {
+      const g = pop.offset + lo + i;
+      let value: number;
+      switch (variable) {
+        case 0: value = pop.model === 'input' ? (this.input[g] !== 0 ? 1 : 0) : (this.next[g] as number); break;
+        case 1: value = pop.model === 'LI' ? (this.y[g] as number) * 2 ** -R.membrane.frac : (this.v[g] as number) * 2 ** -R.membrane.frac; break;
+        case 2: value = (this.a[g] as number) * 2 ** -R.adaptation.frac; break;
+        case 3: value = (this.thr[g] as number) * 2 ** -R.threshold.frac; break;
+        case 4: value = (this.lastI[pop.model === 'LI' ? this.nRec + g : g] as number) * 2 ** -R.accumulator.frac; break;
+        case 7: value = (this.y[g] as number) * 2 ** -R.membrane.frac; break;
+        default: throw new Error(`internal: probe variable ${variable} reached the core`);
+      }
+      buf.data[at + i] = value;
+    }
+    return 0;
+  }
+
+  /** Energy by kind (pJ) from counts, priced by the program's table. */
+  energy(n: Counts = this.counts): Record<string, number> {
+    const e = this.program.core.energy;
+    const b = this.program.core.converter.bits;
+    const adc = e.adcLaw === 'neurosim' ? (b + 1) * (0.538 * b + 4.375) * 1e-3 : e.adcLaw === 'isaac' ? 1.667 * 2 ** (b - 8) : e.adcConstant;
+    return {
+      dac: n.dacPulses * e.dacPulse,
+      device_read: e.readVoltage ** 2 * (n.readConductance * 1e-6) * e.readTime * 1e12,
+      adc: n.adcConversions * adc,
+      add: n.addBits * e.addPerBit,
+      multiply: n.multiplyBits2 * e.multiplyPerBit2,
+      sram: n.sramBits * e.sramPerBit,
+      program: n.setPulses * e.setPulse + n.resetPulses * e.resetPulse,
+    };
+  }
+
+  /** The ADC law's price of one conversion, in words. */
+  get adcLawText(): string {
+    const e = this.program.core.energy;
+    return e.adcLaw === 'neurosim' ? 'NeuroSim SAR, (b+1)(0.538b+4.375) fJ' : e.adcLaw === 'isaac' ? 'ISAAC, 1.667 pJ·2^(b−8)' : `constant ${e.adcConstant} pJ`;
+  }
+
+  /** Busy cycles and stalls per unit. */
+  units(): Record<string, { busy: number; stalls: number }> {
+    const busy = this.board.busy; const stalls = this.board.stalls;
+    return Object.fromEntries(UNITS.map((u) => [u, { busy: busy[u], stalls: stalls[u] }]));
+  }
+}
+
+const learningUnit = (): never => { throw new Error('internal: a learning instruction reached the core (refused when the core was built)'); };
+
+const HANDLERS: Handlers = {
+  NOP: () => 0,
+  HALT: () => 0,
+  STEP: (core) => { core.stepBegin(); return 0; },
+  LOOP: (core, ins, address) => { core.loop(address, ins.fields.target, ins.fields.count); return 0; },
+  SYNC: () => 0,
+  LOAD_INPUT: (core, ins) => core.loadInput(ins.fields.lo, ins.fields.count),
+  XBAR_READ: (core, ins) => core.crossbarRead(ins.fields.tile, ins.fields.src, ins.fields.srcLo, ins.fields.rowLo, ins.fields.rowCount),
+  ACC_CLEAR: (core, ins) => core.accClear(ins.fields.lo, ins.fields.count),
+  ACC_ADD: (core, ins) => core.accAdd(ins.fields.tile, ins.fields.colLo, ins.fields.colCount, ins.fields.dst),
+  NEURON_UPDATE: (core, ins) => core.neuronUpdate(ins.fields.pop, ins.fields.lo, ins.fields.count),
+  READOUT_UPDATE: (core, ins) => core.readoutUpdate(ins.fields.pop, ins.fields.lo, ins.fields.count),
+  TRACE_UPDATE: learningUnit,
+  LEARN_SIGNAL: learningUnit,
+  GRAD_ACC: learningUnit,
+  PROGRAM: learningUnit,
+  REFRESH: learningUnit,
+  PROBE: (core, ins, address) => core.probe(address, ins.fields.variable, ins.fields.pop, ins.fields.lo, ins.fields.count),
+};
+
+export type { CoreConfig, Rounding };

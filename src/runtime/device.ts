@@ -1,0 +1,108 @@
+// The synaptic devices of a crossbar tile, in one module with their equations (docs/device.md
+// states them with their sources). Conductances here are in µS and times in seconds, as the
+// published models write them.
+//
+// PCM, profile demirag2021 — the Nandakumar et al. 2018 statistical model as Demirag et al. 2021
+// coded it (srnn-pcm xbar.py; research/device.md §1):
+//   SET pulse   P ← P·e^{−1/a};  μ = m1·G + c1 + A1·P;  σ = m2·G + c2 + A2·P
+//               G ← clamp(G + μ + σ·ξ, g_min, g_max)          (ξ ~ N(0, 1); σ = 0 without prog_noise)
+//   RESET       P ← 1;  G ~ N(G0, (0.1·G0)²) clamped to [0.01, g_max], G0 = g_min
+//   drift       G_d = G·((t − t_p)/t0)^{−ν}                     (t_p: the device's last pulse)
+//   read noise  G_read = G_d + (m3·G_d + c3)·ξ                   (white, a fresh draw every read)
+//   program to a target G*: RESET, then n = ⌊P(G*) − P(G)⌋ SET pulses with the inverse pulse
+//               polynomial P(G) = 0.027·G³ − 0.15·G² + 0.81·G (srnn-pcm's G_to_numpulse); the
+//               pulses are stochastic, so the device lands near the target, not on it.
+// Ideal devices hold level·g_max/(levels − 1) exactly: no noise, no drift.
+import type { MT19937 } from '../data/random.ts';
+import type { DeviceParams } from './program.ts';
+
+/** The demirag2021 constants (µS; research/device.md §1, srnn-pcm xbar.py). */
+export const DEMIRAG = {
+  a: 2.6, m1: -0.084, c1: 0.88, A1: 1.4, m2: 0.091, c2: 0.26, A2: 2.15,
+  m3: 0.03, c3: 0.13, resetFloor: 0.01,
+  pulsePoly: [0.81, -0.15, 0.027] as const,
+} as const;
+
+/** Conductances of one tile's devices and their programming history, in typed arrays. Device d of cell k, side s: index (k·2 + s)·N + d. */
+export interface DeviceArrays {
+  readonly g: Float64Array;
+  /** Pulse-history memory P (PCM). */
+  readonly pmem: Float64Array;
+  /** Time of the last pulse (drift clock), seconds. */
+  readonly tp: Float64Array;
+  /** Pulses since the last RESET. */
+  readonly count: Uint32Array;
+}
+
+export function deviceArrays(cells: number, perSide: number): DeviceArrays {
+  const n = cells * 2 * perSide;
+  return { g: new Float64Array(n), pmem: new Float64Array(n), tp: new Float64Array(n), count: new Uint32Array(n) };
+}
+
+/** The device model of a core (PCM or ideal), with its constants in µS. */
+export class DeviceModel {
+  readonly gMax: number; readonly gMin: number; readonly weightScale: number;
+  readonly ideal: boolean;
+  /** One level of an ideal device (µS). */
+  readonly level: number;
+
+  constructor(readonly params: DeviceParams, ideal: boolean) {
+    this.gMax = params.gMax * 1e6; this.gMin = params.gMin * 1e6; this.weightScale = params.weightScale * 1e6;
+    this.ideal = ideal || params.kind === 'ideal';
+    // With --ideal a PCM program's 16-bit targets are held exactly.
+    this.level = this.gMax / ((params.kind === 'ideal' ? params.levels : 65536) - 1);
+  }
+
+  get readNoise(): boolean { return !this.ideal && this.params.readNoise; }
+  get drifts(): boolean { return !this.ideal && this.params.drift; }
+
+  /** The drift factor ((t − t_p)/t0)^{−ν} of a device last pulsed at t_p, read at t. */
+  driftFactor(t: number, tp: number): number {
+    if (!this.drifts) return 1;
+    const age = Math.max(t - tp, 1e-9);
+    return (age / this.params.driftT0) ** -this.params.driftNu;
+  }
+
+  /** Standard deviation of one device's read (µS) at drifted conductance gd. */
+  readSigma(gd: number): number { return DEMIRAG.m3 * gd + DEMIRAG.c3; }
+
+  /** RESET device i at time t. */
+  reset(d: DeviceArrays, i: number, t: number, rng: MT19937): void {
+    d.pmem[i] = 1; d.count[i] = 0; d.tp[i] = t;
+    if (this.ideal) { d.g[i] = 0; return; }
+    const g0 = this.gMin;
+    d.g[i] = Math.min(this.gMax, Math.max(DEMIRAG.resetFloor, g0 + 0.1 * g0 * rng.randn()));
+  }
+
+  /** One SET pulse on device i at time t. */
+  set(d: DeviceArrays, i: number, t: number, rng: MT19937): void {
+    const K = DEMIRAG;
+    const p = (d.pmem[i] as number) * Math.exp(-1 / K.a);
+    const g = d.g[i] as number;
+    const mu = K.m1 * g + K.c1 + K.A1 * p;
+    const sigma = this.params.progNoise ? K.m2 * g + K.c2 + K.A2 * p : 0;
+    d.pmem[i] = p;
+    d.g[i] = Math.min(this.gMax, Math.max(this.gMin, g + mu + (sigma > 0 ? sigma * rng.randn() : 0)));
+    d.count[i] = (d.count[i] as number) + 1;
+    d.tp[i] = t;
+  }
+
+  /** The inverse pulse-count polynomial P(G) (µS). */
+  static pulses(g: number): number {
+    const [a, b, c] = DEMIRAG.pulsePoly;
+    return ((c * g + b) * g + a) * g;
+  }
+
+  /**
+   * Program device i to `level` (a target level of the program) at time t; returns the pulses
+   * applied (one RESET and the SETs).
+   */
+  program(d: DeviceArrays, i: number, level: number, t: number, rng: MT19937): { sets: number; resets: number } {
+    const target = level * this.level;
+    if (this.ideal) { d.g[i] = target; d.tp[i] = t; d.pmem[i] = 1; d.count[i] = 0; return { sets: 0, resets: 0 }; }
+    this.reset(d, i, t, rng);
+    const n = Math.max(0, Math.floor(DeviceModel.pulses(target) - DeviceModel.pulses(d.g[i] as number)));
+    for (let k = 0; k < n; k++) this.set(d, i, t, rng);
+    return { sets: n, resets: 1 };
+  }
+}
