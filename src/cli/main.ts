@@ -15,6 +15,7 @@ import type { SourceFile } from '../dsl/span.ts';
 import { runDemo } from './demo.ts';
 import { commandTrain, type TrainOptions } from './train.ts';
 import { commandCompile, type CompileOptions } from './compile.ts';
+import { commandRun, type RunOptions } from './run.ts';
 import { packageRoot } from './paths.ts';
 import { join, resolve } from 'node:path';
 
@@ -173,6 +174,27 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
     .option('--max-memory <size>', MAX_MEMORY_HELP)
     .action((file: string, opts: CompileOptions) => setExit(commandCompile(file, opts, out, err)));
+
+  program.command('run')
+    .description('Run the file\'s run block (or a train block\'s network, untrained) on its core — or a compiled .pcx program — and report spikes, cycles, energy, saturations and timing errors.')
+    .argument('<file>', '.snn file with a run or train block, or a program compiled with `phasecore compile -o`')
+    .option('--block <name>', 'the run or train block when the file has several')
+    .option('--core <name>', 'the core to run on (default: the block\'s core)')
+    .option('--steps <n>', 'time steps per sequence (default: the task\'s length)')
+    .option('--samples <n>', 'sequences to run (default: the block\'s samples)')
+    .option('--input <x.npy>', 'inputs (samples, steps, channels) or (steps, channels) instead of the task\'s')
+    .option('--seed <s>', 'seed of the data and noise streams (default: the block\'s)')
+    .option('--ideal', 'ideal devices: the program\'s conductance targets held exactly, no noise, no drift')
+    .option('--vcd <file>', 'write the first sequence\'s waveforms (VCD, for GTKWave)')
+    .option('--out <dir>', 'write probes (.npy), run.vcd, run.json and a manifest into a new directory')
+    .option('--force', 'with --out: replace a previous run\'s directory as a whole')
+    .option('--json', 'print one JSON object with the summary')
+    .option('--quiet', 'no progress on stderr')
+    .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
+    .action(async (file: string, opts: RunOptions) => setExit(await commandRun(file, opts, {
+      out, err, version: VERSION, progress: opts.quiet ? 'none' : process.stderr.isTTY === true ? 'bar' : 'lines',
+    })));
 
   program.command('demo')
     .description('The flagship demo: check and format every example, and summarise what each describes.')

@@ -148,7 +148,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const samples = p.samples?.t === 'int' ? p.samples.value : 1;
   const prog: Program = {
     core: coreConfig, populations: q.value.populations, targets: q.value.targets, code: emitted.code, probes: emitted.probes,
-    learning, symbols, run: { steps, samples, seed, task: taskIR ? lowerTask(taskIR) : null },
+    learning, symbols, run: { steps, samples, seed, task: taskIR ? lowerTask(taskIR) : null, loss: learn ? lowerLearn(learn).loss : null },
   };
   const listing = emitted.code.map((ins, addr) => {
     const spec = ISA[ins.op];

@@ -98,10 +98,16 @@ export class Core {
   readonly adcClips: Float64Array;
   readonly timingErrors: TimingError[] = [];
   timingErrorCount = 0;
+  /** Cycles a step may take: dt × clock. */
   readonly budget: number;
-  readonly stepCycles: Float64Array;
   /** Spikes per recurrent neuron over everything run. */
   readonly spikeCount: Float64Array;
+  /** The readouts' outputs y of the sequence being run, [t][readout], real units. */
+  readonly outputs: Float64Array;
+  /** Per step of the first sequence: its cycles, whether any register saturated, whether it overran dt. */
+  readonly log: { readonly cycles: Float64Array; readonly saturated: Uint8Array; readonly overrun: Uint8Array };
+  /** Saturation and clipping events so far. */
+  private events = 0;
 
   // State.
   private readonly input: Float64Array;
@@ -164,7 +170,8 @@ export class Core {
     this.y = new Float64Array(this.nOut);
     this.spikeCount = new Float64Array(this.nRec);
     this.loops = new Int32Array(p.code.length);
-    this.stepCycles = new Float64Array(0);
+    this.outputs = new Float64Array(this.steps * this.nOut);
+    this.log = { cycles: new Float64Array(this.steps), saturated: new Uint8Array(this.steps), overrun: new Uint8Array(this.steps) };
     // Tiles: every tile the code names, programmed from its targets at time 0.
     this.tiles = Array.from({ length: c.tiles }, () => undefined);
     for (const ins of p.code) {
@@ -238,6 +245,7 @@ export class Core {
   /** Execute one time step (from its STEP to the next STEP or HALT); returns the cycles it took. */
   step(): number {
     const code = this.program.code;
+    const events = this.events;
     let first = true;
     while (!this.halted) {
       const ins = code[this.pc] as Instruction;
@@ -252,6 +260,11 @@ export class Core {
       if (ins.op === 'HALT') this.halted = true;
     }
     const cycles = this.board.end - this.stepStart;
+    if (this.sample === 0 && this.t >= 0 && this.t < this.steps) {
+      this.log.cycles[this.t] = cycles;
+      this.log.saturated[this.t] = this.events > events ? 1 : 0;
+      this.log.overrun[this.t] = this.overrunAt >= 0 ? 1 : 0;
+    }
     if (this.overrunAt >= 0) {
       this.timingErrorCount++;
       if (this.timingErrors.length < 16) this.timingErrors.push({ sample: this.sample, step: this.t, address: this.overrunAt, cycles });
@@ -273,6 +286,7 @@ export class Core {
   count(reg: Counted, population: number): void {
     const i = COUNTED.indexOf(reg) * this.program.populations.length + population;
     this.saturations[i] = (this.saturations[i] as number) + 1;
+    this.events++;
   }
 
   /** Saturations per register (summed over populations), and per register and population. */
@@ -380,7 +394,7 @@ export class Core {
         let x = current * comp * perCode;
         if (adcNoise > 0) x += adcNoise * this.rng.randn();
         let code = x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
-        if (code > hi || code < lo) { code = code > hi ? hi : lo; this.adcClips[k] = (this.adcClips[k] as number) + 1; }
+        if (code > hi || code < lo) { code = code > hi ? hi : lo; this.adcClips[k] = (this.adcClips[k] as number) + 1; this.events++; }
         tile.out[j] = code === 0 ? 0 : mulShift(code, multiplier, shift, accRound, accRound === 'stochastic' ? this.lfsr.uniform(Math.min(52, Math.max(0, shift))) : 0);
       }
       tile.out.fill(0, used);
@@ -513,6 +527,7 @@ export class Core {
       let input = this.rescale(I, R.accumulator, R.membrane);
       if (conv.inputFactor) { input = this.oneMinus(input, kappa![i] as number); mults++; }
       this.y[g] = this.clampTo(this.leak(this.y[g] as number, kappa![i] as number) + input + (bias![i] as number), R.membrane, 'membrane', popIndex);
+      this.outputs[this.t * this.nOut + g] = (this.y[g] as number) * 2 ** -R.membrane.frac;
       mults++;
     }
     this.ledgerNeurons(count, mults, 2 * count, false);

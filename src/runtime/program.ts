@@ -137,8 +137,11 @@ export interface Symbols {
   readonly origins: readonly string[];
 }
 
-/** What a run executes: sequences of `steps`, how many, the seed, and the task that supplies inputs (TaskIR, JSON). */
-export interface RunInfo { readonly steps: number; readonly samples: number; readonly seed: number; readonly task: unknown }
+/**
+ * What a run executes: sequences of `steps`, how many, the seed, the task that supplies inputs
+ * (TaskIR) and the loss its outputs are scored with (LossIR: a train block's, or null), as JSON.
+ */
+export interface RunInfo { readonly steps: number; readonly samples: number; readonly seed: number; readonly task: unknown; readonly loss: unknown }
 
 export interface Program {
   readonly core: CoreConfig;
@@ -270,7 +273,7 @@ export function encodeProgram(p: Program): Uint8Array {
     y.spans.forEach((sp, i) => { s.i32(sp.file); s.u32(sp.line); s.u32(sp.column); s.text(y.origins[i] ?? ''); });
   });
   section(w, 'RUNS', (s) => {
-    s.u32(p.run.steps); s.u32(p.run.samples); s.u32(p.run.seed); s.longText(JSON.stringify(p.run.task ?? null));
+    s.u32(p.run.steps); s.u32(p.run.samples); s.u32(p.run.seed); s.longText(JSON.stringify({ task: p.run.task ?? null, loss: p.run.loss ?? null }));
   });
   const body = w.done();
   const end = new Writer();
@@ -518,10 +521,12 @@ function readSymbols(r: Reader): Symbols {
 function readRun(r: Reader): RunInfo {
   const steps = r.u32(); const samples = r.u32(); const seed = r.u32();
   const text = r.longText();
-  let task: unknown;
-  try { task = JSON.parse(text); } catch { throw new Bad('PCX1005', 'section RUNS holds a task that is not JSON'); }
-  if (JSON.stringify(task) !== text) throw new Bad('PCX1005', 'section RUNS holds a task in a non-canonical form');
-  return { steps, samples, seed, task };
+  let json: unknown;
+  try { json = JSON.parse(text); } catch { throw new Bad('PCX1005', 'section RUNS holds a task that is not JSON'); }
+  if (typeof json !== 'object' || json === null || !('task' in json) || !('loss' in json) || Object.keys(json).length !== 2) throw new Bad('PCX1005', 'section RUNS holds no task and loss');
+  const { task, loss } = json as { task: unknown; loss: unknown };
+  if (JSON.stringify({ task, loss }) !== text) throw new Bad('PCX1005', 'section RUNS holds a task in a non-canonical form');
+  return { steps, samples, seed, task, loss };
 }
 
 /** The arrays each model's neuron unit reads (docs/core.md). */

@@ -43,7 +43,7 @@ function sample(code: Instruction[] = []): Program {
       layout: [{ space: 'input', offset: 0, accumulator: -1 }, { space: 'rec', offset: 0, accumulator: 0 }],
       spans: all.map((_, i) => ({ file: i % 3 - 1, line: i + 1, column: 3 })), origins: all.map((ins) => `serves ${ins.op}`),
     },
-    run: { steps: 1000, samples: 3, seed: 7, task: { kind: 'pattern_generation', duration: 1, freqs: [1, 2.5] } },
+    run: { steps: 1000, samples: 3, seed: 7, task: { kind: 'pattern_generation', duration: 1, freqs: [1, 2.5] }, loss: { kind: 'mse', reduce: 'sum' } },
   };
 }
 
