@@ -39,7 +39,7 @@ const zeroCounts = (): Counts => ({ dacPulses: 0, deviceReads: 0, readConductanc
 export interface TimingError { readonly sample: number; readonly step: number; readonly address: number; readonly cycles: number }
 
 /** One crossbar tile: its devices, the cached sums a read needs, and its output register. */
-class Tile {
+export class Tile {
   readonly dev: DeviceArrays;
   /** Per cell: Σ G⁺ − Σ G⁻, Σ G and Σ G² over its 2N devices (µS), as programmed (undrifted). */
   readonly w: Float64Array; readonly s1: Float64Array; readonly s2: Float64Array;
@@ -119,7 +119,8 @@ export class Core {
   private readonly v: Float64Array; private readonly a: Float64Array; private readonly thr: Float64Array; private readonly refr: Int32Array;
   private readonly lastI: Float64Array;
   private readonly y: Float64Array;
-  private readonly tiles: Array<Tile | undefined>;
+  /** The crossbar tiles (undefined where the program uses none), for inspection. */
+  readonly tiles: ReadonlyArray<Tile | undefined>;
   private readonly pops: PopulationView[];
   private readonly loops: Int32Array;
   readonly probes: ProbeBuffer[];
@@ -173,11 +174,12 @@ export class Core {
     this.outputs = new Float64Array(this.steps * this.nOut);
     this.log = { cycles: new Float64Array(this.steps), saturated: new Uint8Array(this.steps), overrun: new Uint8Array(this.steps) };
     // Tiles: every tile the code names, programmed from its targets at time 0.
-    this.tiles = Array.from({ length: c.tiles }, () => undefined);
+    const tiles: Array<Tile | undefined> = Array.from({ length: c.tiles }, () => undefined);
+    this.tiles = tiles;
     for (const ins of p.code) {
       if (ins.op === 'XBAR_READ' || ins.op === 'ACC_ADD') {
         const k = ins.fields.tile;
-        const tile = this.tiles[k] ?? (this.tiles[k] = new Tile(c.rows, c.cols, c.device.devicesPerSide));
+        const tile = tiles[k] ?? (tiles[k] = new Tile(c.rows, c.cols, c.device.devicesPerSide));
         if (ins.op === 'ACC_ADD') tile.used = Math.max(tile.used, ins.fields.colLo + ins.fields.colCount);
       }
     }

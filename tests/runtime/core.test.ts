@@ -1,0 +1,104 @@
+// The core's cycle model, counters, determinism and hazards (docs/core.md).
+import { describe, expect, it } from 'vitest';
+import { compileText, spikeInputs } from './build.ts';
+import { Core } from '../../src/runtime/core.ts';
+import { runProgram } from '../../src/runtime/run.ts';
+import { writeVcd } from '../../src/runtime/vcd.ts';
+import type { Program } from '../../src/runtime/program.ts';
+
+const SMALL = (latency = 'crossbar_read = 3 cycles', extra = '') => `
+core c { tile = 8 x 8; tiles = 2; lanes = 2; adc_columns = 4; device = ideal(levels = 256); ${extra}
+  latency { ${latency}; adc = 2 cycles; accumulate = 1 cycle; neuron_update = 2 cycles; readout = 1 cycle; step_overhead = 5 cycles } }
+network n { input i[4]; population p[3] : LIF { v_th = 0.4 }; readout o[1] : LI
+  i -> p : dense { w = 0.5 }; p -> p : dense { no_self; w = 0.1 }; p -> o : dense }
+task t : pattern_generation { duration = 40 ms; channels = 4; outputs = 1 }
+run { network = n; core = c; task = t
+  probe spikes(p) }`;
+
+describe('cycle model', () => {
+  it('counts what the hand-computed schedule says: 25 + 3·(active input rows + spikes of t−1 + spikes of t) per step', () => {
+    // From the listing (one tile; reads of inputs, of last step's spikes, of this step's spikes for
+    // the readout): STEP ‖ LOAD_INPUT 2 → read 3a + ⌈8/4⌉·2 → add 2 → (SYNC) read 3b + 4 → add 2
+    // → neuron update ⌈3/2⌉·2 (the late read waits for the spikes it writes) → read 3c + 4 → add 1
+    // → readout 1 ‖ PROBE ⌈3/2⌉ = 2 ‖ LOOP 1; the next STEP waits for every unit: 2 + 3a + 4 + 2 +
+    // 3b + 4 + 2 + 4 + 3c + 4 + 1 + 2. HALT, waiting for every unit too, adds one cycle to the last step.
+    const { program } = compileText(SMALL());
+    const core = new Core(program, { seed: 1 });
+    const T = program.run.steps;
+    const x = spikeInputs(T, 4, 0.4, 9);
+    core.runSequence(x, 0);
+    const z = core.probes[0]!.data;
+    let spikes = 0;
+    for (let t = 0; t < T; t++) {
+      let a = 0; let b = 0; let c = 0;
+      for (let i = 0; i < 4; i++) a += x[t * 4 + i]!;
+      for (let j = 0; j < 3; j++) { c += z[t * 3 + j]!; if (t > 0) b += z[(t - 1) * 3 + j]!; }
+      spikes += c;
+      expect(core.log.cycles[t], `step ${t}`).toBe(25 + 3 * (a + b + c) + (t === T - 1 ? 1 : 0));
+    }
+    expect(spikes).toBeGreaterThan(5); // the data-dependent terms are exercised
+  });
+  it('the compiler\'s estimate equals the core\'s count when no latency depends on the data', () => {
+    const { program, result } = compileText(SMALL('crossbar_read = 0 cycles'));
+    const core = new Core(program, { seed: 1 });
+    core.runSequence(spikeInputs(program.run.steps, 4, 0.4, 3), 0);
+    for (let t = 0; t < program.run.steps - 1; t++) expect(core.log.cycles[t]).toBe(result.report!.cycles_per_step);
+  });
+  it('a step longer than dt × clock is a timing error, located to its instruction and source line', () => {
+    // 40 kHz: a 1 ms step has 40 cycles.
+    const { program } = compileText(SMALL('crossbar_read = 3 cycles', 'clock = 40 kHz'));
+    const { summary } = runProgram(program, [{ T: program.run.steps, x: spikeInputs(program.run.steps, 4, 0.6, 5) }], { seed: 1 });
+    expect(summary.budget_cycles_per_step).toBe(40);
+    expect(summary.timing_errors.count).toBeGreaterThan(0);
+    const first = summary.timing_errors.first!;
+    expect(first.cycles).toBeGreaterThan(40);
+    expect(first.disassembly).toMatch(/^(XBAR_READ|ACC_ADD|READOUT_UPDATE|LOOP|NEURON_UPDATE)/);
+    expect(first.source).toMatch(/^\/mem\/main\.snn:\d+:\d+$/);
+  });
+  it('a program without the SYNCs the compiler inserts computes the same, the scoreboard ordering it', () => {
+    const { program } = compileText(SMALL());
+    // Drop every SYNC, re-pointing the loop (its target is 0) and the probe schedules.
+    const keep = program.code.map((i) => i.op !== 'SYNC');
+    const newAt = (a: number) => keep.slice(0, a).filter(Boolean).length;
+    const code = program.code.filter((i) => i.op !== 'SYNC');
+    const stripped: Program = {
+      ...program, code,
+      probes: program.probes.map((p) => ({ ...p, address: newAt(p.address) })),
+      symbols: { ...program.symbols, spans: program.symbols.spans.filter((_, k) => keep[k]), origins: program.symbols.origins.filter((_, k) => keep[k]) },
+    };
+    const x = spikeInputs(program.run.steps, 4, 0.4, 11);
+    const a = new Core(program, { seed: 2 }); a.runSequence(x, 0);
+    const b = new Core(stripped, { seed: 2 }); b.runSequence(x, 0);
+    expect(Array.from(b.probes[0]!.data)).toEqual(Array.from(a.probes[0]!.data));
+    expect(Array.from(b.outputs)).toEqual(Array.from(a.outputs));
+    // The reads still wait for the adds that empty the tile's register: never earlier than the adds end.
+    for (let t = 0; t < program.run.steps; t++) expect(b.log.cycles[t]!).toBeLessThanOrEqual(a.log.cycles[t]!);
+    expect(b.units().accumulator!.busy).toBe(a.units().accumulator!.busy);
+  });
+});
+
+const PCM = (seedless = '') => `
+core c { tile = 32 x 32; tiles = 4; device = pcm { g_max = 12 uS; weight_scale = 12 uS }; adc = 8 bit; adc_range = 8 ${seedless} }
+network n { input i[20]; population p[24] : ALIF { v_th = 0.3 }; readout o[2] : LI
+  i -> p : dense { w ~ normal(0, 0.4) }; p -> p : dense { no_self; w ~ normal(0, 0.2) }; p -> o : dense }
+task t : pattern_generation { duration = 50 ms; channels = 20; outputs = 2; rate = 40 Hz }
+run { network = n; core = c; task = t; seed = 4; samples = 2
+  probe spikes(p)
+  probe v(p)
+  probe a(p[0:4]) { every = 5 ms } }`;
+
+describe('determinism', () => {
+  it('same seed: bit-identical outputs, counters, probes and VCD; another noise seed differs', () => {
+    const { program } = compileText(PCM());
+    const x = spikeInputs(program.run.steps, 20, 0.08, 1);
+    const run = (seed: number) => {
+      const r = runProgram(program, [{ T: program.run.steps, x }, { T: program.run.steps, x }], { seed });
+      return { json: JSON.stringify(r.summary), probes: r.core.probes.map((p) => Array.from(p.data)), vcd: writeVcd(program, r.core, 'test') };
+    };
+    const a = run(5); const b = run(5); const c = run(6);
+    expect(b).toEqual(a);
+    expect(c.probes).not.toEqual(a.probes);
+    // The devices hold their programming noise: the same input twice gives different sequences only through read noise.
+    expect(a.json).toContain('"set_pulses"');
+  });
+});
