@@ -3,7 +3,9 @@
 // how much (an error where the format wraps, a warning where it saturates):
 //   ADC:          a column's current is at most Σ_rows |w| (every row active); the ADC clips at
 //                 adc_range. Typical current: 5 % of the rows active (about 50 Hz at 1 ms).
-//   accumulator:  a neuron sums, per tile that feeds it, at most min(Σ|w|, adc_range), plus |bias|.
+//   accumulator:  a neuron sums, per read that feeds it, at most the ADC's rounding of Σ|w|
+//                 (⌊Σ|w|/step + ½⌋ codes, at most full scale; full scale for PCM, whose reads are
+//                 noisy) plus an LSB of scaling, plus |bias|.
 //   membrane:     |v| ≤ f·I_max/(1 − α) + θ + |reset| (the leaky sum of the largest input, plus a
 //                 subtracted threshold), with f = 1 − α or 1 as the input factor says.
 import type { NetworkIR } from '../ir/network.ts';
@@ -45,6 +47,14 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
   };
   // ADC columns, tile by tile; the lints name every tile they concern in one diagnostic.
   const step = (2 * device.adcRange) / 2 ** device.adcBits;
+  // What one read adds to an accumulator, at most: the ADC rounds a column of |I| ≤ sum to at most
+  // ⌊sum/step + ½⌋ codes, and never more than full scale (2^(bits−1) codes); the scaling into
+  // accumulator units rounds by up to one LSB more. PCM devices read with noise, carry programming
+  // error and drift, so their columns are bounded by the converter's full scale alone.
+  const fullScale = 2 ** (device.adcBits - 1);
+  const noisy = core.device.kind === 'pcm' || core.converter.noise > 0;
+  const accLsb = 2 ** -core.registers.accumulator.frac;
+  const perRead = (sum: number) => Math.min(noisy ? fullScale : Math.floor(sum / step + 0.5), fullScale) * step * (1 + 2 ** -30) + accLsb;
   const belowStep: Array<{ tile: number; typical: number }> = [];
   const clipping: Array<{ tile: number; typical: number }> = [];
   for (const t of map.tiles) {
@@ -59,7 +69,7 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
         typicalWorst = Math.max(typicalWorst, sum * TYPICAL_ACTIVITY);
         typicalSum += sum * TYPICAL_ACTIVITY;
         columns++;
-        accIn[dst] = (accIn[dst] as number) + Math.min(sum, device.adcRange);
+        accIn[dst] = (accIn[dst] as number) + perRead(sum);
       }
     }
     row('ADC input', `tile ${t.index}`, worst, null, device.adcRange);
