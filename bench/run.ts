@@ -1,7 +1,11 @@
 // phasecore's benchmarks (npm run bench), never timed tests:
 //  1. front end: parse + check of a generated 1 MB .snn file (target ≤ 1 s);
 //  2. reference e-prop: ms per sequence (N = 256, 100 inputs, 20 outputs, T = 1000) and its ratio
-//     to a plain NumPy implementation of the same update, run on the same data (bench/eprop.ts).
+//     to a plain NumPy implementation of the same update, run on the same data (bench/eprop.ts);
+//  3. the core (bench/core.ts): a forward pass on ideal 8-bit devices with full cycle and energy
+//     accounting against the typed-array float forward (target ≤ 2.5×), PCM noise and drift
+//     against ideal devices (target ≤ 1.5×), NumPy and Brian2 forwards, cost over input rates,
+//     and the heap over a long run.
 // Prints a table and writes bench/results/bench.json.
 import { join } from 'node:path';
 import { packageRoot } from '../src/cli/paths.ts';
@@ -13,6 +17,7 @@ import { formatFile } from '../src/dsl/format.ts';
 import { SourceFile } from '../src/dsl/span.ts';
 import type { Host } from '../src/compiler/workspace.ts';
 import { runEpropBench } from './eprop.ts';
+import { runCoreBench } from './core.ts';
 
 const TARGET_MS = 1000;
 const text = generateSnn(1_000_000);
@@ -56,9 +61,22 @@ if (ep.numpy_ms_per_sequence !== null) {
   console.log(`  ratio (phasecore / NumPy) ${ep.ratio?.toFixed(2)}`);
 } else console.log(`  NumPy comparison skipped: ${ep.note}`);
 
+const cb = runCoreBench(7);
+const f1 = (x: number) => x.toFixed(1).padStart(8);
+console.log(`\nthe core, forward only: N = 256 recurrent LIF, 100 inputs at ${cb.input_rate_hz} Hz, 20 readouts, T = 1000 (${cb.rate_hz.toFixed(1)} Hz), one thread, median of 7 after a warm-up:`);
+console.log(`  float forward (typed arrays, float64) ${f1(cb.float_ms)} ms per sequence`);
+console.log(`  core, ideal 8-bit devices            ${f1(cb.ideal_ms)} ms   ${cb.ideal_over_float.toFixed(2)}× the float forward (target ≤ 2.5×) — ${cb.ideal_over_float <= 2.5 ? 'met' : 'MISSED'}`);
+console.log(`  core, PCM read noise + drift         ${f1(cb.pcm_ms)} ms   ${cb.pcm_over_ideal.toFixed(2)}× ideal devices (target ≤ 1.5×) — ${cb.pcm_over_ideal <= 1.5 ? 'met' : 'MISSED'}`);
+if (cb.numpy_ms !== null) console.log(`  NumPy forward (float64)              ${f1(cb.numpy_ms)} ms   core ideal is ${(cb.numpy_ms / cb.ideal_ms).toFixed(2)}× as fast`);
+if (cb.brian_ms !== null) console.log(`  Brian2 runtime mode (numpy target)   ${f1(cb.brian_ms)} ms   core ideal is ${(cb.brian_ms / cb.ideal_ms).toFixed(2)}× as fast`);
+for (const n of cb.notes) console.log(`  note: ${n}`);
+console.log('  cost against synaptic events (ideal devices):');
+for (const r of cb.scaling) console.log(`    inputs ${String(r.input_rate_hz).padStart(3)} Hz: ${r.synaptic_events_per_step.toFixed(0).padStart(6)} synaptic events per step, ${r.ms.toFixed(1).padStart(6)} ms per sequence`);
+console.log(`  heap after ${cb.heap.sequences} sequences: ${cb.heap.first_mb.toFixed(2)} → ${cb.heap.last_mb.toFixed(2)} MB (${cb.heap.growth_kb_per_sequence.toFixed(2)} KB per sequence)`);
+
 const out = join(packageRoot(), 'bench', 'results/');
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}bench.json`, JSON.stringify({
   frontend: { bytes: bytes.length, parse_ms: parse.median, check_ms: check.median, format_ms: fmt.median, target_ms: TARGET_MS },
-  eprop: ep, node: process.version,
+  eprop: ep, core: cb, node: process.version,
 }, null, 2));

@@ -8,7 +8,7 @@
 // nothing. Crossbar reads are event-driven: only rows whose source is active are touched.
 import { MT19937, stream } from '../data/random.ts';
 import { ISA, UNITS, type Instruction, type Opcode } from './isa.ts';
-import { mulShift, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
+import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
 import type { CoreConfig, Model, Program, RegisterFormat } from './program.ts';
 import { Scoreboard } from './schedule.ts';
 import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
@@ -114,6 +114,7 @@ export class Core {
   private spikes: Uint8Array; private next: Uint8Array;
   private readonly spikeList: Int32Array; private nSpikes = 0;
   private readonly nextList: Int32Array; private nNext = 0;
+  private readonly inputList: Int32Array; private nInput = 0;
   private readonly acc: Float64Array;
   private readonly accPop: Int16Array;
   private readonly v: Float64Array; private readonly a: Float64Array; private readonly thr: Float64Array; private readonly refr: Int32Array;
@@ -127,6 +128,10 @@ export class Core {
   private readonly probeAt: Int32Array;
   private readonly device: DeviceModel;
   private readonly gradedInput: boolean;
+  /** Raw limits of the counted registers: [lo, hi] of the accumulator, membrane, threshold, adaptation. */
+  private readonly lim: Readonly<Record<'accumulator' | 'membrane' | 'threshold' | 'adaptation', readonly [number, number]>>;
+  /** An ADC code's value in accumulator units (index code + 2^(bits−1)), where the scaling's rounding is deterministic. */
+  private readonly codeValue: Float64Array | null;
   private readonly rng: MT19937;
   private readonly lfsr: Lfsr;
   private x: Float64Array = new Float64Array(0);
@@ -148,6 +153,17 @@ export class Core {
     for (const ins of p.code) if (ISA[ins.op].unit === 'learning') throw new CoreError('PCX2003', `${ins.op} needs the on-chip learning unit, which this core does not model yet`);
     this.device = new DeviceModel(c.device, !!options.ideal);
     this.gradedInput = p.populations.some((x) => x.model === 'input' && x.conventions.graded);
+    const R = c.registers;
+    const lim = (f: QFormat) => [rawMin(f), rawMax(f)] as const;
+    this.lim = { accumulator: lim(R.accumulator), membrane: lim(R.membrane), threshold: lim(R.threshold), adaptation: lim(R.adaptation) };
+    this.decayShift = c.decayMode === 'shift'; this.decayFrac = R.decay.frac; this.decayRound = R.decay.round; this.decayStochastic = R.decay.round === 'stochastic';
+    this.decayUnit = 2 ** -R.decay.frac;
+    // Products of a register (≤ max bits of membrane, adaptation, readout) and a decay are exact in float64 below 2^53.
+    const widest = Math.max(R.membrane.bits, R.adaptation.bits);
+    this.decayFastNearest = !this.decayShift && R.decay.round === 'nearest' && R.decay.frac >= 1 && widest + R.decay.bits <= 53;
+    const half = 2 ** (c.converter.bits - 1);
+    this.codeValue = R.accumulator.round === 'stochastic' ? null
+      : Float64Array.from({ length: 2 * half }, (_, k) => mulShift(k - half, c.converter.multiplier, c.converter.shift, R.accumulator.round));
     this.rng = stream(options.seed, 'noise');
     this.lfsr = new Lfsr(this.rng.nextU32());
     this.board = new Scoreboard(c, p.code);
@@ -159,7 +175,7 @@ export class Core {
     this.saturations = new Float64Array(COUNTED.length * p.populations.length);
     this.input = new Float64Array(this.nIn);
     this.spikes = new Uint8Array(this.nRec); this.next = new Uint8Array(this.nRec);
-    this.spikeList = new Int32Array(this.nRec); this.nextList = new Int32Array(this.nRec);
+    this.spikeList = new Int32Array(this.nRec); this.nextList = new Int32Array(this.nRec); this.inputList = new Int32Array(this.nIn);
     this.acc = new Float64Array(this.nRec + this.nOut);
     this.accPop = new Int16Array(this.nRec + this.nOut);
     for (const v of this.pops) {
@@ -228,7 +244,7 @@ export class Core {
     this.sample = sample;
     this.pc = 0; this.t = -1; this.halted = false;
     this.loops.fill(0);
-    this.spikes.fill(0); this.next.fill(0); this.nSpikes = 0; this.nNext = 0;
+    this.spikes.fill(0); this.next.fill(0); this.nSpikes = 0; this.nNext = 0; this.nInput = 0; this.input.fill(0);
     this.acc.fill(0); this.lastI.fill(0); this.refr.fill(0);
     for (const p of this.pops) {
       if (p.model === 'LIF' || p.model === 'ALIF') {
@@ -319,13 +335,18 @@ export class Core {
     // The spike buffers swap: last step's spikes are what the neuron update wrote.
     for (let k = 0; k < this.nSpikes; k++) this.spikes[this.spikeList[k] as number] = 0;
     const s = this.spikes; this.spikes = this.next; this.next = s;
-    this.spikeList.set(this.nextList.subarray(0, this.nNext));
+    for (let k = 0; k < this.nNext; k++) this.spikeList[k] = this.nextList[k] as number;
     this.nSpikes = this.nNext; this.nNext = 0;
   }
 
   loadInput(lo: number, count: number): number {
     const at = this.t * this.nIn;
-    for (let i = lo; i < lo + count; i++) this.input[i] = this.x[at + i] as number;
+    const input = this.input; const x = this.x;
+    for (let i = lo; i < lo + count; i++) input[i] = x[at + i] as number;
+    // The active inputs, ascending: the rows a read of the inputs drives.
+    let n = 0;
+    for (let i = 0; i < this.nIn; i++) if (input[i] !== 0) this.inputList[n++] = i;
+    this.nInput = n;
     return 0;
   }
 
@@ -349,11 +370,15 @@ export class Core {
     tile.colI.fill(0, 0, used);
     if (noise) { tile.colA.fill(0, 0, used); tile.colB.fill(0, 0, used); }
     let active = 0; let drive2 = 0; let drive = 0; let rowG = 0;
-    const buf = src === 0 ? this.input : src === 1 ? this.spikes : this.next;
+    // Event-driven: only the sources on the active list (in the order they became active) are visited.
+    const list = src === 0 ? this.inputList : src === 1 ? this.spikeList : this.nextList;
+    const n = src === 0 ? this.nInput : src === 1 ? this.nSpikes : this.nNext;
+    const input = this.input;
     const w = tile.w; const s1 = tile.s1; const s2 = tile.s2; const colI = tile.colI; const colA = tile.colA; const colB = tile.colB;
-    for (let r = 0; r < rowCount; r++) {
-      const value = buf[srcLo + r] as number;
-      if (value === 0) continue;
+    for (let e = 0; e < n; e++) {
+      const r = (list[e] as number) - srcLo;
+      if (r < 0 || r >= rowCount) continue;
+      const value = src === 0 ? (input[srcLo + r] as number) : 1;
       let f = 1;
       if (graded) {
         // The pulse-width DAC: b bits over [0, 1] of the input's value.
@@ -384,28 +409,36 @@ export class Core {
     const nDev = 2 * c.device.devicesPerSide;
     const { m3, c3 } = DEMIRAG;
     const accRound = c.registers.accumulator.round;
+    const table = this.codeValue;
     if (active === 0 && adcNoise === 0) tile.out.fill(0);
     else {
-      for (let j = 0; j < used; j++) {
-        let current = (colI[j] as number) * drift;
-        if (noise) {
-          // Independent Gaussian reads of the column's devices sum to one Gaussian per column.
-          const variance = m3 * m3 * drift * drift * (colA[j] as number) + 2 * m3 * c3 * drift * (colB[j] as number) + c3 * c3 * nDev * drive2;
-          current += Math.sqrt(variance) * this.rng.randn();
+      const out = tile.out;
+      const clips = this.adcClips;
+      const scale = drift * comp * perCode;
+      if (!noise && adcNoise === 0 && table) {
+        // The common case, unswitched: a noise-free column through a deterministic scaling.
+        const clipped = convert(colI, out, used, scale, lo, hi, table);
+        if (clipped > 0) { clips[k] = (clips[k] as number) + clipped; this.events += clipped; }
+      } else {
+        for (let j = 0; j < used; j++) {
+          let x = (colI[j] as number) * scale;
+          if (noise) {
+            // Independent Gaussian reads of the column's devices sum to one Gaussian per column.
+            const variance = m3 * m3 * drift * drift * (colA[j] as number) + 2 * m3 * c3 * drift * (colB[j] as number) + c3 * c3 * nDev * drive2;
+            x += Math.sqrt(variance) * this.rng.randn() * comp * perCode;
+          }
+          if (adcNoise > 0) x += adcNoise * this.rng.randn();
+          let code = nearest(x);
+          if (code > hi || code < lo) { code = code > hi ? hi : lo; clips[k] = (clips[k] as number) + 1; this.events++; }
+          out[j] = table ? (table[code - lo] as number) : code === 0 ? 0 : mulShift(code, multiplier, shift, accRound, this.lfsr.uniform(Math.min(52, Math.max(0, shift))));
         }
-        let x = current * comp * perCode;
-        if (adcNoise > 0) x += adcNoise * this.rng.randn();
-        let code = x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
-        if (code > hi || code < lo) { code = code > hi ? hi : lo; this.adcClips[k] = (this.adcClips[k] as number) + 1; this.events++; }
-        tile.out[j] = code === 0 ? 0 : mulShift(code, multiplier, shift, accRound, accRound === 'stochastic' ? this.lfsr.uniform(Math.min(52, Math.max(0, shift))) : 0);
       }
-      tile.out.fill(0, used);
     }
-    const n = this.counts;
-    n.dacPulses += drive;
-    n.deviceReads += active * cols * nDev;
-    n.readConductance += rowG * drift;
-    n.adcConversions += cols;
+    const counts = this.counts;
+    counts.dacPulses += drive;
+    counts.deviceReads += active * cols * nDev;
+    counts.readConductance += rowG * drift;
+    counts.adcConversions += cols;
     return active;
   }
 
@@ -415,10 +448,11 @@ export class Core {
   accAdd(k: number, colLo: number, colCount: number, dst: number): number {
     const out = this.tiles[k]!.out;
     const f = this.program.core.registers.accumulator;
-    const lo = rawMin(f); const hi = rawMax(f);
+    const [lo, hi] = this.lim.accumulator;
+    const acc = this.acc;
     for (let i = 0; i < colCount; i++) {
-      const s = (this.acc[dst + i] as number) + (out[colLo + i] as number);
-      if (s > hi || s < lo) { this.count('accumulator', this.accPop[dst + i] as number); this.acc[dst + i] = overflow(s, f, f.overflow); } else this.acc[dst + i] = s;
+      const s = (acc[dst + i] as number) + (out[colLo + i] as number);
+      acc[dst + i] = s > hi || s < lo ? this.saturated(s, f, 'accumulator', this.accPop[dst + i] as number) : s;
     }
     this.counts.adds += colCount; this.counts.addBits += colCount * f.bits;
     return 0;
@@ -429,25 +463,34 @@ export class Core {
     return to.frac >= from.frac ? x * 2 ** (to.frac - from.frac) : roundingShiftRight(x, from.frac - to.frac, to.round, to.round === 'stochastic' ? this.lfsr.uniform(from.frac - to.frac) : 0);
   }
 
+  /** The decay unit's two operations, fixed when the core is built (multiply or shift, and the rounding). */
+  private readonly decayShift: boolean;
+  private readonly decayFrac: number;
+  private readonly decayRound: Rounding;
+  private readonly decayStochastic: boolean;
+
+  /** 2^−frac of the decay format, and whether its products fit 53 bits and round to nearest (the fast path). */
+  private readonly decayUnit: number;
+  private readonly decayFastNearest: boolean;
+
   /** x·decay in the decay implementation: a multiply by the raw coefficient, or x − (x >> k). */
   private leak(x: number, d: number): number {
-    const c = this.program.core;
-    const f = c.registers.decay;
-    if (c.decayMode === 'shift') return x - roundingShiftRight(x, d, f.round, f.round === 'stochastic' ? this.lfsr.uniform(d) : 0);
-    return mulShift(x, d, f.frac, f.round, f.round === 'stochastic' ? this.lfsr.uniform(f.frac) : 0);
+    // mulShift's round-to-nearest, inlined: the product is exact below 2^53, its scaling too.
+    if (this.decayFastNearest) return nearest(x * d * this.decayUnit);
+    if (this.decayShift) return x - roundingShiftRight(x, d, this.decayRound, this.decayStochastic ? this.lfsr.uniform(d) : 0);
+    return mulShift(x, d, this.decayFrac, this.decayRound, this.decayStochastic ? this.lfsr.uniform(this.decayFrac) : 0);
   }
 
   /** x·(1 − decay), the input factor. */
   private oneMinus(x: number, d: number): number {
-    const c = this.program.core;
-    const f = c.registers.decay;
-    if (c.decayMode === 'shift') return roundingShiftRight(x, d, f.round, f.round === 'stochastic' ? this.lfsr.uniform(d) : 0);
-    return mulShift(x, 2 ** f.frac - d, f.frac, f.round, f.round === 'stochastic' ? this.lfsr.uniform(f.frac) : 0);
+    if (this.decayShift) return roundingShiftRight(x, d, this.decayRound, this.decayStochastic ? this.lfsr.uniform(d) : 0);
+    return mulShift(x, 2 ** this.decayFrac - d, this.decayFrac, this.decayRound, this.decayStochastic ? this.lfsr.uniform(this.decayFrac) : 0);
   }
 
-  private clampTo(x: number, f: RegisterFormat, reg: Counted, pop: number): number {
-    if (x > rawMax(f) || x < rawMin(f)) { this.count(reg, pop); return overflow(x, f, f.overflow); }
-    return x;
+  /** A value beyond its register: counted, then saturated or wrapped as the register says. */
+  private saturated(x: number, f: RegisterFormat, reg: Counted, pop: number): number {
+    this.count(reg, pop);
+    return overflow(x, f, f.overflow);
   }
 
   /** NEURON_UPDATE: LIF or ALIF neurons [lo, lo+count) of a population (docs/core.md, step by step). */
@@ -462,54 +505,71 @@ export class Core {
     const oneA = 2 ** R.adaptation.frac;
     const decayF = R.decay;
     const nRef = conv.refractory;
+    const [aLo, aHi] = this.lim.accumulator; const [mLo, mHi] = this.lim.membrane; const [tLo, tHi] = this.lim.threshold; const [dLo, dHi] = this.lim.adaptation;
+    const sameFrac = R.accumulator.frac === R.membrane.frac;
+    const subtractNext = !conv.sameStep && conv.reset === 'subtract';
+    const valueNext = !conv.sameStep && conv.reset !== 'subtract';
+    const { spikes, acc, v: V, a: Adapt, thr, refr, lastI } = this;
+    const { adaptiveTheta, inputFactor, ge, sameStep } = conv;
+    const vMin = conv.vMin ?? -Infinity;
+    const fast = this.decayFastNearest; const unit = this.decayUnit;
+    const offset = pop.offset;
     let mults = 0; let adds = 0;
     for (let i = lo; i < lo + count; i++) {
-      const g = pop.offset + i;
-      const zPrev = this.spikes[g] as number;
+      const g = offset + i;
+      const zPrev = spikes[g] as number;
       // Adaptation and threshold: a ← ρ·a + c·z^{t−1}; A = v_th + β·a.
       let A = v_th![i] as number;
       if (alif) {
         const r = rho![i] as number;
-        let a = this.leak(this.a[g] as number, r);
+        let a = this.leak(Adapt[g] as number, r);
         if (zPrev) {
           const inc = !conv.incrementOneMinusRho ? oneA
-            : this.program.core.decayMode === 'shift' ? 2 ** (R.adaptation.frac - r) : roundingShiftRight((2 ** decayF.frac - r) * oneA, decayF.frac, R.adaptation.round);
+            : this.decayShift ? 2 ** (R.adaptation.frac - r) : roundingShiftRight((2 ** decayF.frac - r) * oneA, decayF.frac, R.adaptation.round);
           a += inc;
         }
-        a = this.clampTo(a, R.adaptation, 'adaptation', popIndex);
-        this.a[g] = a;
-        A = this.clampTo(A + mulShift(beta![i] as number, a, R.adaptation.frac, R.threshold.round, R.threshold.round === 'stochastic' ? this.lfsr.uniform(R.adaptation.frac) : 0), R.threshold, 'threshold', popIndex);
+        if (a > dHi || a < dLo) a = this.saturated(a, R.adaptation, 'adaptation', popIndex);
+        Adapt[g] = a;
+        A += mulShift(beta![i] as number, a, R.adaptation.frac, R.threshold.round, R.threshold.round === 'stochastic' ? this.lfsr.uniform(R.adaptation.frac) : 0);
+        if (A > tHi || A < tLo) A = this.saturated(A, R.threshold, 'threshold', popIndex);
         mults += 2; adds += 2;
       }
-      this.thr[g] = A;
-      const theta = conv.adaptiveTheta ? A : (v_th![i] as number);
+      thr[g] = A;
+      const theta = adaptiveTheta ? A : (v_th![i] as number);
       // The leak acts on the previous state, or on the reset value after a spike (next_step reset).
-      let vPrev = this.v[g] as number;
-      if (zPrev && !conv.sameStep && conv.reset !== 'subtract') vPrev = conv.reset === 'zero' ? 0 : (reset_value![i] as number);
+      let vPrev = V[g] as number;
+      if (zPrev && valueNext) vPrev = conv.reset === 'zero' ? 0 : (reset_value![i] as number);
       // The step's input: the accumulated sum and the bias, in the membrane's format, times (1 − α) where asked.
-      const I = this.clampTo((this.acc[g] as number) + (bias![i] as number), R.accumulator, 'accumulator', popIndex);
-      this.lastI[g] = I;
-      let input = this.rescale(I, R.accumulator, R.membrane);
-      if (conv.inputFactor) { input = this.oneMinus(input, alpha![i] as number); mults++; }
-      let v = this.leak(vPrev, alpha![i] as number) + input;
+      let I = (acc[g] as number) + (bias![i] as number);
+      if (I > aHi || I < aLo) I = this.saturated(I, R.accumulator, 'accumulator', popIndex);
+      lastI[g] = I;
+      let input = sameFrac ? I : this.rescale(I, R.accumulator, R.membrane);
+      const al = alpha![i] as number;
+      if (inputFactor) { input = this.oneMinus(input, al); mults++; }
+      let leaked: number;
+      if (fast) leaked = nearest(vPrev * al * unit); else leaked = this.leak(vPrev, al);
+      let v = leaked + input;
       mults++; adds += 2;
-      if (zPrev && !conv.sameStep && conv.reset === 'subtract') { v -= this.rescale(theta, R.threshold, R.membrane); adds++; }
-      v = this.clampTo(v, R.membrane, 'membrane', popIndex);
-      if (conv.vMin !== null && v < conv.vMin) v = conv.vMin;
+      if (zPrev && subtractNext) { v -= this.rescale(theta, R.threshold, R.membrane); adds++; }
+      if (v > mHi || v < mLo) v = this.saturated(v, R.membrane, 'membrane', popIndex);
+      if (v < vMin) v = vMin;
       // The threshold test, exact in the finer of the two formats.
-      const blocked = (this.refr[g] as number) > 0;
+      const blocked = (refr[g] as number) > 0;
       const d = v * vScale - A * tScale;
-      const spike = !blocked && (conv.ge ? d >= 0 : d > 0);
-      const r = (this.refr[g] as number) + (spike ? nRef : 0) - 1;
-      this.refr[g] = r < 0 ? 0 : r > nRef ? nRef : r;
+      const spike = !blocked && (ge ? d >= 0 : d > 0);
+      const r = (refr[g] as number) + (spike ? nRef : 0) - 1;
+      refr[g] = r < 0 ? 0 : r > nRef ? nRef : r;
       if (spike) {
         this.next[g] = 1;
         this.nextList[this.nNext++] = g;
         this.spikeCount[g] = (this.spikeCount[g] as number) + 1;
         this.counts.spikes++;
-        if (conv.sameStep) v = this.clampTo(conv.reset === 'subtract' ? v - this.rescale(theta, R.threshold, R.membrane) : conv.reset === 'zero' ? 0 : (reset_value![i] as number), R.membrane, 'membrane', popIndex);
+        if (sameStep) {
+          v = conv.reset === 'subtract' ? v - this.rescale(theta, R.threshold, R.membrane) : conv.reset === 'zero' ? 0 : (reset_value![i] as number);
+          if (v > mHi || v < mLo) v = this.saturated(v, R.membrane, 'membrane', popIndex);
+        }
       }
-      this.v[g] = v;
+      V[g] = v;
     }
     this.ledgerNeurons(count, mults, adds, alif);
     return 0;
@@ -521,6 +581,7 @@ export class Core {
     const conv = this.program.populations[popIndex]!.conventions;
     const R = this.program.core.registers;
     const { kappa, bias } = pop.arrays as Record<string, Int32Array>;
+    const [mLo, mHi] = this.lim.membrane;
     let mults = 0;
     for (let i = lo; i < lo + count; i++) {
       const g = pop.offset + i;
@@ -528,7 +589,9 @@ export class Core {
       this.lastI[this.nRec + g] = I;
       let input = this.rescale(I, R.accumulator, R.membrane);
       if (conv.inputFactor) { input = this.oneMinus(input, kappa![i] as number); mults++; }
-      this.y[g] = this.clampTo(this.leak(this.y[g] as number, kappa![i] as number) + input + (bias![i] as number), R.membrane, 'membrane', popIndex);
+      let y = this.leak(this.y[g] as number, kappa![i] as number) + input + (bias![i] as number);
+      if (y > mHi || y < mLo) y = this.saturated(y, R.membrane, 'membrane', popIndex);
+      this.y[g] = y;
       this.outputs[this.t * this.nOut + g] = (this.y[g] as number) * 2 ** -R.membrane.frac;
       mults++;
     }
@@ -603,6 +666,22 @@ export class Core {
     const busy = this.board.busy; const stalls = this.board.stalls;
     return Object.fromEntries(UNITS.map((u) => [u, { busy: busy[u], stalls: stalls[u] }]));
   }
+}
+
+/**
+ * The ADC of a noise-free column set: each current (in codes, after `scale`) rounded to the nearest
+ * code (half away from zero), clamped to [lo, hi], and looked up in the code → accumulator-units
+ * table. Returns how many columns clipped. A small function of its own, so the JIT keeps it tight.
+ */
+function convert(current: Float64Array, out: Float64Array, n: number, scale: number, lo: number, hi: number, table: Float64Array): number {
+  let clipped = 0;
+  for (let j = 0; j < n; j++) {
+    const x = (current[j] as number) * scale;
+    let code = nearest(x);
+    if (code > hi) { code = hi; clipped++; } else if (code < lo) { code = lo; clipped++; }
+    out[j] = table[(code - lo) | 0] as number;
+  }
+  return clipped;
 }
 
 const learningUnit = (): never => { throw new Error('internal: a learning instruction reached the core (refused when the core was built)'); };

@@ -10,8 +10,12 @@ export interface QFormat { readonly signed: boolean; readonly bits: number; read
 export type Rounding = 'nearest' | 'nearest_even' | 'toward_zero' | 'floor' | 'stochastic';
 export type Overflow = 'saturate' | 'wrap';
 
-export const rawMin = (f: QFormat): number => (f.signed ? -(2 ** (f.bits - 1)) : 0);
-export const rawMax = (f: QFormat): number => (f.signed ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1);
+/** 2^k for k in [0, 64]: the hot paths look powers of two up rather than compute them. */
+const POW2 = Float64Array.from({ length: 65 }, (_, k) => 2 ** k);
+const pow2 = (k: number): number => (k >= 0 && k <= 64 ? (POW2[k] as number) : 2 ** k);
+
+export const rawMin = (f: QFormat): number => (f.signed ? -pow2(f.bits - 1) : 0);
+export const rawMax = (f: QFormat): number => (f.signed ? pow2(f.bits - 1) - 1 : pow2(f.bits) - 1);
 /** The value of one least significant bit. */
 export const lsb = (f: QFormat): number => 2 ** -f.frac;
 export const formatName = (f: QFormat): string => `${f.signed ? 's' : 'u'}${f.bits}.${f.frac}`;
@@ -44,26 +48,42 @@ export function overflow(x: number, f: QFormat, mode: Overflow, onSaturate?: () 
  *   toward_zero: truncate; floor: toward −∞ (an arithmetic shift).
  */
 export function roundingShiftRight(x: number, n: number, mode: Rounding, random = 0): number {
-  if (n <= 0) return x * 2 ** -n;
-  const d = 2 ** n;
-  const fl = Math.floor(x / d) + 0; // + 0: never a negative zero
-  const rem = x - fl * d; // in [0, d)
+  if (n <= 0) return x * pow2(-n);
+  if (mode === 'stochastic') {
+    const d = pow2(n);
+    const fl = Math.floor(x / d) + 0; // + 0: never a negative zero
+    return random < x - fl * d ? fl + 1 : fl;
+  }
+  // x is an integer below 2^53, so x·2^−n is exact (a change of exponent) and so is its rounding.
+  return roundExact(x / pow2(n), mode);
+}
+
+/**
+ * x rounded to the nearest integer, halves away from zero, without a data-dependent branch in the
+ * common case (the core's hot loops): ⌊x + ½⌋, less one for a negative exact half. Exact whenever
+ * x + ½ is (|x| < 2^52 with x a multiple of 2^−k, |x|·2^k < 2^53: every raw product scaled here).
+ */
+export function nearest(x: number): number {
+  const up = Math.floor(x + 0.5);
+  return (up - x === 0.5 && x < 0 ? up - 1 : up) + 0;
+}
+
+/**
+ * An exactly represented value q (a quotient x / 2^n, or a real scaled by 2^frac) rounded to an integer:
+ * nearest: half away from zero (gemmlowp RoundingDivideByPOT); nearest_even: half to even;
+ * toward_zero: truncate; floor: toward −∞ (an arithmetic shift). q ± ½ is exact at these sizes.
+ */
+export function roundExact(q: number, mode: Exclude<Rounding, 'stochastic'>): number {
+  if (!(Math.abs(q) < 4503599627370496)) return q + 0; // ≥ 2^52: already an integer (or not finite)
   switch (mode) {
-    case 'floor': return fl;
-    case 'toward_zero': return x < 0 && rem !== 0 ? fl + 1 : fl;
-    case 'nearest': {
-      const twice = 2 * rem;
-      if (twice > d) return fl + 1;
-      if (twice < d) return fl;
-      return x < 0 ? fl : fl + 1; // a tie: away from zero
-    }
+    case 'nearest': return nearest(q);
+    case 'floor': return Math.floor(q) + 0;
+    case 'toward_zero': return Math.trunc(q) + 0;
     case 'nearest_even': {
-      const twice = 2 * rem;
-      if (twice > d) return fl + 1;
-      if (twice < d) return fl;
-      return fl % 2 === 0 ? fl : fl + 1;
+      const fl = Math.floor(q);
+      const diff = q - fl;
+      return (diff > 0.5 ? fl + 1 : diff < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1) + 0;
     }
-    case 'stochastic': return random < rem ? fl + 1 : fl;
   }
 }
 
@@ -94,19 +114,7 @@ export function mulShift(a: number, b: number, shift: number, mode: Rounding, ra
 
 /** Real → raw: round(real · 2^frac) with the given rounding, then saturate. The compiler's conversion. */
 export function toRaw(real: number, f: QFormat, mode: Exclude<Rounding, 'stochastic'> = 'nearest'): { raw: number; saturated: boolean } {
-  const scaled = real * 2 ** f.frac;
-  let r: number;
-  switch (mode) {
-    case 'floor': r = Math.floor(scaled); break;
-    case 'toward_zero': r = Math.trunc(scaled); break;
-    case 'nearest': r = Math.sign(scaled) * Math.floor(Math.abs(scaled) + 0.5); break;
-    case 'nearest_even': {
-      const fl = Math.floor(scaled);
-      const diff = scaled - fl;
-      r = diff > 0.5 ? fl + 1 : diff < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1;
-      break;
-    }
-  }
+  const r = roundExact(real * 2 ** f.frac, mode);
   const s = saturate(r + 0, f);
   return { raw: s, saturated: s !== r };
 }
