@@ -43,6 +43,8 @@ run { network = bench; core = c; task = t; seed = 1 }`;
 
 const IDEAL = 'ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS)';
 const PCM = 'pcm { g_max = 12 uS; weight_scale = 12 uS; prog_noise = on; read_noise = on; drift = on }';
+/** The same PCM devices (the same programming, drawn from the same seed) read without noise or drift: the like-for-like baseline of the noise's cost. */
+const PCM_QUIET = 'pcm { g_max = 12 uS; weight_scale = 12 uS; prog_noise = on; read_noise = off; drift = off }';
 
 function compile(device: string) {
   const text = new TextEncoder().encode(source(device));
@@ -69,7 +71,8 @@ function time(f: () => void, runs: number): number {
 
 export interface CoreBench {
   rate_hz: number; input_rate_hz: number;
-  float_ms: number; ideal_ms: number; pcm_ms: number; ideal_over_float: number; pcm_over_ideal: number;
+  float_ms: number; ideal_ms: number; pcm_ms: number; pcm_quiet_ms: number; ideal_over_float: number; pcm_over_ideal: number; pcm_over_quiet: number;
+  spikes: { float: number; ideal: number; pcm: number; pcm_quiet: number };
   numpy_ms: number | null; brian_ms: number | null; notes: string[];
   scaling: Array<{ input_rate_hz: number; synaptic_events_per_step: number; ms: number; us_per_1k_events: number }>;
   heap: { sequences: number; first_mb: number; last_mb: number; growth_kb_per_sequence: number };
@@ -90,8 +93,14 @@ export function runCoreBench(runs = 7): CoreBench {
   let seq = 0;
   let coreSpikes = 0;
   const idealMs = time(() => { const s0 = coreIdeal.counts.spikes; coreIdeal.runSequence(x, 0); coreSpikes = coreIdeal.counts.spikes - s0; seq++; }, runs);
+  const spikesOf = (c: Core, f: () => void) => { const s0 = c.counts.spikes; f(); return c.counts.spikes - s0; };
   const corePcm = new Core(pcm.program, { seed: 1 });
-  const pcmMs = time(() => corePcm.runSequence(x, 0), runs);
+  let pcmSpikes = 0;
+  const pcmMs = time(() => { pcmSpikes = spikesOf(corePcm, () => corePcm.runSequence(x, 0)); }, runs);
+  const quiet = compile(PCM_QUIET);
+  const coreQuiet = new Core(quiet.program, { seed: 1 });
+  let quietSpikes = 0;
+  const quietMs = time(() => { quietSpikes = spikesOf(coreQuiet, () => coreQuiet.runSequence(x, 0)); }, runs);
   const notes: string[] = [];
   // Scaling with synaptic events: input rates 5–100 Hz.
   const scaling = [5, 10, 20, 50, 100].map((rate) => {
@@ -126,10 +135,11 @@ export function runCoreBench(runs = 7): CoreBench {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  void seq; void coreSpikes;
+  void seq;
   return {
     rate_hz: spikes / (N * T * 1e-3), input_rate_hz: inputRate,
-    float_ms: floatMs, ideal_ms: idealMs, pcm_ms: pcmMs, ideal_over_float: idealMs / floatMs, pcm_over_ideal: pcmMs / idealMs,
+    float_ms: floatMs, ideal_ms: idealMs, pcm_ms: pcmMs, pcm_quiet_ms: quietMs, ideal_over_float: idealMs / floatMs, pcm_over_ideal: pcmMs / idealMs, pcm_over_quiet: pcmMs / quietMs,
+    spikes: { float: spikes, ideal: coreSpikes, pcm: pcmSpikes, pcm_quiet: quietSpikes },
     numpy_ms: numpyMs, brian_ms: brianMs, notes, scaling,
     heap: { sequences: 200, first_mb: heap[0]!, last_mb: heap.at(-1)!, growth_kb_per_sequence: growth },
   };

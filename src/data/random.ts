@@ -63,10 +63,18 @@ export class MT19937 {
 
   private twist(): void {
     const mt = this.mt;
-    for (let k = 0; k < N; k++) {
-      const y = ((mt[k] as number) & 0x80000000) | ((mt[(k + 1) % N] as number) & 0x7fffffff);
-      mt[k] = (mt[(k + M) % N] as number) ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    // The reference recurrence, in its three ranges (no modulo in the loops).
+    let k = 0;
+    for (; k < N - M; k++) {
+      const y = ((mt[k] as number) & 0x80000000) | ((mt[k + 1] as number) & 0x7fffffff);
+      mt[k] = (mt[k + M] as number) ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     }
+    for (; k < N - 1; k++) {
+      const y = ((mt[k] as number) & 0x80000000) | ((mt[k + 1] as number) & 0x7fffffff);
+      mt[k] = (mt[k + M - N] as number) ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
+    }
+    const y = ((mt[N - 1] as number) & 0x80000000) | ((mt[0] as number) & 0x7fffffff);
+    mt[N - 1] = (mt[M - 1] as number) ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     this.index = 0;
   }
 
@@ -113,6 +121,52 @@ export class MT19937 {
     return f * x2;
   }
 
+  /**
+   * Standard normal by Marsaglia & Tsang's ziggurat (J. Stat. Softw. 5(8), 2000: 128 layers, one
+   * 32-bit output per draw in the common case; the tail by their exponential method), for the
+   * core's per-read noise where the polar method's logarithm per pair would dominate. Not NumPy's
+   * algorithm: draws that must match a published recipe use randn().
+   */
+  normal(): number {
+    const hz = this.nextU32() | 0;
+    const iz = hz & 127;
+    if (Math.abs(hz) < (ZIG_K[iz] as number)) return hz * (ZIG_W[iz] as number);
+    return this.normalSlow(hz, iz);
+  }
+
+  /** n draws of normal() into out[0..n), exactly as n calls would give them, with the generator inlined. */
+  normals(out: Float64Array, n: number): void {
+    const mt = this.mt;
+    for (let j = 0; j < n; j++) {
+      if (this.index >= N) this.twist();
+      let y = mt[this.index] as number;
+      this.index++;
+      y ^= y >>> 11;
+      y ^= (y << 7) & 0x9d2c5680;
+      y ^= (y << 15) & 0xefc60000;
+      y ^= y >>> 18;
+      const hz = y | 0;
+      const iz = hz & 127;
+      out[j] = Math.abs(hz) < (ZIG_K[iz] as number) ? hz * (ZIG_W[iz] as number) : this.normalSlow(hz, iz);
+    }
+  }
+
+  private normalSlow(hz: number, iz: number): number {
+    const r = ZIG_R;
+    for (;;) {
+      const x = hz * (ZIG_W[iz] as number);
+      if (iz === 0) {
+        let xt: number; let y: number;
+        do { xt = -Math.log(1 - this.random()) / r; y = -Math.log(1 - this.random()); } while (y + y < xt * xt);
+        return hz > 0 ? r + xt : -r - xt;
+      }
+      if ((ZIG_F[iz] as number) + this.random() * ((ZIG_F[iz - 1] as number) - (ZIG_F[iz] as number)) < Math.exp(-0.5 * x * x)) return x;
+      hz = this.nextU32() | 0;
+      iz = hz & 127;
+      if (Math.abs(hz) < (ZIG_K[iz] as number)) return hz * (ZIG_W[iz] as number);
+    }
+  }
+
   /** numpy choice([0, 1]) without p: the masked bounded integer of the legacy generator. */
   bit(): number {
     return this.nextU32() & 1;
@@ -130,6 +184,28 @@ export class MT19937 {
     return out;
   }
 }
+
+// The ziggurat's tables (Marsaglia & Tsang 2000, 128 layers): layer edges x_i with equal areas
+// v = 9.91256303526217e-3, the base layer's edge r = 3.442619855899.
+const ZIG_R = 3.442619855899;
+const { ZIG_K, ZIG_W, ZIG_F } = (() => {
+  const k = new Float64Array(128); const w = new Float64Array(128); const f = new Float64Array(128);
+  const m1 = 2147483648;
+  const v = 9.91256303526217e-3;
+  let dn = ZIG_R; let tn = dn;
+  const q = v / Math.exp(-0.5 * dn * dn);
+  k[0] = (dn / q) * m1; k[1] = 0;
+  w[0] = q / m1; w[127] = dn / m1;
+  f[0] = 1; f[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(v / dn + Math.exp(-0.5 * dn * dn)));
+    k[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    f[i] = Math.exp(-0.5 * dn * dn);
+    w[i] = dn / m1;
+  }
+  return { ZIG_K: k, ZIG_W: w, ZIG_F: f };
+})();
 
 /** The independent streams of a run. */
 export const STREAMS = { init: 0, data: 1, noise: 2, learning: 3 } as const;

@@ -115,6 +115,8 @@ export class Core {
   private readonly spikeList: Int32Array; private nSpikes = 0;
   private readonly nextList: Int32Array; private nNext = 0;
   private readonly inputList: Int32Array; private nInput = 0;
+  /** Scratch: one standard normal per column of a read. */
+  private readonly gauss: Float64Array;
   private readonly acc: Float64Array;
   private readonly accPop: Int16Array;
   private readonly v: Float64Array; private readonly a: Float64Array; private readonly thr: Float64Array; private readonly refr: Int32Array;
@@ -200,6 +202,7 @@ export class Core {
       }
     }
     this.adcClips = new Float64Array(c.tiles);
+    this.gauss = new Float64Array(c.cols);
     this.programTiles();
     // Probes: a buffer per PROBE, samples × recorded steps × neurons.
     this.probeAt = new Int32Array(p.code.length).fill(-1);
@@ -392,12 +395,16 @@ export class Core {
       const base = row * cols;
       rowG += f * (tile.rowG[row] as number);
       this.counts.synops += tile.rowSyn[row] as number;
-      if (f === 1) { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + (w[base + j] as number); }
-      else { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + f * (w[base + j] as number); }
       if (noise) {
+        // One pass: the current and the two sums the column's read-noise variance needs.
         const f2 = f * f;
-        for (let j = 0; j < used; j++) { colA[j] = (colA[j] as number) + f2 * (s2[base + j] as number); colB[j] = (colB[j] as number) + f2 * (s1[base + j] as number); }
-      }
+        for (let j = 0; j < used; j++) {
+          colI[j] = (colI[j] as number) + f * (w[base + j] as number);
+          colA[j] = (colA[j] as number) + f2 * (s2[base + j] as number);
+          colB[j] = (colB[j] as number) + f2 * (s1[base + j] as number);
+        }
+      } else if (f === 1) { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + (w[base + j] as number); }
+      else { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + f * (w[base + j] as number); }
     }
     const drift = this.device.driftFactor(this.clock, tile.programmedAt);
     const comp = c.device.driftCompensation && !this.device.ideal ? 1 / drift : 1;
@@ -405,34 +412,32 @@ export class Core {
     const perCode = 1 / (this.device.weightScale * ((2 * c.converter.range) / 2 ** c.converter.bits));
     const lo = -(2 ** (c.converter.bits - 1)); const hi = 2 ** (c.converter.bits - 1) - 1;
     const adcNoise = c.converter.noise;
-    const { multiplier, shift } = c.converter;
     const nDev = 2 * c.device.devicesPerSide;
     const { m3, c3 } = DEMIRAG;
-    const accRound = c.registers.accumulator.round;
     const table = this.codeValue;
     if (active === 0 && adcNoise === 0) tile.out.fill(0);
     else {
       const out = tile.out;
       const clips = this.adcClips;
       const scale = drift * comp * perCode;
-      if (!noise && adcNoise === 0 && table) {
-        // The common case, unswitched: a noise-free column through a deterministic scaling.
-        const clipped = convert(colI, out, used, scale, lo, hi, table);
-        if (clipped > 0) { clips[k] = (clips[k] as number) + clipped; this.events += clipped; }
-      } else {
-        for (let j = 0; j < used; j++) {
-          let x = (colI[j] as number) * scale;
-          if (noise) {
-            // Independent Gaussian reads of the column's devices sum to one Gaussian per column.
-            const variance = m3 * m3 * drift * drift * (colA[j] as number) + 2 * m3 * c3 * drift * (colB[j] as number) + c3 * c3 * nDev * drive2;
-            x += Math.sqrt(variance) * this.rng.randn() * comp * perCode;
-          }
-          if (adcNoise > 0) x += adcNoise * this.rng.randn();
-          let code = nearest(x);
-          if (code > hi || code < lo) { code = code > hi ? hi : lo; clips[k] = (clips[k] as number) + 1; this.events++; }
-          out[j] = table ? (table[code - lo] as number) : code === 0 ? 0 : mulShift(code, multiplier, shift, accRound, this.lfsr.uniform(Math.min(52, Math.max(0, shift))));
-        }
+      // Read noise, in ADC codes: independent Gaussian reads of the column's devices sum to one
+      // Gaussian per column, of variance Σ (m3·f·G + c3)² = m3²f²·ΣG² + 2·m3·c3·f·ΣG + c3²·(devices).
+      let extra: Float64Array | null = null;
+      if (noise) {
+        const xi = this.gauss;
+        this.rng.normals(xi, used);
+        const vA = m3 * m3 * drift * drift; const vB = 2 * m3 * c3 * drift; const vC = c3 * c3 * nDev * drive2;
+        const toCodes = comp * perCode;
+        for (let j = 0; j < used; j++) xi[j] = Math.sqrt(vA * (colA[j] as number) + vB * (colB[j] as number) + vC) * toCodes * (xi[j] as number);
+        extra = xi;
       }
+      if (adcNoise > 0) {
+        const xi = extra ?? this.gauss.fill(0, 0, used);
+        for (let j = 0; j < used; j++) xi[j] = (xi[j] as number) + adcNoise * this.rng.normal();
+        extra = xi;
+      }
+      const clipped = table ? convert(colI, out, used, scale, lo, hi, table, extra) : this.convertStochastic(colI, out, used, scale, lo, hi, extra);
+      if (clipped > 0) { clips[k] = (clips[k] as number) + clipped; this.events += clipped; }
     }
     const counts = this.counts;
     counts.dacPulses += drive;
@@ -442,6 +447,18 @@ export class Core {
     return active;
   }
 
+
+  /** The ADCs with a stochastically rounded scaling (no table: the LFSR draws per code). */
+  private convertStochastic(current: Float64Array, out: Float64Array, n: number, scale: number, lo: number, hi: number, noise: Float64Array | null): number {
+    const { multiplier, shift } = this.program.core.converter;
+    let clipped = 0;
+    for (let j = 0; j < n; j++) {
+      let code = nearest((current[j] as number) * scale + (noise ? (noise[j] as number) : 0));
+      if (code > hi) { code = hi; clipped++; } else if (code < lo) { code = lo; clipped++; }
+      out[j] = code === 0 ? 0 : mulShift(code, multiplier, shift, 'stochastic', this.lfsr.uniform(Math.min(52, Math.max(0, shift))));
+    }
+    return clipped;
+  }
 
   accClear(lo: number, count: number): number { this.acc.fill(0, lo, lo + count); return 0; }
 
@@ -669,14 +686,15 @@ export class Core {
 }
 
 /**
- * The ADC of a noise-free column set: each current (in codes, after `scale`) rounded to the nearest
- * code (half away from zero), clamped to [lo, hi], and looked up in the code → accumulator-units
- * table. Returns how many columns clipped. A small function of its own, so the JIT keeps it tight.
+ * The ADCs of a read: each column's current (in codes, after `scale`, plus its noise in codes)
+ * rounded to the nearest code (half away from zero), clamped to [lo, hi], and looked up in the
+ * code → accumulator-units table. Returns how many columns clipped. A small function of its own,
+ * so the JIT keeps it tight.
  */
-function convert(current: Float64Array, out: Float64Array, n: number, scale: number, lo: number, hi: number, table: Float64Array): number {
+function convert(current: Float64Array, out: Float64Array, n: number, scale: number, lo: number, hi: number, table: Float64Array, noise: Float64Array | null): number {
   let clipped = 0;
   for (let j = 0; j < n; j++) {
-    const x = (current[j] as number) * scale;
+    const x = (current[j] as number) * scale + (noise ? (noise[j] as number) : 0);
     let code = nearest(x);
     if (code > hi) { code = hi; clipped++; } else if (code < lo) { code = lo; clipped++; }
     out[j] = table[(code - lo) | 0] as number;
