@@ -31,3 +31,25 @@ describe('MT19937 with NumPy legacy algorithms', () => {
     expect(Array.from({ length: 5 }, () => c.random())).not.toEqual(xa);
   });
 });
+
+describe('ziggurat normals (the core\'s read noise)', () => {
+  it('have mean 0, variance 1, kurtosis 3 and normal tails, within 4 standard errors', () => {
+    const g = stream(11, 'noise');
+    const n = 400_000;
+    let m = 0; let v = 0; let k = 0; let tail = 0;
+    for (let i = 0; i < n; i++) { const x = g.normal(); m += x; v += x * x; k += x ** 4; if (Math.abs(x) > 2.5) tail++; }
+    m /= n; v /= n; k /= n;
+    expect(Math.abs(m)).toBeLessThanOrEqual(4 / Math.sqrt(n));
+    expect(Math.abs(v - 1)).toBeLessThanOrEqual(4 * Math.sqrt(2 / n));
+    expect(Math.abs(k - 3)).toBeLessThanOrEqual(4 * Math.sqrt(96 / n)); // Var(x⁴) = 105 − 9 = 96
+    const p = 0.012419330651552318; // P(|x| > 2.5)
+    expect(Math.abs(tail / n - p)).toBeLessThanOrEqual(4 * Math.sqrt((p * (1 - p)) / n));
+  });
+  it('a batch equals the same number of single draws', () => {
+    const a = stream(3, 'noise'); const b = stream(3, 'noise');
+    const batch = new Float64Array(5000);
+    a.normals(batch, 5000);
+    expect(Array.from(batch)).toEqual(Array.from({ length: 5000 }, () => b.normal()));
+    expect(a.nextU32()).toBe(b.nextU32());
+  });
+});
