@@ -1,6 +1,6 @@
-// The flagship demo, for now: check and format-check every example, train the pattern-generation
-// example briefly with the float reference, and compile the multi-tile example for its core.
-// Later issues extend it until it trains a network on the core.
+// The flagship demo: check and format-check every example, train the pattern-generation example
+// briefly with the float reference, compile the multi-tile example for its core, and run the
+// pattern-generation network on its PCM core, cycle-accurate. On-chip training comes next.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPaths, selectCore } from '../compiler/frontend.ts';
@@ -11,6 +11,8 @@ import type { CheckedNetwork, CheckedProgram } from '../compiler/values.ts';
 import { lowerTrain } from '../compiler/lower.ts';
 import { trainReference } from '../reference/train.ts';
 import { compileRun } from '../compiler/compile.ts';
+import { runProgram, taskSamples } from '../runtime/run.ts';
+import { renderSummary, scorer } from './run.ts';
 
 /** Iterations of the demo's training run: enough to see the loss fall, short enough to wait for. */
 const DEMO_ITERATIONS = 150;
@@ -92,6 +94,28 @@ function compileDemo(file: string, out: (s: string) => void): boolean {
   return false;
 }
 
+/** Compile the pattern-generation example for its PCM core and run it there (untrained): the chip's summary. */
+function coreDemo(file: string, out: (s: string) => void): boolean {
+  const r = checkPaths([file]);
+  const program = r.programs.get(file);
+  const run = program?.runs[0];
+  const core = program && run ? selectCore(program, run) : undefined;
+  if (!program || !run || !core?.ok) { out('cannot compile the pattern-generation example'); return true; }
+  const res = compileRun(program, run, core.value);
+  if (!res.program) { out('the pattern-generation example does not compile'); return true; }
+  const samples = taskSamples(res.program, 1, res.program.run.seed);
+  out(`\nRunning examples/pattern-generation.snn on core ${core.value.name} (cycle-accurate, PCM devices with programming and read noise and drift; the network untrained):`);
+  const t0 = performance.now();
+  const pcm = runProgram(res.program, samples, { seed: res.program.run.seed }, scorer(res.program)).summary;
+  const ms = performance.now() - t0;
+  for (const line of renderSummary(pcm, 'examples/pattern-generation.snn').slice(1)) out(line);
+  const ideal = runProgram(res.program, samples, { seed: res.program.run.seed, ideal: true }, scorer(res.program)).summary;
+  const spikes = (s: typeof pcm) => Object.values(s.spikes).reduce((a, x) => a + x, 0);
+  out(`  the same program on ideal devices: ${spikes(ideal)} spikes against ${spikes(pcm)}, loss ${ideal.outputs?.loss?.toPrecision(4) ?? '—'} against ${pcm.outputs?.loss?.toPrecision(4) ?? '—'}.`);
+  out(`  ${pcm.steps} steps in ${ms.toFixed(0)} ms; \`phasecore run examples/pattern-generation.snn --vcd run.vcd\` writes its waveforms for GTKWave.`);
+  return pcm.timing_errors.count > 0;
+}
+
 export function runDemo(out: (s: string) => void): number {
   const dir = examplesDir();
   const files = readdirSync(dir).filter((f) => f.endsWith('.snn')).sort().map((f) => join(dir, f));
@@ -114,6 +138,7 @@ export function runDemo(out: (s: string) => void): number {
   out(`\n${files.length} examples: ${failed ? 'some need attention (see above)' : 'all check clean and are canonically formatted'}.`);
   failed = trainDemo(join(dir, 'pattern-generation.snn'), out) || failed;
   failed = compileDemo(join(dir, 'multi-tile.snn'), out) || failed;
+  failed = coreDemo(join(dir, 'pattern-generation.snn'), out) || failed;
   out('Next: `phasecore check FILE` to check your own network, `phasecore fmt --write FILE` to format it.');
   return failed ? 1 : 0;
 }

@@ -123,12 +123,7 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
       lastLine = now;
     }
   };
-  const loss = program.run.loss as LossIR | null;
-  const score = (y: Float64Array, s: Sample) => {
-    const l: LossIR = loss ?? (s.label !== undefined ? { kind: 'cross_entropy', window: null } : { kind: 'mse', reduce: 'sum' });
-    const r = lossAndError(l, y, program.run.steps, y.length / program.run.steps, s, program.symbols.dt);
-    return { loss: r.loss, correct: r.correct };
-  };
+  const score = scorer(program);
   let result: ReturnType<typeof runProgram>;
   try {
     result = runProgram(program, sequences, { seed, ideal: !!opts.ideal, ...(onStep ? { onStep } : {}) }, score);
@@ -167,6 +162,20 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
   if (opts.json) io.out(json);
   else for (const line of renderSummary(summary, shown)) io.out(line);
   return 0;
+}
+
+/**
+ * How a run's outputs are scored: the train block's loss, else mean squared error (summed over
+ * time) against targets or softmax cross-entropy over the sequence against labels — evaluated on
+ * the core's real-valued outputs with the reference's loss (a report, not the core's arithmetic).
+ */
+export function scorer(program: Program): (y: Float64Array, s: Sample) => { loss: number; correct: boolean | null } {
+  const loss = program.run.loss as LossIR | null;
+  return (y, s) => {
+    const l: LossIR = loss ?? (s.label !== undefined ? { kind: 'cross_entropy', window: null } : { kind: 'mse', reduce: 'sum' });
+    const r = lossAndError(l, y, program.run.steps, y.length / program.run.steps, s, program.symbols.dt);
+    return { loss: r.loss, correct: r.correct };
+  };
 }
 
 function sha256(path: string): string | null {
