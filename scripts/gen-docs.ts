@@ -181,7 +181,7 @@ export function renderIsa(): string {
     const s: OpSpec = ISA[op];
     const fields = Object.entries(s.fields).map(([n, w]) => `${n}:${w.bits} (${kindText(w)})`).join(', ') || '—';
     const res = (rs: OpSpec['reads']) => rs.map((r) => (typeof r === 'string' ? r : 'tile' in r ? `tile ${r.tile}` : `population ${r.population}`)).join(', ') || '—';
-    lines.push(`| 0x${s.code.toString(16).padStart(2, '0')} | \`${op}\` | ${s.unit} | ${fields} | ${s.waits.join(', ') || '—'} | ${res(s.reads)}${op === 'XBAR_READ' ? ', input or spikes (by src)' : ''} | ${res(s.writes)} | ${s.doc.replace(/\|/g, '\\|')} |`);
+    lines.push(`| 0x${s.code.toString(16).padStart(2, '0')} | \`${op}\` | ${s.unit} | ${fields} | ${s.waits.join(', ') || '—'} | ${res(s.reads)}${op === 'XBAR_READ' ? ', input, spikes or next_spikes (by src)' : ''} | ${res(s.writes)} | ${s.doc.replace(/\|/g, '\\|')} |`);
   }
   lines.push('', '## Latency formulas', '');
   for (const op of OPCODES) lines.push(`- \`${op}\`: ${formulaText(ISA[op].latency)}`);

@@ -87,8 +87,8 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const taskName = p.task?.t === 'ref' ? p.task.name : '';
   const taskIR = program.tasks.get(taskName);
   const steps = opts.steps ?? (taskIR ? taskSteps(lowerTask(taskIR), net.dt) : 1);
-  // The PROBE instruction carries what and whom; its schedule (every, start, stop) is the
-  // listing's until the program format carries it (docs/isa.md).
+  // The PROBE instruction carries what and whom; its schedule (every, start, stop, in steps) goes
+  // in the program's PROB section, and the listing says it in words.
   const probes = lowerProbes(run).flatMap((pr, k) => pr.targets.flatMap((t) => endPieces(net, t).map((piece) => {
     const at = probeSteps(pr, steps, net.dt);
     return {

@@ -1,6 +1,6 @@
 // The instruction set of the virtual core: one table (Spike's encoding.h, clox's OpCode,
 // tinygrad's Ops). Every consumer is driven from ISA: the encoder and decoder (program.ts), the
-// disassembler, the cycle model (latency), the executor's dispatch (a later issue), and
+// disassembler, the cycle model (latency), the core's dispatch (src/runtime/core.ts: a handler per opcode), and
 // docs/isa.md (generated; a test keeps it current).
 //
 // Encoding: one 64-bit little-endian word per instruction. Bits 0–7 hold the opcode; the fields
