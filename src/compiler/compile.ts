@@ -7,7 +7,7 @@ import { deviceOf, lowerCore, lowerLearn, lowerNetwork, lowerProbes, lowerTask }
 import { probeEvery, probeSteps } from '../ir/probes.ts';
 import type { ProbeIR } from '../ir/training.ts';
 import { mapTiles, tilesAtLeast, type TileMap } from './map.ts';
-import { quantize, quantizeLearning, type PrecisionRow } from './quantize.ts';
+import { quantize, quantizeLearning, type PrecisionRow, type Quantized } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
 import { emit, typicalActive, type Emitted } from './emit.ts';
 import { drawFeedback, fixedConnectivity, instantiate, InstantiationError, type Instance } from '../ir/instantiate.ts';
@@ -34,6 +34,9 @@ export interface CompileResult {
   readonly report: CompileReport | null;
   readonly listing: string[];
   readonly diagnostics: Diagnostic[];
+  /** The instance the compiler drew and the weights the devices hold (for comparisons with the reference). */
+  readonly instance?: Instance;
+  readonly held?: Quantized['weights'];
 }
 
 /** 0-based line and column of an offset in a file (the listing names where each instruction comes from). */
@@ -167,7 +170,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
     busy: emitted.busy,
     time_per_step_us: (emitted.cyclesPerStep / coreConfig.clockHz) * 1e6,
   };
-  return { program: prog, report, listing, diagnostics };
+  return { program: prog, report, listing, diagnostics, instance: inst, held: q.value.weights };
 }
 
 /** `every 5 steps from step 10 to 50` (`every step` for the defaults). */

@@ -20,15 +20,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkText } from '../helpers.ts';
 import { compileRun } from '../../src/compiler/compile.ts';
-import { deviceOf, lowerNetwork } from '../../src/compiler/lower.ts';
-import { mapTiles } from '../../src/compiler/map.ts';
-import { decayValue, quantize } from '../../src/compiler/quantize.ts';
+import { lowerNetwork } from '../../src/compiler/lower.ts';
 import { instantiate, type Instance } from '../../src/ir/instantiate.ts';
+import { heldInstance } from '../../src/cli/held.ts';
 import { stream } from '../../src/data/random.ts';
 import { dynamics, simulate } from '../../src/reference/simulate.ts';
 import { Core } from '../../src/runtime/core.ts';
-import { toReal, type Rounding } from '../../src/runtime/fixed.ts';
-import type { Program } from '../../src/runtime/program.ts';
+import type { Rounding } from '../../src/runtime/fixed.ts';
 
 interface Options {
   model: 'LIF' | 'ALIF'; reset: string; timing: string; test: string; factor: string; refractory: string; vmin: string;
@@ -85,29 +83,6 @@ run {
 }`;
 }
 
-/** The instance with the values the core holds, for the reference. */
-function heldInstance(inst: Instance, prog: Program, q: ReturnType<typeof quantize>['value'], dt: number): Instance {
-  const R = prog.core.registers;
-  const real = (raw: Int32Array, f: typeof R.membrane) => Float64Array.from(raw, (x) => toReal(x, f));
-  const tau = (raw: Int32Array) => Float64Array.from(raw, (x) => -dt / Math.log(decayValue(x, prog.core.decayMode, R.decay)));
-  const rec = prog.populations.find((p) => p.model === 'LIF' || p.model === 'ALIF')!;
-  const out = prog.populations.find((p) => p.model === 'LI')!;
-  const conv = rec.conventions;
-  const recParams = inst.recParams.map((p) => ({
-    ...p,
-    reset: p.reset.kind === 'to' ? { kind: 'to' as const, value: toReal(rec.arrays.reset_value![0]!, R.membrane) } : p.reset,
-    vMin: conv.vMin === null ? null : toReal(conv.vMin, R.membrane),
-  }));
-  const w = (b: Instance['inRec'], held: Float64Array) => ({ ...b, w: held });
-  return {
-    ...inst, recParams,
-    tauM: tau(rec.arrays.alpha!), vTh: real(rec.arrays.v_th!, R.threshold), vInit: real(rec.arrays.v_init!, R.membrane), bias: real(rec.arrays.bias!, R.accumulator),
-    tauA: rec.arrays.rho ? tau(rec.arrays.rho) : inst.tauA, beta: rec.arrays.beta ? real(rec.arrays.beta, R.threshold) : inst.beta, aInit: rec.arrays.a_init ? real(rec.arrays.a_init, R.adaptation) : inst.aInit,
-    tauOut: tau(out.arrays.kappa!), biasOut: real(out.arrays.bias!, R.membrane), vInitOut: real(out.arrays.v_init!, R.membrane),
-    inRec: w(inst.inRec, q.weights.inRec), recRec: w(inst.recRec, q.weights.recRec), inOut: w(inst.inOut, q.weights.inOut), recOut: w(inst.recOut, q.weights.recOut),
-  };
-}
-
 function compare(o: Options): { stepsCompared: number; worstV: number; boundV: number } {
   const r = checkText(source(o));
   expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
@@ -117,9 +92,7 @@ function compare(o: Options): { stepsCompared: number; worstV: number; boundV: n
   const prog = res.program!;
   const net = lowerNetwork([...checked.networks.values()][0]!);
   const inst = instantiate(net, stream(o.seed, 'init'));
-  const map = mapTiles(net, inst, { rows: prog.core.rows, cols: prog.core.cols, tiles: prog.core.tiles }, { file: 'x', span: { start: 0, end: 0 } }).value!;
-  const q = quantize(net, inst, prog.core, deviceOf(prog.core), map, { file: 'x', span: { start: 0, end: 0 } }).value;
-  const held = heldInstance(inst, prog, q, net.dt);
+  const held = heldInstance(res);
   const T = prog.run.steps;
   const { nIn, nRec, nOut } = inst.layout;
   const rng = stream(o.seed, 'data');
