@@ -53,6 +53,8 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   put({ op: 'STEP', fields: {} }, 'time step');
   put({ op: 'LOAD_INPUT', fields: { lo: 0, count: nIn, graded: net.populations.some((p) => p.role === 'input' && p.encoding === 'graded') ? 1 : 0 } }, 'inputs');
   put({ op: 'ACC_CLEAR', fields: { lo: 0, count: nRec + nOut } }, 'accumulators');
+  // A digital event-driven core (ReckOn) scans its event buffers; its cost is the scan's.
+  if (core.eventScan > 0 || core.event > 0) put({ op: 'EVENT_SCAN', fields: { count: Math.max(nIn, nRec), targets: nRec } }, 'event scan');
   // A piece's columns go to its accumulators in runs of consecutive neurons, one ACC_ADD a run.
   const adds = (t: number, p: Piece): Instruction[] => {
     const out: Instruction[] = [];

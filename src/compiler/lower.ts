@@ -279,6 +279,7 @@ export function lowerCore(core: CheckedCore): CoreConfig {
     crossbarRead: cycles('crossbar_read'), adc: cycles('adc'), accumulate: cycles('accumulate'), neuronUpdate: cycles('neuron_update'),
     readout: cycles('readout'), traceUpdate: cycles('trace_update'), learningSignal: cycles('learning_signal'), gradient: cycles('gradient'),
     programPulse: cycles('program_pulse'), stepOverhead: cycles('step_overhead'),
+    loadInput: cycles('load_input'), eventScan: cycles('event_scan'), event: cycles('event'),
     clockHz, dacBits: num(p.dac, 'dac'),
     converter: { bits: adcBits, range: adcRange, noise: num(p.adc_noise, 'adc_noise'), ...scale },
     decayMode: decay.option as 'multiply' | 'shift',

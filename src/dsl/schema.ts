@@ -268,6 +268,9 @@ export const LATENCY_PARAMS: Params = {
   gradient: cycles('Accumulate one gradient element.', '1 cycle'),
   program_pulse: cycles('Apply one programming pulse (SET or RESET).', '50 cycles'),
   step_overhead: cycles('Fixed cost of a time step (control, synchronisation).', '8 cycles'),
+  load_input: cycles('Load one lane-group of input channels into the row-drive buffer.', '1 cycle'),
+  event_scan: cycles('Visit one index of the event buffers (a digital event-driven core\'s scan, as ReckOn\'s; 0: no scan).', '0 cycles'),
+  event: cycles('Update one lane-group of target neurons for one active index (a digital core\'s event cost; 0: none).', '0 cycles'),
 };
 
 const ADC_ENERGY: Spec = {

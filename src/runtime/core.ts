@@ -460,6 +460,15 @@ export class Core {
     return clipped;
   }
 
+  /** EVENT_SCAN: the indices of [0, count) with an input event or a last-step spike (its cost; it changes no state). */
+  eventScan(count: number): number {
+    let n = 0;
+    const input = this.input; const spikes = this.spikes;
+    const nIn = this.nIn; const nRec = this.nRec;
+    for (let i = 0; i < count; i++) if ((i < nIn && input[i] !== 0) || (i < nRec && spikes[i] !== 0)) n++;
+    return n;
+  }
+
   accClear(lo: number, count: number): number { this.acc.fill(0, lo, lo + count); return 0; }
 
   accAdd(k: number, colLo: number, colCount: number, dst: number): number {
@@ -711,6 +720,7 @@ const HANDLERS: Handlers = {
   LOOP: (core, ins, address) => { core.loop(address, ins.fields.target, ins.fields.count); return 0; },
   SYNC: () => 0,
   LOAD_INPUT: (core, ins) => core.loadInput(ins.fields.lo, ins.fields.count),
+  EVENT_SCAN: (core, ins) => core.eventScan(ins.fields.count),
   XBAR_READ: (core, ins) => core.crossbarRead(ins.fields.tile, ins.fields.src, ins.fields.srcLo, ins.fields.rowLo, ins.fields.rowCount),
   ACC_CLEAR: (core, ins) => core.accClear(ins.fields.lo, ins.fields.count),
   ACC_ADD: (core, ins) => core.accAdd(ins.fields.tile, ins.fields.colLo, ins.fields.colCount, ins.fields.dst),

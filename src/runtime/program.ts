@@ -157,7 +157,7 @@ export interface Program {
 export interface ProgramError { readonly code: string; readonly message: string }
 export type LoadResult = { ok: true; program: Program } | { ok: false; error: ProgramError };
 
-const TIMING_KEYS = ['rows', 'cols', 'tiles', 'lanes', 'adcColumns', 'crossbarRead', 'adc', 'accumulate', 'neuronUpdate', 'readout', 'traceUpdate', 'learningSignal', 'gradient', 'programPulse', 'stepOverhead'] as const;
+const TIMING_KEYS = ['rows', 'cols', 'tiles', 'lanes', 'adcColumns', 'crossbarRead', 'adc', 'accumulate', 'neuronUpdate', 'readout', 'traceUpdate', 'learningSignal', 'gradient', 'programPulse', 'stepOverhead', 'loadInput', 'eventScan', 'event'] as const;
 const SPACES = ['input', 'rec', 'out'] as const;
 const SECTIONS = ['CORE', 'NEUR', 'TGTS', 'CODE', 'PROB', 'LERN', 'SYMS', 'RUNS'] as const;
 

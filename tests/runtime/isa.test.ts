@@ -10,7 +10,7 @@ export const instruction: fc.Arbitrary<Instruction> = fc.constantFrom(...OPCODES
     op, fields: Object.fromEntries(fieldNames(op).map((n, i) => [n, vals[i] as number])),
   }) as Instruction));
 
-const CORE = { rows: 256, cols: 256, tiles: 4, lanes: 16, adcColumns: 8, crossbarRead: 4, adc: 1, accumulate: 1, neuronUpdate: 2, readout: 1, traceUpdate: 1, learningSignal: 2, gradient: 1, programPulse: 50, stepOverhead: 8 };
+const CORE = { rows: 256, cols: 256, tiles: 4, lanes: 16, adcColumns: 8, crossbarRead: 4, adc: 1, accumulate: 1, neuronUpdate: 2, readout: 1, traceUpdate: 1, learningSignal: 2, gradient: 1, programPulse: 50, stepOverhead: 8, loadInput: 1, eventScan: 0, event: 0 };
 
 describe('instruction set', () => {
   it('has unique opcodes that fit the 8-bit opcode field, and fields that fit a 64-bit word', () => {

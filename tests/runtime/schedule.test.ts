@@ -5,7 +5,7 @@ import { resources, Scoreboard } from '../../src/runtime/schedule.ts';
 import type { Instruction } from '../../src/runtime/isa.ts';
 
 // lanes 16; latencies: crossbar_read 4 per active row, ADC 1 per 8 columns of 64, accumulate 1, neuron 2, step overhead 3.
-const CORE = { rows: 64, cols: 64, tiles: 4, lanes: 16, adcColumns: 8, crossbarRead: 4, adc: 1, accumulate: 1, neuronUpdate: 2, readout: 1, traceUpdate: 1, learningSignal: 2, gradient: 1, programPulse: 50, stepOverhead: 3 };
+const CORE = { rows: 64, cols: 64, tiles: 4, lanes: 16, adcColumns: 8, crossbarRead: 4, adc: 1, accumulate: 1, neuronUpdate: 2, readout: 1, traceUpdate: 1, learningSignal: 2, gradient: 1, programPulse: 50, stepOverhead: 3, loadInput: 1, eventScan: 0, event: 0 };
 const read = (tile: number, src = 1): Instruction => ({ op: 'XBAR_READ', fields: { tile, src, srcLo: 0, rowLo: 0, rowCount: 64 } });
 const add = (tile: number, colCount = 32): Instruction => ({ op: 'ACC_ADD', fields: { tile, colLo: 0, colCount, dst: 0 } });
 const run = (code: Instruction[], active = 2) => {
