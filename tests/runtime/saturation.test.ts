@@ -73,3 +73,12 @@ describe('saturation and wrap counters', () => {
     expect(summary.saturations).toEqual({ adc: 0, dac: 0, accumulator: 0, membrane: 0, threshold: 0, adaptation: 0 });
   });
 });
+
+describe('formats the arithmetic cannot hold exactly', () => {
+  it('are refused at check time, not truncated', async () => {
+    const { checkText } = await import('../helpers.ts');
+    const r = checkText(net('accumulator = saturate(s56.20)'));
+    const d = r.diagnostics.find((x) => x.severity === 'error')!;
+    expect(d.message).toMatch(/s56\.20 has 56 bits; the core's arithmetic holds registers of 1 to 48 bits exactly/);
+  });
+});
