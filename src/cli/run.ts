@@ -26,7 +26,7 @@ import { tryWriteFileAtomic } from './atomic.ts';
 import { loadInputs, type InputOptions } from './load.ts';
 import { reporter } from './report.ts';
 import { RunDirectory } from './rundir.ts';
-import { PROGRESS_EVERY_MS } from './train.ts';
+import { PROGRESS_EVERY_MS, wholeNumber } from './train.ts';
 
 export interface RunOptions extends InputOptions {
   readonly block?: string; readonly core?: string; readonly steps?: string; readonly samples?: string; readonly input?: string; readonly seed?: string;
@@ -39,15 +39,9 @@ const MAX_PROGRAM_BYTES = 1024 * 1048576;
 const at0 = { start: 0, end: 0 };
 const coded = (file: string, code: string, message: string): Diagnostic => ({ file, span: at0, code, severity: 'error', message });
 
-const whole = (s: string | undefined, what: string, min: number): number | string | undefined => {
-  if (s === undefined) return undefined;
-  if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > 4294967295) return `${what} takes a whole number ≥ ${min}; found '${s}'`;
-  return Number(s);
-};
-
 export async function commandRun(file: string, opts: RunOptions, io: RunIo): Promise<number> {
   const usage = (m: string) => { io.err(`error: ${m}`); return 2; };
-  const parsed = [whole(opts.steps, '--steps', 1), whole(opts.samples, '--samples', 1), whole(opts.seed, '--seed', 0)];
+  const parsed = [wholeNumber(opts.steps, '--steps', 1), wholeNumber(opts.samples, '--samples', 1), wholeNumber(opts.seed, '--seed', 0)];
   for (const v of parsed) if (typeof v === 'string') return usage(v);
   const [steps, samplesOpt, seedOpt] = parsed as Array<number | undefined>;
   const shown = displayPath(resolve(file));

@@ -47,7 +47,8 @@ export const PROGRESS_EVERY_MS = 10_000;
 /** Exit codes of a run stopped by a signal (128 + the signal's number), its outputs written. */
 export const EXIT_SIGNAL: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
-const wholeNumber = (s: string | undefined, what: string, min: number): number | string | undefined => {
+/** A command-line whole number (a usage error's message when it is not one). */
+export const wholeNumber = (s: string | undefined, what: string, min: number): number | string | undefined => {
   if (s === undefined) return undefined;
   if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > 4294967295) return `${what} takes a whole number ≥ ${min}; found '${s}'`;
   return Number(s);
