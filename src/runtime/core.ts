@@ -52,9 +52,18 @@ export class Tile {
   used = 0;
   /** When its devices were programmed (the drift clock). */
   programmedAt = 0;
-  constructor(readonly rows: number, readonly cols: number, readonly perSide: number) {
+  /**
+   * The inference profiles (a drift exponent per device): per cell the drifted differential and
+   * Σ (G_d·Qs)², per row Σ G_d, valid for the drift time `rowL[row]` they were computed at.
+   */
+  readonly wD: Float64Array; readonly vD: Float64Array; readonly rowGD: Float64Array; readonly rowL: Float64Array;
+  /** Global drift compensation of the inference profiles: the tile's read-out gain at the sequence's start. */
+  gain = 1;
+  constructor(readonly rows: number, readonly cols: number, readonly perSide: number, perDevice: boolean) {
     const cells = rows * cols;
     this.dev = deviceArrays(cells, perSide);
+    this.wD = new Float64Array(perDevice ? cells : 0); this.vD = new Float64Array(perDevice ? cells : 0);
+    this.rowGD = new Float64Array(perDevice ? rows : 0); this.rowL = new Float64Array(perDevice ? rows : 0).fill(Number.NaN);
     this.w = new Float64Array(cells); this.s1 = new Float64Array(cells); this.s2 = new Float64Array(cells);
     this.rowG = new Float64Array(rows); this.rowSyn = new Int32Array(rows);
     this.out = new Float64Array(cols); this.colI = new Float64Array(cols); this.colA = new Float64Array(cols); this.colB = new Float64Array(cols);
@@ -71,6 +80,27 @@ export class Tile {
       const r = Math.floor(k / this.cols);
       this.rowG[r] = (this.rowG[r] as number) + plus + minus;
     }
+    this.rowL.fill(Number.NaN);
+  }
+  /** The drifted values of row r at drift log-time L = ln((t + t0)/t0): G_d = G·e^{−ν·L} per device. */
+  refreshRow(r: number, L: number): void {
+    const N = this.perSide; const { g, nu, qs } = this.dev;
+    let rowSum = 0;
+    for (let k = r * this.cols; k < (r + 1) * this.cols; k++) {
+      let w = 0; let v = 0;
+      for (let side = 0; side < 2; side++) {
+        for (let d = 0; d < N; d++) {
+          const i = (k * 2 + side) * N + d;
+          const gd = (g[i] as number) * Math.exp(-(nu[i] as number) * L);
+          w += side === 0 ? gd : -gd;
+          v += (gd * (qs[i] as number)) ** 2;
+          rowSum += gd;
+        }
+      }
+      this.wD[k] = w; this.vD[k] = v;
+    }
+    this.rowGD[r] = rowSum;
+    this.rowL[r] = L;
   }
 }
 
@@ -149,7 +179,6 @@ export class Core {
   constructor(readonly program: Program, readonly options: CoreOptions) {
     const p = program;
     const c = p.core;
-    if (!options.ideal && c.device.kind === 'pcm' && c.device.profile !== 'demirag2021') throw new CoreError('PCX2001', `the ${c.device.profile} PCM profile is not modelled by this core yet (demirag2021 is); run with --ideal, or use profile = demirag2021`);
     const probed = new Set(p.code.filter((i) => i.op === 'PROBE').map((i) => (i.fields as { variable: number }).variable));
     for (const v of [5, 6, 8]) if (probed.has(v)) throw new CoreError('PCX2003', `probing ${ISA.PROBE.fields.variable.values[v]} needs the on-chip learning unit, which this core does not model yet`);
     for (const ins of p.code) if (ISA[ins.op].unit === 'learning') throw new CoreError('PCX2003', `${ins.op} needs the on-chip learning unit, which this core does not model yet`);
@@ -197,7 +226,7 @@ export class Core {
     for (const ins of p.code) {
       if (ins.op === 'XBAR_READ' || ins.op === 'ACC_ADD') {
         const k = ins.fields.tile;
-        const tile = tiles[k] ?? (tiles[k] = new Tile(c.rows, c.cols, c.device.devicesPerSide));
+        const tile = tiles[k] ?? (tiles[k] = new Tile(c.rows, c.cols, c.device.devicesPerSide, this.device.fit !== null));
         if (ins.op === 'ACC_ADD') tile.used = Math.max(tile.used, ins.fields.colLo + ins.fields.colCount);
       }
     }
@@ -242,6 +271,22 @@ export class Core {
 
   /** Start sequence `sample` on inputs x ([t][input], `steps` rows): state from the program's initial values. */
   begin(x: Float64Array, sample: number): void {
+    // Global drift compensation of the inference profiles (aihwkit's GlobalDriftCompensation): a
+    // reference read of the whole tile at the sequence's start gives its gain Σ|W_d| / Σ|W_prog|.
+    const fit = this.device.fit;
+    if (fit && this.program.core.device.driftCompensation) {
+      const t = this.program.core.device.updatePeriod + sample * this.steps * this.program.symbols.dt;
+      const L = Math.log((t + fit.t0) / fit.t0);
+      for (const tile of this.tiles) {
+        if (!tile) continue;
+        let now = 0; let then = 0;
+        for (let r = 0; r < tile.rows; r++) {
+          if (tile.rowL[r] !== L) tile.refreshRow(r, L);
+          for (let k = r * tile.cols; k < (r + 1) * tile.cols; k++) { now += Math.abs(tile.wD[k] as number); then += Math.abs(tile.w[k] as number); }
+        }
+        tile.gain = then > 0 ? now / then : 1;
+      }
+    }
     if (x.length !== this.steps * this.nIn) throw new CoreError('PCX2002', `the input has ${this.nIn > 0 ? x.length / this.nIn : x.length} steps of ${this.nIn} channels; the program runs ${this.steps} steps`);
     this.x = x;
     this.sample = sample;
@@ -377,7 +422,12 @@ export class Core {
     const list = src === 0 ? this.inputList : src === 1 ? this.spikeList : this.nextList;
     const n = src === 0 ? this.nInput : src === 1 ? this.nSpikes : this.nNext;
     const input = this.input;
-    const w = tile.w; const s1 = tile.s1; const s2 = tile.s2; const colI = tile.colI; const colA = tile.colA; const colB = tile.colB;
+    const colI = tile.colI; const colA = tile.colA; const colB = tile.colB;
+    // The inference profiles read the rows' drifted values (refreshed for this read's time); the
+    // Demirag profile drifts every device of a tile alike, a factor applied after the sums.
+    const fit = this.device.fit;
+    const L = fit ? Math.log((this.clock + fit.t0) / fit.t0) : 0;
+    const w = fit ? tile.wD : tile.w; const s2 = fit ? tile.vD : tile.s2; const s1 = tile.s1; const rowGs = fit ? tile.rowGD : tile.rowG;
     for (let e = 0; e < n; e++) {
       const r = (list[e] as number) - srcLo;
       if (r < 0 || r >= rowCount) continue;
@@ -393,9 +443,13 @@ export class Core {
       active++; drive += f; drive2 += f * f;
       const row = rowLo + r;
       const base = row * cols;
-      rowG += f * (tile.rowG[row] as number);
+      if (fit && tile.rowL[row] !== L) tile.refreshRow(row, L);
+      rowG += f * (rowGs[row] as number);
       this.counts.synops += tile.rowSyn[row] as number;
-      if (noise) {
+      if (noise && fit) {
+        const f2 = f * f;
+        for (let j = 0; j < used; j++) { colI[j] = (colI[j] as number) + f * (w[base + j] as number); colA[j] = (colA[j] as number) + f2 * (s2[base + j] as number); }
+      } else if (noise) {
         // One pass: the current and the two sums the column's read-noise variance needs.
         const f2 = f * f;
         for (let j = 0; j < used; j++) {
@@ -406,8 +460,8 @@ export class Core {
       } else if (f === 1) { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + (w[base + j] as number); }
       else { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + f * (w[base + j] as number); }
     }
-    const drift = this.device.driftFactor(this.clock, tile.programmedAt);
-    const comp = c.device.driftCompensation && !this.device.ideal ? 1 / drift : 1;
+    const drift = fit ? 1 : this.device.driftFactor(this.clock, tile.programmedAt);
+    const comp = !c.device.driftCompensation || this.device.ideal ? 1 : fit ? 1 / tile.gain : 1 / drift;
     // One ADC code = 2·range/2^bits in weight units; codes are signed, saturating at ±2^(bits−1).
     const perCode = 1 / (this.device.weightScale * ((2 * c.converter.range) / 2 ** c.converter.bits));
     const lo = -(2 ** (c.converter.bits - 1)); const hi = 2 ** (c.converter.bits - 1) - 1;
@@ -426,7 +480,9 @@ export class Core {
       if (noise) {
         const xi = this.gauss;
         this.rng.normals(xi, used);
-        const vA = m3 * m3 * drift * drift; const vB = 2 * m3 * c3 * drift; const vC = c3 * c3 * nDev * drive2;
+        // The inference profiles: Σ (G_d·Qs)² · ln((t + t_read)/(2·t_read)), the 1/f noise accumulated up to t.
+        const vA = fit ? Math.log((this.clock + fit.tRead) / (2 * fit.tRead)) : m3 * m3 * drift * drift;
+        const vB = fit ? 0 : 2 * m3 * c3 * drift; const vC = fit ? 0 : c3 * c3 * nDev * drive2;
         const toCodes = comp * perCode;
         for (let j = 0; j < used; j++) xi[j] = Math.sqrt(vA * (colA[j] as number) + vB * (colB[j] as number) + vC) * toCodes * (xi[j] as number);
         extra = xi;

@@ -2,7 +2,7 @@
 // sample size (4 standard errors: a false alarm about once in 16 000 draws, and the seeds are
 // fixed), never tolerances tuned until green.
 import { describe, expect, it } from 'vitest';
-import { DEMIRAG, deviceArrays, DeviceModel } from '../../src/runtime/device.ts';
+import { AIHWKIT, DEMIRAG, deviceArrays, DeviceModel, hermes } from '../../src/runtime/device.ts';
 import { stream } from '../../src/data/random.ts';
 import type { DeviceParams } from '../../src/runtime/program.ts';
 import { compileText } from './build.ts';
@@ -109,6 +109,75 @@ describe('crossbar reads of PCM devices', () => {
       // ADC rounding moves each reading by at most half a step (and the accumulator scaling by an LSB).
       const err = (2 * (adcStep / 2 + 2 ** -24)) / Math.min(Math.abs(a), Math.abs(b)) / Math.log(age(T - 1) / age(0));
       expect(Math.abs(slope + 0.05), `column ${j}`).toBeLessThanOrEqual(err);
+    }
+  });
+});
+
+describe('PCM inference profiles (aihwkit, hermes)', () => {
+  const AIH: DeviceParams = { ...PCM, profile: 'aihwkit', gMax: 25e-6, weightScale: 25e-6 };
+  it('programming lands within N(0, σ_prog(g)) of the target and draws ν ~ |N(μν(g), σν(g))| per device', () => {
+    const model = new DeviceModel(AIH, false);
+    const n = 4000;
+    const d = deviceArrays(n, 1);
+    const rng = stream(4, 'noise');
+    const level = 26214; // of 65535 over 25 µS: a 10 µS target, g = 0.4
+    for (let i = 0; i < n; i++) model.program(d, i, level, 0, rng);
+    const target = level * (25 / 65535);
+    const g = target / 25;
+    const prog = meanSd(d.g.subarray(0, n));
+    const sigma = AIHWKIT.sigmaProg(g, 25);
+    expect(sigma).toBeCloseTo(0.26348 + 1.965 * 0.4 - 1.1731 * 0.16, 12);
+    expect(Math.abs(prog.mean - target)).toBeLessThanOrEqual(4 * sigma / Math.sqrt(n));
+    expect(Math.abs(prog.sd - sigma)).toBeLessThanOrEqual(4 * sigma / Math.sqrt(2 * (n - 1)));
+    // At g = 0.4 both fits clip: μν = 0.049, σν = 0.008 (μ/σ ≈ 6: the fold changes nothing measurable).
+    const nu = meanSd(d.nu.subarray(0, n));
+    expect(Math.abs(nu.mean - 0.049)).toBeLessThanOrEqual(4 * 0.008 / Math.sqrt(n));
+    expect(Math.abs(nu.sd - 0.008)).toBeLessThanOrEqual(4 * 0.008 / Math.sqrt(2 * (n - 1)));
+    expect(d.qs[0]).toBeCloseTo(Math.min(0.0088 / 0.4 ** 0.65, 0.2), 12);
+  });
+  it('the HERMES fit has its own constants for one and two devices per polarity', () => {
+    expect(hermes(1).t0).toBe(200); expect(hermes(2).t0).toBe(300);
+    expect(hermes(1).sigmaProg(0.5, 10.35)).toBeCloseTo(0.15781817 + 2.32443916 * 0.5 - 2.16310839 * 0.25 + 0.68841818 * 0.125, 12);
+    expect(hermes(2).muNu(0.05)).toBeCloseTo(Math.min(0.13, Math.max(0.072, -0.0387 * Math.log(0.05) - 0.0182)), 12);
+  });
+  it('a column\'s 1/f read noise: √(Σ (G·Qs)² · ln((t + t_read)/(2·t_read))) over the devices read', () => {
+    const { program } = compileText(READ('profile = aihwkit; g_max = 25 uS; weight_scale = 12 uS; prog_noise = off; drift = off; read_noise = on'));
+    const core = new Core(program, { seed: 8 });
+    const T = program.run.steps;
+    core.runSequence(new Float64Array(T).fill(1), 0);
+    const tile = core.tiles[0]!;
+    const I = core.probes[0]!.data;
+    const adcStep = (2 * 4) / 2 ** 16;
+    const col = program.code.find((ins) => ins.op === 'ACC_ADD')!.fields as { colLo: number };
+    // Reads at t = 38.6 s + k·dt: the accumulated noise grows by 0.1 % over the run; its mean is used.
+    let lnMean = 0;
+    for (let t = 0; t < T; t++) { const s = 38.6 + t * 1e-3; lnMean += Math.log((s + 250e-9) / (2 * 250e-9)) / T; }
+    for (let j = 0; j < 12; j++) {
+      const cell = col.colLo + j;
+      const sumSq = [cell * 2, cell * 2 + 1].reduce((a, i) => a + (tile.dev.g[i]! * tile.dev.qs[i]!) ** 2, 0);
+      const sigma = Math.sqrt(sumSq * lnMean) / 12;
+      const xs = Float64Array.from({ length: T }, (_, t) => I[t * 12 + j]!);
+      const { sd } = meanSd(xs);
+      const expected = Math.sqrt(sigma ** 2 + adcStep ** 2 / 12);
+      expect(Math.abs(sd - expected), `column ${j}`).toBeLessThanOrEqual(4 * expected / Math.sqrt(2 * (T - 1)));
+    }
+  });
+  it('drift with a ν per device: each column falls as Σ ±G·((t + t0)/t0)^{−ν}', () => {
+    const { program } = compileText(READ('profile = aihwkit; g_max = 25 uS; weight_scale = 12 uS; prog_noise = off; read_noise = off; drift = on; update_period = 1 s'));
+    const core = new Core(program, { seed: 8 });
+    const T = program.run.steps;
+    core.runSequence(new Float64Array(T).fill(1), 0);
+    const tile = core.tiles[0]!;
+    const I = core.probes[0]!.data;
+    const adcStep = (2 * 4) / 2 ** 16;
+    const col = program.code.find((ins) => ins.op === 'ACC_ADD')!.fields as { colLo: number };
+    for (const t of [0, T - 1]) {
+      const time = 1 + t * 1e-3;
+      for (let j = 0; j < 12; j++) {
+        const cell = col.colLo + j;
+        const w = [0, 1].reduce((a, side) => { const i = cell * 2 + side; return a + (side === 0 ? 1 : -1) * tile.dev.g[i]! * ((time + 20) / 20) ** -tile.dev.nu[i]!; }, 0) / 12;
+        expect(Math.abs(I[t * 12 + j]! - w), `column ${j} at step ${t}`).toBeLessThanOrEqual(adcStep / 2 + 2 ** -24);
+      }
     }
   });
 });
