@@ -194,3 +194,11 @@ describe('docs/tutorial.md', () => {
     });
   });
 });
+
+describe('docs/tutorial.md, step 8', () => {
+  it('the run on the core prints what the page quotes', async () => {
+    write(FINAL);
+    const [s] = sessions(section(8));
+    await expectSession(s!, 0);
+  });
+});
