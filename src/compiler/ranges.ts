@@ -99,15 +99,18 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
     if (!decays) throw new Error(`internal: no quantised decays for ${p.name}`);
     const decayOf = (i: number) => decayValue(decays[i] as number, device.decay, core.registers.decay);
     const lo = p.role === 'readout' ? nRec + outAt : at;
+    // A recurrent neuron's bias is part of its accumulated input; a readout's is added after the
+    // input factor (y = κ·y + g·I + b), so it is bounded apart.
+    const biasOf = (i: number) => Math.abs(p.role === 'readout' ? (inst.biasOut[outAt + i] as number) : (inst.bias[at + i] as number));
     let imax = 0;
-    for (let i = 0; i < p.size; i++) imax = Math.max(imax, (accIn[lo + i] as number) + Math.abs(p.role === 'readout' ? (inst.biasOut[outAt + i] as number) : (inst.bias[at + i] as number)));
+    for (let i = 0; i < p.size; i++) imax = Math.max(imax, (accIn[lo + i] as number) + (p.role === 'readout' ? 0 : biasOf(i)));
     row('accumulator', p.name, imax, core.registers.accumulator, maxOf(core.registers.accumulator), core.registers.accumulator);
     let vmax = 0;
     for (let i = 0; i < p.size; i++) {
       if (p.role === 'readout') {
         const k = decayOf(i);
         const g = p.params.inputFactor === 'one_minus_kappa' ? 1 - k : 1;
-        vmax = Math.max(vmax, leakyBound(g * imax, k));
+        vmax = Math.max(vmax, leakyBound(g * (accIn[lo + i] as number) + biasOf(i), k));
       } else {
         const a = decayOf(i);
         const f = p.params.inputFactor === 'one_minus_alpha' ? 1 - a : 1;

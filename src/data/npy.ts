@@ -64,6 +64,8 @@ export function readNpyHeader(path: string): NpyHeaderResult {
 
 /** Encode an array as .npy (version 1.0, little-endian, C order). Used by tests and, later, outputs. */
 export function encodeNpy(dtype: NpyDtype, shape: readonly number[], data: ArrayLike<number>): Uint8Array {
+  const elements = shape.reduce((a, x) => a * x, 1);
+  if (elements !== data.length) throw new Error(`internal: an array of ${data.length} values written as shape (${shape.join(', ')})`);
   const code = Object.entries(DESCR).find(([, d]) => d === dtype)?.[0] as string;
   const descr = dtype === 'bool' || dtype === 'int8' || dtype === 'uint8' ? `|${code}` : `<${code}`;
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;

@@ -24,6 +24,8 @@ export type Counted = (typeof COUNTED)[number];
 export interface CoreOptions {
   /** Seed of the noise stream (device programming and read noise, ADC noise, the LFSR). */
   readonly seed: number;
+  /** Sequences the probes have room for (default: the program's samples). */
+  readonly samples?: number;
   /** Ideal devices: the program's targets held exactly, no noise, no drift. */
   readonly ideal?: boolean;
 }
@@ -239,7 +241,7 @@ export class Core {
       const ins = p.code[s.address] as Extract<Instruction, { op: 'PROBE' }>;
       const n = s.stop >= s.start ? Math.floor((s.stop - s.start) / s.every) + 1 : 0;
       this.probeAt[s.address] = k;
-      return { address: s.address, variable: ins.fields.variable, population: ins.fields.pop, lo: ins.fields.lo, count: ins.fields.count, steps: Int32Array.from({ length: n }, (_, i) => s.start + i * s.every), data: new Float64Array(p.run.samples * n * ins.fields.count) };
+      return { address: s.address, variable: ins.fields.variable, population: ins.fields.pop, lo: ins.fields.lo, count: ins.fields.count, steps: Int32Array.from({ length: n }, (_, i) => s.start + i * s.every), data: new Float64Array((options.samples ?? p.run.samples) * n * ins.fields.count) };
     });
   }
 
@@ -271,6 +273,7 @@ export class Core {
 
   /** Start sequence `sample` on inputs x ([t][input], `steps` rows): state from the program's initial values. */
   begin(x: Float64Array, sample: number): void {
+    for (const p of this.probes) if ((sample + 1) * p.steps.length * p.count > p.data.length) throw new Error(`internal: sequence ${sample} beyond the probes' room (give CoreOptions.samples)`);
     // Global drift compensation of the inference profiles (aihwkit's GlobalDriftCompensation): a
     // reference read of the whole tile at the sequence's start gives its gain Σ|W_d| / Σ|W_prog|.
     const fit = this.device.fit;

@@ -55,7 +55,7 @@ export interface RunOptions extends CoreOptions {
 
 /** Run `samples` on a new core for `program`; the core stays inspectable (probes, logs). */
 export function runProgram(program: Program, samples: readonly Sample[], opts: RunOptions, score?: (y: Float64Array, s: Sample) => { loss: number; correct: boolean | null }): { core: Core; summary: RunSummary } {
-  const core = new Core(program, opts);
+  const core = new Core(program, { ...opts, samples: samples.length });
   const total = samples.length * core.steps;
   let done = 0;
   let loss = 0; let correct = 0; let scored = 0; let classified = 0;

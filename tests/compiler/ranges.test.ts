@@ -13,12 +13,12 @@ core c { tile = 16 x 16; tiles = 64; adc_range = 1000; ${o.core} }
 network n {
   input i[${o.nIn}]
   population p[${o.nRec}] : LIF { tau_m = 20 ms; ${o.neuron ?? 'v_th = 0.5'} }
-  readout o[2] : LI
+  readout o[2] : LI { tau = 40 ms; input_factor = one_minus_kappa; bias ~ uniform(-0.5, 0.5) }
   i -> p : dense { w ~ normal(0, ${o.w}) }
   p -> p : dense { w ~ normal(0, ${o.w}); no_self }
   p -> o : dense { w ~ normal(0, ${o.w}) }
 }
-task t : pattern_generation { duration = 20 ms; channels = ${o.nIn}; outputs = 2 }
+task t : pattern_generation { duration = 150 ms; channels = ${o.nIn}; outputs = 2 }
 run { network = n; core = c; task = t; seed = ${o.seed ?? 0} }
 `;
 
