@@ -609,8 +609,11 @@ export class Core {
         const r = rho![i] as number;
         let a = this.leak(Adapt[g] as number, r);
         if (zPrev) {
+          // (1 − ρ) in the adaptation format, rounded as that register rounds: 2^−k for a shift k.
+          const aRound = R.adaptation.round;
           const inc = !conv.incrementOneMinusRho ? oneA
-            : this.decayShift ? 2 ** (R.adaptation.frac - r) : roundingShiftRight((2 ** decayF.frac - r) * oneA, decayF.frac, R.adaptation.round);
+            : this.decayShift ? roundingShiftRight(oneA, r, aRound, aRound === 'stochastic' ? this.lfsr.uniform(r) : 0)
+            : roundingShiftRight((2 ** decayF.frac - r) * oneA, decayF.frac, aRound, aRound === 'stochastic' ? this.lfsr.uniform(decayF.frac) : 0);
           a += inc;
         }
         if (a > dHi || a < dLo) a = this.saturated(a, R.adaptation, 'adaptation', popIndex);

@@ -448,6 +448,7 @@ function readPopulations(r: Reader): PopulationParams[] {
     for (let j = 0; j < k; j++) {
       const key = r.text();
       if (key in arrays) throw new Bad('PCX1005', `population ${name} has two arrays ${key}`);
+      if (!(MODEL_ARRAYS[model] as readonly string[]).includes(key) && key !== 'reset_value') throw new Bad('PCX1005', `population ${name} (${model}) has an array ${JSON.stringify(key)} no unit reads`);
       arrays[key] = r.int32s(size);
     }
     out.push({ name, model, size, conventions, arrays });
@@ -599,12 +600,35 @@ function validate(p: Program): void {
       for (const a of ['alpha', 'rho', 'kappa']) { const d = pop.arrays[a]; if (d?.some((k) => k < 0 || k > 31)) throw new Bad('PCX1007', `population ${pop.name} has a decay shift outside 0–31`); }
     }
   }
+  // The code's shape the core relies on: one STEP, first; one LOOP back to it over the run's steps; HALT last.
+  const steps = p.code.filter((i) => i.op === 'STEP').length;
+  const loops = p.code.filter((i) => i.op === 'LOOP');
+  if (p.code[0]?.op !== 'STEP' || steps !== 1) throw new Bad('PCX1008', 'a program begins with its one STEP');
+  if (p.code.at(-1)?.op !== 'HALT') throw new Bad('PCX1008', 'a program ends with HALT');
+  if (loops.length !== 1 || loops[0]!.fields.target !== 0 || loops[0]!.fields.count !== p.run.steps) throw new Bad('PCX1008', `a program loops once over its ${p.run.steps} steps, back to its STEP`);
+  // The index layout the symbols declare is the one the populations imply.
+  const next = { input: 0, rec: 0, out: 0 };
+  p.populations.forEach((pop, i) => {
+    const l = p.symbols.layout[i];
+    const space = pop.model === 'input' ? 'input' : pop.model === 'LI' ? 'out' : 'rec';
+    const accumulator = space === 'rec' ? next.rec : space === 'out' ? nRec + next.out : -1;
+    if (!l || l.space !== space || l.offset !== next[space] || l.accumulator !== accumulator) throw new Bad('PCX1005', `the symbols' layout of population ${pop.name} does not match the populations`);
+    next[space] += pop.size;
+  });
+  // Ideal devices hold levels below their count.
+  if (c.device.kind === 'ideal') {
+    for (const t of p.targets) for (const a of [t.gPlus, t.gMinus]) for (let k = 0; k < a.length; k++) if ((a[k] as number) >= c.device.levels) throw new Bad('PCX1007', `tile ${t.tile} has a target level ${a[k]} for devices of ${c.device.levels} levels`);
+  }
+  const probeable: Readonly<Record<number, readonly Model[]>> = { 0: ['input', 'LIF', 'ALIF'], 1: ['LIF', 'ALIF', 'LI'], 2: ['ALIF'], 3: ['LIF', 'ALIF'], 4: ['LIF', 'ALIF', 'LI'], 5: ['LIF', 'ALIF'], 6: ['input', 'LIF', 'ALIF'], 7: ['LI'], 8: ['LI'] };
+  p.code.forEach((ins, i) => {
+    if (ins.op === 'PROBE' && !probeable[ins.fields.variable]?.includes(p.populations[ins.fields.pop]!.model)) throw new Bad('PCX1008', `instruction ${i} (PROBE) records a variable population ${p.populations[ins.fields.pop]!.name} does not have`);
+  });
   const seen = new Set<number>();
   for (const pr of p.probes) {
     if (p.code[pr.address]?.op !== 'PROBE') throw new Bad('PCX1008', `a probe schedule names instruction ${pr.address}, which is not a PROBE`);
     if (seen.has(pr.address)) throw new Bad('PCX1005', `instruction ${pr.address} has two probe schedules`);
     seen.add(pr.address);
-    if (pr.every < 1 || pr.stop < pr.start) throw new Bad('PCX1007', `the probe at instruction ${pr.address} has an empty schedule`);
+    if (pr.every < 1 || pr.stop < pr.start || pr.stop >= p.run.steps) throw new Bad('PCX1007', `the probe at instruction ${pr.address} has a schedule outside the run's ${p.run.steps} steps`);
   }
   p.code.forEach((ins, i) => { if (ins.op === 'PROBE' && !seen.has(i)) throw new Bad('PCX1005', `PROBE at instruction ${i} has no schedule`); });
   if (p.symbols.spans.length !== p.code.length) throw new Bad('PCX1005', `the symbols cover ${p.symbols.spans.length} instructions of ${p.code.length}`);

@@ -76,7 +76,7 @@ describe('program files', () => {
     const ins = fc.oneof(
       fc.record({ tile: fc.nat({ max: 3 }), rowLo: fc.nat({ max: 32 }), rowCount: fc.nat({ max: 5 }), src: fc.nat({ max: 2 }), srcLo: fc.nat({ max: 5 }) }).map((f) => ({ op: 'XBAR_READ' as const, fields: f })),
       fc.record({ tile: fc.nat({ max: 3 }), colLo: fc.nat({ max: 16 }), colCount: fc.nat({ max: 16 }), dst: fc.nat({ max: 4 }) }).map((f) => ({ op: 'ACC_ADD' as const, fields: f })),
-      fc.record({ variable: fc.nat({ max: 8 }), pop: fc.nat({ max: 1 }), lo: fc.nat({ max: 5 }), count: fc.nat({ max: 5 }) }).map((f) => ({ op: 'PROBE' as const, fields: f })),
+      fc.record({ variable: fc.constantFrom(0, 1, 3, 4, 5, 6), pop: fc.constant(1), lo: fc.nat({ max: 5 }), count: fc.nat({ max: 5 }) }).map((f) => ({ op: 'PROBE' as const, fields: f })),
       fc.record({ units: fc.nat({ max: 127 }) }).map((f) => ({ op: 'SYNC' as const, fields: f })),
     );
     fc.assert(fc.property(fc.array(ins, { maxLength: 20 }), (code) => {
@@ -148,5 +148,21 @@ describe('program files', () => {
     expect(refused({ op: 'READOUT_UPDATE', fields: { pop: 1, lo: 19, count: 2 } })).toMatch(/lo 19 \+ count 2 exceeds the 20 neurons of population 1/);
     expect(refused({ op: 'LEARN_SIGNAL', fields: { lo: 0, count: 21 } })).toMatch(/exceeds the 20 recurrent neurons/);
     expect(refused({ op: 'GRAD_ACC', fields: { tile: 0, rowLo: 0, rowCount: 1, colLo: 64 } })).toMatch(/colLo 64 exceeds the tile's/);
+  });
+});
+
+describe('programs the decoder would accept but the core could not run (review findings)', () => {
+  const refused = (p: Program) => { const r = decodeProgram(encodeProgram(p)); return r.ok ? 'accepted' : `${r.error.code}: ${r.error.message}`; };
+  it('refuses a loop over other than the run\'s steps, a program without HALT, a wrong layout, a probe past the run, stray refresh thresholds', () => {
+    const p = sample([{ op: 'PROBE', fields: { variable: 1, pop: 1, lo: 0, count: 2 } }]);
+    expect(refused(p)).toBe('accepted');
+    expect(refused({ ...p, run: { ...p.run, steps: 10 } })).toMatch(/^PCX1008: .*loops once over its 10 steps/);
+    expect(refused({ ...p, code: p.code.slice(0, -1), symbols: { ...p.symbols, spans: p.symbols.spans.slice(0, -1), origins: p.symbols.origins.slice(0, -1) } })).toMatch(/^PCX1008: a program ends with HALT/);
+    expect(refused({ ...p, symbols: { ...p.symbols, layout: [p.symbols.layout[0]!, { space: 'rec', offset: 3, accumulator: 3 }] } })).toMatch(/^PCX1005: .*layout of population rec/);
+    expect(refused({ ...p, probes: p.probes.map((s) => ({ ...s, stop: 1000 })) })).toMatch(/^PCX1007: .*outside the run's 1000 steps/);
+    const dev = { ...p.core.device, refresh: null };
+    const bytes = encodeProgram({ ...p, core: { ...p.core, device: dev } });
+    expect(decodeProgram(bytes).ok).toBe(true);
+    expect(refused({ ...p, populations: [p.populations[0]!, { ...p.populations[1]!, arrays: { ...p.populations[1]!.arrays, '0': new Int32Array(20) } }] })).toMatch(/^PCX1005: .*an array "0" no unit reads/);
   });
 });
