@@ -47,7 +47,7 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
   const shown = displayPath(resolve(file));
   let program: Program;
   let inputs: string[] = [resolve(file)];
-  let show = (ds: readonly Diagnostic[]) => { for (const d of ds) io.out(`${d.file}: ${d.severity} ${d.code}: ${d.message}`); };
+  let show = (ds: readonly Diagnostic[]) => { for (const d of ds) (opts.json ? io.err : io.out)(`${d.file}: ${d.severity} ${d.code}: ${d.message}`); };
   let fail = (ds: readonly Diagnostic[]) => { show(ds); if (opts.json) io.out(JSON.stringify({ diagnostics: ds.map((d) => ({ file: d.file, code: d.code, severity: d.severity, message: d.message })) })); return 1; };
   if (file.endsWith('.pcx')) {
     if (opts.block || opts.core || opts.set?.length) return usage('--block, --core and --set apply to a .snn file; a .pcx program is already compiled');
@@ -99,6 +99,9 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
 
   const dir = opts.out ? RunDirectory.open(opts.out, inputs, !!opts.force) : null;
   if (dir && !(dir instanceof RunDirectory)) return fail([dir]);
+  const manifest = (status: string) => `${JSON.stringify({ phasecore: io.version, command: 'run', status, pid: process.pid, seed, ideal: !!opts.ideal, inputs: inputs.map((f) => ({ file: displayPath(f), sha256: sha256(f) })) }, null, 2)}\n`;
+  // The staging directory says who is writing it (a second run refuses it while this one lives).
+  if (dir instanceof RunDirectory) dir.write('manifest.json', manifest('running'));
   // Progress on stderr once a run has taken a second: a bar on a terminal, a line every 10 s otherwise.
   const began = Date.now();
   let lastLine = began;
@@ -123,6 +126,7 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
     result = runProgram(program, sequences, { seed, ideal: !!opts.ideal, ...(onStep ? { onStep } : {}) }, score);
   } catch (e) {
     if (drawn_) frame('\n');
+    if (dir instanceof RunDirectory) dir.abandon();
     if (e instanceof CoreError) return fail([coded(shown, e.code, `${e.message}.`)]);
     throw e;
   }
@@ -146,9 +150,10 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
       }
       dir.write('run.vcd', writeVcd(program, core, io.version));
       dir.write('run.json', `${json}\n`);
-      dir.write('manifest.json', `${JSON.stringify({ phasecore: io.version, command: 'run', status: 'finished', seed, ideal: !!opts.ideal, inputs: inputs.map((f) => ({ file: displayPath(f), sha256: sha256(f) })) }, null, 2)}\n`);
+      dir.write('manifest.json', manifest('finished'));
       dir.commit();
     } catch (e) {
+      dir.abandon();
       written.push(diag('OutputUnwritable', opts.out!, at0, `Cannot write the run into ${opts.out}: ${(e as Error).message}.`));
     }
   }
@@ -188,7 +193,12 @@ function inputFile(path: string, program: Program, samples: number | undefined):
   if (T !== program.run.steps || C !== nIn) throw new CoreError('PCX2002', `${path} has sequences of ${T} steps × ${C} channels; the program runs ${program.run.steps} steps of ${nIn} input channels`);
   const n = Math.min(S!, samples ?? S!);
   const d = r.array.data;
-  for (let i = 0; i < n * T * C; i++) if (!Number.isFinite(d[i] as number)) throw new CoreError('PCX2002', `${path} holds ${d[i]} at element ${i}; inputs must be finite`);
+  const graded = program.populations.some((p) => p.model === 'input' && p.conventions.graded);
+  for (let i = 0; i < n * T * C; i++) {
+    const v = d[i] as number;
+    if (!Number.isFinite(v)) throw new CoreError('PCX2002', `${path} holds ${v} at element ${i}; inputs must be finite`);
+    if (!graded && v !== 0 && v !== 1) throw new CoreError('PCX2002', `${path} holds ${v} at element ${i}; spiking inputs are 0 or 1 (declare the input encoding = graded for values through the DAC)`);
+  }
   return Array.from({ length: n }, (_, k) => ({ T, x: d.slice(k * T * C, (k + 1) * T * C) }));
 }
 

@@ -121,5 +121,10 @@ export class RunDirectory {
     if (old) rmSync(old, { recursive: true, force: true });
   }
 
+  /** Remove the staging directory of a run that failed before it wrote anything worth keeping. */
+  abandon(): void {
+    rmSync(this.staging, { recursive: true, force: true });
+  }
+
   toString(): string { return this.shown; }
 }

@@ -115,7 +115,8 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   put({ op: 'HALT', fields: {} }, 'end');
 
   // One step through the scoreboard (src/runtime/schedule.ts), with the typical activity.
+  // One step: STEP through LOOP (the next STEP waits for everything, LOOP included).
   const board = new Scoreboard(core, code);
-  for (let i = 0; i < stepEnd; i++) board.issueAt(i, typicalActive(code[i] as Instruction));
+  for (let i = 0; i <= stepEnd; i++) board.issueAt(i, typicalActive(code[i] as Instruction));
   return { code, origin, sources, probes: schedules, cyclesPerStep: board.end, busy: board.busy };
 }

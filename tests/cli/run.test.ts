@@ -99,6 +99,15 @@ describe('phasecore run', () => {
     }
     const v1 = await run('run', join(dir, 'v1.pcx'));
     expect(v1.out).toMatch(/recompile/);
+    // With --json, stdout holds only the JSON object.
+    const j = await run('run', join(dir, 'flipped.pcx'), '--json');
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.out).diagnostics[0].code).toBe('PCX1004');
+    // A refused run leaves no staging directory behind.
+    const out = join(dir, 'never');
+    writeFileSync(join(dir, 'bad.npy'), encodeNpy('float64', [30, 10], new Float64Array(300).fill(0.5)));
+    expect((await run('run', f, '--input', join(dir, 'bad.npy'), '--out', out, '--quiet')).code).toBe(1);
+    expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
   });
   it('refuses inputs of the wrong shape with a coded error; runs a .npy of the right one', async () => {
     const f = file();
@@ -108,6 +117,10 @@ describe('phasecore run', () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/error PCX2002: .*30 steps × 9 channels; the program runs 30 steps of 10 input channels/);
     writeFileSync(join(dir, 'x.npy'), encodeNpy('float64', [3, 30, 10], Float64Array.from({ length: 900 }, (_, k) => (k % 7 === 0 ? 1 : 0))));
+    writeFileSync(join(dir, 'half.npy'), encodeNpy('float64', [30, 10], new Float64Array(300).fill(0.5)));
+    const half = await run('run', f, '--input', join(dir, 'half.npy'), '--quiet');
+    expect(half.code).toBe(1);
+    expect(half.out).toMatch(/error PCX2002: .*holds 0\.5 at element 0; spiking inputs are 0 or 1/);
     const ok = await run('run', f, '--input', join(dir, 'x.npy'), '--json', '--quiet');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out).samples).toBe(3);

@@ -6,9 +6,9 @@ import { runProgram } from '../../src/runtime/run.ts';
 import { writeVcd } from '../../src/runtime/vcd.ts';
 import type { Program } from '../../src/runtime/program.ts';
 
-const SMALL = (latency = 'crossbar_read = 3 cycles', extra = '') => `
+const SMALL = (latency = 'crossbar_read = 3 cycles', extra = '', readout = '1 cycle') => `
 core c { tile = 8 x 8; tiles = 2; lanes = 2; adc_columns = 4; device = ideal(levels = 256); ${extra}
-  latency { ${latency}; adc = 2 cycles; accumulate = 1 cycle; neuron_update = 2 cycles; readout = 1 cycle; step_overhead = 5 cycles } }
+  latency { ${latency}; adc = 2 cycles; accumulate = 1 cycle; neuron_update = 2 cycles; readout = ${readout}; step_overhead = 5 cycles } }
 network n { input i[4]; population p[3] : LIF { v_th = 0.4 }; readout o[1] : LI
   i -> p : dense { w = 0.5 }; p -> p : dense { no_self; w = 0.1 }; p -> o : dense }
 task t : pattern_generation { duration = 40 ms; channels = 4; outputs = 1 }
@@ -39,10 +39,13 @@ describe('cycle model', () => {
     expect(spikes).toBeGreaterThan(5); // the data-dependent terms are exercised
   });
   it('the compiler\'s estimate equals the core\'s count when no latency depends on the data', () => {
-    const { program, result } = compileText(SMALL('crossbar_read = 0 cycles'));
-    const core = new Core(program, { seed: 1 });
-    core.runSequence(spikeInputs(program.run.steps, 4, 0.4, 3), 0);
-    for (let t = 0; t < program.run.steps - 1; t++) expect(core.log.cycles[t]).toBe(result.report!.cycles_per_step);
+    // Also when the step's last unit work takes no cycles and LOOP ends the step (as on ReckOn's profile).
+    for (const readout of ['1 cycle', '0 cycles']) {
+      const { program, result } = compileText(SMALL('crossbar_read = 0 cycles', '', readout));
+      const core = new Core(program, { seed: 1 });
+      core.runSequence(spikeInputs(program.run.steps, 4, 0.4, 3), 0);
+      for (let t = 0; t < program.run.steps - 1; t++) expect(core.log.cycles[t], `readout ${readout}, step ${t}`).toBe(result.report!.cycles_per_step);
+    }
   });
   it('a step longer than dt × clock is a timing error, located to its instruction and source line', () => {
     // 40 kHz: a 1 ms step has 40 cycles.
