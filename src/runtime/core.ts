@@ -45,8 +45,8 @@ export class Tile {
   readonly dev: DeviceArrays;
   /** Per cell: Σ G⁺ − Σ G⁻, Σ G and Σ G² over its 2N devices (µS), as programmed (undrifted). */
   readonly w: Float64Array; readonly s1: Float64Array; readonly s2: Float64Array;
-  /** Per row: Σ G of the row's devices (read energy), and the synapses it holds (synaptic operations). */
-  readonly rowG: Float64Array; readonly rowSyn: Int32Array;
+  /** Per row: Σ G of the row's devices (read energy). */
+  readonly rowG: Float64Array;
   /** The output register: one value per column, in raw accumulator units. */
   readonly out: Float64Array;
   readonly colI: Float64Array; readonly colA: Float64Array; readonly colB: Float64Array;
@@ -67,7 +67,7 @@ export class Tile {
     this.wD = new Float64Array(perDevice ? cells : 0); this.vD = new Float64Array(perDevice ? cells : 0);
     this.rowGD = new Float64Array(perDevice ? rows : 0); this.rowL = new Float64Array(perDevice ? rows : 0).fill(Number.NaN);
     this.w = new Float64Array(cells); this.s1 = new Float64Array(cells); this.s2 = new Float64Array(cells);
-    this.rowG = new Float64Array(rows); this.rowSyn = new Int32Array(rows);
+    this.rowG = new Float64Array(rows);
     this.out = new Float64Array(cols); this.colI = new Float64Array(cols); this.colA = new Float64Array(cols); this.colB = new Float64Array(cols);
   }
   /** Recompute the cached sums of every cell from its devices. */
@@ -149,6 +149,12 @@ export class Core {
   private readonly inputList: Int32Array; private nInput = 0;
   /** Scratch: one standard normal per column of a read. */
   private readonly gauss: Float64Array;
+  /**
+   * Per XBAR_READ (by address): the columns its ACC_ADDs take (1 = taken), and per row the synapses
+   * in those columns — a read that shares its rows with another piece's counts only its own
+   * synaptic operations and clipped columns.
+   */
+  private readonly reads: Array<{ readonly taken: Uint8Array; readonly rowSyn: Int32Array } | undefined>;
   private readonly acc: Float64Array;
   private readonly accPop: Int16Array;
   private readonly v: Float64Array; private readonly a: Float64Array; private readonly thr: Float64Array; private readonly refr: Int32Array;
@@ -234,6 +240,21 @@ export class Core {
     }
     this.adcClips = new Float64Array(c.tiles);
     this.gauss = new Float64Array(c.cols);
+    const byTile = new Map(p.targets.map((t) => [t.tile, t]));
+    this.reads = p.code.map((ins, a) => {
+      if (ins.op !== 'XBAR_READ') return undefined;
+      const k = ins.fields.tile;
+      const taken = new Uint8Array(c.cols);
+      for (let b = a + 1; b < p.code.length; b++) {
+        const x = p.code[b]!;
+        if ((x.op === 'XBAR_READ' && x.fields.tile === k) || x.op === 'LOOP' || x.op === 'HALT') break;
+        if (x.op === 'ACC_ADD' && x.fields.tile === k) taken.fill(1, x.fields.colLo, x.fields.colLo + x.fields.colCount);
+      }
+      const tg = byTile.get(k);
+      const rowSyn = new Int32Array(c.rows);
+      if (tg) for (let r = 0; r < tg.rows; r++) for (let col = 0; col < tg.cols; col++) if (taken[col] && ((tg.gPlus[r * tg.cols + col] as number) !== 0 || (tg.gMinus[r * tg.cols + col] as number) !== 0)) rowSyn[r]!++;
+      return { taken, rowSyn };
+    });
     this.programTiles();
     // Probes: a buffer per PROBE, samples × recorded steps × neurons.
     this.probeAt = new Int32Array(p.code.length).fill(-1);
@@ -258,7 +279,6 @@ export class Core {
         const inTarget = tg !== undefined && r < tg.rows && col < tg.cols;
         const plus = inTarget ? (tg.gPlus[r * tg.cols + col] as number) : 0;
         const minus = inTarget ? (tg.gMinus[r * tg.cols + col] as number) : 0;
-        if (plus !== 0 || minus !== 0) tile.rowSyn[r] = (tile.rowSyn[r] as number) + 1;
         for (let side = 0; side < 2; side++) {
           for (let d = 0; d < N; d++) {
             const got = this.device.program(tile.dev, (cell * 2 + side) * N + d, side === 0 ? plus : minus, 0, this.rng);
@@ -410,8 +430,9 @@ export class Core {
    * XBAR_READ: drive the active rows, sum the column currents (drift and read noise as the device
    * says), convert every column with the ADC, scale the codes into accumulator units.
    */
-  crossbarRead(k: number, src: number, srcLo: number, rowLo: number, rowCount: number): number {
+  crossbarRead(address: number, k: number, src: number, srcLo: number, rowLo: number, rowCount: number): number {
     const tile = this.tiles[k]!;
+    const read = this.reads[address]!;
     const c = this.program.core;
     const cols = tile.cols;
     const used = tile.used;
@@ -448,7 +469,7 @@ export class Core {
       const base = row * cols;
       if (fit && tile.rowL[row] !== L) tile.refreshRow(row, L);
       rowG += f * (rowGs[row] as number);
-      this.counts.synops += tile.rowSyn[row] as number;
+      this.counts.synops += read.rowSyn[row] as number;
       if (noise && fit) {
         const f2 = f * f;
         for (let j = 0; j < used; j++) { colI[j] = (colI[j] as number) + f * (w[base + j] as number); colA[j] = (colA[j] as number) + f2 * (s2[base + j] as number); }
@@ -495,7 +516,7 @@ export class Core {
         for (let j = 0; j < used; j++) xi[j] = (xi[j] as number) + adcNoise * this.rng.normal();
         extra = xi;
       }
-      const clipped = table ? convert(colI, out, used, scale, lo, hi, table, extra) : this.convertStochastic(colI, out, used, scale, lo, hi, extra);
+      const clipped = table ? convert(colI, out, used, scale, lo, hi, table, extra, read.taken) : this.convertStochastic(colI, out, used, scale, lo, hi, extra, read.taken);
       if (clipped > 0) { clips[k] = (clips[k] as number) + clipped; this.events += clipped; }
     }
     const counts = this.counts;
@@ -508,12 +529,12 @@ export class Core {
 
 
   /** The ADCs with a stochastically rounded scaling (no table: the LFSR draws per code). */
-  private convertStochastic(current: Float64Array, out: Float64Array, n: number, scale: number, lo: number, hi: number, noise: Float64Array | null): number {
+  private convertStochastic(current: Float64Array, out: Float64Array, n: number, scale: number, lo: number, hi: number, noise: Float64Array | null, taken: Uint8Array): number {
     const { multiplier, shift } = this.program.core.converter;
     let clipped = 0;
     for (let j = 0; j < n; j++) {
       let code = nearest((current[j] as number) * scale + (noise ? (noise[j] as number) : 0));
-      if (code > hi) { code = hi; clipped++; } else if (code < lo) { code = lo; clipped++; }
+      if (code > hi) { code = hi; clipped += taken[j] as number; } else if (code < lo) { code = lo; clipped += taken[j] as number; }
       out[j] = code === 0 ? 0 : mulShift(code, multiplier, shift, 'stochastic', this.lfsr.uniform(Math.min(52, Math.max(0, shift))));
     }
     return clipped;
@@ -759,15 +780,15 @@ export class Core {
 /**
  * The ADCs of a read: each column's current (in codes, after `scale`, plus its noise in codes)
  * rounded to the nearest code (half away from zero), clamped to [lo, hi], and looked up in the
- * code → accumulator-units table. Returns how many columns clipped. A small function of its own,
+ * code → accumulator-units table. Returns how many of the columns the read's adds take clipped. A small function of its own,
  * so the JIT keeps it tight.
  */
-function convert(current: Float64Array, out: Float64Array, n: number, scale: number, lo: number, hi: number, table: Float64Array, noise: Float64Array | null): number {
+function convert(current: Float64Array, out: Float64Array, n: number, scale: number, lo: number, hi: number, table: Float64Array, noise: Float64Array | null, taken: Uint8Array): number {
   let clipped = 0;
   for (let j = 0; j < n; j++) {
     const x = (current[j] as number) * scale + (noise ? (noise[j] as number) : 0);
     let code = nearest(x);
-    if (code > hi) { code = hi; clipped++; } else if (code < lo) { code = lo; clipped++; }
+    if (code > hi) { code = hi; clipped += taken[j] as number; } else if (code < lo) { code = lo; clipped += taken[j] as number; }
     out[j] = table[(code - lo) | 0] as number;
   }
   return clipped;
@@ -783,7 +804,7 @@ const HANDLERS: Handlers = {
   SYNC: () => 0,
   LOAD_INPUT: (core, ins) => core.loadInput(ins.fields.lo, ins.fields.count),
   EVENT_SCAN: (core, ins) => core.eventScan(ins.fields.count),
-  XBAR_READ: (core, ins) => core.crossbarRead(ins.fields.tile, ins.fields.src, ins.fields.srcLo, ins.fields.rowLo, ins.fields.rowCount),
+  XBAR_READ: (core, ins, address) => core.crossbarRead(address, ins.fields.tile, ins.fields.src, ins.fields.srcLo, ins.fields.rowLo, ins.fields.rowCount),
   ACC_CLEAR: (core, ins) => core.accClear(ins.fields.lo, ins.fields.count),
   ACC_ADD: (core, ins) => core.accAdd(ins.fields.tile, ins.fields.colLo, ins.fields.colCount, ins.fields.dst),
   NEURON_UPDATE: (core, ins) => core.neuronUpdate(ins.fields.pop, ins.fields.lo, ins.fields.count),

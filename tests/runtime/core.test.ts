@@ -105,3 +105,21 @@ describe('determinism', () => {
     expect(a.json).toContain('"set_pulses"');
   });
 });
+
+describe('activity counts', () => {
+  it('synaptic operations: each driven row counts the synapses of the piece its read serves, once (rows shared by the recurrent and readout pieces included)', () => {
+    const { program } = compileText(SMALL());
+    const core = new Core(program, { seed: 1 });
+    const T = program.run.steps;
+    const x = spikeInputs(T, 4, 0.4, 9);
+    core.runSequence(x, 0);
+    const z = core.probes[0]!.data;
+    // i → p: 4 × 3 synapses; p → p: no_self, 2 per source; p → o: 1 per source.
+    let expected = 0;
+    for (let t = 0; t < T; t++) {
+      for (let i = 0; i < 4; i++) expected += x[t * 4 + i]! * 3;
+      for (let j = 0; j < 3; j++) { if (t > 0) expected += z[(t - 1) * 3 + j]! * 2; expected += z[t * 3 + j]! * 1; }
+    }
+    expect(core.counts.synops).toBe(expected);
+  });
+});
