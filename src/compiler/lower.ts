@@ -283,6 +283,7 @@ export function lowerCore(core: CheckedCore): CoreConfig {
     clockHz, dacBits: num(p.dac, 'dac'),
     converter: { bits: adcBits, range: adcRange, noise: num(p.adc_noise, 'adc_noise'), ...scale },
     decayMode: decay.option as 'multiply' | 'shift',
+    lfsr: word(p.lfsr, 'lfsr') as 'phasecore' | 'reckon',
     device, energy, registers,
   };
 }

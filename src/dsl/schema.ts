@@ -245,6 +245,7 @@ export const CORE_PARAMS: Params = {
   adc_columns: int('Columns sharing one ADC (time-multiplexed).', '8', 1, 4096),
   adc_noise: real('Additive output noise of the ADC, in LSB (standard deviation).', '0', { min: 0 }),
   rounding: oneOf(ROUNDING, 'Default rounding of registers that do not say.', 'nearest'),
+  lfsr: oneOf(['phasecore', 'reckon'], 'The source of stochastic rounding: phasecore\'s 32-bit LFSR, or ReckOn\'s two 15-bit LFSRs per neuron word with its rule for the membrane\'s leak (up when the remainder reaches the draw; never up from 0), seeded as its release\'s testbench.', 'phasecore'),
   accumulator: reg('Per-neuron partial-sum register.', 'saturate(s24.10)'),
   membrane: reg('Membrane potential register.', 'saturate(s16.10)'),
   threshold: reg('Threshold register.', 's16.10'),

@@ -12,7 +12,7 @@ import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type Q
 import type { CoreConfig, Model, Program, RegisterFormat } from './program.ts';
 import { Scoreboard } from './schedule.ts';
 import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
-import { Lfsr } from './lfsr.ts';
+import { Lfsr, RECKON_SEEDS, ReckonLfsr } from './lfsr.ts';
 
 /** A run-time refusal with a stable code (PCX2xxx): the program cannot run as asked. */
 export class CoreError extends Error { constructor(readonly code: string, message: string) { super(message); } }
@@ -174,6 +174,8 @@ export class Core {
   private readonly codeValue: Float64Array | null;
   private readonly rng: MT19937;
   private readonly lfsr: Lfsr;
+  /** ReckOn's rounding LFSRs (even and odd neuron of a word), where the core block asks for them. */
+  private readonly reckon: readonly [ReckonLfsr, ReckonLfsr] | null;
   private x: Float64Array = new Float64Array(0);
   private pc = 0;
   private t = -1;
@@ -205,6 +207,7 @@ export class Core {
       : Float64Array.from({ length: 2 * half }, (_, k) => mulShift(k - half, c.converter.multiplier, c.converter.shift, R.accumulator.round));
     this.rng = stream(options.seed, 'noise');
     this.lfsr = new Lfsr(this.rng.nextU32());
+    this.reckon = c.lfsr === 'reckon' ? [new ReckonLfsr(RECKON_SEEDS[0]), new ReckonLfsr(RECKON_SEEDS[1])] : null;
     this.board = new Scoreboard(c, p.code);
     this.budget = Math.floor(p.symbols.dt * c.clockHz + 1e-9);
     this.steps = p.run.steps;
@@ -619,6 +622,7 @@ export class Core {
     const { adaptiveTheta, inputFactor, ge, sameStep } = conv;
     const vMin = conv.vMin ?? -Infinity;
     const fast = this.decayFastNearest; const unit = this.decayUnit;
+    const reckon = this.reckon && !this.decayShift && decayF.round === 'stochastic' ? this.reckon : null;
     const offset = pop.offset;
     let mults = 0; let adds = 0;
     for (let i = lo; i < lo + count; i++) {
@@ -656,7 +660,14 @@ export class Core {
       const al = alpha![i] as number;
       if (inputFactor) { input = this.oneMinus(input, al); mults++; }
       let leaked: number;
-      if (fast) leaked = nearest(vPrev * al * unit); else leaked = this.leak(vPrev, al);
+      if (reckon) {
+        // ReckOn's leak: ⌊u·α / 2^F⌋, one up when the remainder reaches the word's LFSR draw — never
+        // from 0; its two LFSRs (even, odd neuron) advance once per two-neuron word.
+        const prod = vPrev * al; const d = 2 ** decayF.frac;
+        const fl = Math.floor(prod / d);
+        leaked = fl + (fl !== 0 && prod - fl * d >= (reckon[(i - lo) & 1] as ReckonLfsr).out() ? 1 : 0);
+        if (((i - lo) & 1) === 1 || i === lo + count - 1) { reckon[0].advance(); reckon[1].advance(); }
+      } else if (fast) leaked = nearest(vPrev * al * unit); else leaked = this.leak(vPrev, al);
       let v = leaked + input;
       mults++; adds += 2;
       if (zPrev && subtractNext) { v -= this.rescale(theta, R.threshold, R.membrane); adds++; }

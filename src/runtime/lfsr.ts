@@ -25,3 +25,29 @@ export class Lfsr {
     return this.bits(n - 32) * 2 ** 32 + this.bits(32);
   }
 }
+
+/**
+ * ReckOn's stochastic-rounding source for its neurons (Frenkel & Indiveri, ISSCC 2022; the
+ * release's lfsr_neur_stochround, as research notes describe its rule): a 15-bit state d0…d14 whose
+ * output is the prefix XOR out_k = d0 ⊕ … ⊕ dk, and whose next state is d0' = d1 ⊕ … ⊕ d14,
+ * dk' = out_k (k ≥ 1). Two of them, one for the even and one for the odd neuron of each two-neuron
+ * SRAM word, advance once per word of a STEP; seeded as the release's testbench seeds them.
+ */
+export class ReckonLfsr {
+  constructor(private state: number) {}
+  /** The 15-bit output of the current state. */
+  out(): number {
+    let acc = 0; let o = 0;
+    for (let k = 0; k < 15; k++) { acc ^= (this.state >> k) & 1; o |= acc << k; }
+    return o;
+  }
+  advance(): void {
+    const o = this.out();
+    let d0 = 0;
+    for (let k = 1; k < 15; k++) d0 ^= (this.state >> k) & 1;
+    this.state = (o & 0x7ffe) | d0;
+  }
+}
+
+/** The seeds ReckOn's released testbench writes for the even and odd neurons' LFSRs (0x3F3FF3F3, bits [14:0] and [29:15]). */
+export const RECKON_SEEDS = [0x73f3, 0x7e7f] as const;

@@ -73,6 +73,8 @@ export interface CoreConfig extends CoreTiming {
   /** The column ADCs (the latency `adc` is the cycles of one conversion). */
   readonly converter: AdcParams;
   readonly decayMode: 'multiply' | 'shift';
+  /** The source of stochastic rounding (docs/core.md). */
+  readonly lfsr: 'phasecore' | 'reckon';
   readonly device: DeviceParams;
   readonly energy: EnergyTable;
   readonly registers: Readonly<Record<RegisterName, RegisterFormat>>;
@@ -209,6 +211,7 @@ export function encodeProgram(p: Program): Uint8Array {
     s.f64(c.clockHz); s.u8(c.dacBits);
     s.u8(c.converter.bits); s.f64(c.converter.range); s.f64(c.converter.noise); s.u32(c.converter.multiplier); s.i32(c.converter.shift);
     s.u8(c.decayMode === 'multiply' ? 0 : 1);
+    s.u8(c.lfsr === 'phasecore' ? 0 : 1);
     const d = c.device;
     s.u8(DEVICE_KINDS.indexOf(d.kind)); s.u8(PCM_PROFILES.indexOf(d.profile)); s.u32(d.levels); s.u8(d.devicesPerSide);
     s.f64(d.gMax); s.f64(d.gMin); s.f64(d.weightScale);
@@ -395,6 +398,7 @@ function readCore(r: Reader): CoreConfig {
   const dacBits = r.u8();
   const converter: AdcParams = { bits: r.u8(), range: r.real('the ADC range', Number.MIN_VALUE), noise: r.real('the ADC noise', 0), multiplier: r.u32(), shift: r.i32() };
   const decayMode = r.pick(['multiply', 'shift'] as const, 'decay mode');
+  const lfsr = r.pick(['phasecore', 'reckon'] as const, 'rounding LFSR');
   const kind = r.pick(DEVICE_KINDS, 'device');
   const profile = r.pick(PCM_PROFILES, 'PCM profile');
   const levels = r.u32(); const devicesPerSide = r.u8();
@@ -418,7 +422,7 @@ function readCore(r: Reader): CoreConfig {
     if (signed > 1 || bits < 1 || bits > 48 || frac > 48 || ov > 1 || rd >= ROUNDINGS.length) throw new Bad('PCX1007', `register ${name} has an invalid format`);
     registers[name] = { signed: signed === 1, bits, frac, overflow: ov === 0 ? 'saturate' : 'wrap', round: ROUNDINGS[rd] as Rounding };
   }
-  const c: CoreConfig = { ...(t as unknown as CoreTiming), clockHz, dacBits, converter, decayMode, device, energy, registers };
+  const c: CoreConfig = { ...(t as unknown as CoreTiming), clockHz, dacBits, converter, decayMode, lfsr, device, energy, registers };
   const positive: Array<[string, number]> = [['rows', c.rows], ['cols', c.cols], ['tiles', c.tiles], ['lanes', c.lanes], ['adcColumns', c.adcColumns], ['ADC bits', converter.bits], ['DAC bits', dacBits], ['devices per side', devicesPerSide], ['the ADC multiplier', converter.multiplier]];
   for (const [k, v] of positive) if (v < 1) throw new Bad('PCX1007', `core ${k} is ${v}; it must be at least 1`);
   if (c.rows > 4096 || c.cols > 4096 || c.tiles > 4096 || converter.bits > 16 || dacBits > 16 || devicesPerSide > 16 || converter.multiplier >= 2 ** 31 || Math.abs(converter.shift) > 62) throw new Bad('PCX1007', 'a core size is beyond the architecture\'s limits');

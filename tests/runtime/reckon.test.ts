@@ -3,8 +3,9 @@
 // one cycle per neuron per tick — 224,900 cycles for the sample's 2249 ticks, as the Verilator run
 // measured. Its event phase is 100 cycles of scan per tick plus 100 per index holding an input
 // event or a spike of the last tick; the test counts those indices from the inputs and the spike
-// raster itself. (The RTL's run saw 1439 such indices; this core's spike train differs slightly —
-// its stochastic rounding draws from its own LFSR, not ReckOn's netlists — see docs/results.md.)
+// raster itself. The RTL's run saw 1439 such indices, this core 1437 (reported in docs/results.md,
+// not asserted: the RTL run was a training run, whose e-prop updates in its last 149 ticks the
+// learning unit of the next issue will model).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +43,6 @@ describe('the ReckOn profile', () => {
       }
     }
     expect(summary.units.crossbar!.busy).toBe(T * 100 + active * 100);
-    // The RTL's count, 1439, for comparison (not for equality: the spike trains differ slightly).
-    expect(Math.abs(active - 1439) / 1439).toBeLessThan(0.02);
     expect(summary.timing_errors.count).toBe(0);
   });
 });
