@@ -130,6 +130,8 @@ export class Core {
   readonly adcClips: Float64Array;
   readonly timingErrors: TimingError[] = [];
   timingErrorCount = 0;
+  /** The longest step of everything run. */
+  maxStepCycles = 0;
   /** Cycles a step may take: dt × clock. */
   readonly budget: number;
   /** Spikes per recurrent neuron over everything run. */
@@ -157,6 +159,8 @@ export class Core {
   private readonly reads: Array<{ readonly taken: Uint8Array; readonly rowSyn: Int32Array } | undefined>;
   private readonly acc: Float64Array;
   private readonly accPop: Int16Array;
+  /** The population of each input channel (the DAC's saturations are counted there). */
+  private readonly inputPop: Int16Array;
   private readonly v: Float64Array; private readonly a: Float64Array; private readonly thr: Float64Array; private readonly refr: Int32Array;
   private readonly lastI: Float64Array;
   private readonly y: Float64Array;
@@ -220,9 +224,11 @@ export class Core {
     this.spikeList = new Int32Array(this.nRec); this.nextList = new Int32Array(this.nRec); this.inputList = new Int32Array(this.nIn);
     this.acc = new Float64Array(this.nRec + this.nOut);
     this.accPop = new Int16Array(this.nRec + this.nOut);
+    this.inputPop = new Int16Array(this.nIn);
     for (const v of this.pops) {
       if (v.model === 'LIF' || v.model === 'ALIF') this.accPop.fill(v.index, v.offset, v.offset + v.size);
       if (v.model === 'LI') this.accPop.fill(v.index, this.nRec + v.offset, this.nRec + v.offset + v.size);
+      if (v.model === 'input') this.inputPop.fill(v.index, v.offset, v.offset + v.size);
     }
     this.v = new Float64Array(this.nRec); this.a = new Float64Array(this.nRec); this.thr = new Float64Array(this.nRec); this.refr = new Int32Array(this.nRec);
     this.lastI = new Float64Array(this.nRec + this.nOut);
@@ -352,6 +358,7 @@ export class Core {
       if (ins.op === 'HALT') this.halted = true;
     }
     const cycles = this.board.end - this.stepStart;
+    if (cycles > this.maxStepCycles) this.maxStepCycles = cycles;
     if (this.sample === 0 && this.t >= 0 && this.t < this.steps) {
       this.log.cycles[this.t] = cycles;
       this.log.saturated[this.t] = this.events > events ? 1 : 0;
@@ -463,7 +470,7 @@ export class Core {
       if (graded) {
         // The pulse-width DAC: b bits over [0, 1] of the input's value.
         let code = Math.round(value * dacMax);
-        if (code > dacMax || code < 0) { this.count('dac', 0); code = code > dacMax ? dacMax : 0; }
+        if (code > dacMax || code < 0) { this.count('dac', this.inputPop[srcLo + r] as number); code = code > dacMax ? dacMax : 0; }
         if (code === 0) continue;
         f = code / dacMax;
       }
@@ -502,7 +509,8 @@ export class Core {
       const clips = this.adcClips;
       const scale = drift * comp * perCode;
       // Read noise, in ADC codes: independent Gaussian reads of the column's devices sum to one
-      // Gaussian per column, of variance Σ (m3·f·G + c3)² = m3²f²·ΣG² + 2·m3·c3·f·ΣG + c3²·(devices).
+      // Gaussian per column, of variance Σ_rows f²·Σ_devices (m3·d·G + c3)²
+      //   = m3²d²·Σ f²ΣG² + 2·m3·c3·d·Σ f²ΣG + c3²·(devices per cell)·Σ f²   (f: a row's drive, d: drift).
       let extra: Float64Array | null = null;
       if (noise) {
         const xi = this.gauss;

@@ -89,7 +89,7 @@ function summarise(program: Program, core: Core, samples: number, outputs: RunSu
   const programmingEnergy = core.energy(core.programming).program ?? 0;
   const energy = Object.values(byKind).reduce((a, x) => a + x, 0);
   const cycles = core.board.end;
-  const max = core.log.cycles.reduce((a, x) => Math.max(a, x), 0);
+  const max = core.maxStepCycles;
   const sat = core.saturationsByRegister();
   const first = core.timingErrors[0];
   const busy = core.units();

@@ -71,7 +71,19 @@ describe('cycle model', () => {
     };
     const x = spikeInputs(program.run.steps, 4, 0.4, 11);
     const a = new Core(program, { seed: 2 }); a.runSequence(x, 0);
-    const b = new Core(stripped, { seed: 2 }); b.runSequence(x, 0);
+    const b = new Core(stripped, { seed: 2 });
+    // Every instruction's slot, to see the hazards the scoreboard resolves without the SYNCs.
+    const slots: Array<{ address: number; start: number; end: number }> = [];
+    const issue = b.board.issueAt.bind(b.board);
+    b.board.issueAt = (address: number, active: number) => { const end = issue(address, active); slots.push({ address, start: b.board.lastStart, end }); return end; };
+    b.runSequence(x, 0);
+    // A tile's read waits for every earlier ACC_ADD of that tile to have emptied its register (WAR).
+    const adds = new Map<number, number>();
+    for (const sl of slots) {
+      const ins = code[sl.address]!;
+      if (ins.op === 'ACC_ADD') adds.set(ins.fields.tile, Math.max(adds.get(ins.fields.tile) ?? 0, sl.end));
+      if (ins.op === 'XBAR_READ') expect(sl.start, `read at ${sl.address}`).toBeGreaterThanOrEqual(adds.get(ins.fields.tile) ?? 0);
+    }
     expect(Array.from(b.probes[0]!.data)).toEqual(Array.from(a.probes[0]!.data));
     expect(Array.from(b.outputs)).toEqual(Array.from(a.outputs));
     // The reads still wait for the adds that empty the tile's register: never earlier than the adds end.
