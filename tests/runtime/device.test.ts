@@ -72,19 +72,22 @@ task t : pattern_generation { duration = 1000 ms; channels = 1; outputs = 1 }
 run { network = n; core = c; task = t; seed = 3
   probe i(p) }`;
 
+/** One 1000-step run of READ with every input spiking: the tile, the 12 columns' inputs [t][j], and where the columns sit. */
+function readRun(device: string) {
+  const { program } = compileText(READ(device));
+  const core = new Core(program, { seed: 8 });
+  const T = program.run.steps;
+  core.runSequence(new Float64Array(T).fill(1), 0);
+  const colLo = (program.code.find((ins) => ins.op === 'ACC_ADD')!.fields as { colLo: number }).colLo;
+  return { program, T, tile: core.tiles[0]!, I: core.probes[0]!.data, colLo, adcStep: (2 * 4) / 2 ** 16 };
+}
+
 describe('crossbar reads of PCM devices', () => {
   it('read noise: a column\'s spread is √Σ(m3·G_d + c3)² over the devices the active rows read', () => {
-    const { program } = compileText(READ('prog_noise = off; drift = off; read_noise = on'));
-    const core = new Core(program, { seed: 8 });
-    const T = program.run.steps;
-    core.runSequence(new Float64Array(T).fill(1), 0);
-    const tile = core.tiles[0]!;
-    const I = core.probes[0]!.data; // [t][neuron], weight units
-    const adcStep = (2 * 4) / 2 ** 16;
+    const { T, tile, I, colLo, adcStep } = readRun('prog_noise = off; drift = off; read_noise = on');
     for (let j = 0; j < 12; j++) {
       // The column's devices: row 0, column j, both sides (the compiler puts input 0 on row 0).
-      const col = program.code.find((ins) => ins.op === 'ACC_ADD')!.fields as { colLo: number };
-      const cell = 0 * tile.cols + col.colLo + j;
+      const cell = colLo + j;
       const gs = [tile.dev.g[cell * 2]!, tile.dev.g[cell * 2 + 1]!];
       const sigma = Math.sqrt(gs.reduce((a, g) => a + (DEMIRAG.m3 * g + DEMIRAG.c3) ** 2, 0)) / 12; // µS → weight units
       const xs = Float64Array.from({ length: T }, (_, t) => I[t * 12 + j]!);
@@ -95,12 +98,7 @@ describe('crossbar reads of PCM devices', () => {
     }
   });
   it('drift: log G_d falls with slope −ν in log (t − t_p)', () => {
-    const { program } = compileText(READ('prog_noise = off; read_noise = off; drift = on; drift_nu = 0.05; drift_t0 = 1 s; update_period = 1 s'));
-    const core = new Core(program, { seed: 8 });
-    const T = program.run.steps;
-    core.runSequence(new Float64Array(T).fill(1), 0);
-    const I = core.probes[0]!.data;
-    const adcStep = (2 * 4) / 2 ** 16;
+    const { T, I, adcStep } = readRun('prog_noise = off; read_noise = off; drift = on; drift_nu = 0.05; drift_t0 = 1 s; update_period = 1 s');
     // Read at t = 1 s + k·dt after programming (the run starts one update period after it).
     const age = (t: number) => 1 + t * 1e-3;
     for (let j = 0; j < 12; j++) {
@@ -141,19 +139,12 @@ describe('PCM inference profiles (aihwkit, hermes)', () => {
     expect(hermes(2).muNu(0.05)).toBeCloseTo(Math.min(0.13, Math.max(0.072, -0.0387 * Math.log(0.05) - 0.0182)), 12);
   });
   it('a column\'s 1/f read noise: √(Σ (G·Qs)² · ln((t + t_read)/(2·t_read))) over the devices read', () => {
-    const { program } = compileText(READ('profile = aihwkit; g_max = 25 uS; weight_scale = 12 uS; prog_noise = off; drift = off; read_noise = on'));
-    const core = new Core(program, { seed: 8 });
-    const T = program.run.steps;
-    core.runSequence(new Float64Array(T).fill(1), 0);
-    const tile = core.tiles[0]!;
-    const I = core.probes[0]!.data;
-    const adcStep = (2 * 4) / 2 ** 16;
-    const col = program.code.find((ins) => ins.op === 'ACC_ADD')!.fields as { colLo: number };
+    const { T, tile, I, colLo, adcStep } = readRun('profile = aihwkit; g_max = 25 uS; weight_scale = 12 uS; prog_noise = off; drift = off; read_noise = on');
     // Reads at t = 38.6 s + k·dt: the accumulated noise grows by 0.1 % over the run; its mean is used.
     let lnMean = 0;
     for (let t = 0; t < T; t++) { const s = 38.6 + t * 1e-3; lnMean += Math.log((s + 250e-9) / (2 * 250e-9)) / T; }
     for (let j = 0; j < 12; j++) {
-      const cell = col.colLo + j;
+      const cell = colLo + j;
       const sumSq = [cell * 2, cell * 2 + 1].reduce((a, i) => a + (tile.dev.g[i]! * tile.dev.qs[i]!) ** 2, 0);
       const sigma = Math.sqrt(sumSq * lnMean) / 12;
       const xs = Float64Array.from({ length: T }, (_, t) => I[t * 12 + j]!);
@@ -163,18 +154,11 @@ describe('PCM inference profiles (aihwkit, hermes)', () => {
     }
   });
   it('drift with a ν per device: each column falls as Σ ±G·((t + t0)/t0)^{−ν}', () => {
-    const { program } = compileText(READ('profile = aihwkit; g_max = 25 uS; weight_scale = 12 uS; prog_noise = off; read_noise = off; drift = on; update_period = 1 s'));
-    const core = new Core(program, { seed: 8 });
-    const T = program.run.steps;
-    core.runSequence(new Float64Array(T).fill(1), 0);
-    const tile = core.tiles[0]!;
-    const I = core.probes[0]!.data;
-    const adcStep = (2 * 4) / 2 ** 16;
-    const col = program.code.find((ins) => ins.op === 'ACC_ADD')!.fields as { colLo: number };
+    const { T, tile, I, colLo, adcStep } = readRun('profile = aihwkit; g_max = 25 uS; weight_scale = 12 uS; prog_noise = off; read_noise = off; drift = on; update_period = 1 s');
     for (const t of [0, T - 1]) {
       const time = 1 + t * 1e-3;
       for (let j = 0; j < 12; j++) {
-        const cell = col.colLo + j;
+        const cell = colLo + j;
         const w = [0, 1].reduce((a, side) => { const i = cell * 2 + side; return a + (side === 0 ? 1 : -1) * tile.dev.g[i]! * ((time + 20) / 20) ** -tile.dev.nu[i]!; }, 0) / 12;
         expect(Math.abs(I[t * 12 + j]! - w), `column ${j} at step ${t}`).toBeLessThanOrEqual(adcStep / 2 + 2 ** -24);
       }
