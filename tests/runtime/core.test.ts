@@ -15,6 +15,16 @@ task t : pattern_generation { duration = 40 ms; channels = 4; outputs = 1 }
 run { network = n; core = c; task = t
   probe spikes(p) }`;
 
+/** SMALL on one sequence of 0/1 inputs (p = 0.4): the core, its inputs and its spike raster [t][neuron]. */
+function runSmall() {
+  const { program } = compileText(SMALL());
+  const core = new Core(program, { seed: 1 });
+  const T = program.run.steps;
+  const x = spikeInputs(T, 4, 0.4, 9);
+  core.runSequence(x, 0);
+  return { core, T, x, z: core.probes[0]!.data };
+}
+
 describe('cycle model', () => {
   it('counts what the hand-computed schedule says: 25 + 3·(active input rows + spikes of t−1 + spikes of t) per step', () => {
     // From the listing (one tile; reads of inputs, of last step's spikes, of this step's spikes for
@@ -22,12 +32,7 @@ describe('cycle model', () => {
     // → neuron update ⌈3/2⌉·2 (the late read waits for the spikes it writes) → read 3c + 4 → add 1
     // → readout 1 ‖ PROBE ⌈3/2⌉ = 2 ‖ LOOP 1; the next STEP waits for every unit: 2 + 3a + 4 + 2 +
     // 3b + 4 + 2 + 4 + 3c + 4 + 1 + 2. HALT, waiting for every unit too, adds one cycle to the last step.
-    const { program } = compileText(SMALL());
-    const core = new Core(program, { seed: 1 });
-    const T = program.run.steps;
-    const x = spikeInputs(T, 4, 0.4, 9);
-    core.runSequence(x, 0);
-    const z = core.probes[0]!.data;
+    const { core, T, x, z } = runSmall();
     let spikes = 0;
     for (let t = 0; t < T; t++) {
       let a = 0; let b = 0; let c = 0;
@@ -120,12 +125,7 @@ describe('determinism', () => {
 
 describe('activity counts', () => {
   it('synaptic operations: each driven row counts the synapses of the piece its read serves, once (rows shared by the recurrent and readout pieces included)', () => {
-    const { program } = compileText(SMALL());
-    const core = new Core(program, { seed: 1 });
-    const T = program.run.steps;
-    const x = spikeInputs(T, 4, 0.4, 9);
-    core.runSequence(x, 0);
-    const z = core.probes[0]!.data;
+    const { core, T, x, z } = runSmall();
     // i → p: 4 × 3 synapses; p → p: no_self, 2 per source; p → o: 1 per source.
     let expected = 0;
     for (let t = 0; t < T; t++) {
