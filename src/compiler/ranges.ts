@@ -8,6 +8,7 @@
 //                 noisy) plus an LSB of scaling, plus |bias|.
 //   membrane:     |v| ≤ f·I_max/(1 − α) + θ + |reset| (the leaky sum of the largest input, plus a
 //                 subtracted threshold), with f = 1 − α or 1 as the input factor says.
+//   adaptation:   a ≤ max(|a_init|, c/(1 − ρ)) (ALIF, c = 1 or 1 − ρ); threshold ≤ |v_th| + |β|·a_max.
 import type { NetworkIR } from '../ir/network.ts';
 import type { Instance } from '../ir/instantiate.ts';
 import { formatName, rawMax, toReal, type QFormat } from '../runtime/fixed.ts';
@@ -35,14 +36,14 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
   const accIn = new Float64Array(nRec + nOut);
   /** The projections that feed population `name` (directly or through a group). */
   const feeding = (name: string) => net.projections.filter((pr) => pr.target.name === name || (net.groups[pr.target.name] ?? []).includes(name)).map((pr) => `${pr.source.name} -> ${pr.target.name}`);
-  const row = (register: string, where: string, bound: number, f: QFormat | null, max: number, reg?: RegisterFormat) => {
+  const row = (register: string, where: string, bound: number, f: QFormat | null, max: number, reg?: RegisterFormat, cause?: string) => {
     const headroomBits = bound > 0 ? Math.log2(max / bound) : Infinity;
     const beyond = !reg ? 'clips' : reg.overflow === 'wrap' ? 'wraps' : 'saturates';
     rows.push({ register, where, bound, format: f ? formatName(f) : `±${max}`, max, headroomBits, beyond });
     if (reg && bound > max) {
       const from = feeding(where);
       diagnostics.push(diagnose(ctx, { population: where }, reg.overflow === 'wrap' ? 'RegisterWraps' : 'RegisterSaturates',
-        `The ${register} of ${where} can reach ${bound.toPrecision(4)} (worst case over ${from.length > 0 ? from.join(', ') : 'its inputs'}), beyond the ${max.toPrecision(6)} of ${formatName(reg)} (${(-headroomBits).toFixed(1)} bits short); ${reg.overflow === 'wrap' ? 'it wraps, corrupting the value: widen it or make it saturate' : 'it saturates (counted at run time)'}.`));
+        `The ${register} of ${where} can reach ${bound.toPrecision(4)} (${cause ?? `worst case over ${from.length > 0 ? from.join(', ') : 'its inputs'}`}), beyond the ${max.toPrecision(6)} of ${formatName(reg)} (${(-headroomBits).toFixed(1)} bits short); ${reg.overflow === 'wrap' ? 'it wraps, corrupting the value: widen it or make it saturate' : 'it saturates (counted at run time)'}.`));
     }
   };
   // ADC columns, tile by tile; the lints name every tile they concern in one diagnostic.
@@ -105,6 +106,21 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
     let imax = 0;
     for (let i = 0; i < p.size; i++) imax = Math.max(imax, (accIn[lo + i] as number) + (p.role === 'readout' ? 0 : biasOf(i)));
     row('accumulator', p.name, imax, core.registers.accumulator, maxOf(core.registers.accumulator), core.registers.accumulator);
+    // ALIF: a ← ρ·a + c·z with z ≤ 1 stays below max(|a_init|, c/(1 − ρ)) (c = 1, or 1 − ρ), and the
+    // threshold A = v_th + β·a below v_th + |β|·a_max — the ρ the core holds.
+    const rhos = p.role === 'population' && p.model === 'ALIF' ? q.populations[pi]?.arrays.rho : undefined;
+    const aMax = (i: number): number => {
+      if (!rhos || p.role !== 'population') return 0;
+      const r = decayValue(rhos[i] as number, device.decay, core.registers.decay);
+      const c = p.params.adaptationIncrement === 'one_minus_rho' ? 1 - r : 1;
+      return Math.max(Math.abs(inst.aInit[at + i] as number), leakyBound(c, r));
+    };
+    if (rhos) {
+      let am = 0; let thm = 0;
+      for (let i = 0; i < p.size; i++) { am = Math.max(am, aMax(i)); thm = Math.max(thm, Math.abs(inst.vTh[at + i] as number) + Math.abs(inst.beta[at + i] as number) * aMax(i)); }
+      row('adaptation', p.name, am, core.registers.adaptation, maxOf(core.registers.adaptation), core.registers.adaptation, 'a spike every step, with the ρ the core holds');
+      row('threshold', p.name, thm, core.registers.threshold, maxOf(core.registers.threshold), core.registers.threshold, 'v_th + β·a at the largest adaptation');
+    }
     let vmax = 0;
     for (let i = 0; i < p.size; i++) {
       if (p.role === 'readout') {
@@ -115,7 +131,7 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
         const a = decayOf(i);
         const f = p.params.inputFactor === 'one_minus_alpha' ? 1 - a : 1;
         const reset = p.params.reset.kind === 'to' ? Math.abs(p.params.reset.value) : 0;
-        vmax = Math.max(vmax, leakyBound(f * imax, a) + (inst.vTh[at + i] as number) + (inst.beta[at + i] as number) + reset);
+        vmax = Math.max(vmax, leakyBound(f * imax, a) + Math.abs(inst.vTh[at + i] as number) + Math.abs(inst.beta[at + i] as number) * Math.max(1, aMax(i)) + reset);
       }
     }
     row('membrane', p.name, vmax, core.registers.membrane, maxOf(core.registers.membrane), core.registers.membrane);

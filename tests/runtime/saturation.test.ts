@@ -62,10 +62,14 @@ describe('saturation and wrap counters', () => {
   });
   it('the adaptation variable and the threshold saturate (ALIF)', () => {
     const alif = 'ALIF { v_th = 0.1; tau_a = 10 s; beta = 30 }';
-    const { program } = compileText(net('adc_range = 64; adaptation = saturate(u4.2); threshold = saturate(s10.4)', alif));
+    const { program, result } = compileText(net('adc_range = 64; adaptation = saturate(u4.2); threshold = saturate(s10.4)', alif));
     const { summary } = run(program, spikeInputs(program.run.steps, 40, 0.5, 3));
     expect(summary.saturations.adaptation).toBeGreaterThan(0);
     expect(summary.saturations.threshold).toBeGreaterThan(0);
+    // The range analysis said so before the run: a ≤ 1/(1 − ρ) ≈ 10 000, A ≤ v_th + β·a_max.
+    const warned = result.diagnostics.map((d) => d.message);
+    expect(warned.some((m) => /^The adaptation of p can reach/.test(m))).toBe(true);
+    expect(warned.some((m) => /^The threshold of p can reach/.test(m))).toBe(true);
   });
   it('nothing is counted where nothing overflows', () => {
     const { program } = compileText(net('adc_range = 64', 'LIF { v_th = 1 }', '', 'w = 0.01'));
