@@ -131,7 +131,8 @@ export class MT19937 {
     const hz = this.nextU32() | 0;
     const iz = hz & 127;
     if (Math.abs(hz) < (ZIG_K[iz] as number)) return hz * (ZIG_W[iz] as number);
-    return this.normalSlow(hz, iz);
+    this.normalSlow(hz, iz);
+    return this.slow[0] as number;
   }
 
   /** n draws of normal() into out[0..n), exactly as n calls would give them, with the generator inlined. */
@@ -145,25 +146,59 @@ export class MT19937 {
       y ^= (y << 7) & 0x9d2c5680;
       y ^= (y << 15) & 0xefc60000;
       y ^= y >>> 18;
-      const hz = y | 0;
-      const iz = hz & 127;
-      out[j] = Math.abs(hz) < (ZIG_K[iz] as number) ? hz * (ZIG_W[iz] as number) : this.normalSlow(hz, iz);
+      let hz = y | 0;
+      let iz = hz & 127;
+      // The rare rejections, inside this (hot, optimised) loop: a rarely called function would run
+      // in the interpreter, where every double it computes is allocated.
+      while (Math.abs(hz) >= (ZIG_K[iz] as number)) {
+        if (iz === 0) { this.normalSlow(hz, iz); break; }
+        const x = hz * (ZIG_W[iz] as number);
+        if ((ZIG_F[iz] as number) + this.uniform53() * ((ZIG_F[iz - 1] as number) - (ZIG_F[iz] as number)) < Math.exp(-0.5 * x * x)) { this.slow[0] = x; iz = -1; break; }
+        this.draw();
+        hz = this.word[0] as number;
+        iz = hz & 127;
+      }
+      out[j] = iz === -1 || (iz === 0 && Math.abs(hz) >= (ZIG_K[0] as number)) ? (this.slow[0] as number) : hz * (ZIG_W[iz] as number);
     }
   }
 
-  private normalSlow(hz: number, iz: number): number {
+  // The ziggurat's rare path, allocation-free: its results and the generator's words go through
+  // typed fields (a double or a 32-bit word returned from a call would be boxed on the heap).
+  private readonly slow = new Float64Array(1);
+  private readonly word = new Int32Array(1);
+  /** The next 32-bit output into word[0] (as a signed integer). */
+  private draw(): void {
+    if (this.index >= N) this.twist();
+    let y = this.mt[this.index] as number;
+    this.index++;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    this.word[0] = y | 0;
+  }
+  /** random()'s value from the next two words: 53 bits, as random() draws them. */
+  private uniform53(): number {
+    this.draw(); const a = (this.word[0] as number) >>> 5;
+    this.draw(); const b = (this.word[0] as number) >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+  private normalSlow(hz: number, iz: number): void {
     const r = ZIG_R;
+    const out = this.slow;
     for (;;) {
       const x = hz * (ZIG_W[iz] as number);
       if (iz === 0) {
         let xt: number; let y: number;
-        do { xt = -Math.log(1 - this.random()) / r; y = -Math.log(1 - this.random()); } while (y + y < xt * xt);
-        return hz > 0 ? r + xt : -r - xt;
+        do { xt = -Math.log(1 - this.uniform53()) / r; y = -Math.log(1 - this.uniform53()); } while (y + y < xt * xt);
+        out[0] = hz > 0 ? r + xt : -r - xt;
+        return;
       }
-      if ((ZIG_F[iz] as number) + this.random() * ((ZIG_F[iz - 1] as number) - (ZIG_F[iz] as number)) < Math.exp(-0.5 * x * x)) return x;
-      hz = this.nextU32() | 0;
+      if ((ZIG_F[iz] as number) + this.uniform53() * ((ZIG_F[iz - 1] as number) - (ZIG_F[iz] as number)) < Math.exp(-0.5 * x * x)) { out[0] = x; return; }
+      this.draw();
+      hz = this.word[0] as number;
       iz = hz & 127;
-      if (Math.abs(hz) < (ZIG_K[iz] as number)) return hz * (ZIG_W[iz] as number);
+      if (Math.abs(hz) < (ZIG_K[iz] as number)) { out[0] = hz * (ZIG_W[iz] as number); return; }
     }
   }
 
