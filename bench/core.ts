@@ -76,6 +76,7 @@ export interface CoreBench {
   numpy_ms: number | null; brian_ms: number | null; notes: string[];
   scaling: Array<{ input_rate_hz: number; synaptic_events_per_step: number; ms: number; us_per_1k_events: number }>;
   heap: { sequences: number; first_mb: number; last_mb: number; growth_kb_per_sequence: number };
+  allocation: { ideal_bytes_per_step: number; pcm_bytes_per_step: number };
 }
 
 export function runCoreBench(runs = 7): CoreBench {
@@ -117,6 +118,10 @@ export function runCoreBench(runs = 7): CoreBench {
   const heap: number[] = [];
   for (let k = 0; k < 200; k++) { c.runSequence(x, 0); if (k % 25 === 24) { gc(); heap.push(process.memoryUsage().heapUsed / 1048576); } }
   const growth = ((heap.at(-1)! - heap[0]!) * 1024) / 175;
+  // Allocation itself: the heap's growth over 5 sequences right after a collection (no
+  // collection runs in between at these sizes), per step — ideal devices and PCM with read noise.
+  const allocated = (core: Core) => { core.runSequence(x, 0); gc(); const h0 = process.memoryUsage().heapUsed; for (let k = 0; k < 5; k++) core.runSequence(x, 0); return (process.memoryUsage().heapUsed - h0) / (5 * T); };
+  const allocation = { ideal_bytes_per_step: allocated(new Core(ideal.program, { seed: 1 })), pcm_bytes_per_step: allocated(new Core(pcm.program, { seed: 1 })) };
   // NumPy and Brian2 forward passes of the same network (weights and inputs as .npy).
   const dir = mkdtempSync(join(tmpdir(), 'phasecore-bench-'));
   let numpyMs: number | null = null; let brianMs: number | null = null;
@@ -142,5 +147,6 @@ export function runCoreBench(runs = 7): CoreBench {
     spikes: { float: spikes, ideal: coreSpikes, pcm: pcmSpikes, pcm_quiet: quietSpikes },
     numpy_ms: numpyMs, brian_ms: brianMs, notes, scaling,
     heap: { sequences: 200, first_mb: heap[0]!, last_mb: heap.at(-1)!, growth_kb_per_sequence: growth },
+    allocation,
   };
 }

@@ -77,6 +77,7 @@ for (const n of cb.notes) console.log(`  note: ${n}`);
 console.log('  cost against synaptic events (ideal devices):');
 for (const r of cb.scaling) console.log(`    inputs ${String(r.input_rate_hz).padStart(3)} Hz: ${r.synaptic_events_per_step.toFixed(0).padStart(6)} synaptic events per step, ${r.ms.toFixed(1).padStart(6)} ms per sequence`);
 console.log(`  heap after ${cb.heap.sequences} sequences: ${cb.heap.first_mb.toFixed(2)} → ${cb.heap.last_mb.toFixed(2)} MB (${cb.heap.growth_kb_per_sequence.toFixed(2)} KB per sequence)`);
+console.log(`  allocated per step between collections: ideal devices ${cb.allocation.ideal_bytes_per_step.toFixed(1)} B, PCM with read noise ${cb.allocation.pcm_bytes_per_step.toFixed(1)} B`);
 
 const out = join(packageRoot(), 'bench', 'results/');
 mkdirSync(out, { recursive: true });
