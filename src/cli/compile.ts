@@ -3,41 +3,54 @@ import { resolve } from 'node:path';
 import { selectCore, selectRun } from '../compiler/frontend.ts';
 import { loadInputs, type InputOptions } from './load.ts';
 import { displayPath } from '../compiler/workspace.ts';
-import { compileRun, type CompileReport } from '../compiler/compile.ts';
+import { compileRun, type CompileReport, type CompileResult } from '../compiler/compile.ts';
 import { diag, diagnosticToJson, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { allocationMessage, isAllocationFailure } from '../ir/memory.ts';
-import { reporter } from './report.ts';
-import { encodeProgram } from '../runtime/program.ts';
+import { reporter, type Reporter, type SourceOf } from './report.ts';
+import { encodeProgram, type Program } from '../runtime/program.ts';
+import type { CheckedCore, CheckedRun } from '../compiler/values.ts';
 import { tryWriteFileAtomic } from './atomic.ts';
 
 export interface CompileOptions extends InputOptions { readonly core?: string; readonly output?: string; readonly listing?: string; readonly report?: boolean; readonly json?: boolean; readonly block?: string }
 
-export function commandCompile(file: string, opts: CompileOptions, out: (s: string) => void, err: (s: string) => void): number {
+/**
+ * Load FILE, pick its run or train block and core, and compile: the one path `compile` and `run`
+ * share. Diagnostics are shown or failed through `reporter`; a failure is an exit code.
+ */
+export function compileFile(file: string, opts: InputOptions & { readonly core?: string; readonly block?: string; readonly json?: boolean; readonly steps?: number }, out: (s: string) => void, err: (s: string) => void):
+  { ok: true; compiled: CompileResult & { program: Program; report: CompileReport }; run: CheckedRun; core: CheckedCore; inputs: readonly string[]; rep: Reporter; sourceOf: SourceOf } | { ok: false; exit: number } {
   const root = resolve(file);
   const loaded = loadInputs([file], opts);
-  if (!loaded.ok && 'usage' in loaded) { err(`error: ${loaded.usage}`); return 2; }
-  const { show, fail } = reporter(!!opts.json, out, err, loaded.sourceOf);
-  if (!loaded.ok) return fail(loaded.diagnostics);
-  const r = loaded.result;
-  if (hasErrors(loaded.diagnostics)) return fail(loaded.diagnostics);
+  if (!loaded.ok && 'usage' in loaded) { err(`error: ${loaded.usage}`); return { ok: false, exit: 2 }; }
+  const rep = reporter(!!opts.json, out, err, loaded.sourceOf);
+  const { show, fail } = rep;
+  if (!loaded.ok) return { ok: false, exit: fail(loaded.diagnostics) };
+  if (hasErrors(loaded.diagnostics)) return { ok: false, exit: fail(loaded.diagnostics) };
   show(loaded.diagnostics);
-  const program = r.programs.get(root);
+  const program = loaded.result.programs.get(root);
   const run = selectRun(program, displayPath(root), ['run', 'train'], opts.block);
-  if (!run.ok) return fail([run.diagnostic]);
+  if (!run.ok) return { ok: false, exit: fail([run.diagnostic]) };
   const core = selectCore(program!, run.value, opts.core);
-  if (!core.ok) return fail([core.diagnostic]);
+  if (!core.ok) return { ok: false, exit: fail([core.diagnostic]) };
   // Positions in the user's own text (an override shifts what follows it in the file).
-  let compiled: ReturnType<typeof compileRun>;
+  let compiled: CompileResult;
   try {
-    compiled = compileRun(program!, run.value, core.value, { position: loaded.position });
+    compiled = compileRun(program!, run.value, core.value, { position: loaded.position, ...(opts.steps !== undefined ? { steps: opts.steps } : {}) });
   } catch (e) {
     if (!isAllocationFailure(e)) throw e;
     const rv = run.value;
-    return fail([loaded.place(diag('OutOfMemory', rv.file, rv.params.spans.network ?? rv.span, allocationMessage(`this ${rv.keyword} block`, e)))]);
+    return { ok: false, exit: fail([loaded.place(diag('OutOfMemory', rv.file, rv.params.spans.network ?? rv.span, allocationMessage(`this ${rv.keyword} block`, e)))]) };
   }
   const res = { ...compiled, diagnostics: compiled.diagnostics.map(loaded.place) };
-  if (hasErrors(res.diagnostics) || !res.program || !res.report) return fail(res.diagnostics);
+  if (hasErrors(res.diagnostics) || !res.program || !res.report) return { ok: false, exit: fail(res.diagnostics) };
   show(res.diagnostics);
+  return { ok: true, compiled: res as CompileResult & { program: Program; report: CompileReport }, run: run.value, core: core.value, inputs: loaded.result.inputs, rep, sourceOf: loaded.sourceOf };
+}
+
+export function commandCompile(file: string, opts: CompileOptions, out: (s: string) => void, err: (s: string) => void): number {
+  const c = compileFile(file, opts, out, err);
+  if (!c.ok) return c.exit;
+  const { compiled: res, rep: { fail }, sourceOf, core, run } = c;
   const written = [
     opts.output ? tryWriteFileAtomic(opts.output, encodeProgram(res.program)) : null,
     opts.listing && opts.listing !== '-' ? tryWriteFileAtomic(opts.listing, `${res.listing.join('\n')}\n`) : null,
@@ -45,12 +58,12 @@ export function commandCompile(file: string, opts: CompileOptions, out: (s: stri
   if (written.length > 0) return fail(written);
   if (opts.listing === '-') out(res.listing.join('\n'));
   if (opts.json) {
-    out(JSON.stringify({ precision: res.report.precision, ranges: res.report.ranges, tiles: res.report.tiles, cycles_per_step: res.report.cycles_per_step, diagnostics: res.diagnostics.map((d) => diagnosticToJson(d, loaded.sourceOf(d.file))) }));
+    out(JSON.stringify({ precision: res.report.precision, ranges: res.report.ranges, tiles: res.report.tiles, cycles_per_step: res.report.cycles_per_step, diagnostics: res.diagnostics.map((d) => diagnosticToJson(d, sourceOf(d.file))) }));
   } else if (opts.report) {
-    for (const line of renderReport(res.report, core.value.name)) out(line);
+    for (const line of renderReport(res.report, core.name)) out(line);
   } else {
-    const rv = run.value;
-    out(`compiled ${rv.keyword}${rv.name ? ` ${rv.name}` : ''} for core ${core.value.name}: ${res.report.tiles.needed} of ${res.report.tiles.available} tiles, ${res.program.code.length} instructions, ~${res.report.cycles_per_step} cycles per step${opts.output ? `; wrote ${opts.output}` : ''}`);
+    const rv = run;
+    out(`compiled ${rv.keyword}${rv.name ? ` ${rv.name}` : ''} for core ${core.name}: ${res.report.tiles.needed} of ${res.report.tiles.available} tiles, ${res.program.code.length} instructions, ~${res.report.cycles_per_step} cycles per step${opts.output ? `; wrote ${opts.output}` : ''}`);
   }
   return 0;
 }

@@ -6,25 +6,22 @@
 // manifest, written whole or not at all. A damaged or mismatched program is its coded PCX error.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { selectCore, selectRun } from '../compiler/frontend.ts';
-import { compileRun } from '../compiler/compile.ts';
 import { displayPath } from '../compiler/workspace.ts';
-import { diag, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 import { encodeNpy, readNpy } from '../data/npy.ts';
 import { readRegularFile } from '../data/files.ts';
-import { allocationMessage, isAllocationFailure } from '../ir/memory.ts';
 import type { LossIR } from '../ir/training.ts';
 import { lossAndError } from '../reference/loss.ts';
 import { ISA } from '../runtime/isa.ts';
 import { CoreError } from '../runtime/core.ts';
-import { decodeProgram, type Program } from '../runtime/program.ts';
+import { decodeProgram, spaceSizes, type Program } from '../runtime/program.ts';
 import { runProgram, taskSamples, type RunSummary } from '../runtime/run.ts';
 import { writeVcd } from '../runtime/vcd.ts';
 import type { Sample } from '../tasks/generate.ts';
 import { TaskDataError } from '../tasks/generate.ts';
 import { tryWriteFileAtomic } from './atomic.ts';
-import { loadInputs, type InputOptions } from './load.ts';
-import { reporter } from './report.ts';
+import type { InputOptions } from './load.ts';
+import { compileFile } from './compile.ts';
 import { RunDirectory } from './rundir.ts';
 import { PROGRESS_EVERY_MS, wholeNumber } from './train.ts';
 
@@ -58,31 +55,12 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
     program = loaded.program;
     if (steps !== undefined && steps !== program.run.steps) return usage(`--steps applies when compiling a .snn file; ${shown} runs ${program.run.steps} steps`);
   } else {
-    const loaded = loadInputs([file], opts);
-    if (!loaded.ok && 'usage' in loaded) return usage(loaded.usage);
-    const rep = reporter(!!opts.json, io.out, io.err, loaded.sourceOf);
-    show = rep.show; fail = rep.fail;
-    if (!loaded.ok) return fail(loaded.diagnostics);
-    if (hasErrors(loaded.diagnostics)) return fail(loaded.diagnostics);
-    show(loaded.diagnostics);
-    const checked = loaded.result.programs.get(resolve(file));
-    const run = selectRun(checked, shown, ['run', 'train'], opts.block);
-    if (!run.ok) return fail([run.diagnostic]);
-    const core = selectCore(checked!, run.value, opts.core);
-    if (!core.ok) return fail([core.diagnostic]);
-    let compiled: ReturnType<typeof compileRun>;
-    try {
-      compiled = compileRun(checked!, run.value, core.value, { position: loaded.position, ...(steps !== undefined ? { steps } : {}) });
-    } catch (e) {
-      if (!isAllocationFailure(e)) throw e;
-      const rv = run.value;
-      return fail([loaded.place(diag('OutOfMemory', rv.file, rv.params.spans.network ?? rv.span, allocationMessage(`this ${rv.keyword} block`, e)))]);
-    }
-    const ds = compiled.diagnostics.map(loaded.place);
-    if (hasErrors(ds) || !compiled.program) return fail(ds);
-    show(ds);
-    program = compiled.program;
-    inputs = loaded.result.inputs;
+    const { steps: _text, ...rest } = opts;
+    const c = compileFile(file, { ...rest, ...(steps !== undefined ? { steps } : {}) }, io.out, io.err);
+    if (!c.ok) return c.exit;
+    show = c.rep.show; fail = c.rep.fail;
+    program = c.compiled.program;
+    inputs = [...c.inputs];
   }
   const samples = samplesOpt ?? program.run.samples;
   const seed = seedOpt ?? program.run.seed;
@@ -99,7 +77,8 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
 
   const dir = opts.out ? RunDirectory.open(opts.out, inputs, !!opts.force) : null;
   if (dir && !(dir instanceof RunDirectory)) return fail([dir]);
-  const manifest = (status: string) => `${JSON.stringify({ phasecore: io.version, command: 'run', status, pid: process.pid, seed, ideal: !!opts.ideal, inputs: inputs.map((f) => ({ file: displayPath(f), sha256: sha256(f) })) }, null, 2)}\n`;
+  const hashed = dir ? inputs.map((f) => ({ file: displayPath(f), sha256: sha256(f) })) : [];
+  const manifest = (status: string) => `${JSON.stringify({ phasecore: io.version, command: 'run', status, pid: process.pid, seed, ideal: !!opts.ideal, inputs: hashed }, null, 2)}\n`;
   // The staging directory says who is writing it (a second run refuses it while this one lives).
   if (dir instanceof RunDirectory) dir.write('manifest.json', manifest('running'));
   // Progress on stderr once a run has taken a second: a bar on a terminal, a line every 10 s otherwise.
@@ -187,7 +166,7 @@ function inputFile(path: string, program: Program, samples: number | undefined):
   const r = readNpy(resolve(path));
   if (!r.ok) throw new CoreError('PCX2002', `cannot use ${path}: ${r.reason}`);
   const shape = r.array.shape;
-  const nIn = program.populations.filter((p) => p.model === 'input').reduce((a, p) => a + p.size, 0);
+  const { nIn } = spaceSizes(program);
   const [S, T, C] = shape.length === 3 ? shape : shape.length === 2 ? [1, shape[0]!, shape[1]!] : [0, 0, 0];
   if (shape.length < 2 || shape.length > 3) throw new CoreError('PCX2002', `${path} has shape (${shape.join(', ')}); inputs are (samples, steps, channels) or (steps, channels)`);
   if (T !== program.run.steps || C !== nIn) throw new CoreError('PCX2002', `${path} has sequences of ${T} steps × ${C} channels; the program runs ${program.run.steps} steps of ${nIn} input channels`);

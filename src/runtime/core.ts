@@ -9,7 +9,7 @@
 import { MT19937, stream } from '../data/random.ts';
 import { ISA, UNITS, type Instruction, type Opcode } from './isa.ts';
 import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
-import type { CoreConfig, Model, Program, RegisterFormat } from './program.ts';
+import { spaceSizes, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
 import { Scoreboard } from './schedule.ts';
 import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
 import { Lfsr, RECKON_SEEDS, ReckonLfsr } from './lfsr.ts';
@@ -215,8 +215,7 @@ export class Core {
     this.board = new Scoreboard(c, p.code);
     this.budget = Math.floor(p.symbols.dt * c.clockHz + 1e-9);
     this.steps = p.run.steps;
-    const sizeOf = (ms: Model[]) => p.populations.reduce((s, x) => s + (ms.includes(x.model) ? x.size : 0), 0);
-    this.nIn = sizeOf(['input']); this.nRec = sizeOf(['LIF', 'ALIF']); this.nOut = sizeOf(['LI']);
+    ({ nIn: this.nIn, nRec: this.nRec, nOut: this.nOut } = spaceSizes(p));
     this.pops = p.populations.map((pop, index) => ({ model: pop.model, size: pop.size, offset: p.symbols.layout[index]!.offset, index, arrays: pop.arrays }));
     this.saturations = new Float64Array(COUNTED.length * p.populations.length);
     this.input = new Float64Array(this.nIn);
@@ -264,7 +263,7 @@ export class Core {
       if (tg) for (let r = 0; r < tg.rows; r++) for (let col = 0; col < tg.cols; col++) if (taken[col] && ((tg.gPlus[r * tg.cols + col] as number) !== 0 || (tg.gMinus[r * tg.cols + col] as number) !== 0)) rowSyn[r]!++;
       return { taken, rowSyn };
     });
-    this.programTiles();
+    this.programTiles(byTile);
     // Probes: a buffer per PROBE, samples × recorded steps × neurons.
     this.probeAt = new Int32Array(p.code.length).fill(-1);
     this.probes = p.probes.map((s, k) => {
@@ -276,9 +275,8 @@ export class Core {
   }
 
   /** Write every tile's devices from the program's targets (unprogrammed cells are RESET). */
-  private programTiles(): void {
+  private programTiles(byTile: ReadonlyMap<number, TileTargets>): void {
     const N = this.program.core.device.devicesPerSide;
-    const byTile = new Map(this.program.targets.map((t) => [t.tile, t]));
     this.tiles.forEach((tile, k) => {
       if (!tile) return;
       const tg = byTile.get(k);

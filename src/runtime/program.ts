@@ -534,6 +534,12 @@ function readRun(r: Reader): RunInfo {
   return { steps, samples, seed, task, loss };
 }
 
+/** The sizes of the three index spaces: input channels, recurrent neurons, readouts. */
+export function spaceSizes(p: Pick<Program, 'populations'>): { nIn: number; nRec: number; nOut: number } {
+  const sizeOf = (models: readonly Model[]) => p.populations.reduce((a, x) => a + (models.includes(x.model) ? x.size : 0), 0);
+  return { nIn: sizeOf(['input']), nRec: sizeOf(['LIF', 'ALIF']), nOut: sizeOf(['LI']) };
+}
+
 /** The arrays each model's neuron unit reads (docs/core.md). */
 export const MODEL_ARRAYS: Readonly<Record<Model, readonly string[]>> = {
   input: [],
@@ -551,10 +557,7 @@ export const MODEL_ARRAYS: Readonly<Record<Model, readonly string[]>> = {
  */
 function validate(p: Program): void {
   const c = p.core;
-  const sizeOf = (models: readonly Model[]) => p.populations.reduce((a, x) => a + (models.includes(x.model) ? x.size : 0), 0);
-  const nIn = sizeOf(['input']);
-  const nRec = sizeOf(['LIF', 'ALIF']);
-  const nOut = sizeOf(['LI']);
+  const { nIn, nRec, nOut } = spaceSizes(p);
   p.code.forEach((ins, i) => {
     const bad = (what: string) => { throw new Bad('PCX1008', `instruction ${i} (${ins.op}): ${what}`); };
     const value = (name: string) => operand(ins, name);
