@@ -182,7 +182,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--core <name>', 'the core to run on (default: the block\'s core)')
     .option('--steps <n>', 'time steps per sequence (default: the task\'s length)')
     .option('--samples <n>', 'sequences to run (default: the block\'s samples)')
-    .option('--input <x.npy>', 'inputs (samples, steps, channels) or (steps, channels) instead of the task\'s')
+    .option('--input <x.npy>', 'inputs (samples, steps, channels) or (steps, channels) instead of the task\'s: 0/1 spikes, or values in [0, 1] for graded inputs')
     .option('--seed <s>', 'seed of the data and noise streams (default: the block\'s)')
     .option('--ideal', 'ideal devices: the program\'s conductance targets held exactly, no noise, no drift')
     .option('--vcd <file>', 'write the first sequence\'s waveforms (VCD, for GTKWave)')
@@ -197,7 +197,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     })));
 
   program.command('demo')
-    .description('The flagship demo: check and format every example, and summarise what each describes.')
+    .description('The flagship demo: check and format every example, train one briefly with e-prop, compile one for its core, and run one on its PCM core, cycle-accurate.')
     .action(() => setExit(runDemo(out)));
   return program;
 }

@@ -44,7 +44,8 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
   const shown = displayPath(resolve(file));
   let program: Program;
   let inputs: string[] = [resolve(file)];
-  let show = (ds: readonly Diagnostic[]) => { for (const d of ds) (opts.json ? io.err : io.out)(`${d.file}: ${d.severity} ${d.code}: ${d.message}`); };
+  // A .pcx has no source to point into: its errors are one line each (stderr with --json).
+  const show = (ds: readonly Diagnostic[]) => { for (const d of ds) (opts.json ? io.err : io.out)(`${d.file}: ${d.severity} ${d.code}: ${d.message}`); };
   let fail = (ds: readonly Diagnostic[]) => { show(ds); if (opts.json) io.out(JSON.stringify({ diagnostics: ds.map((d) => ({ file: d.file, code: d.code, severity: d.severity, message: d.message })) })); return 1; };
   if (file.endsWith('.pcx')) {
     if (opts.block || opts.core || opts.set?.length) return usage('--block, --core and --set apply to a .snn file; a .pcx program is already compiled');
@@ -55,10 +56,10 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
     program = loaded.program;
     if (steps !== undefined && steps !== program.run.steps) return usage(`--steps applies when compiling a .snn file; ${shown} runs ${program.run.steps} steps`);
   } else {
-    const { steps: _text, ...rest } = opts;
+    const { steps: _asText, ...rest } = opts;
     const c = compileFile(file, { ...rest, ...(steps !== undefined ? { steps } : {}) }, io.out, io.err);
     if (!c.ok) return c.exit;
-    show = c.rep.show; fail = c.rep.fail;
+    fail = c.rep.fail; // from here on, with the sources to point into
     program = c.compiled.program;
     inputs = [...c.inputs];
   }

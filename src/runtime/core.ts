@@ -7,7 +7,7 @@
 // All state lives in typed arrays allocated when the core is built; executing a step allocates
 // nothing. Crossbar reads are event-driven: only rows whose source is active are touched.
 import { MT19937, stream } from '../data/random.ts';
-import { ISA, UNITS, type Instruction, type Opcode } from './isa.ts';
+import { ISA, PROBE_VARIABLES, UNITS, type Instruction, type Opcode } from './isa.ts';
 import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
 import { spaceSizes, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
 import { Scoreboard } from './schedule.ts';
@@ -194,7 +194,7 @@ export class Core {
     const p = program;
     const c = p.core;
     const probed = new Set(p.code.filter((i) => i.op === 'PROBE').map((i) => (i.fields as { variable: number }).variable));
-    for (const v of [5, 6, 8]) if (probed.has(v)) throw new CoreError('PCX2003', `probing ${ISA.PROBE.fields.variable.values[v]} needs the on-chip learning unit, which this core does not model yet`);
+    for (const name of ['psi', 'trace', 'error'] as const) if (probed.has(PROBE_VARIABLES.indexOf(name))) throw new CoreError('PCX2003', `probing ${name} needs the on-chip learning unit, which this core does not model yet`);
     for (const ins of p.code) if (ISA[ins.op].unit === 'learning') throw new CoreError('PCX2003', `${ins.op} needs the on-chip learning unit, which this core does not model yet`);
     this.device = new DeviceModel(c.device, !!options.ideal);
     this.gradedInput = p.populations.some((x) => x.model === 'input' && x.conventions.graded);
@@ -671,8 +671,8 @@ export class Core {
         // from 0; its two LFSRs (even, odd neuron) advance once per two-neuron word.
         const prod = vPrev * al; const d = 2 ** decayF.frac;
         const fl = Math.floor(prod / d);
-        leaked = fl + (fl !== 0 && prod - fl * d >= (reckon[(i - lo) & 1] as ReckonLfsr).out() ? 1 : 0);
-        if (((i - lo) & 1) === 1 || i === lo + count - 1) { reckon[0].advance(); reckon[1].advance(); }
+        leaked = fl + (fl !== 0 && prod - fl * d >= (reckon[i & 1] as ReckonLfsr).out() ? 1 : 0);
+        if ((i & 1) === 1 || i === lo + count - 1) { reckon[0].advance(); reckon[1].advance(); }
       } else if (fast) leaked = nearest(vPrev * al * unit); else leaked = this.leak(vPrev, al);
       let v = leaked + input;
       mults++; adds += 2;
