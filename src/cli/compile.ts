@@ -17,7 +17,7 @@ export interface CompileOptions extends InputOptions { readonly core?: string; r
  * Load FILE, pick its run or train block and core, and compile: the one path `compile` and `run`
  * share. Diagnostics are shown or failed through `reporter`; a failure is an exit code.
  */
-export function compileFile(file: string, opts: InputOptions & { readonly core?: string; readonly block?: string; readonly json?: boolean; readonly steps?: number }, out: (s: string) => void, err: (s: string) => void):
+export function compileFile(file: string, opts: InputOptions & { readonly core?: string; readonly block?: string; readonly json?: boolean; readonly steps?: number; readonly learning?: 'required' | 'if_possible' | 'off' }, out: (s: string) => void, err: (s: string) => void):
   { ok: true; compiled: CompileResult & { program: Program; report: CompileReport }; run: CheckedRun; core: CheckedCore; inputs: readonly string[]; rep: Reporter; sourceOf: SourceOf } | { ok: false; exit: number } {
   const root = resolve(file);
   const loaded = loadInputs([file], opts);
@@ -35,7 +35,7 @@ export function compileFile(file: string, opts: InputOptions & { readonly core?:
   // Positions in the user's own text (an override shifts what follows it in the file).
   let compiled: CompileResult;
   try {
-    compiled = compileRun(program!, run.value, core.value, { position: loaded.position, ...(opts.steps !== undefined ? { steps: opts.steps } : {}) });
+    compiled = compileRun(program!, run.value, core.value, { position: loaded.position, ...(opts.steps !== undefined ? { steps: opts.steps } : {}), ...(opts.learning ? { learning: opts.learning } : {}) });
   } catch (e) {
     if (!isAllocationFailure(e)) throw e;
     const rv = run.value;

@@ -57,7 +57,7 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
     if (steps !== undefined && steps !== program.run.steps) return usage(`--steps applies when compiling a .snn file; ${shown} runs ${program.run.steps} steps`);
   } else {
     const { steps: _asText, ...rest } = opts;
-    const c = compileFile(file, { ...rest, ...(steps !== undefined ? { steps } : {}) }, io.out, io.err);
+    const c = compileFile(file, { ...rest, ...(steps !== undefined ? { steps } : {}), learning: 'off' }, io.out, io.err);
     if (!c.ok) return c.exit;
     fail = c.rep.fail; // from here on, with the sources to point into
     program = c.compiled.program;

@@ -7,7 +7,7 @@ import { deviceOf, lowerCore, lowerLearn, lowerNetwork, lowerProbes, lowerTask }
 import { probeEvery, probeSteps } from '../ir/probes.ts';
 import type { ProbeIR } from '../ir/training.ts';
 import { mapTiles, tilesAtLeast, type TileMap } from './map.ts';
-import { quantize, quantizeLearning, type PrecisionRow, type Quantized } from './quantize.ts';
+import { quantize, quantizeForLearning, quantizeLearning, type PrecisionRow, type Quantized } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
 import { emit, typicalActive, type Emitted } from './emit.ts';
 import { drawFeedback, fixedConnectivity, instantiate, InstantiationError, type Instance } from '../ir/instantiate.ts';
@@ -16,7 +16,7 @@ import { stream } from '../data/random.ts';
 import { taskSteps } from '../tasks/generate.ts';
 import { cycles, disassemble, fieldMax, fieldNames, fieldSpecs, ISA, operand, type Unit } from '../runtime/isa.ts';
 import type { LearningConstants, Program, Symbols } from '../runtime/program.ts';
-import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
+import { diag, DIAG, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 
 export const PROBE_CODES: Record<string, number> = { spikes: 0, v: 1, a: 2, threshold: 3, i: 4, psi: 5, trace: 6, y: 7, error: 8 };
 
@@ -46,6 +46,12 @@ export interface CompileOptions {
   /** Time steps of the program's loop (default: the task's length). */
   readonly steps?: number;
   readonly position?: PositionOf;
+  /**
+   * A train block's learning: 'required' — a learn rule the core's learning unit cannot run is an
+   * error (train --backend core); 'if_possible' (the default, compile) — such a rule compiles for
+   * inference with a warning; 'off' — inference only, without the learning unit (run).
+   */
+  readonly learning?: 'required' | 'if_possible' | 'off';
 }
 
 export function compileRun(program: CheckedProgram, run: CheckedRun, core: CheckedCore, opts: CompileOptions = {}): CompileResult {
@@ -102,16 +108,16 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
       schedule: scheduleText(pr, net.dt, steps), probe: k,
     };
   })));
-  const emitted = emit(net, map, coreConfig, steps, probes);
-  const overflow = fieldOverflows(emitted, ctx, run);
-  if (overflow.length > 0) return failed(overflow);
-  // The learning unit's registers (a train block): learning rate, trace increment, feedback
-  // matrix and the update scheme's thresholds and pulses.
+  // The learning rule (a train block): its constants, and on chip the learning unit's per-neuron
+  // constants, trainable cells and per-step instructions. A rule the unit cannot run compiles
+  // for inference with a warning that says why — unless the caller requires learning on chip.
   const learnName = p.learn?.t === 'ref' ? p.learn.name : undefined;
   const learn = learnName ? program.learns.get(learnName) : undefined;
+  const l = learn ? lowerLearn(learn) : null;
+  const batch = p.batch?.t === 'int' ? p.batch.value : 1;
   let learning: LearningConstants | null = null;
-  if (learn) {
-    const l = lowerLearn(learn);
+  let onChip = false;
+  if (learn && l && opts.learning !== 'off') {
     let B: Float64Array | null;
     try {
       B = l.kind !== 'eprop' ? null : l.feedback.kind === 'symmetric' ? inst.recOut.w : drawFeedback(l.feedback.B, inst.layout, initRng);
@@ -119,11 +125,31 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
       if (e instanceof InstantiationError) return failed([diag('DataUnusable', run.file, run.params.spans.learn ?? run.span, e.message)]);
       throw e;
     }
-    const learned = quantizeLearning(l, B, coreConfig, device, { file: run.file, span: run.params.spans.learn ?? run.span });
-    q.value.precision.push(...learned.value.rows);
-    diagnostics.push(...learned.diagnostics);
-    learning = learned.value.constants;
+    const at = { file: run.file, span: run.params.spans.learn ?? run.span };
+    const kappas = Int32Array.from(q.value.populations.filter((x) => x.model === 'LI').flatMap((x) => [...x.arrays.kappa!]));
+    const learned = quantizeLearning(l, B, coreConfig, device, { steps, batch, dt: net.dt, kappas }, at);
+    const arrays = l.kind === 'eprop' && l.placement === 'on_chip' ? quantizeForLearning(net, inst, q.value, coreConfig, map, ctx) : null;
+    const found = [...learned.diagnostics, ...(arrays?.diagnostics ?? [])];
+    const refusals = found.filter((d) => d.code === DIAG.NotOnChip.code);
+    const others = found.filter((d) => d.code !== DIAG.NotOnChip.code);
+    diagnostics.push(...others);
+    if (hasErrors(others)) return failed([]);
+    if (refusals.length > 0 && opts.learning === 'required') return failed(refusals);
+    if (refusals.length > 0) {
+      diagnostics.push(...refusals.map((d) => diag('LearningOffChip', d.file, d.span, `${d.message} The program is compiled for inference; \`train --backend core\` refuses it.`)));
+    } else {
+      q.value.precision.push(...learned.value.rows);
+      learning = learned.value.constants;
+      if (arrays) {
+        onChip = true;
+        for (const [i, a] of arrays.value.arrays) Object.assign(q.value.populations[i]!.arrays, a);
+        arrays.value.trainable.forEach((mask, k) => { q.value.targets[k] = { ...q.value.targets[k]!, trainable: mask }; });
+      }
+    }
   }
+  const emitted = emit(net, map, coreConfig, steps, probes, onChip && l ? { loss: l.loss.kind, scheme: l.update.kind, write: l.write, batch: l.write === 'batch' ? batch : 1, regularizer: l.regularizer.kind === 'rate' && l.regularizer.strength > 0 ? l.regularizer.mode : 'none', refresh: coreConfig.device.refresh !== null } : null);
+  const overflow = fieldOverflows(emitted, ctx, run);
+  if (overflow.length > 0) return failed(overflow);
   // Where each instruction comes from: its populations' and projections' declarations, `file:line:col`.
   const placesOf = (from: Emitted['sources'][number]) => [...from.populations.map((population) => ctx.locate?.({ population })), ...from.projections.map((projection) => ctx.locate?.({ projection })), ...(from.probes ?? []).map((probe) => ctx.locate?.({ probe }))]
     .flatMap((pl) => { const pos = pl && opts.position?.(pl.file, pl.span.start); return pl && pos ? [{ file: pl.file, line: pos.line + 1, column: pos.character + 1 }] : []; });
@@ -151,7 +177,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const samples = p.samples?.t === 'int' ? p.samples.value : 1;
   const prog: Program = {
     core: coreConfig, populations: q.value.populations, targets: q.value.targets, code: emitted.code, probes: emitted.probes,
-    learning, symbols, run: { steps, samples, seed, task: taskIR ? lowerTask(taskIR) : null, loss: learn ? lowerLearn(learn).loss : null },
+    learning, symbols, run: { steps, samples, seed, task: taskIR ? lowerTask(taskIR) : null, loss: l ? l.loss : null },
   };
   const listing = emitted.code.map((ins, addr) => {
     const spec = ISA[ins.op];

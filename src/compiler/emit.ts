@@ -11,7 +11,7 @@
 // the ISA table declares), with active rows estimated at 5 % of a piece's rows. The SYNC before a
 // tile's second read states the order; the scoreboard would enforce it without the SYNC too.
 import type { NetworkIR } from '../ir/network.ts';
-import { operand, UNITS, type CoreTiming, type Instruction, type Unit } from '../runtime/isa.ts';
+import { operand, UNITS, UPDATE_SCHEMES, type CoreTiming, type Instruction, type Unit } from '../runtime/isa.ts';
 import { Scoreboard } from '../runtime/schedule.ts';
 import type { ProbeSchedule } from '../runtime/program.ts';
 import { columnTarget, type Piece, type TileMap } from './map.ts';
@@ -40,7 +40,18 @@ export interface Emitted {
   readonly busy: Readonly<Record<Unit, number>>;
 }
 
-export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: number, probes: readonly ProbeRequest[]): Emitted {
+/** What the learning unit runs, from the train block's rule (on-chip placement). */
+export interface LearningPlan {
+  readonly loss: 'mse' | 'cross_entropy';
+  readonly scheme: (typeof UPDATE_SCHEMES)[number];
+  readonly write: 'step' | 'sequence' | 'batch';
+  readonly batch: number;
+  readonly regularizer: 'none' | 'per_sequence' | 'batch_mean';
+  /** The device refreshes saturated pairs. */
+  readonly refresh: boolean;
+}
+
+export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: number, probes: readonly ProbeRequest[], learning: LearningPlan | null = null): Emitted {
   const code: Instruction[] = [];
   const origin: string[] = [];
   const sources: Emitted['sources'] = [];
@@ -75,8 +86,14 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   const SYNC_ACC = 1 << UNITS.indexOf('accumulator');
   type Read = { tile: number; piece: Piece };
   const added = new Set<number>(); // tiles whose adds may still be running (no SYNC since)
+  // Each read's address, and each add with the read whose output it takes (the learning unit's GRAD_ACC names both).
+  const readAt = new Map<Piece, number>();
+  const pairs: Array<{ read: number; add: number; rows: number; cols: number; piece: Piece }> = [];
   const emitAdds = ({ tile, piece }: Read) => {
-    for (const a of adds(tile, piece)) put(a, piece.label, { populations: [], projections: piece.projections });
+    for (const a of adds(tile, piece)) {
+      pairs.push({ read: readAt.get(piece)!, add: code.length, rows: piece.rowHi - piece.rowLo, cols: (a.fields as { colCount: number }).colCount, piece });
+      put(a, piece.label, { populations: [], projections: piece.projections });
+    }
     added.add(tile);
   };
   const readAll = (late: boolean) => {
@@ -90,6 +107,7 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
       if (added.has(cur.tile)) { put({ op: 'SYNC', fields: { units: SYNC_ACC } }, `tile ${cur.tile}'s output register is free`); added.clear(); }
       const { tile, piece } = cur;
       const src = piece.source === 'input' ? 0 : late ? 2 : 1;
+      readAt.set(piece, code.length);
       put({ op: 'XBAR_READ', fields: { tile, src, srcLo: piece.rowLo, rowLo: piece.tileRow, rowCount: piece.rowHi - piece.rowLo } }, piece.label, { populations: [], projections: piece.projections });
       if (prev) emitAdds(prev);
       prev = cur;
@@ -105,6 +123,34 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   net.populations.forEach((p, i) => {
     if (p.role === 'readout') put({ op: 'READOUT_UPDATE', fields: { pop: i, lo: 0, count: p.size } }, p.name, pop(p.name));
   });
+  // The learning unit's step (on chip): targets, errors, learning signals, presynaptic traces, the
+  // gradients of every trainable piece; with write = step, the writes too.
+  const trainableTiles = [...new Set(pairs.filter((x) => x.piece.projections.some((k) => net.projections[k]?.trainable)).map((x) => (code[x.add] as { fields: { tile: number } }).fields.tile))];
+  const writes = (plan: LearningPlan) => {
+    for (const tile of trainableTiles) put({ op: 'PROGRAM', fields: { tile, scheme: UPDATE_SCHEMES.indexOf(plan.scheme) } }, `write tile ${tile} (${plan.scheme})`);
+    if (plan.refresh) for (const tile of trainableTiles) put({ op: 'REFRESH', fields: { tile } }, `refresh tile ${tile}'s saturated pairs`);
+  };
+  if (learning) {
+    put({ op: 'TARGET_LOAD', fields: { lo: 0, count: nOut } }, 'targets');
+    put({ op: 'ERROR', fields: { lo: 0, count: nOut, loss: learning.loss === 'mse' ? 0 : 1 } }, `readout errors (${learning.loss})`);
+    put({ op: 'LEARN_SIGNAL', fields: { lo: 0, count: nRec } }, 'learning signals');
+    const fromInput = (role: 'population' | 'readout') => net.projections.some((pr) => net.populations.find((x) => x.name === pr.source.name)?.role === 'input' && (net.groups[pr.target.name] ?? [pr.target.name]).some((m) => net.populations.find((x) => x.name === m)?.role === role));
+    net.populations.forEach((p, i) => {
+      if (p.role === 'population') {
+        if (nIn > 0 && fromInput('population')) put({ op: 'TRACE_UPDATE', fields: { src: 0, pop: i, srcLo: 0, count: nIn } }, `input traces seen by ${p.name}`, pop(p.name));
+        put({ op: 'TRACE_UPDATE', fields: { src: 1, pop: i, srcLo: 0, count: nRec } }, `recurrent traces seen by ${p.name}`, pop(p.name));
+      }
+      if (p.role === 'readout') {
+        if (nIn > 0 && fromInput('readout')) put({ op: 'TRACE_UPDATE', fields: { src: 0, pop: i, srcLo: 0, count: nIn } }, `input traces seen by ${p.name}`, pop(p.name));
+        put({ op: 'TRACE_UPDATE', fields: { src: 2, pop: i, srcLo: 0, count: nRec } }, `recurrent traces seen by ${p.name}`, pop(p.name));
+      }
+    });
+    for (const x of pairs) {
+      if (!x.piece.projections.some((k) => net.projections[k]?.trainable)) continue;
+      put({ op: 'GRAD_ACC', fields: { read: x.read, add: x.add, rows: x.rows, cols: x.cols } }, `gradients of ${x.piece.label}`, { populations: [], projections: x.piece.projections });
+    }
+    if (learning.write === 'step') writes(learning);
+  }
   const schedules: ProbeSchedule[] = [];
   for (const pr of probes) {
     schedules.push({ address: code.length, every: pr.every, start: pr.start, stop: pr.stop });
@@ -112,6 +158,16 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   }
   const stepEnd = code.length;
   put({ op: 'LOOP', fields: { target: 0, count: steps } }, `${steps} time steps`);
+  if (learning) {
+    put({ op: 'SEQ_END', fields: { regularize: learning.regularizer === 'per_sequence' ? 1 : 0 } }, 'end of sequence');
+    if (learning.write !== 'step') {
+      // The writes, at a batch's end: BATCH_END jumps past them (to HALT) until `batch` sequences have run.
+      const at = code.length;
+      put({ op: 'BATCH_END', fields: { size: learning.batch, target: 0, regularize: learning.regularizer === 'batch_mean' ? 1 : 0 } }, learning.batch === 1 ? 'end of batch (every sequence)' : `end of batch (every ${learning.batch} sequences)`);
+      writes(learning);
+      (code[at] as { fields: { target: number } }).fields.target = code.length;
+    }
+  }
   put({ op: 'HALT', fields: {} }, 'end');
 
   // One step through the scoreboard (src/runtime/schedule.ts), with the typical activity.

@@ -155,7 +155,10 @@ export function lowerLearn(r: Resolved): LearnIR {
   return {
     kind: r.kind as 'eprop' | 'bptt', loss: lossIR, optimizer, regularizer, schedule,
     gradientClip: optNum(p.gradient_clip, 'gradient_clip'), averageGradient: bool(p.average_gradient, 'average_gradient'),
-    feedback, update, truncate: r.kind === 'bptt' ? optNum(p.truncate, 'truncate') : null,
+    feedback, update,
+    placement: r.kind === 'eprop' ? word(p.placement, 'placement') as LearnIR['placement'] : 'on_chip',
+    write: r.kind === 'eprop' ? word(p.write, 'write') as LearnIR['write'] : 'batch',
+    truncate: r.kind === 'bptt' ? optNum(p.truncate, 'truncate') : null,
   };
 }
 

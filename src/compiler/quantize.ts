@@ -13,7 +13,7 @@ import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 import type { LearnIR } from '../ir/training.ts';
 import type { Place } from './values.ts';
 import { diagnose, type PassContext } from './context.ts';
-import type { DeviceIR } from './lower.ts';
+import { quantizeMultiplier, type DeviceIR } from './lower.ts';
 import { columnTarget, type TileMap } from './map.ts';
 
 export interface PrecisionRow { readonly parameter: string; readonly real: number; readonly format: string; readonly quantised: number; readonly error: number }
@@ -119,7 +119,7 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
       reset: q.reset.kind, adaptiveTheta: q.reset.kind === 'subtract' && q.reset.threshold === 'adaptive',
       sameStep: q.resetTiming === 'same_step', ge: q.thresholdTest === 'ge', inputFactor: q.inputFactor === 'one_minus_alpha',
       incrementOneMinusRho: p.model === 'ALIF' && q.adaptationIncrement === 'one_minus_rho', refractory: q.refractorySteps,
-      vMin: q.vMin === null ? null : toRaw(q.vMin, R.membrane).raw, graded: false,
+      vMin: q.vMin === null ? null : toRaw(q.vMin, R.membrane).raw, graded: false, psiZeroBlocked: q.surrogateWhenRefractory === 'zero',
     };
     const memMax = toReal(2 ** (R.membrane.bits - (R.membrane.signed ? 1 : 0)) - 1, R.membrane);
     for (let i = 0; i < n; i++) {
@@ -164,7 +164,7 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
         }
       }
     }
-    return { tile: t.index, rows: core.rows, cols: core.cols, gPlus, gMinus };
+    return { tile: t.index, rows: core.rows, cols: core.cols, gPlus, gMinus, trainable: new Uint8Array(0) };
   });
   // The scale factors, shown rather than hidden: a weight unit in conductance, one device level
   // in weight units, and one ADC step in weight units (a signed conversion over ±adc_range).
@@ -184,29 +184,51 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
   return { value: { populations, targets, precision, weights: held }, diagnostics };
 }
 
+/** What the learning constants depend on besides the rule: the run's shape and the readouts' κ. */
+export interface LearningContext {
+  readonly steps: number; readonly batch: number; readonly dt: number;
+  /** The readouts' κ in the decay format (the program's LI arrays). */
+  readonly kappas: Int32Array;
+}
+
 /**
- * The learning unit's parameters in its registers: the learning rate as a power-of-two shift (as
- * ReckOn applies it) and in the gradient format; a spike's trace increment; the feedback matrix B
- * (e-prop) in the digital weight format; the update scheme's threshold in the gradient format and
- * its pulse in device levels. `at` is where a diagnostic points (the block's learn rule).
+ * The learning unit's constants in its registers (docs/core.md, "The learning unit"): η scaled by
+ * the gradient's averaging as a multiplier from the learning signal's format to the gradient's;
+ * the feedback matrix B in the digital weight format; the loss window; the scheme's threshold,
+ * pulse and clip in the gradient format; the regulariser's factor. What the unit cannot run
+ * where the file places it is an error naming the placement that can. `at` is where a
+ * diagnostic points (the block's learn rule).
  */
-export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreConfig, device: DeviceIR, at: Place): { value: { rows: PrecisionRow[]; constants: LearningConstants }; diagnostics: Diagnostic[] } {
+export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreConfig, device: DeviceIR, run: LearningContext, at: Place): { value: { rows: PrecisionRow[]; constants: LearningConstants }; diagnostics: Diagnostic[] } {
   const rows: PrecisionRow[] = [];
   const diagnostics: Diagnostic[] = [];
   const R = core.registers;
+  const refuse = (message: string) => diagnostics.push(diag('NotOnChip', at.file, at.span, message));
+  const onChip = l.kind === 'eprop' && l.placement === 'on_chip';
+  if (l.kind === 'bptt') refuse('BPTT needs the whole sequence stored and run backwards: it is the float reference\'s (train --backend reference), not a core\'s; use e-prop to learn on the core.');
+  if (onChip) {
+    if (l.optimizer.kind === 'adam') refuse('Adam keeps two moments per synapse and divides by a square root, which the core\'s learning unit does not: run it with placement = chip_in_the_loop (the host runs the optimizer in float64), or use sgd on chip.');
+    if (l.optimizer.kind === 'sgd' && l.optimizer.momentum > 0) refuse('SGD with momentum keeps a velocity per synapse the core\'s learning unit does not have: use placement = chip_in_the_loop, or momentum = 0 on chip.');
+    if (l.feedback.kind === 'adaptive') refuse('adaptive feedback updates B with the readout weights\' gradient, which the core\'s learning unit does not: use placement = chip_in_the_loop, or random or symmetric feedback on chip.');
+    if (run.kappas.some((k) => k !== run.kappas[0])) refuse('the readouts have different κ: the learning unit filters every eligibility with one κ; give the readouts one τ, or use placement = chip_in_the_loop.');
+  }
   const inFormat = (parameter: string, real: number, f: QFormat) => {
     const q = quantizeArray(parameter, Float64Array.of(real), f);
     rows.push(q.row!);
     return q.raw[0] as number;
   };
-  const lr = l.optimizer.lr;
-  const k = Math.round(-Math.log2(lr));
-  rows.push({ parameter: 'learn.lr', real: lr, format: `shift 2^-${k}`, quantised: 2 ** -k, error: 2 ** -k - lr });
-  const lrRaw = inFormat('learn.lr', lr, R.gradient);
-  if (lrRaw === 0) diagnostics.push(diag('WeightsVanish', at.file, at.span, `The learning rate ${lr} is 0 in the gradient register ${formatName(R.gradient)}: updates computed there vanish.`));
-  const traceIncrement = inFormat('trace increment', 1, R.trace);
+  const steps = run.steps;
+  const window = l.loss.kind === 'cross_entropy' && l.loss.window !== null ? Math.min(steps, Math.max(1, Math.round(l.loss.window / run.dt))) : steps;
+  // The gradient's scale: 1/batch, 1/window with average_gradient; the losses' own 1/W and 1/T
+  // (the error register holds y − y* and π − π* unscaled).
+  const scale = 1 / (run.batch * (l.averageGradient ? window : 1));
+  const errScale = l.loss.kind === 'cross_entropy' ? 1 / window : l.loss.reduce === 'mean' ? 1 / steps : 1;
+  const eta = l.optimizer.lr * scale * errScale;
+  const lr = quantizeMultiplier(eta * 2 ** (R.gradient.frac - R.learning_signal.frac));
+  const lrHeld = (lr.multiplier * 2 ** -lr.shift) / 2 ** (R.gradient.frac - R.learning_signal.frac);
+  rows.push({ parameter: 'learn.lr (scaled)', real: eta, format: `multiplier ${lr.multiplier} >> ${lr.shift}`, quantised: lrHeld, error: lrHeld - eta });
   let Braw: Int32Array = new Int32Array(0);
-  if (B && B.length > 0) {
+  if (B && B.length > 0 && l.feedback.kind !== 'symmetric') {
     const q = quantizeArray(`learn.B (${l.feedback.kind})`, B, R.weight);
     Braw = q.raw;
     if (q.row) rows.push(q.row);
@@ -214,30 +236,119 @@ export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreC
     for (let i = 0; i < B.length; i++) if (B[i] !== 0 && q.raw[i] === 0) zero++;
     if (zero > 0.1 * B.length) diagnostics.push(diag('WeightsVanish', at.file, at.span, `${zero} of the ${B.length} entries of the feedback matrix B are 0 in the weight register ${formatName(R.weight)}: their neurons get no learning signal.`));
   }
+  const G = R.gradient;
+  const gRaw = (real: number) => Math.round(real * 2 ** G.frac);
   const u = l.update;
-  let threshold = 0; let pulseLevels = 0;
-  if (u.kind === 'mixed_precision' || u.kind === 'sign') {
-    threshold = inFormat(`update.${u.kind === 'mixed_precision' ? 'epsilon' : 'threshold'}`, u.kind === 'mixed_precision' ? u.epsilon : u.threshold, R.gradient);
-  }
+  let threshold = 0; let pulseLevels = 1; let pulse = 0;
+  if (u.kind === 'sign') threshold = gRaw(u.threshold * l.optimizer.lr * scale);
   if (u.kind === 'mixed_precision') {
-    // A pulse's conductance change, in weight units: on an ideal device a whole number of levels;
+    threshold = inFormat('update.epsilon', u.epsilon, G);
+    if (threshold === 0) diagnostics.push(diag('WeightsVanish', at.file, at.span, `The transfer quantum ε = ${u.epsilon} is 0 in the gradient register ${formatName(G)}: nothing would ever transfer.`));
+  }
+  if (u.kind === 'stochastic') pulse = u.probScale;
+  if (u.kind === 'multi') {
+    // Demirag et al.'s multi-memristive scheme: n pulses of ε/N, ε = 0.75 µS, round-robin over the N devices of a side.
+    pulse = 0.75e-6 / u.n;
+    if (u.n !== device.devicesPerSide) diagnostics.push(diag('IncompatibleOptions', at.file, at.span, `update = multi(${u.n}) spreads pulses over ${u.n} devices per side, but the core has devices_per_side = ${device.devicesPerSide}: make them equal.`));
+  }
+  if (u.kind === 'mixed_precision') pulse = u.pulse;
+  if (pulse > 0 && u.kind !== 'stochastic') {
+    // A pulse's conductance change in weight units: on an ideal device a whole number of levels;
     // on PCM the nominal mean increment (programming noise is the core's to model).
-    const real = u.pulse / device.weightScale;
+    const real = pulse / device.weightScale;
     if (device.levels > 0) {
       const level = device.gMax / (device.levels - 1);
-      const n = Math.max(1, Math.round(u.pulse / level));
-      pulseLevels = n;
-      rows.push({ parameter: 'update.pulse', real, format: `${n} level${n === 1 ? '' : 's'} of ${(level * 1e6).toPrecision(3)} uS`, quantised: (n * level) / device.weightScale, error: (n * level) / device.weightScale - real });
-    } else {
-      rows.push({ parameter: 'update.pulse', real, format: `nominal PCM pulse ${(u.pulse * 1e6).toPrecision(3)} uS`, quantised: real, error: 0 });
-    }
+      pulseLevels = Math.max(1, Math.round(pulse / level));
+      rows.push({ parameter: 'update.pulse', real, format: `${pulseLevels} level${pulseLevels === 1 ? '' : 's'} of ${(level * 1e6).toPrecision(3)} uS`, quantised: (pulseLevels * level) / device.weightScale, error: (pulseLevels * level) / device.weightScale - real });
+    } else rows.push({ parameter: 'update.pulse', real, format: `nominal PCM pulse ${(pulse * 1e6).toPrecision(3)} uS`, quantised: real, error: 0 });
+  }
+  const clip = l.gradientClip === null ? 0 : gRaw(l.gradientClip * l.optimizer.lr * scale);
+  // The regulariser: Δ −= η·scale·(c/T²)·(n_j − f0·dt·T)·Σe (reference: r_j = c·(n_j/T − f0·dt)/T).
+  const reg = l.regularizer;
+  let regK = { multiplier: 0, shift: 0 }; let regN0 = 0;
+  if (reg.kind === 'rate' && reg.strength > 0) {
+    const K = (l.optimizer.lr * scale * reg.strength) / (steps * steps);
+    regK = quantizeMultiplier(K * 2 ** (G.frac - 8));
+    regN0 = Math.round(reg.target * run.dt * steps * 256);
+    rows.push({ parameter: 'regularizer factor', real: K, format: `multiplier ${regK.multiplier} >> ${regK.shift}`, quantised: (regK.multiplier * 2 ** -regK.shift) / 2 ** (G.frac - 8), error: (regK.multiplier * 2 ** -regK.shift) / 2 ** (G.frac - 8) - K });
   }
   const constants: LearningConstants = {
-    lrShift: Math.max(0, Math.min(255, k)), lr: lrRaw, traceIncrement,
-    feedback: l.kind !== 'eprop' ? 'none' : l.feedback.kind, B: Braw,
-    scheme: u.kind, threshold, pulseLevels, pulse: u.kind === 'mixed_precision' ? u.pulse : 0,
+    placement: l.kind === 'eprop' ? l.placement : 'chip_in_the_loop', loss: l.loss.kind, windowStart: steps - window, lr,
+    feedback: l.kind !== 'eprop' ? 'none' : l.feedback.kind, B: Braw, feedbackDecay: 0, kappa: run.kappas[0] ?? 0,
+    scheme: u.kind, write: l.write, batch: l.write === 'batch' ? run.batch : 1,
+    threshold, pulse, pulseLevels, clip,
+    regularizer: reg.kind === 'rate' && reg.strength > 0 ? reg.mode : 'none', regK, regN0,
   };
   return { value: { rows, constants }, diagnostics };
+}
+
+/**
+ * With on-chip learning, the learning unit's per-neuron constants: ψ = max(0, h − s·|v − A|) for
+ * the piecewise-linear surrogate (h = γ/v_th in the psi format; s = h·β/v_th per raw unit of the
+ * finer of the membrane and threshold formats, as a multiplier and shift), and ALIF's c·β
+ * (c = 1 or 1 − ρ) in Q7.24; and per tile which cells the unit may change (the synapses of
+ * trainable projections). Other surrogates and heterogeneous α within a population are refused.
+ */
+export interface LearningArrays { readonly arrays: ReadonlyMap<number, Record<string, Int32Array>>; readonly trainable: readonly Uint8Array[] }
+export function quantizeForLearning(net: NetworkIR, inst: Instance, q: Quantized, core: CoreConfig, map: TileMap, ctx: PassContext): { value: LearningArrays; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const perPop = new Map<number, Record<string, Int32Array>>();
+  const R = core.registers;
+  const F = Math.max(R.membrane.frac, R.threshold.frac);
+  let recAt = 0;
+  net.populations.forEach((p, i) => {
+    if (p.role !== 'population') return;
+    const pop = q.populations[i]!;
+    const arrays: Record<string, Int32Array> = {};
+    perPop.set(i, arrays);
+    const n = p.size;
+    const sur = p.params.surrogate;
+    if (sur.kind !== 'piecewise_linear') diagnostics.push(diagnose(ctx, { population: p.name }, 'NotOnChip', `The learning unit computes the piecewise_linear pseudo-derivative; ${p.name}'s surrogate is ${sur.kind}: use piecewise_linear to learn on chip, or placement = chip_in_the_loop.`));
+    const alpha = pop.arrays.alpha!;
+    if (alpha.some((a) => a !== alpha[0])) diagnostics.push(diagnose(ctx, { population: p.name }, 'NotOnChip', `The learning unit filters presynaptic traces with one α per population; ${p.name}'s neurons have different τ_m: give them one τ_m to learn on chip, or use placement = chip_in_the_loop.`));
+    const h = new Int32Array(n); const sM = new Int32Array(n); const sS = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      const vth = inst.vTh[recAt + j] as number;
+      const gamma = sur.kind === 'piecewise_linear' ? sur.gamma : 0;
+      const beta = sur.kind === 'piecewise_linear' ? sur.beta : 1;
+      const hr = gamma / vth;
+      h[j] = toRaw(hr, R.psi).raw;
+      const slope = (hr * beta / vth) * 2 ** (R.psi.frac - F);
+      const m = slope > 0 ? quantizeMultiplier(slope) : { multiplier: 0, shift: 0 };
+      sM[j] = m.multiplier; sS[j] = m.shift;
+    }
+    arrays.psi_h = h; arrays.psi_s = sM; arrays.psi_shift = sS;
+    if (p.model === 'ALIF') {
+      const cb = new Int32Array(n);
+      for (let j = 0; j < n; j++) {
+        const rho = Math.exp(-net.dt / (inst.tauA[recAt + j] as number));
+        const c = p.params.adaptationIncrement === 'one_minus_rho' ? 1 - rho : 1;
+        cb[j] = toRaw(c * (inst.beta[recAt + j] as number), { signed: true, bits: 32, frac: 24 }).raw;
+      }
+      arrays.cbeta = cb;
+    }
+    recAt += n;
+  });
+  // Trainable cells: the synapses (mask) of projections declared trainable.
+  const { nRec, nOut } = inst.layout;
+  const blocks: Record<'inRec' | 'recRec' | 'inOut' | 'recOut', WeightBlock> = { inRec: inst.inRec, recRec: inst.recRec, inOut: inst.inOut, recOut: inst.recOut };
+  const trainable = q.targets.map((tg, k) => {
+    const t = map.tiles[k]!;
+    const mask = new Uint8Array(tg.rows * tg.cols);
+    for (const piece of t.pieces) {
+      for (let r = piece.rowLo; r < piece.rowHi; r++) {
+        for (let c = piece.colLo; c < piece.colHi; c++) {
+          const { key, index: j, width } = columnTarget(map, piece.source, c, nRec, nOut);
+          const at = r * width + j;
+          const b = blocks[key];
+          if (!b.mask[at] || !net.projections[b.owner[at] as number]?.trainable) continue;
+          mask[(piece.tileRow + r - piece.rowLo) * core.cols + (piece.tileCol + c - piece.colLo)] = 1;
+        }
+      }
+    }
+    return mask;
+  });
+  return { value: { arrays: perPop, trainable }, diagnostics };
 }
 
 /** The decay a quantised value stands for on the core: α = 1 − 2^−k for a shift k, else the raw value in the decay format. */

@@ -250,11 +250,14 @@ export const CORE_PARAMS: Params = {
   membrane: reg('Membrane potential register.', 'saturate(s16.10)'),
   threshold: reg('Threshold register.', 's16.10'),
   adaptation: reg('Adaptation variable register (ALIF).', 'saturate(u16.10)'),
-  weight: reg('Digital weight register (readout weights; ideal devices).', 'saturate(s8.6)'),
-  trace: reg('Presynaptic trace register.', 'saturate(u12.8)'),
-  eligibility: reg('Eligibility trace register.', 'saturate(s16.12)'),
-  learning_signal: reg('Learning signal register.', 'saturate(s16.10)'),
-  gradient: reg('Gradient accumulator (mixed-precision χ).', 'saturate(s24.16)'),
+  weight: reg('Digital weight register of the learning unit: the feedback matrix B (every synaptic weight, readouts included, lives on the crossbar).', 'saturate(s8.6)'),
+  trace: reg('Presynaptic trace register (z̄, filtered by the postsynaptic α; a readout\'s by its κ).', 'saturate(u12.8)'),
+  psi: reg('Pseudo-derivative ψ register, one per recurrent neuron.', 'saturate(u16.10)'),
+  error: reg('Readout error register (y − y*, or softmax − one-hot), one per readout.', 'saturate(s16.12)'),
+  eligibility: reg('Per-synapse eligibility register: the κ-filtered trace ē and the ALIF adaptation eligibility ε_a.', 'saturate(s24.16)'),
+  eligibility_sum: reg('Per-synapse Σ_t e of a sequence (or batch), for the firing-rate regulariser.', 'saturate(s32.16)'),
+  learning_signal: reg('Learning signal register L = B·err, one per recurrent neuron.', 'saturate(s16.10)'),
+  gradient: reg('Per-synapse weight-change register: −η·(scaled gradient) accumulated until the write; the mixed-precision χ keeps its remainder there.', 'saturate(s32.28)'),
   decay: { spec: DECAY, doc: 'How α, κ and ρ are applied.', default: 'multiply' },
 };
 
@@ -383,6 +386,8 @@ export const LEARN_KINDS: Readonly<Record<string, { doc: string; params: Params 
         },
         doc: 'How gradients become device programming pulses on a PCM core.', default: 'direct',
       },
+      placement: oneOf(['on_chip', 'chip_in_the_loop'], 'Where the learning computation runs: on the core\'s fixed-point learning unit, every step (on_chip), or on the host in float64 from the core\'s forward pass, the weights then written to the devices (chip_in_the_loop, as Bohnstingl et al. 2022).', 'on_chip'),
+      write: oneOf(['step', 'sequence', 'batch'], 'When the learning unit writes the weights: every time step (online), at the end of each sequence, or at the end of each batch.', 'batch'),
     },
   },
   bptt: {

@@ -25,6 +25,9 @@ export interface LearnIR {
   readonly averageGradient: boolean;
   readonly feedback: FeedbackIR;
   readonly update: UpdateIR;
+  /** e-prop: where the learning computation runs, and when the weights are written. */
+  readonly placement: 'on_chip' | 'chip_in_the_loop';
+  readonly write: 'step' | 'sequence' | 'batch';
   /** BPTT truncation window in seconds, or null for the whole sequence. */
   readonly truncate: number | null;
 }

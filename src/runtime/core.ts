@@ -7,12 +7,13 @@
 // All state lives in typed arrays allocated when the core is built; executing a step allocates
 // nothing. Crossbar reads are event-driven: only rows whose source is active are touched.
 import { MT19937, stream } from '../data/random.ts';
-import { ISA, PROBE_VARIABLES, UNITS, type Instruction, type Opcode } from './isa.ts';
+import { PROBE_VARIABLES, UNITS, type Instruction, type Opcode } from './isa.ts';
 import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
 import { spaceSizes, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
 import { Scoreboard } from './schedule.ts';
 import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
 import { Lfsr, RECKON_SEEDS, ReckonLfsr } from './lfsr.ts';
+import { LearningUnit } from './learning.ts';
 
 /** A run-time refusal with a stable code (PCX2xxx): the program cannot run as asked. */
 export class CoreError extends Error { constructor(readonly code: string, message: string) { super(message); } }
@@ -29,6 +30,9 @@ export interface CoreOptions {
   /** Ideal devices: the program's targets held exactly, no noise, no drift. */
   readonly ideal?: boolean;
 }
+
+/** What a sequence is scored against (the learning unit's TARGET_LOAD): a target signal [t][readout], or a class label. */
+export interface SequenceTarget { readonly target?: Float64Array; readonly label?: number }
 
 /** Operation counts of the ledger (a user can re-price them). */
 export interface Counts {
@@ -61,9 +65,18 @@ export class Tile {
   readonly wD: Float64Array; readonly vD: Float64Array; readonly rowGD: Float64Array; readonly rowL: Float64Array;
   /** Global drift compensation of the inference profiles: the tile's read-out gain at the sequence's start. */
   gain = 1;
+  /**
+   * Written by the learning unit since programming: its devices were last pulsed at different
+   * times, so the demirag2021 profile drifts them one by one (the row caches, keyed by the time)
+   * instead of by one factor for the tile.
+   */
+  written = false;
+  /** Per cell, Σ G_d of its devices (the demirag2021 profile's per-device drift; its read noise needs it). */
+  readonly s1D: Float64Array;
   constructor(readonly rows: number, readonly cols: number, readonly perSide: number, perDevice: boolean) {
     const cells = rows * cols;
     this.dev = deviceArrays(cells, perSide);
+    this.s1D = new Float64Array(perDevice ? cells : 0);
     this.wD = new Float64Array(perDevice ? cells : 0); this.vD = new Float64Array(perDevice ? cells : 0);
     this.rowGD = new Float64Array(perDevice ? rows : 0); this.rowL = new Float64Array(perDevice ? rows : 0).fill(Number.NaN);
     this.w = new Float64Array(cells); this.s1 = new Float64Array(cells); this.s2 = new Float64Array(cells);
@@ -84,6 +97,39 @@ export class Tile {
     }
     this.rowL.fill(Number.NaN);
   }
+  /** Recompute one cell's cached sums after the learning unit wrote its devices; its row's drifted cache is stale. */
+  recacheCell(k: number): void {
+    const N = this.perSide; const g = this.dev.g;
+    let plus = 0; let minus = 0; let sq = 0;
+    for (let d = 0; d < N; d++) { const gp = g[(k * 2) * N + d] as number; const gm = g[(k * 2 + 1) * N + d] as number; plus += gp; minus += gm; sq += gp * gp + gm * gm; }
+    const r = Math.floor(k / this.cols);
+    this.rowG[r] = (this.rowG[r] as number) - (this.s1[k] as number) + plus + minus;
+    this.w[k] = plus - minus; this.s1[k] = plus + minus; this.s2[k] = sq;
+    if (this.rowL.length > 0) this.rowL[r] = Number.NaN;
+  }
+
+  /** The demirag2021 profile's drift of row r read at time t, device by device: G_d = G·((t − t_p)/t0)^{−ν}. */
+  refreshRowPower(r: number, t: number, nu: number, t0: number): void {
+    const N = this.perSide; const { g, tp } = this.dev;
+    let rowSum = 0;
+    for (let k = r * this.cols; k < (r + 1) * this.cols; k++) {
+      let w = 0; let v = 0; let s = 0;
+      for (let side = 0; side < 2; side++) {
+        for (let d = 0; d < N; d++) {
+          const i = (k * 2 + side) * N + d;
+          const gi = g[i] as number;
+          const gd = gi === 0 ? 0 : gi * (Math.max(t - (tp[i] as number), 1e-9) / t0) ** -nu;
+          w += side === 0 ? gd : -gd;
+          v += gd * gd; s += gd;
+        }
+      }
+      this.wD[k] = w; this.vD[k] = v; this.s1D[k] = s;
+      rowSum += s;
+    }
+    this.rowGD[r] = rowSum;
+    this.rowL[r] = t;
+  }
+
   /** The drifted values of row r at drift log-time L = ln((t + t0)/t0): G_d = G·e^{−ν·L} per device. */
   refreshRow(r: number, L: number): void {
     const N = this.perSide; const { g, nu, qs } = this.dev;
@@ -181,6 +227,19 @@ export class Core {
   /** ReckOn's rounding LFSRs (even and odd neuron of a word), where the core block asks for them. */
   private readonly reckon: readonly [ReckonLfsr, ReckonLfsr] | null;
   private x: Float64Array = new Float64Array(0);
+  /** The sequence's target (learning), as the host gives it. */
+  private targetSignal: Float64Array | null = null;
+  private label: number | null = null;
+  /** The on-chip learning unit, where the program learns. */
+  readonly learn: LearningUnit | null;
+  private readonly rand: (bits: number) => number;
+  private readonly kappaLeak: (x: number) => number;
+  private readonly kappaOneMinus: (x: number) => number;
+  /** Sequences begun, and writes done (each a device update period of simulated time). */
+  private begun = 0;
+  private writes = 0;
+  /** Simulated time at the start of the sequence being run, seconds. */
+  private seqStart = 0;
   private pc = 0;
   private t = -1;
   private sample = 0;
@@ -194,8 +253,8 @@ export class Core {
     const p = program;
     const c = p.core;
     const probed = new Set(p.code.filter((i) => i.op === 'PROBE').map((i) => (i.fields as { variable: number }).variable));
-    for (const name of ['psi', 'trace', 'error'] as const) if (probed.has(PROBE_VARIABLES.indexOf(name))) throw new CoreError('PCX2003', `probing ${name} needs the on-chip learning unit, which this core does not model yet`);
-    for (const ins of p.code) if (ISA[ins.op].unit === 'learning') throw new CoreError('PCX2003', `${ins.op} needs the on-chip learning unit, which this core does not model yet`);
+    const learns = p.code.some((ins) => ins.op === 'GRAD_ACC');
+    for (const name of ['psi', 'trace', 'error'] as const) if (!learns && probed.has(PROBE_VARIABLES.indexOf(name))) throw new CoreError('PCX2003', `probing ${name} needs the learning unit running, which this program does not (compile a train block with on-chip e-prop)`);
     this.device = new DeviceModel(c.device, !!options.ideal);
     this.gradedInput = p.populations.some((x) => x.model === 'input' && x.conventions.graded);
     const R = c.registers;
@@ -242,7 +301,7 @@ export class Core {
     for (const ins of p.code) {
       if (ins.op === 'XBAR_READ' || ins.op === 'ACC_ADD') {
         const k = ins.fields.tile;
-        const tile = tiles[k] ?? (tiles[k] = new Tile(c.rows, c.cols, c.device.devicesPerSide, this.device.fit !== null));
+        const tile = tiles[k] ?? (tiles[k] = new Tile(c.rows, c.cols, c.device.devicesPerSide, this.device.fit !== null || (learns && this.device.drifts)));
         if (ins.op === 'ACC_ADD') tile.used = Math.max(tile.used, ins.fields.colLo + ins.fields.colCount);
       }
     }
@@ -264,6 +323,11 @@ export class Core {
       return { taken, rowSyn };
     });
     this.programTiles(byTile);
+    this.learn = learns ? new LearningUnit(p, this.tiles, this.device, stream(options.seed, 'learning'), { nIn: this.nIn, nRec: this.nRec, nOut: this.nOut }) : null;
+    this.rand = (bits: number) => this.lfsr.uniform(bits);
+    const kappa = p.learning?.kappa ?? 0;
+    this.kappaLeak = (x: number) => this.leak(x, kappa);
+    this.kappaOneMinus = (x: number) => this.oneMinus(x, kappa);
     // Probes: a buffer per PROBE, samples × recorded steps × neurons.
     this.probeAt = new Int32Array(p.code.length).fill(-1);
     this.probes = p.probes.map((s, k) => {
@@ -299,19 +363,27 @@ export class Core {
   }
 
   /** Start sequence `sample` on inputs x ([t][input], `steps` rows): state from the program's initial values. */
-  begin(x: Float64Array, sample: number): void {
+  begin(x: Float64Array, sample: number, target: SequenceTarget = {}): void {
+    // The time base: programmed at 0, read from one update period later; each sequence lasts its
+    // steps, each batch's write adds an update period (Demirag et al. advance t0 per update).
+    this.seqStart = this.program.core.device.updatePeriod * (1 + this.writes) + this.begun * this.steps * this.program.symbols.dt;
+    this.begun++;
+    this.targetSignal = target.target ?? null;
+    this.label = target.label ?? null;
+    if (this.learn && this.program.learning!.loss === 'mse' && !this.targetSignal) throw new CoreError('PCX2002', 'the program learns with mse: give each sequence its target signal');
+    if (this.learn && this.program.learning!.loss === 'cross_entropy' && this.label === null) throw new CoreError('PCX2002', 'the program learns with cross_entropy: give each sequence its label');
     for (const p of this.probes) if ((sample + 1) * p.steps.length * p.count > p.data.length) throw new Error(`internal: sequence ${sample} beyond the probes' room (give CoreOptions.samples)`);
     // Global drift compensation of the inference profiles (aihwkit's GlobalDriftCompensation): a
     // reference read of the whole tile at the sequence's start gives its gain Σ|W_d| / Σ|W_prog|.
     const fit = this.device.fit;
-    if (fit && this.program.core.device.driftCompensation) {
-      const t = this.program.core.device.updatePeriod + sample * this.steps * this.program.symbols.dt;
-      const L = Math.log((t + fit.t0) / fit.t0);
+    if (this.program.core.device.driftCompensation && !this.device.ideal) {
+      const L = fit ? Math.log((this.seqStart + fit.t0) / fit.t0) : this.seqStart;
+      const { driftNu, driftT0 } = this.program.core.device;
       for (const tile of this.tiles) {
-        if (!tile) continue;
+        if (!tile || (!fit && !tile.written)) continue;
         let now = 0; let then = 0;
         for (let r = 0; r < tile.rows; r++) {
-          if (tile.rowL[r] !== L) tile.refreshRow(r, L);
+          if (tile.rowL[r] !== L) { if (fit) tile.refreshRow(r, L); else tile.refreshRowPower(r, L, driftNu, driftT0); }
           for (let k = r * tile.cols; k < (r + 1) * tile.cols; k++) { now += Math.abs(tile.wD[k] as number); then += Math.abs(tile.w[k] as number); }
         }
         tile.gain = then > 0 ? now / then : 1;
@@ -370,8 +442,8 @@ export class Core {
   }
 
   /** Run one whole sequence; returns its cycles. */
-  runSequence(x: Float64Array, sample: number, onStep?: (cycles: number) => void): number {
-    this.begin(x, sample);
+  runSequence(x: Float64Array, sample: number, onStep?: (cycles: number) => void, target: SequenceTarget = {}): number {
+    this.begin(x, sample, target);
     const start = this.board.end;
     while (!this.halted) { const c = this.step(); onStep?.(c); }
     return this.board.end - start;
@@ -410,7 +482,7 @@ export class Core {
 
   stepBegin(): void {
     this.t++;
-    this.clock = this.program.core.device.updatePeriod + (this.sample * this.steps + this.t) * this.program.symbols.dt;
+    this.clock = this.seqStart + this.t * this.program.symbols.dt;
     // The spike buffers swap: last step's spikes are what the neuron update wrote.
     for (let k = 0; k < this.nSpikes; k++) this.spikes[this.spikeList[k] as number] = 0;
     const s = this.spikes; this.spikes = this.next; this.next = s;
@@ -458,8 +530,12 @@ export class Core {
     // The inference profiles read the rows' drifted values (refreshed for this read's time); the
     // Demirag profile drifts every device of a tile alike, a factor applied after the sums.
     const fit = this.device.fit;
-    const L = fit ? Math.log((this.clock + fit.t0) / fit.t0) : 0;
-    const w = fit ? tile.wD : tile.w; const s2 = fit ? tile.vD : tile.s2; const s1 = tile.s1; const rowGs = fit ? tile.rowGD : tile.rowG;
+    // A tile the learning unit wrote drifts device by device (demirag2021): its rows' caches at this read's time.
+    const power = !fit && tile.written && this.device.drifts;
+    const perDevice = fit !== null || power;
+    const L = fit ? Math.log((this.clock + fit.t0) / fit.t0) : power ? this.clock : 0;
+    const { driftNu, driftT0 } = c.device;
+    const w = perDevice ? tile.wD : tile.w; const s2 = perDevice ? tile.vD : tile.s2; const s1 = power ? tile.s1D : tile.s1; const rowGs = perDevice ? tile.rowGD : tile.rowG;
     for (let e = 0; e < n; e++) {
       const r = (list[e] as number) - srcLo;
       if (r < 0 || r >= rowCount) continue;
@@ -475,7 +551,7 @@ export class Core {
       active++; drive += f; drive2 += f * f;
       const row = rowLo + r;
       const base = row * cols;
-      if (fit && tile.rowL[row] !== L) tile.refreshRow(row, L);
+      if (perDevice && tile.rowL[row] !== L) { if (fit) tile.refreshRow(row, L); else tile.refreshRowPower(row, L, driftNu, driftT0); }
       rowG += f * (rowGs[row] as number);
       this.counts.synops += read.rowSyn[row] as number;
       if (noise && fit) {
@@ -492,8 +568,8 @@ export class Core {
       } else if (f === 1) { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + (w[base + j] as number); }
       else { for (let j = 0; j < used; j++) colI[j] = (colI[j] as number) + f * (w[base + j] as number); }
     }
-    const drift = fit ? 1 : this.device.driftFactor(this.clock, tile.programmedAt);
-    const comp = !c.device.driftCompensation || this.device.ideal ? 1 : fit ? 1 / tile.gain : 1 / drift;
+    const drift = perDevice ? 1 : this.device.driftFactor(this.clock, tile.programmedAt);
+    const comp = !c.device.driftCompensation || this.device.ideal ? 1 : perDevice ? 1 / tile.gain : 1 / drift;
     // One ADC code = 2·range/2^bits in weight units; codes are signed, saturating at ±2^(bits−1).
     const perCode = 1 / (this.device.weightScale * ((2 * c.converter.range) / 2 ** c.converter.bits));
     const lo = -(2 ** (c.converter.bits - 1)); const hi = 2 ** (c.converter.bits - 1) - 1;
@@ -573,6 +649,61 @@ export class Core {
     return 0;
   }
 
+  // ---- the learning unit's instructions (learning.ts computes; the core supplies its state) ----
+
+  /** The learning unit (a learning instruction runs only in a program that has one: validated). */
+  get learning(): LearningUnit { return this.learn!; }
+  /** A uniform integer in [0, 2^bits) from the rounding LFSR. */
+  get draw(): (bits: number) => number { return this.rand; }
+
+  loadTargets(lo: number, count: number): number {
+    this.learning.loadTargets(lo, count, this.t, this.targetSignal, this.label, this.nOut);
+    return 0;
+  }
+
+  error(lo: number, count: number, loss: number): number {
+    this.learning.error(lo, count, loss, this.t, this.y, this.rand);
+    return 0;
+  }
+
+  /** TRACE_UPDATE: the traces `pop` sees of buffer `src` (0 inputs, 1 last step's spikes, 2 this step's). */
+  traceUpdate(src: number, popIndex: number, lo: number, count: number): number {
+    const pop = this.pops[popIndex]!;
+    const conv = this.program.populations[popIndex]!.conventions;
+    const d = pop.model === 'LI' ? (pop.arrays.kappa![0] as number) : (pop.arrays.alpha![0] as number);
+    const one = 2 ** this.program.core.registers.trace.frac;
+    const inc = conv.inputFactor ? this.oneMinus(one, d) : one;
+    const pre = src === 0 ? this.input : src === 1 ? this.spikes : this.next;
+    this.learning.traceUpdate(popIndex, src === 0 ? 'input' : 'rec', lo, count, pre, (x) => this.leak(x, d), inc);
+    return 0;
+  }
+
+  gradients(address: number): number {
+    const learn = this.learning;
+    learn.prepareAdaptation(this.t);
+    return learn.gradients(address, this.nRec, this.kappaLeak, this.kappaOneMinus, this.rand);
+  }
+
+  endBatch(size: number, target: number, regularize: boolean): void {
+    if (!this.learning.endBatch(size, regularize, this.nRec)) { this.pc = target; return; }
+    this.writes++;
+  }
+
+  /** PROGRAM: the weight changes of tile k to its devices; the changed cells re-cached. */
+  writeTile(k: number): number {
+    const tile = this.tiles[k]!;
+    const n = this.learning.write(k, this.clock, (cell) => tile.recacheCell(cell));
+    if (n > 0) { tile.written = true; this.learning.readFeedback(); }
+    return n;
+  }
+
+  refreshTile(k: number): number {
+    const tile = this.tiles[k]!;
+    const n = this.learning.refresh(k, this.clock, (cell) => tile.recacheCell(cell));
+    if (n > 0) { tile.written = true; this.learning.readFeedback(); }
+    return n;
+  }
+
   /** A value of format `from` in format `to`'s fraction, rounded as `to` rounds. */
   private rescale(x: number, from: QFormat, to: RegisterFormat): number {
     return to.frac >= from.frac ? x * 2 ** (to.frac - from.frac) : roundingShiftRight(x, from.frac - to.frac, to.round, to.round === 'stochastic' ? this.lfsr.uniform(from.frac - to.frac) : 0);
@@ -630,6 +761,9 @@ export class Core {
     const fast = this.decayFastNearest; const unit = this.decayUnit;
     const reckon = this.reckon && !this.decayShift && decayF.round === 'stochastic' ? this.reckon : null;
     const offset = pop.offset;
+    const learn = this.learn;
+    const { psi_h: psiH, psi_s: psiM, psi_shift: psiS } = pop.arrays as Record<string, Int32Array>;
+    const psiZero = conv.psiZeroBlocked;
     let mults = 0; let adds = 0;
     for (let i = lo; i < lo + count; i++) {
       const g = offset + i;
@@ -683,6 +817,7 @@ export class Core {
       const blocked = (refr[g] as number) > 0;
       const d = v * vScale - A * tScale;
       const spike = !blocked && (ge ? d >= 0 : d > 0);
+      if (learn) { learn.pseudoDerivative(g, d, blocked, psiZero, psiH![i] as number, psiM![i] as number, psiS![i] as number, this.rand); if (spike) learn.spiked(g); }
       const r = (refr[g] as number) + (spike ? nRef : 0) - 1;
       refr[g] = r < 0 ? 0 : r > nRef ? nRef : r;
       if (spike) {
@@ -758,11 +893,28 @@ export class Core {
         case 3: value = (this.thr[g] as number) * 2 ** -R.threshold.frac; break;
         case 4: value = (this.lastI[pop.model === 'LI' ? this.nRec + g : g] as number) * 2 ** -R.accumulator.frac; break;
         case 7: value = (this.y[g] as number) * 2 ** -R.membrane.frac; break;
+        case 5: value = (this.learning.psi[g] as number) * 2 ** -R.psi.frac; break;
+        case 6: value = this.traceSeen(pop.model === 'input', g); break;
+        case 8: value = (this.learning.err[g] as number) * 2 ** -R.error.frac; break;
         default: throw new Error(`internal: probe variable ${variable} reached the core`);
       }
       buf.data[at + i] = value;
     }
     return 0;
+  }
+
+  /** A presynaptic trace (real units) as the first recurrent population with traces sees it. */
+  private traceSeen(input: boolean, i: number): number {
+    const t = this.learning.traces.find((x, k) => x && (this.pops[k]!.model === 'LIF' || this.pops[k]!.model === 'ALIF'));
+    return t ? ((input ? t.input : t.rec)[i] as number) * 2 ** -this.program.core.registers.trace.frac : 0;
+  }
+
+  /** The learning unit's energy by kind (pJ): its arithmetic, its SRAM, and its programming pulses. */
+  learningEnergy(): Record<string, number> {
+    const l = this.learn?.counts;
+    const e = this.program.core.energy;
+    if (!l) return {};
+    return { add: l.addBits * e.addPerBit, multiply: l.multiplyBits2 * e.multiplyPerBit2, sram: l.sramBits * e.sramPerBit, program: l.setPulses * e.setPulse + l.resetPulses * e.resetPulse };
   }
 
   /** Energy by kind (pJ) from counts, priced by the program's table. */
@@ -811,7 +963,6 @@ function convert(current: Float64Array, out: Float64Array, n: number, scale: num
   return clipped;
 }
 
-const learningUnit = (): never => { throw new Error('internal: a learning instruction reached the core (refused when the core was built)'); };
 
 const HANDLERS: Handlers = {
   NOP: () => 0,
@@ -826,11 +977,15 @@ const HANDLERS: Handlers = {
   ACC_ADD: (core, ins) => core.accAdd(ins.fields.tile, ins.fields.colLo, ins.fields.colCount, ins.fields.dst),
   NEURON_UPDATE: (core, ins) => core.neuronUpdate(ins.fields.pop, ins.fields.lo, ins.fields.count),
   READOUT_UPDATE: (core, ins) => core.readoutUpdate(ins.fields.pop, ins.fields.lo, ins.fields.count),
-  TRACE_UPDATE: learningUnit,
-  LEARN_SIGNAL: learningUnit,
-  GRAD_ACC: learningUnit,
-  PROGRAM: learningUnit,
-  REFRESH: learningUnit,
+  TARGET_LOAD: (core, ins) => core.loadTargets(ins.fields.lo, ins.fields.count),
+  ERROR: (core, ins) => core.error(ins.fields.lo, ins.fields.count, ins.fields.loss),
+  LEARN_SIGNAL: (core, ins) => { core.learning.learningSignal(ins.fields.lo, ins.fields.count, core.nOut, core.draw); return 0; },
+  TRACE_UPDATE: (core, ins) => core.traceUpdate(ins.fields.src, ins.fields.pop, ins.fields.srcLo, ins.fields.count),
+  GRAD_ACC: (core, _ins, address) => core.gradients(address),
+  SEQ_END: (core, ins) => core.learning.endSequence(ins.fields.regularize === 1, core.nRec),
+  BATCH_END: (core, ins) => { core.endBatch(ins.fields.size, ins.fields.target, ins.fields.regularize === 1); return 0; },
+  PROGRAM: (core, ins) => core.writeTile(ins.fields.tile),
+  REFRESH: (core, ins) => core.refreshTile(ins.fields.tile),
   PROBE: (core, ins, address) => core.probe(address, ins.fields.variable, ins.fields.pop, ins.fields.lo, ins.fields.count),
 };
 

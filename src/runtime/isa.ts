@@ -24,7 +24,8 @@ export type Unit = (typeof UNITS)[number];
  * What a field holds. Program validation, the disassembler and docs/isa.md are derived from it:
  *   - tile, population: an index that must exist in the core or the program;
  *   - enum: one of `values` (shown by name); units: a bit mask of UNITS; flag: 0 or 1;
- *   - address: an instruction before this one (a backward jump);
+ *   - address: an instruction before this one (a backward jump); forward: one after it (a forward jump);
+ *   - instruction: the address of an instruction of opcode `op` before this one (whose operands it shares);
  *   - count: how many of something;
  *   - start: the first index of a range of `of` (rows or columns of a tile, neurons of the
  *     instruction's population, input channels, accumulators, neurons of the `src` space, or
@@ -32,10 +33,11 @@ export type Unit = (typeof UNITS)[number];
  */
 export type FieldKind =
   | { readonly kind: 'tile' } | { readonly kind: 'population' } | { readonly kind: 'flag' } | { readonly kind: 'units' }
-  | { readonly kind: 'address' } | { readonly kind: 'count' }
+  | { readonly kind: 'address' } | { readonly kind: 'forward' } | { readonly kind: 'count' }
+  | { readonly kind: 'instruction'; readonly op: string }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'start'; readonly of: Extent; readonly count?: string };
-export type Extent = 'row' | 'column' | 'neuron' | 'input' | 'accumulator' | 'source' | 'recurrent';
+export type Extent = 'row' | 'column' | 'neuron' | 'input' | 'accumulator' | 'source' | 'recurrent' | 'readout';
 export type FieldSpec = FieldKind & { readonly bits: number };
 
 /** The core parameters a latency may name (the `latency` table and the core's sizes). */
@@ -53,12 +55,12 @@ export type Formula =
  * State an instruction reads or writes, for the scoreboard's hazards (src/runtime/schedule.ts):
  * the input buffer, the spike buffer of the last step and the one being written, the
  * accumulators, the readouts' outputs (the error's source), the presynaptic traces, the learning
- * signals, or per tile (its output register, devices, gradients) or per population (its neuron
+ * signals, targets, errors, pseudo-derivatives and per-synapse learning registers, or per tile (its output register, devices) or per population (its neuron
  * state), the tile or population being the operand named.
  */
 export type ResourceSpec =
-  | 'input' | 'spikes' | 'next_spikes' | 'accumulators' | 'readout_outputs' | 'traces' | 'learning_signals'
-  | { readonly tile: 'output' | 'devices' | 'gradients' }
+  | 'input' | 'spikes' | 'next_spikes' | 'accumulators' | 'readout_outputs' | 'traces' | 'learning_signals' | 'targets' | 'errors' | 'psi' | 'gradients'
+  | { readonly tile: 'output' | 'devices' }
   | { readonly population: 'state' };
 
 export interface OpSpec {
@@ -107,14 +109,18 @@ export const ISA = {
   ACC_CLEAR: { latency: laned('count'), code: 0x30, unit: 'accumulator', fields: { lo: { bits: 16, kind: 'start', of: 'accumulator', count: 'count' }, count: f.count }, waits: [], reads: [], writes: ['accumulators'], doc: 'Zero the accumulators [lo, lo+count).' },
   ACC_ADD: { latency: laned('colCount', 'accumulate'), code: 0x31, unit: 'accumulator', fields: { tile: f.tile, colLo: { bits: 12, kind: 'start', of: 'column', count: 'colCount' }, colCount: { bits: 13, kind: 'count' }, dst: { bits: 16, kind: 'start', of: 'accumulator', count: 'colCount' } }, waits: [], reads: [{ tile: 'output' }, 'accumulators'], writes: ['accumulators'], doc: 'Add the output register columns [colLo, colLo+colCount) of `tile` into the accumulators from `dst` on (partial sums from several tiles meet here), saturating or wrapping as the accumulator format says.' },
 
-  NEURON_UPDATE: { latency: laned('count', 'neuronUpdate'), code: 0x40, unit: 'neuron', fields: { model: { bits: 2, kind: 'enum', values: ['LIF', 'ALIF'] }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'next_spikes'], doc: 'Update neurons [lo, lo+count) of population `pop` with neuron `model`: leak, add the accumulated input, adapt, test the threshold, reset, refractory count; write spikes to the spike buffer.' },
+  NEURON_UPDATE: { latency: laned('count', 'neuronUpdate'), code: 0x40, unit: 'neuron', fields: { model: { bits: 2, kind: 'enum', values: ['LIF', 'ALIF'] }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'next_spikes', 'psi'], doc: 'Update neurons [lo, lo+count) of population `pop` with neuron `model`: leak, add the accumulated input, adapt, test the threshold, reset, refractory count; write spikes to the spike buffer.' },
   READOUT_UPDATE: { latency: laned('count', 'readout'), code: 0x41, unit: 'neuron', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'readout_outputs'], doc: 'Update the leaky-integrator readouts [lo, lo+count) of population `pop`.' },
 
-  TRACE_UPDATE: { latency: laned('count', 'traceUpdate'), code: 0x50, unit: 'learning', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: [{ population: 'state' }, 'traces'], writes: ['traces'], doc: 'Update the presynaptic traces and pseudo-derivatives of neurons [lo, lo+count) of `pop`.' },
-  LEARN_SIGNAL: { latency: laned('count', 'learningSignal'), code: 0x51, unit: 'learning', fields: { lo: { bits: 16, kind: 'start', of: 'recurrent', count: 'count' }, count: f.count }, waits: [], reads: ['readout_outputs'], writes: ['learning_signals'], doc: 'Compute the learning signals L = B·err of recurrent neurons [lo, lo+count).' },
-  GRAD_ACC: { latency: { mul: ['active', { ceilDiv: [c('cols'), c('lanes')] }, c('gradient')] }, code: 0x52, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, colLo: { bits: 12, kind: 'start', of: 'column' } }, waits: [], reads: ['learning_signals', 'traces', { tile: 'gradients' }], writes: [{ tile: 'gradients' }], doc: 'Accumulate eligibility × learning signal into the gradient registers of the active rows [rowLo, rowLo+rowCount) of `tile`, columns from `colLo`.' },
-  PROGRAM: { latency: { mul: ['active', c('programPulse')] }, code: 0x53, unit: 'learning', fields: { tile: f.tile, rowLo: f.rowLo, rowCount: f.rowCount, scheme: { bits: 3, kind: 'enum', values: UPDATE_SCHEMES } }, waits: [], reads: [{ tile: 'gradients' }, { tile: 'devices' }], writes: [{ tile: 'gradients' }, { tile: 'devices' }], doc: 'Turn the gradients of rows [rowLo, rowLo+rowCount) of `tile` into programming pulses with update `scheme`; `active` is the number of pulses.' },
-  REFRESH: { latency: { mul: ['active', 2, c('programPulse')] }, code: 0x54, unit: 'learning', fields: { tile: f.tile }, waits: [], reads: [{ tile: 'devices' }], writes: [{ tile: 'devices' }], doc: 'RESET and re-program the saturated pairs of `tile` (the refresh policy of the device); `active` is the number of pairs refreshed.' },
+  TARGET_LOAD: { latency: laned('count', 'loadInput'), code: 0x16, unit: 'io', fields: { lo: { bits: 16, kind: 'start', of: 'readout', count: 'count' }, count: f.count }, waits: [], reads: [], writes: ['targets'], doc: 'Load this step\'s targets of readouts [lo, lo+count) from the host: the target signal y* in the membrane format, or the label as a one-hot.' },
+  ERROR: { latency: laned('count', 'learningSignal'), code: 0x50, unit: 'learning', fields: { lo: { bits: 16, kind: 'start', of: 'readout', count: 'count' }, count: f.count, loss: { bits: 2, kind: 'enum', values: ['mse', 'cross_entropy'] } }, waits: [], reads: ['readout_outputs', 'targets'], writes: ['errors'], doc: 'The readout errors of readouts [lo, lo+count) in the error format: y − y* (mse) or softmax(y) − one-hot (cross_entropy, the softmax over the `count` readouts), inside the loss window of the sequence and 0 outside it.' },
+  LEARN_SIGNAL: { latency: laned('count', 'learningSignal'), code: 0x51, unit: 'learning', fields: { lo: { bits: 16, kind: 'start', of: 'recurrent', count: 'count' }, count: f.count }, waits: [], reads: ['errors'], writes: ['learning_signals'], doc: 'The learning signals L_j = Σ_k B_jk·err_k of recurrent neurons [lo, lo+count), B the program\'s feedback matrix (symmetric feedback: the readout weights the devices were last written with).' },
+  TRACE_UPDATE: { latency: laned('count', 'traceUpdate'), code: 0x52, unit: 'learning', fields: { src: { bits: 2, kind: 'enum', values: ['input', 'spikes', 'new_spikes'] }, pop: f.pop, srcLo: { bits: 16, kind: 'start', of: 'source', count: 'count' }, count: f.count }, waits: [], reads: ['input', 'spikes', 'next_spikes', 'traces'], writes: ['traces'], doc: 'Update the presynaptic traces seen by population `pop` of sources [srcLo, srcLo+count) of buffer `src` (inputs x^t, spikes z^{t−1}, or the spikes z^t just written): z̄ ← α·z̄ + f·pre with the population\'s decay α (a readout\'s κ) and input factor f.' },
+  GRAD_ACC: { latency: { mul: [{ ceilDiv: [{ field: 'cols' }, c('lanes')] }, { field: 'rows' }, c('gradient')] }, code: 0x53, unit: 'learning', fields: { read: { bits: 14, kind: 'instruction', op: 'XBAR_READ' }, add: { bits: 14, kind: 'instruction', op: 'ACC_ADD' }, rows: f.rowCount, cols: f.rowCount }, waits: [], reads: ['learning_signals', 'errors', 'traces', 'psi', 'gradients'], writes: ['gradients'], doc: 'For the synapses instruction `read` drives (its rows) into the columns instruction `add` adds (`rows` × `cols` of them): a recurrent neuron\'s e = ψ·(z̄ − cβ·ε_a), ε_a ← ψ·z̄ + (ρ − cβψ)·ε_a, ē ← κ·ē + (1 − κ)·e, Δ −= ηL·ē, Σe += e; a readout\'s Δ −= η·err·z̄. Every synapse\'s registers are touched each step (the κ-filter decays them).' },
+  SEQ_END: { latency: { mul: [{ ceilDiv: ['active', c('lanes')] }, c('gradient')] }, code: 0x54, unit: 'learning', fields: { regularize: { bits: 1, kind: 'flag' } }, waits: ['io', 'crossbar', 'accumulator', 'neuron', 'learning', 'probe'], reads: ['gradients'], writes: ['gradients', 'traces'], doc: 'End a sequence: with `regularize`, fold the per-sequence firing-rate regulariser into the weight changes (Δ −= η·r_j·Σe, r_j from the sequence\'s spike counts); then clear the traces and eligibilities for the next sequence. `active`: the synapses folded.' },
+  BATCH_END: { latency: 1, code: 0x55, unit: 'control', fields: { size: f.count, target: { bits: 16, kind: 'forward' }, regularize: { bits: 1, kind: 'flag' } }, waits: ['learning'], reads: [], writes: [], doc: 'Count a finished sequence; unless `size` sequences have finished since the last write, jump forward to `target`. At a batch\'s end with `regularize`, fold the batch-mean firing-rate regulariser (r_j from the batch\'s spike counts) into the weight changes first.' },
+  PROGRAM: { latency: { mul: ['active', c('programPulse')] }, code: 0x56, unit: 'learning', fields: { tile: f.tile, scheme: { bits: 3, kind: 'enum', values: UPDATE_SCHEMES } }, waits: [], reads: ['gradients', { tile: 'devices' }], writes: ['gradients', { tile: 'devices' }], doc: 'Write the weight changes of `tile`\'s trainable synapses to its devices with update `scheme` (docs/core.md): programming pulses on the G⁺ or G⁻ side; the register keeps what the scheme does not transfer (mixed precision) or is cleared. `active`: the pulses applied.' },
+  REFRESH: { latency: { mul: ['active', c('programPulse')] }, code: 0x57, unit: 'learning', fields: { tile: f.tile }, waits: [], reads: [{ tile: 'devices' }], writes: [{ tile: 'devices' }], doc: 'RESET and re-program the saturated pairs of `tile` (the device\'s refresh policy); `active`: the pulses (RESETs and SETs) applied.' },
 
   PROBE: { latency: laned('count'), code: 0x60, unit: 'probe', fields: { variable: { bits: 4, kind: 'enum', values: PROBE_VARIABLES }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: [{ population: 'state' }], writes: [], doc: 'Record `variable` of neurons [lo, lo+count) of `pop`.' },
 } as const satisfies Record<string, OpSpec>;
@@ -176,6 +182,8 @@ export function kindText(spec: FieldSpec): string {
     case 'enum': return spec.values.map((v, i) => `${i} ${v}`).join(', ');
     case 'start': return `first ${spec.of}${spec.count ? ` of ${spec.count}` : ''}`;
     case 'units': return 'unit mask';
+    case 'instruction': return `address of a ${spec.op}`;
+    case 'forward': return 'address (forward)';
     default: return spec.kind;
   }
 }

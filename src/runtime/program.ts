@@ -19,13 +19,13 @@
 // malformed or missing sections (PCX1005), unknown opcodes (PCX1006), values out of range
 // (PCX1007), and a program that does not fit its core (PCX1008). Decoding then encoding gives
 // back the same bytes.
-import { decodeInstruction, encodeInstruction, fieldSpecs, operand, UNITS, type CoreTiming, type Instruction } from './isa.ts';
+import { decodeInstruction, encodeInstruction, fieldSpecs, ISA, operand, UNITS, UPDATE_SCHEMES, type CoreTiming, type Instruction } from './isa.ts';
 import type { Overflow, QFormat, Rounding } from './fixed.ts';
 
-export const PROGRAM_VERSION = 2;
+export const PROGRAM_VERSION = 3;
 const MAGIC = [0x50, 0x43, 0x58, 0x00];
 
-export const REGISTERS = ['accumulator', 'membrane', 'threshold', 'adaptation', 'weight', 'trace', 'eligibility', 'learning_signal', 'gradient', 'decay'] as const;
+export const REGISTERS = ['accumulator', 'membrane', 'threshold', 'adaptation', 'weight', 'trace', 'psi', 'error', 'eligibility', 'eligibility_sum', 'learning_signal', 'gradient', 'decay'] as const;
 export type RegisterName = (typeof REGISTERS)[number];
 export interface RegisterFormat extends QFormat { readonly overflow: Overflow; readonly round: Rounding }
 export const ROUNDINGS: readonly Rounding[] = ['nearest', 'nearest_even', 'toward_zero', 'floor', 'stochastic'];
@@ -96,34 +96,63 @@ export interface Conventions {
   readonly refractory: number;
   readonly vMin: number | null;
   readonly graded: boolean;
+  /** ψ = 0 while the neuron is refractory (surrogate_when_refractory = zero). */
+  readonly psiZeroBlocked: boolean;
 }
-export const NO_CONVENTIONS: Conventions = { reset: 'subtract', adaptiveTheta: false, sameStep: false, ge: false, inputFactor: false, incrementOneMinusRho: false, refractory: 0, vMin: null, graded: false };
+export const NO_CONVENTIONS: Conventions = { reset: 'subtract', adaptiveTheta: false, sameStep: false, ge: false, inputFactor: false, incrementOneMinusRho: false, refractory: 0, vMin: null, graded: false, psiZeroBlocked: false };
 
 export const MODELS = ['input', 'LIF', 'ALIF', 'LI'] as const;
 export type Model = (typeof MODELS)[number];
 export interface PopulationParams { readonly name: string; readonly model: Model; readonly size: number; readonly conventions: Conventions; readonly arrays: Readonly<Record<string, Int32Array>> }
-export interface TileTargets { readonly tile: number; readonly rows: number; readonly cols: number; readonly gPlus: Uint16Array; readonly gMinus: Uint16Array }
+/** A tile's initial device levels, and which of its cells are synapses the learning unit may change (1) — none without learning. */
+export interface TileTargets { readonly tile: number; readonly rows: number; readonly cols: number; readonly gPlus: Uint16Array; readonly gMinus: Uint16Array; readonly trainable: Uint8Array }
 /** When a PROBE instruction records, in steps of a sequence: from `start`, every `every`, through `stop` (inclusive). */
 export interface ProbeSchedule { readonly address: number; readonly every: number; readonly start: number; readonly stop: number }
 
 export const FEEDBACK_KINDS = ['none', 'symmetric', 'random', 'adaptive'] as const;
 export const SCHEMES = ['direct', 'sign', 'stochastic', 'multi', 'mixed_precision'] as const;
-/** The learning unit's constants in its registers (the next issue's unit reads them). */
+export const PLACEMENTS = ['on_chip', 'chip_in_the_loop'] as const;
+export const WRITE_TIMES = ['step', 'sequence', 'batch'] as const;
+export const REGULARIZERS = ['none', 'per_sequence', 'batch_mean'] as const;
+export const LOSSES = ['mse', 'cross_entropy'] as const;
+/** A positive real as a fixed-point multiplier in [2^30, 2^31) and a right shift: m·2^−shift (TFLite's QuantizeMultiplier). */
+export interface Multiplier { readonly multiplier: number; readonly shift: number }
+
+/**
+ * The learning unit's constants (docs/core.md, "The learning unit"). Raw values are in the
+ * registers' formats; `lr` turns a learning signal (learning_signal format) into ηL in the
+ * gradient format: ηL = L·m >> shift, η already scaled by the gradient's averaging (1/batch,
+ * 1/window).
+ */
 export interface LearningConstants {
-  /** η as a right shift 2^−lrShift (as ReckOn applies it), and η in the gradient format. */
-  readonly lrShift: number; readonly lr: number;
-  /** A spike's increment of a presynaptic trace, in the trace format. */
-  readonly traceIncrement: number;
+  readonly placement: (typeof PLACEMENTS)[number];
+  readonly loss: (typeof LOSSES)[number];
+  /** The first step of a sequence whose error counts (the loss window's start). */
+  readonly windowStart: number;
+  readonly lr: Multiplier;
   readonly feedback: (typeof FEEDBACK_KINDS)[number];
-  /** B, [recurrent][output], in the weight format (empty without e-prop). */
+  /** B, [recurrent][output], in the weight format (empty for symmetric feedback: the unit reads the readout weights). */
   readonly B: Int32Array;
+  /** Adaptive feedback's decay per write, in the decay format (0 otherwise). */
+  readonly feedbackDecay: number;
+  /** The readouts' κ in the decay format (every readout shares it; it filters the eligibility). */
+  readonly kappa: number;
   readonly scheme: (typeof SCHEMES)[number];
-  /** The scheme's threshold (sign: threshold; mixed precision: ε) in the gradient format. */
+  readonly write: (typeof WRITE_TIMES)[number];
+  /** Sequences per write (write = batch). */
+  readonly batch: number;
+  /** sign: |Δ| above which one pulse is applied; mixed precision: the transfer quantum ε. Gradient format. */
   readonly threshold: number;
-  /** Device levels one transfer pulse stands for (ideal devices), or 0. */
-  readonly pulseLevels: number;
-  /** The nominal pulse's conductance change, siemens (mixed precision), or 0. */
+  /** The conductance of one nominal SET pulse (direct, multi, mixed precision), siemens; stochastic: the change that makes a pulse certain. */
   readonly pulse: number;
+  /** Ideal devices: the levels one pulse adds (≥ 1). */
+  readonly pulseLevels: number;
+  /** |Δ| clipped to this at a write (gradient format; 0: no clip). */
+  readonly clip: number;
+  /** The firing-rate regulariser: Δ −= K·(n_j − n0)·Σe, n_j the spikes of neuron j; K as a multiplier into the gradient format per eligibility unit, n0 with 8 fractional bits. */
+  readonly regularizer: (typeof REGULARIZERS)[number];
+  readonly regK: Multiplier;
+  readonly regN0: number;
 }
 
 export interface SourceSpan { readonly file: number; readonly line: number; readonly column: number }
@@ -230,7 +259,7 @@ export function encodeProgram(p: Program): Uint8Array {
       s.text(pop.name); s.u8(MODELS.indexOf(pop.model)); s.u32(pop.size);
       const c = pop.conventions;
       s.u8(RESET_KINDS.indexOf(c.reset));
-      s.u8(flagBits(c.adaptiveTheta, c.sameStep, c.ge, c.inputFactor, c.incrementOneMinusRho, c.vMin !== null, c.graded));
+      s.u8(flagBits(c.adaptiveTheta, c.sameStep, c.ge, c.inputFactor, c.incrementOneMinusRho, c.vMin !== null, c.graded, c.psiZeroBlocked));
       s.u32(c.refractory); s.i32(c.vMin ?? 0);
       const names = Object.keys(pop.arrays);
       s.u16(names.length);
@@ -248,6 +277,8 @@ export function encodeProgram(p: Program): Uint8Array {
       s.u16(t.tile); s.u16(t.rows); s.u16(t.cols);
       s.bytes(new Uint8Array(Uint16Array.from(t.gPlus).buffer));
       s.bytes(new Uint8Array(Uint16Array.from(t.gMinus).buffer));
+      s.u8(t.trainable.length > 0 ? 1 : 0);
+      if (t.trainable.length > 0) s.bytes(t.trainable);
     }
   });
   section(w, 'CODE', (s) => {
@@ -261,9 +292,12 @@ export function encodeProgram(p: Program): Uint8Array {
   section(w, 'LERN', (s) => {
     const l = p.learning;
     if (!l) return;
-    s.u8(l.lrShift); s.i32(l.lr); s.i32(l.traceIncrement);
-    s.u8(FEEDBACK_KINDS.indexOf(l.feedback)); s.u32(l.B.length); s.int32s(l.B);
-    s.u8(SCHEMES.indexOf(l.scheme)); s.i32(l.threshold); s.u32(l.pulseLevels); s.f64(l.pulse);
+    s.u8(PLACEMENTS.indexOf(l.placement)); s.u8(LOSSES.indexOf(l.loss)); s.u32(l.windowStart);
+    s.u32(l.lr.multiplier); s.i32(l.lr.shift);
+    s.u8(FEEDBACK_KINDS.indexOf(l.feedback)); s.u32(l.B.length); s.int32s(l.B); s.i32(l.feedbackDecay); s.i32(l.kappa);
+    s.u8(SCHEMES.indexOf(l.scheme)); s.u8(WRITE_TIMES.indexOf(l.write)); s.u32(l.batch);
+    s.f64(l.threshold); s.f64(l.pulse); s.u32(l.pulseLevels); s.f64(l.clip);
+    s.u8(REGULARIZERS.indexOf(l.regularizer)); s.u32(l.regK.multiplier); s.i32(l.regK.shift); s.i32(l.regN0);
   });
   section(w, 'SYMS', (s) => {
     const y = p.symbols;
@@ -440,11 +474,10 @@ function readPopulations(r: Reader): PopulationParams[] {
     if (size > 1e7) throw new Bad('PCX1007', `population ${name} has ${size} neurons`);
     const reset = r.pick(RESET_KINDS, `population ${name}'s reset`);
     const flags = r.u8();
-    if (flags >= 128) throw new Bad('PCX1007', `population ${name} has unknown convention flags`);
     const refractory = r.u32(); const vMin = r.i32();
     const conventions: Conventions = {
       reset, adaptiveTheta: (flags & 1) !== 0, sameStep: (flags & 2) !== 0, ge: (flags & 4) !== 0, inputFactor: (flags & 8) !== 0,
-      incrementOneMinusRho: (flags & 16) !== 0, refractory, vMin: (flags & 32) !== 0 ? vMin : null, graded: (flags & 64) !== 0,
+      incrementOneMinusRho: (flags & 16) !== 0, refractory, vMin: (flags & 32) !== 0 ? vMin : null, graded: (flags & 64) !== 0, psiZeroBlocked: (flags & 128) !== 0,
     };
     if (conventions.vMin === null && vMin !== 0) throw new Bad('PCX1007', `population ${name} has a v_min value without its flag`);
     const k = r.u16();
@@ -452,7 +485,7 @@ function readPopulations(r: Reader): PopulationParams[] {
     for (let j = 0; j < k; j++) {
       const key = r.text();
       if (key in arrays) throw new Bad('PCX1005', `population ${name} has two arrays ${key}`);
-      if (!(MODEL_ARRAYS[model] as readonly string[]).includes(key) && key !== 'reset_value') throw new Bad('PCX1005', `population ${name} (${model}) has an array ${JSON.stringify(key)} no unit reads`);
+      if (!(MODEL_ARRAYS[model] as readonly string[]).includes(key) && !(LEARNING_ARRAYS[model] as readonly string[]).includes(key) && key !== 'reset_value') throw new Bad('PCX1005', `population ${name} (${model}) has an array ${JSON.stringify(key)} no unit reads`);
       arrays[key] = r.int32s(size);
     }
     out.push({ name, model, size, conventions, arrays });
@@ -470,7 +503,11 @@ function readTargets(r: Reader, core: CoreConfig): TileTargets[] {
     if (out.some((t) => t.tile === tile)) throw new Bad('PCX1005', `device targets for tile ${tile} appear twice`);
     const gp = r.bytes(rows * cols * 2);
     const gm = r.bytes(rows * cols * 2);
-    out.push({ tile, rows, cols, gPlus: new Uint16Array(gp.buffer, gp.byteOffset, rows * cols), gMinus: new Uint16Array(gm.buffer, gm.byteOffset, rows * cols) });
+    const has = r.u8();
+    if (has > 1) throw new Bad('PCX1007', `tile ${tile}'s trainable flag is ${has}`);
+    const trainable = has === 1 ? r.bytes(rows * cols) : new Uint8Array(0);
+    if (trainable.some((x) => x > 1)) throw new Bad('PCX1007', `tile ${tile}'s trainable mask holds a value other than 0 or 1`);
+    out.push({ tile, rows, cols, gPlus: new Uint16Array(gp.buffer, gp.byteOffset, rows * cols), gMinus: new Uint16Array(gm.buffer, gm.byteOffset, rows * cols), trainable });
   }
   return out;
 }
@@ -495,12 +532,24 @@ function readProbes(r: Reader): ProbeSchedule[] {
 
 function readLearning(r: Reader): LearningConstants | null {
   if (r.remaining === 0) return null;
-  const lrShift = r.u8(); const lr = r.i32(); const traceIncrement = r.i32();
+  const placement = r.pick(PLACEMENTS, 'placement'); const loss = r.pick(LOSSES, 'loss'); const windowStart = r.u32();
+  const lr = multiplier(r, 'the learning rate');
   const feedback = r.pick(FEEDBACK_KINDS, 'feedback');
   const nB = r.u32();
   if (nB * 4 > r.remaining) throw new Bad('PCX1005', `section LERN declares ${nB} feedback weights in ${r.remaining} bytes`);
   const B = r.int32s(nB);
-  return { lrShift, lr, traceIncrement, feedback, B, scheme: r.pick(SCHEMES, 'update scheme'), threshold: r.i32(), pulseLevels: r.u32(), pulse: r.real('the pulse', 0, 1) };
+  const feedbackDecay = r.i32(); const kappa = r.i32();
+  const scheme = r.pick(SCHEMES, 'update scheme'); const write = r.pick(WRITE_TIMES, 'write time'); const batch = r.u32();
+  if (batch < 1) throw new Bad('PCX1007', 'a batch of 0 sequences');
+  const threshold = r.real('the scheme threshold', 0, 2 ** 53); const pulse = r.real('the pulse', 0, 1); const pulseLevels = r.u32(); const clip = r.real('the clip', 0, 2 ** 53);
+  const regularizer = r.pick(REGULARIZERS, 'regulariser'); const regK = multiplier(r, 'the regulariser'); const regN0 = r.i32();
+  return { placement, loss, windowStart, lr, feedback, B, feedbackDecay, kappa, scheme, write, batch, threshold, pulse, pulseLevels, clip, regularizer, regK, regN0 };
+}
+
+function multiplier(r: Reader, what: string): Multiplier {
+  const m = r.u32(); const shift = r.i32();
+  if (m >= 2 ** 31 || (m !== 0 && m < 2 ** 30) || Math.abs(shift) > 120) throw new Bad('PCX1007', `${what}'s multiplier ${m} >> ${shift} is not a normalised multiplier`);
+  return { multiplier: m, shift };
 }
 
 function readSymbols(r: Reader): Symbols {
@@ -540,6 +589,12 @@ export function spaceSizes(p: Pick<Program, 'populations'>): { nIn: number; nRec
   return { nIn: sizeOf(['input']), nRec: sizeOf(['LIF', 'ALIF']), nOut: sizeOf(['LI']) };
 }
 
+/** What may follow the step loop: the end of a sequence, its writes, and synchronisation. */
+const TAIL = ['SEQ_END', 'BATCH_END', 'PROGRAM', 'REFRESH', 'SYNC', 'NOP'] as const;
+
+/** The arrays the learning unit reads of a recurrent population (with on-chip learning): ψ's height and slope (multiplier and shift), and ALIF's c·β. */
+export const LEARNING_ARRAYS: Readonly<Record<Model, readonly string[]>> = { input: [], LIF: ['psi_h', 'psi_s', 'psi_shift'], ALIF: ['psi_h', 'psi_s', 'psi_shift', 'cbeta'], LI: [] };
+
 /** The arrays each model's neuron unit reads (docs/core.md). */
 export const MODEL_ARRAYS: Readonly<Record<Model, readonly string[]>> = {
   input: [],
@@ -570,6 +625,8 @@ function validate(p: Program): void {
         case 'units': if (v >= 2 ** UNITS.length) bad(`the unit mask ${v} names a unit that does not exist (there are ${UNITS.length})`); break;
         case 'flag': if (v > 1) bad(`${name} is ${v}, not 0 or 1`); break;
         case 'address': if (v > i) bad(`jump target ${v} is not before the loop`); break;
+        case 'forward': if (v <= i || v >= p.code.length) bad(`jump target ${v} is not after this instruction, within the program`); break;
+        case 'instruction': if (v >= i || p.code[v]?.op !== spec.op) bad(`${name} ${v} is not an earlier ${spec.op}`); break;
         case 'count': break;
         case 'start': {
           const n = spec.count !== undefined ? value(spec.count) : 1;
@@ -582,6 +639,7 @@ function validate(p: Program): void {
               case 'input': return [nIn, `the ${nIn} input channels`];
               case 'accumulator': return [nRec + nOut, `the ${nRec + nOut} accumulators`];
               case 'recurrent': return [nRec, `the ${nRec} recurrent neurons`];
+              case 'readout': return [nOut, `the ${nOut} readouts`];
               case 'source': return value('src') === 0 ? [nIn, `the ${nIn} inputs`] : [nRec, `the ${nRec} recurrent neurons`];
             }
           })();
@@ -597,6 +655,20 @@ function validate(p: Program): void {
       if (pop.model !== model) bad(`population ${pop.name} is ${pop.model}, not ${model}`);
     }
     if (ins.op === 'READOUT_UPDATE' && p.populations[ins.fields.pop]!.model !== 'LI') bad(`population ${p.populations[ins.fields.pop]!.name} is not a readout`);
+    if (ISA[ins.op].unit === 'learning' || ins.op === 'TARGET_LOAD' || ins.op === 'BATCH_END') {
+      if (!p.learning || p.learning.placement !== 'on_chip') bad('a learning instruction in a program without an on-chip learning unit\'s constants');
+    }
+    if (ins.op === 'PROGRAM' && UPDATE_SCHEMES[ins.fields.scheme] !== p.learning?.scheme) bad(`scheme ${UPDATE_SCHEMES[ins.fields.scheme]} is not the program's (${p.learning?.scheme})`);
+    if (ins.op === 'TRACE_UPDATE') {
+      const m = p.populations[ins.fields.pop]!.model;
+      if (m !== 'LIF' && m !== 'ALIF' && m !== 'LI') bad(`population ${p.populations[ins.fields.pop]!.name} has no presynaptic traces`);
+    }
+    if (ins.op === 'GRAD_ACC') {
+      const read = p.code[ins.fields.read] as Extract<Instruction, { op: 'XBAR_READ' }>;
+      const add = p.code[ins.fields.add] as Extract<Instruction, { op: 'ACC_ADD' }>;
+      if (read.fields.tile !== add.fields.tile) bad(`read ${ins.fields.read} and add ${ins.fields.add} are of different tiles`);
+      if (ins.fields.rows !== read.fields.rowCount || ins.fields.cols !== add.fields.colCount) bad(`rows × cols ${ins.fields.rows} × ${ins.fields.cols} are not those of its read and add (${read.fields.rowCount} × ${add.fields.colCount})`);
+    }
   });
   for (const pop of p.populations) {
     for (const a of MODEL_ARRAYS[pop.model]) if (!pop.arrays[a]) throw new Bad('PCX1005', `population ${pop.name} (${pop.model}) has no ${a} array`);
@@ -607,12 +679,19 @@ function validate(p: Program): void {
       for (const a of ['alpha', 'rho', 'kappa']) { const d = pop.arrays[a]; if (d?.some((k) => k < 0 || k > 31)) throw new Bad('PCX1007', `population ${pop.name} has a decay shift outside 0–31`); }
     }
   }
-  // The code's shape the core relies on: one STEP, first; one LOOP back to it over the run's steps; HALT last.
+  // The code's shape the core relies on: one STEP, first; one LOOP back to it over the run's steps;
+  // after it only the end of a sequence (its learning and writes); HALT last, and only there.
   const steps = p.code.filter((i) => i.op === 'STEP').length;
   const loops = p.code.filter((i) => i.op === 'LOOP');
   if (p.code[0]?.op !== 'STEP' || steps !== 1) throw new Bad('PCX1008', 'a program begins with its one STEP');
-  if (p.code.at(-1)?.op !== 'HALT') throw new Bad('PCX1008', 'a program ends with HALT');
+  if (p.code.at(-1)?.op !== 'HALT' || p.code.filter((i) => i.op === 'HALT').length !== 1) throw new Bad('PCX1008', 'a program ends with its one HALT');
   if (loops.length !== 1 || loops[0]!.fields.target !== 0 || loops[0]!.fields.count !== p.run.steps) throw new Bad('PCX1008', `a program loops once over its ${p.run.steps} steps, back to its STEP`);
+  const loopAt = p.code.findIndex((i) => i.op === 'LOOP');
+  p.code.forEach((ins, i) => {
+    const tail = (TAIL as readonly string[]).includes(ins.op);
+    if (i > loopAt && i < p.code.length - 1 && !tail) throw new Bad('PCX1008', `instruction ${i} (${ins.op}) comes after the step loop, where only ${TAIL.join(', ')} may`);
+    if (i < loopAt && (ins.op === 'SEQ_END' || ins.op === 'BATCH_END')) throw new Bad('PCX1008', `instruction ${i} (${ins.op}) ends a sequence inside the step loop`);
+  });
   // The index layout the symbols declare is the one the populations imply.
   const next = { input: 0, rec: 0, out: 0 };
   p.populations.forEach((pop, i) => {
@@ -641,6 +720,11 @@ function validate(p: Program): void {
   if (p.symbols.spans.length !== p.code.length) throw new Bad('PCX1005', `the symbols cover ${p.symbols.spans.length} instructions of ${p.code.length}`);
   if (p.symbols.layout.length !== p.populations.length) throw new Bad('PCX1005', `the symbols lay out ${p.symbols.layout.length} populations of ${p.populations.length}`);
   if (p.learning && p.learning.B.length !== 0 && p.learning.B.length !== nRec * nOut) throw new Bad('PCX1008', `the feedback matrix has ${p.learning.B.length} entries for ${nRec} x ${nOut}`);
+  if (p.learning?.placement === 'on_chip') {
+    if (p.learning.feedback !== 'symmetric' && p.learning.B.length !== nRec * nOut) throw new Bad('PCX1008', `${p.learning.feedback} feedback without its ${nRec} x ${nOut} matrix`);
+    for (const pop of p.populations) for (const a of LEARNING_ARRAYS[pop.model]) if (!pop.arrays[a]) throw new Bad('PCX1005', `population ${pop.name} (${pop.model}) has no ${a} array for the learning unit`);
+  }
+  for (const t of p.targets) if (t.trainable.length > 0 && t.trainable.length !== t.rows * t.cols) throw new Bad('PCX1005', `tile ${t.tile}'s trainable mask has ${t.trainable.length} cells of ${t.rows * t.cols}`);
   for (const t of p.targets) if (t.tile >= c.tiles) throw new Bad('PCX1008', `targets for tile ${t.tile}`);
 }
 

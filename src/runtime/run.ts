@@ -60,7 +60,8 @@ export function runProgram(program: Program, samples: readonly Sample[], opts: R
   let done = 0;
   let loss = 0; let correct = 0; let scored = 0; let classified = 0;
   samples.forEach((s, k) => {
-    core.runSequence(s.x, k, () => { done++; opts.onStep?.(done, total); });
+    // A program that learns on chip (a compiled train block) learns as it runs: it needs each sequence's target.
+    core.runSequence(s.x, k, () => { done++; opts.onStep?.(done, total); }, core.learn ? { ...(s.target ? { target: s.target } : {}), ...(s.label !== undefined ? { label: s.label } : {}) } : {});
     if (score && (s.target || s.label !== undefined)) {
       const r = score(core.outputs, s);
       loss += r.loss; scored++;

@@ -38,7 +38,7 @@ describe('instruction set', () => {
     expect(cycles(CORE, read, 13)).toBe(13 * 4 + Math.ceil(256 / 8) * 1);
     expect(formulaText(ISA.ACC_ADD.latency)).toBe('⌈colCount / lanes⌉ × accumulate');
     expect(cycles(CORE, { op: 'ACC_ADD', fields: { tile: 0, colLo: 0, colCount: 33, dst: 0 } }, 0)).toBe(3);
-    expect(formulaText(ISA.REFRESH.latency)).toBe('active × 2 × program_pulse');
+    expect(formulaText(ISA.REFRESH.latency)).toBe('active × program_pulse');
     expect(cycles(CORE, { op: 'STEP', fields: {} }, 0)).toBe(8);
   });
   it('types operands from the table: a misspelt or missing field does not compile', () => {

@@ -22,8 +22,8 @@ function sample(code: Instruction[] = []): Program {
     { op: 'ACC_CLEAR', fields: { lo: 0, count: 20 } },
     { op: 'ACC_ADD', fields: { tile: 0, colLo: 0, colCount: 20, dst: 0 } },
     { op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 20 } },
-    { op: 'LOOP', fields: { target: 0, count: 1000 } },
     ...code,
+    { op: 'LOOP', fields: { target: 0, count: 1000 } },
     { op: 'HALT', fields: {} },
   ];
   const n = 20;
@@ -34,10 +34,13 @@ function sample(code: Instruction[] = []): Program {
       { name: 'in', model: 'input', size: 10, conventions: NO_CONVENTIONS, arrays: {} },
       { name: 'rec', model: 'LIF', size: n, conventions: { ...NO_CONVENTIONS, reset: 'zero', ge: true, refractory: 2, vMin: -4096 }, arrays: lif },
     ],
-    targets: [{ tile: 1, rows: 2, cols: 3, gPlus: Uint16Array.from([1, 2, 3, 4, 5, 6]), gMinus: Uint16Array.from([6, 5, 4, 3, 2, 1]) }],
+    targets: [{ tile: 1, rows: 2, cols: 3, gPlus: Uint16Array.from([1, 2, 3, 4, 5, 6]), gMinus: Uint16Array.from([6, 5, 4, 3, 2, 1]), trainable: Uint8Array.from([1, 0, 1, 1, 0, 0]) }],
     code: all,
     probes: all.flatMap((ins, address) => (ins.op === 'PROBE' ? [{ address, every: 2, start: 1, stop: 9 }] : [])),
-    learning: { lrShift: 8, lr: 3, traceIncrement: 256, feedback: 'random', B: Int32Array.from({ length: 0 }), scheme: 'mixed_precision', threshold: 12, pulseLevels: 0, pulse: 1.5e-6 },
+    learning: {
+      placement: 'chip_in_the_loop', loss: 'mse', windowStart: 0, lr: { multiplier: 2 ** 30 + 5, shift: 40 }, feedback: 'random', B: Int32Array.from({ length: 0 }), feedbackDecay: 0, kappa: 31000,
+      scheme: 'mixed_precision', write: 'batch', batch: 4, threshold: 12, pulse: 1.5e-6, pulseLevels: 1, clip: 0, regularizer: 'per_sequence', regK: { multiplier: 2 ** 30 + 1, shift: 50 }, regN0: 2560,
+    },
     symbols: {
       network: 'net', dt: 1e-3, files: ['a.snn', 'ü/b.snn'],
       layout: [{ space: 'input', offset: 0, accumulator: -1 }, { space: 'rec', offset: 0, accumulator: 0 }],
@@ -64,7 +67,7 @@ describe('program files', () => {
     v1[4] = 1; v1[5] = 0;
     const r = decodeProgram(v1);
     expect(r).toMatchObject({ ok: false, error: { code: 'PCX1002' } });
-    if (!r.ok) expect(r.error.message).toMatch(/version 1; this phasecore reads version 2: recompile/);
+    if (!r.ok) expect(r.error.message).toMatch(/version 1; this phasecore reads version 3: recompile/);
   });
   it('round-trips a program', () => {
     const p = sample();
@@ -138,7 +141,7 @@ describe('program files', () => {
   it('holds every operand to its field\'s kind in the ISA table (no hand-written limits)', () => {
     const refused = (ins: Instruction) => { const r = decodeProgram(encodeProgram(sample([ins]))); return r.ok ? 'accepted' : r.error.message; };
     expect(refused({ op: 'NEURON_UPDATE', fields: { model: 2, pop: 1, lo: 0, count: 1 } })).toMatch(/model 2 is none of 0 LIF, 1 ALIF/);
-    expect(refused({ op: 'PROGRAM', fields: { tile: 0, rowLo: 0, rowCount: 1, scheme: 5 } })).toMatch(/scheme 5 is none of 0 direct, 1 sign, 2 stochastic, 3 multi, 4 mixed_precision/);
+    expect(refused({ op: 'PROGRAM', fields: { tile: 0, scheme: 5 } })).toMatch(/scheme 5 is none of 0 direct, 1 sign, 2 stochastic, 3 multi, 4 mixed_precision/);
     expect(refused({ op: 'PROBE', fields: { variable: 9, pop: 1, lo: 0, count: 1 } })).toMatch(/variable 9 is none of 0 spikes/);
     expect(refused({ op: 'SYNC', fields: { units: 128 } })).toMatch(/unit mask 128 names a unit that does not exist/);
     expect(refused({ op: 'LOAD_INPUT', fields: { lo: 5, count: 6, graded: 0 } })).toMatch(/lo 5 \+ count 6 exceeds the 10 input channels/);
@@ -147,7 +150,8 @@ describe('program files', () => {
     expect(refused({ op: 'XBAR_READ', fields: { tile: 0, src: 1, srcLo: 8, rowLo: 0, rowCount: 3 } })).toBe('accepted'); // 20 recurrent neurons
     expect(refused({ op: 'READOUT_UPDATE', fields: { pop: 1, lo: 19, count: 2 } })).toMatch(/lo 19 \+ count 2 exceeds the 20 neurons of population 1/);
     expect(refused({ op: 'LEARN_SIGNAL', fields: { lo: 0, count: 21 } })).toMatch(/exceeds the 20 recurrent neurons/);
-    expect(refused({ op: 'GRAD_ACC', fields: { tile: 0, rowLo: 0, rowCount: 1, colLo: 64 } })).toMatch(/colLo 64 exceeds the tile's/);
+    expect(refused({ op: 'GRAD_ACC', fields: { read: 2, add: 2, rows: 10, cols: 20 } })).toMatch(/add 2 is not an earlier ACC_ADD/);
+    expect(refused({ op: 'GRAD_ACC', fields: { read: 2, add: 4, rows: 10, cols: 20 } })).toMatch(/a learning instruction in a program without an on-chip learning unit/);
   });
 });
 
@@ -157,7 +161,7 @@ describe('programs the decoder would accept but the core could not run (review f
     const p = sample([{ op: 'PROBE', fields: { variable: 1, pop: 1, lo: 0, count: 2 } }]);
     expect(refused(p)).toBe('accepted');
     expect(refused({ ...p, run: { ...p.run, steps: 10 } })).toMatch(/^PCX1008: .*loops once over its 10 steps/);
-    expect(refused({ ...p, code: p.code.slice(0, -1), symbols: { ...p.symbols, spans: p.symbols.spans.slice(0, -1), origins: p.symbols.origins.slice(0, -1) } })).toMatch(/^PCX1008: a program ends with HALT/);
+    expect(refused({ ...p, code: p.code.slice(0, -1), symbols: { ...p.symbols, spans: p.symbols.spans.slice(0, -1), origins: p.symbols.origins.slice(0, -1) } })).toMatch(/^PCX1008: a program ends with its one HALT/);
     expect(refused({ ...p, symbols: { ...p.symbols, layout: [p.symbols.layout[0]!, { space: 'rec', offset: 3, accumulator: 3 }] } })).toMatch(/^PCX1005: .*layout of population rec/);
     expect(refused({ ...p, probes: p.probes.map((s) => ({ ...s, stop: 1000 })) })).toMatch(/^PCX1007: .*outside the run's 1000 steps/);
     const dev = { ...p.core.device, refresh: null };

@@ -1,0 +1,474 @@
+// The core's e-prop learning unit (docs/core.md, "The learning unit"): online e-prop (Bellec et
+// al. 2020) in fixed point, per time step, with per-synapse eligibility — the exact form of
+// research/algorithms.md §1.4 that the float reference computes offline:
+//   ψ_j^t                       pseudo-derivative (NEURON_UPDATE writes it)
+//   z̄_i^t = α z̄_i^{t−1} + f·pre_i^t                        (TRACE_UPDATE; a readout's: κ, g)
+//   e_ji^t = ψ_j^t (z̄_i^t − cβ_j ε_ji)                      (ALIF; LIF: ψ z̄)
+//   ε_ji  ← ψ_j^t z̄_i^t + (ρ_j − cβ_j ψ_j^t) ε_ji            (ALIF adaptation eligibility)
+//   ē_ji^t = κ ē_ji^{t−1} + (1 − κ) e_ji^t
+//   err_k^t = y_k − y*_k  or  π_k − π*_k   inside the loss window, else 0   (ERROR)
+//   L_j^t = Σ_k B_jk err_k^t                                                 (LEARN_SIGNAL)
+//   Δ_ji −= ηL_j^t ē_ji^t;  Σe_ji += e_ji^t;  Δ_kj −= η err_k^t z̃_j^t          (GRAD_ACC)
+//   at a sequence's (batch's) end: Δ_ji −= η (c/T²)(n_j − f0·dt·T) Σe_ji      (SEQ_END, BATCH_END)
+// Σ_t L_j^t ē_ji^t is the reference's gradient (the κ-filter moved from the error onto the
+// eligibility); η carries the gradient's averaging. Every quantity lives in the register format
+// the core block declares; saturations are counted per register.
+import type { MT19937 } from '../data/random.ts';
+import { mulShift, overflow, rawMax, rawMin, roundingShiftRight } from './fixed.ts';
+import type { Instruction } from './isa.ts';
+import type { LearningConstants, Multiplier, Program, RegisterFormat } from './program.ts';
+import type { DeviceModel } from './device.ts';
+import { pulse, pulsesFor, type SchemeContext } from './update.ts';
+import type { Tile } from './core.ts';
+
+/** Registers of the learning unit whose saturations are counted. */
+export const LEARNING_COUNTED = ['trace', 'psi', 'error', 'learning_signal', 'eligibility', 'eligibility_sum', 'gradient'] as const;
+export type LearningCounted = (typeof LEARNING_COUNTED)[number];
+
+/** A GRAD_ACC prepared: its rows (the read's sources) and columns (the add's neurons). */
+interface Pair { readonly tile: number; readonly input: boolean; readonly srcLo: number; readonly rowLo: number; readonly rows: number; readonly colLo: number; readonly cols: number; readonly dst: number }
+
+/** The per-synapse registers of a tile: ē, ε_a, Σe and Δ per cell. */
+export interface TileRegisters { readonly ebar: Float64Array; readonly eps: Float64Array; readonly esum: Float64Array; readonly delta: Float64Array; readonly mask: Uint8Array; readonly tracker: Uint8Array }
+
+/** The operations of the learning unit the ledger prices. */
+export interface LearningCounts { multiplies: number; multiplyBits2: number; adds: number; addBits: number; sramBits: number; setPulses: number; resetPulses: number; refreshes: number; writes: number }
+
+export class LearningUnit {
+  readonly L: LearningConstants;
+  /** Per recurrent neuron: ψ (psi format), L (learning-signal format), ηL (gradient format), spikes this sequence and this batch. */
+  readonly psi: Float64Array; readonly signal: Float64Array; readonly etaL: Float64Array;
+  readonly spikes: Float64Array; readonly batchSpikes: Float64Array;
+  /** Per readout: the target (membrane format), the error (error format), η·err (gradient format). */
+  readonly target: Float64Array; readonly err: Float64Array; readonly etaErr: Float64Array;
+  /** Per population: its presynaptic traces of the inputs and of the recurrent neurons (trace format). */
+  readonly traces: ReadonlyArray<{ readonly input: Float64Array; readonly rec: Float64Array } | undefined>;
+  readonly registers: ReadonlyArray<TileRegisters | undefined>;
+  /** The feedback matrix B [rec][out] in the weight format (symmetric: the readout weights as last written). */
+  readonly B: Float64Array;
+  readonly saturations = new Float64Array(LEARNING_COUNTED.length);
+  readonly counts: LearningCounts = { multiplies: 0, multiplyBits2: 0, adds: 0, addBits: 0, sramBits: 0, setPulses: 0, resetPulses: 0, refreshes: 0, writes: 0 };
+  /** Sequences since the last write (BATCH_END). */
+  sequences = 0;
+  /** The learning-rate register (the host may rewrite it between iterations: a schedule). */
+  private lr: Multiplier;
+  private readonly pairs: Array<Pair | undefined>;
+  private readonly recPop: Int16Array;
+  private readonly R: Program['core']['registers'];
+  private readonly scheme: SchemeContext;
+  /** Where symmetric feedback reads each readout weight: tile, cell, and B's index. */
+  private readonly readoutCells: Array<{ tile: number; cell: number; at: number }> = [];
+  private readonly alif: Uint8Array;
+  /** Per recurrent neuron this step: ρ − cβψ in Q2.30 (ALIF); ρ in Q2.30 and c·β in Q7.24 (0 for LIF). */
+  private readonly coef: Float64Array;
+  private readonly rhoQ: Float64Array | null;
+  private readonly cbeta: Int32Array;
+
+  constructor(private readonly program: Program, private readonly tiles: ReadonlyArray<Tile | undefined>, private readonly device: DeviceModel, private readonly rng: MT19937, sizes: { nIn: number; nRec: number; nOut: number }) {
+    const L = program.learning!;
+    this.L = L;
+    this.lr = L.lr;
+    this.R = program.core.registers;
+    const { nIn, nRec, nOut } = sizes;
+    this.psi = new Float64Array(nRec); this.signal = new Float64Array(nRec); this.etaL = new Float64Array(nRec);
+    this.spikes = new Float64Array(nRec); this.batchSpikes = new Float64Array(nRec); this.coef = new Float64Array(nRec);
+    this.target = new Float64Array(nOut); this.err = new Float64Array(nOut); this.etaErr = new Float64Array(nOut);
+    this.recPop = new Int16Array(nRec);
+    this.alif = new Uint8Array(nRec);
+    const layout = program.symbols.layout;
+    program.populations.forEach((p, i) => {
+      if (p.model === 'LIF' || p.model === 'ALIF') { this.recPop.fill(i, layout[i]!.offset, layout[i]!.offset + p.size); if (p.model === 'ALIF') this.alif.fill(1, layout[i]!.offset, layout[i]!.offset + p.size); }
+    });
+    this.cbeta = new Int32Array(nRec);
+    const rhoQ = new Float64Array(nRec);
+    const D = program.core.registers.decay.frac;
+    program.populations.forEach((p, i) => {
+      if (p.model !== 'ALIF') return;
+      const at = layout[i]!.offset;
+      this.cbeta.set(p.arrays.cbeta!, at);
+      // ρ in Q2.30: a multiply's raw coefficient, or 1 − 2^−k for a shift k.
+      p.arrays.rho!.forEach((r, j) => { rhoQ[at + j] = program.core.decayMode === 'shift' ? 2 ** 30 - 2 ** (30 - r) : r * 2 ** (30 - D); });
+    });
+    this.rhoQ = this.alif.some((x) => x === 1) ? rhoQ : null;
+    const traced = new Set(program.code.filter((x) => x.op === 'TRACE_UPDATE').map((x) => (x.fields as { pop: number }).pop));
+    this.traces = program.populations.map((_, i) => (traced.has(i) ? { input: new Float64Array(nIn), rec: new Float64Array(nRec) } : undefined));
+    const byTile = new Map(program.targets.map((t) => [t.tile, t]));
+    const reg = this.L.regularizer !== 'none';
+    const alifAny = this.alif.some((x) => x === 1);
+    this.registers = tiles.map((tile, k) => {
+      const tg = byTile.get(k);
+      if (!tile || !tg || tg.trainable.length === 0) return undefined;
+      const cells = tile.rows * tile.cols;
+      const mask = new Uint8Array(cells);
+      for (let r = 0; r < tg.rows; r++) for (let c = 0; c < tg.cols; c++) mask[r * tile.cols + c] = tg.trainable[r * tg.cols + c] as number;
+      return { ebar: new Float64Array(cells), eps: new Float64Array(alifAny ? cells : 0), esum: new Float64Array(reg ? cells : 0), delta: new Float64Array(cells), mask, tracker: new Uint8Array(L.scheme === 'multi' ? cells * 2 : 0) };
+    });
+    this.pairs = program.code.map((ins) => {
+      if (ins.op !== 'GRAD_ACC') return undefined;
+      const read = program.code[ins.fields.read] as Extract<Instruction, { op: 'XBAR_READ' }>;
+      const add = program.code[ins.fields.add] as Extract<Instruction, { op: 'ACC_ADD' }>;
+      return { tile: add.fields.tile, input: read.fields.src === 0, srcLo: read.fields.srcLo, rowLo: read.fields.rowLo, rows: ins.fields.rows, colLo: add.fields.colLo, cols: ins.fields.cols, dst: add.fields.dst };
+    });
+    // Symmetric feedback reads the readout weights from the devices: the cells of the rec → readout reads.
+    this.B = new Float64Array(nRec * nOut);
+    if (L.feedback === 'symmetric') {
+      for (const ins of program.code) {
+        if (ins.op !== 'ACC_ADD' || ins.fields.dst < nRec) continue;
+        const k = program.code.indexOf(ins);
+        const read = [...program.code.slice(0, k)].reverse().find((x) => x.op === 'XBAR_READ' && x.fields.tile === ins.fields.tile) as Extract<Instruction, { op: 'XBAR_READ' }> | undefined;
+        if (!read || read.fields.src === 0) continue;
+        const cols = tiles[ins.fields.tile]!.cols;
+        for (let r = 0; r < read.fields.rowCount; r++) for (let c = 0; c < ins.fields.colCount; c++) this.readoutCells.push({ tile: ins.fields.tile, cell: (read.fields.rowLo + r) * cols + ins.fields.colLo + c, at: (read.fields.srcLo + r) * nOut + (ins.fields.dst - nRec + c) });
+      }
+      this.readFeedback();
+    } else this.B.set(L.B);
+    this.scheme = { device, learning: L, unit: 2 ** -this.R.gradient.frac, perSide: program.core.device.devicesPerSide };
+  }
+
+  /** Rewrite the learning-rate register: `base` × factor, normalised as the compiler normalises it. */
+  setLearningRate(base: Multiplier, factor: number): void {
+    let m = base.multiplier * factor; let shift = base.shift;
+    if (!(m > 0)) { this.lr = { multiplier: 0, shift: 0 }; return; }
+    while (m >= 2 ** 31) { m /= 2; shift--; }
+    while (m < 2 ** 30) { m *= 2; shift++; }
+    this.lr = { multiplier: Math.min(2 ** 31 - 1, Math.round(m)), shift };
+  }
+
+  private count(reg: LearningCounted): void { this.saturations[LEARNING_COUNTED.indexOf(reg)]!++; }
+  private fit(x: number, f: RegisterFormat, reg: LearningCounted): number {
+    if (x > rawMax(f) || x < rawMin(f)) { this.count(reg); return overflow(x, f, f.overflow); }
+    return x;
+  }
+  /** x·2^−n rounded as register f rounds (stochastic: from the core's LFSR draw `random`). */
+  private shift(x: number, n: number, f: RegisterFormat, rand: (bits: number) => number): number {
+    return roundingShiftRight(x, n, f.round, f.round === 'stochastic' && n > 0 ? rand(n) : 0);
+  }
+
+  /** Symmetric feedback: B = the readout weights the devices hold (as programmed, before drift), in the weight format. */
+  readFeedback(): void {
+    if (this.L.feedback !== 'symmetric') return;
+    const N = this.program.core.device.devicesPerSide;
+    const W = this.R.weight;
+    for (const { tile, cell, at } of this.readoutCells) {
+      const t = this.tiles[tile]!;
+      const g = t.dev.g;
+      let w = 0;
+      for (let d = 0; d < N; d++) w += (g[cell * 2 * N + d] as number) - (g[(cell * 2 + 1) * N + d] as number);
+      const real = w / this.device.weightScale;
+      const raw = Math.round(real * 2 ** W.frac);
+      this.B[at] = Math.max(rawMin(W), Math.min(rawMax(W), raw));
+    }
+  }
+
+  /** NEURON_UPDATE's part: ψ from the distance d = v − A (raw, in the finer of the membrane and threshold formats). */
+  pseudoDerivative(j: number, d: number, blocked: boolean, zeroWhenBlocked: boolean, h: number, m: number, s: number, rand: (bits: number) => number): void {
+    let psi = 0;
+    if (!(blocked && zeroWhenBlocked) && h > 0) {
+      const P = this.R.psi;
+      const drop = m === 0 ? 0 : mulShift(Math.abs(d), m, s, P.round, P.round === 'stochastic' ? rand(Math.max(0, Math.min(52, s))) : 0);
+      psi = h - drop;
+      if (psi < 0) psi = 0;
+      psi = this.fit(psi, P, 'psi');
+    }
+    this.psi[j] = psi;
+  }
+
+  /** The spike counts the regulariser reads. */
+  spiked(j: number): void { this.spikes[j] = (this.spikes[j] as number) + 1; }
+
+  /** TARGET_LOAD: the step's targets (real) into the membrane format, or a label's one-hot. */
+  loadTargets(lo: number, count: number, t: number, target: Float64Array | null, label: number | null, nOut: number): void {
+    const M = this.R.membrane;
+    for (let k = lo; k < lo + count; k++) {
+      if (label !== null) this.target[k] = k === label ? 1 : 0;
+      else this.target[k] = Math.max(rawMin(M), Math.min(rawMax(M), Math.round((target ? (target[t * nOut + k] as number) : 0) * 2 ** M.frac)));
+    }
+  }
+
+  /** ERROR: err = y − y* (mse) or softmax(y) − one-hot (cross_entropy), inside the loss window. */
+  error(lo: number, count: number, loss: number, t: number, y: Float64Array, rand: (bits: number) => number): void {
+    const E = this.R.error; const M = this.R.membrane;
+    const inWindow = t >= this.L.windowStart;
+    const errShift = this.lr.shift + E.frac - this.R.learning_signal.frac;
+    if (inWindow && loss === 1) {
+      // The softmax, in float64, rounded into the error format (a model of an exp table accurate to half an LSB).
+      let max = -Infinity;
+      for (let k = lo; k < lo + count; k++) max = Math.max(max, (y[k] as number) * 2 ** -M.frac);
+      let sum = 0;
+      for (let k = lo; k < lo + count; k++) sum += Math.exp((y[k] as number) * 2 ** -M.frac - max);
+      for (let k = lo; k < lo + count; k++) {
+        const p = Math.exp((y[k] as number) * 2 ** -M.frac - max) / sum;
+        this.err[k] = this.fit(Math.round((p - (this.target[k] as number)) * 2 ** E.frac), E, 'error');
+      }
+    } else {
+      for (let k = lo; k < lo + count; k++) {
+        const d = inWindow ? (y[k] as number) - (this.target[k] as number) : 0;
+        this.err[k] = this.fit(E.frac >= M.frac ? d * 2 ** (E.frac - M.frac) : this.shift(d, M.frac - E.frac, E, rand), E, 'error');
+      }
+    }
+    const G = this.R.gradient;
+    for (let k = lo; k < lo + count; k++) this.etaErr[k] = mulShift(this.err[k] as number, this.lr.multiplier, errShift, G.round, G.round === 'stochastic' ? rand(Math.min(52, Math.max(0, errShift))) : 0);
+  }
+
+  /** LEARN_SIGNAL: L_j = Σ_k B_jk·err_k (learning-signal format), and ηL_j (gradient format). */
+  learningSignal(lo: number, count: number, nOut: number, rand: (bits: number) => number): void {
+    const Ls = this.R.learning_signal; const G = this.R.gradient;
+    const n = this.R.weight.frac + this.R.error.frac - Ls.frac;
+    const { multiplier, shift } = this.lr;
+    for (let j = lo; j < lo + count; j++) {
+      let s = 0;
+      for (let k = 0; k < nOut; k++) s += (this.B[j * nOut + k] as number) * (this.err[k] as number);
+      const Lj = this.fit(this.shift(s, n, Ls, rand), Ls, 'learning_signal');
+      this.signal[j] = Lj;
+      this.etaL[j] = Lj === 0 ? 0 : mulShift(Lj, multiplier, shift, G.round, G.round === 'stochastic' ? rand(Math.min(52, Math.max(0, shift))) : 0);
+    }
+    this.counts.multiplies += count * (nOut + 1); this.counts.multiplyBits2 += count * nOut * this.R.weight.bits * this.R.error.bits;
+    this.counts.adds += count * nOut; this.counts.addBits += count * nOut * Ls.bits;
+  }
+
+  /**
+   * TRACE_UPDATE: the traces population `pop` sees of sources [lo, lo+count): z̄ ← leak(z̄) + f·pre,
+   * `leak` the decay unit's (the population's α, a readout's κ), `inc` f in the trace format.
+   */
+  traceUpdate(pop: number, space: 'input' | 'rec', lo: number, count: number, pre: ArrayLike<number>, leak: (x: number) => number, inc: number): void {
+    const T = this.R.trace;
+    const tr = this.traces[pop]![space];
+    for (let i = lo; i < lo + count; i++) {
+      let z = tr[i] as number;
+      if (z !== 0) z = leak(z);
+      const p = pre[i] as number;
+      if (p !== 0) z += p === 1 ? inc : Math.round(p * inc);
+      tr[i] = z > rawMax(T) || z < rawMin(T) ? this.fit(z, T, 'trace') : z;
+    }
+    this.counts.sramBits += 2 * count * T.bits;
+    this.counts.multiplies += count; this.counts.multiplyBits2 += count * T.bits * this.R.decay.bits;
+  }
+
+  /** ALIF's ρ − cβψ per neuron for this step (Q2.30), from this step's ψ: once per step, before the synapses use it. */
+  prepareAdaptation(t: number): void {
+    if (this.coefStep === t || !this.rhoQ) return;
+    this.coefStep = t;
+    const P = this.R.psi.frac;
+    for (let j = 0; j < this.psi.length; j++) {
+      if (!this.alif[j]) continue;
+      this.coef[j] = (this.rhoQ[j] as number) - mulShift(this.cbeta[j] as number, this.psi[j] as number, 24 + P - 30, 'nearest');
+    }
+  }
+  private coefStep = -1;
+
+  /**
+   * GRAD_ACC at `address`: every trainable synapse of the pair's rows × columns. `decayEbar`
+   * applies κ to ē (the decay unit's leak) and `oneMinusKappa` the (1 − κ) factor.
+   */
+  gradients(address: number, nRec: number, decayEbar: (x: number) => number, oneMinusKappa: (x: number) => number, rand: (bits: number) => number): number {
+    const pair = this.pairs[address]!;
+    const regs = this.registers[pair.tile];
+    if (!regs) return 0;
+    const tile = this.tiles[pair.tile]!;
+    const R = this.R;
+    const E = R.eligibility; const G = R.gradient; const S = R.eligibility_sum; const T = R.trace;
+    const eUp = E.frac - T.frac; // z̄ → the eligibility format
+    const P = R.psi.frac;
+    const [eLo, eHi] = [rawMin(E), rawMax(E)]; const [gLo, gHi] = [rawMin(G), rawMax(G)]; const [sLo, sHi] = [rawMin(S), rawMax(S)];
+    const sumShift = E.frac - S.frac;
+    const { ebar, eps, esum, delta, mask } = regs;
+    const reg = esum.length > 0;
+    const cols = tile.cols;
+    const stochE = E.round === 'stochastic'; const stochG = G.round === 'stochastic';
+    let touched = 0;
+    for (let c = 0; c < pair.cols; c++) {
+      const post = pair.dst + c;
+      const col = pair.colLo + c;
+      if (post < nRec) {
+        const j = post;
+        const tr = this.traces[this.recPop[j] as number]!;
+        const zbar = pair.input ? tr.input : tr.rec;
+        const psi = this.psi[j] as number;
+        const etaL = this.etaL[j] as number;
+        const alif = this.alif[j] === 1;
+        const coef = this.coef[j] as number;
+        const cb = alif ? (this.cbeta[j] as number) : 0;
+        for (let r = 0; r < pair.rows; r++) {
+          const cell = (pair.rowLo + r) * cols + col;
+          if (!mask[cell]) continue;
+          touched++;
+          const zb = zbar[pair.srcLo + r] as number;
+          const zE = eUp >= 0 ? zb * 2 ** eUp : roundingShiftRight(zb, -eUp, E.round, stochE ? rand(-eUp) : 0);
+          let e = 0;
+          if (psi !== 0 || alif) {
+            let x = zE;
+            if (alif) {
+              const ea = eps[cell] as number;
+              x = zE - mulShift(cb, ea, 24, E.round, stochE ? rand(24) : 0);
+              // ε ← ψ·z̄ + (ρ − cβψ)·ε
+              let next = (psi !== 0 ? mulShift(psi, zE, P, E.round, stochE ? rand(P) : 0) : 0) + (ea !== 0 ? mulShift(ea, coef, 30, E.round, stochE ? rand(30) : 0) : 0);
+              if (next > eHi || next < eLo) next = this.fit(next, E, 'eligibility');
+              eps[cell] = next;
+            }
+            if (psi !== 0 && x !== 0) e = mulShift(psi, x, P, E.round, stochE ? rand(P) : 0);
+          }
+          let eb = ebar[cell] as number;
+          if (eb !== 0) eb = decayEbar(eb);
+          if (e !== 0) eb += oneMinusKappa(e);
+          if (eb > eHi || eb < eLo) eb = this.fit(eb, E, 'eligibility');
+          ebar[cell] = eb;
+          if (etaL !== 0 && eb !== 0) {
+            let dl = (delta[cell] as number) - mulShift(etaL, eb, E.frac, G.round, stochG ? rand(E.frac) : 0);
+            if (dl > gHi || dl < gLo) dl = this.fit(dl, G, 'gradient');
+            delta[cell] = dl;
+          }
+          if (reg && e !== 0) {
+            let s = (esum[cell] as number) + (sumShift >= 0 ? roundingShiftRight(e, sumShift, S.round, S.round === 'stochastic' ? rand(sumShift) : 0) : e * 2 ** -sumShift);
+            if (s > sHi || s < sLo) s = this.fit(s, S, 'eligibility_sum');
+            esum[cell] = s;
+          }
+        }
+      } else {
+        const k = post - nRec;
+        const etaE = this.etaErr[k] as number;
+        if (etaE === 0) continue;
+        const tr = this.traces[this.readoutPop(k)]!;
+        const zbar = pair.input ? tr.input : tr.rec;
+        for (let r = 0; r < pair.rows; r++) {
+          const cell = (pair.rowLo + r) * cols + col;
+          if (!mask[cell]) continue;
+          touched++;
+          const zb = zbar[pair.srcLo + r] as number;
+          if (zb === 0) continue;
+          let dl = (delta[cell] as number) - mulShift(etaE, zb, T.frac, G.round, stochG ? rand(T.frac) : 0);
+          if (dl > gHi || dl < gLo) dl = this.fit(dl, G, 'gradient');
+          delta[cell] = dl;
+        }
+      }
+    }
+    const n = this.counts;
+    n.multiplies += touched * 3; n.multiplyBits2 += touched * 3 * E.bits * E.bits;
+    n.adds += touched * 2; n.addBits += touched * (E.bits + G.bits);
+    n.sramBits += touched * 2 * (E.bits + G.bits + (reg ? S.bits : 0));
+    return touched;
+  }
+
+  private readoutPops: Int16Array | null = null;
+  private readoutPop(k: number): number {
+    if (!this.readoutPops) {
+      const out = new Int16Array(this.target.length);
+      this.program.populations.forEach((p, i) => { if (p.model === 'LI') out.fill(i, this.program.symbols.layout[i]!.offset, this.program.symbols.layout[i]!.offset + p.size); });
+      this.readoutPops = out;
+    }
+    return this.readoutPops[k] as number;
+  }
+
+  /** The regulariser: Δ −= K·(n_j − n0)·Σe for every trainable recurrent synapse (n_j·256 given); returns the synapses folded. */
+  private fold(counts256: (j: number) => number, nRec: number): number {
+    const G = this.R.gradient; const S = this.R.eligibility_sum;
+    const { regK, regN0 } = this.L;
+    const rK = new Float64Array(nRec);
+    for (let j = 0; j < nRec; j++) rK[j] = mulShift(counts256(j) - regN0, regK.multiplier, regK.shift, 'nearest');
+    let folded = 0;
+    for (let p = 0; p < this.pairs.length; p++) {
+      const pair = this.pairs[p];
+      if (!pair) continue;
+      const regs = this.registers[pair.tile]!;
+      const cols = this.tiles[pair.tile]!.cols;
+      for (let c = 0; c < pair.cols; c++) {
+        const j = pair.dst + c;
+        if (j >= nRec) continue;
+        const k = rK[j] as number;
+        for (let r = 0; r < pair.rows; r++) {
+          const cell = (pair.rowLo + r) * cols + pair.colLo + c;
+          if (!regs.mask[cell]) continue;
+          folded++;
+          const s = regs.esum[cell] as number;
+          if (s !== 0 && k !== 0) regs.delta[cell] = this.fit((regs.delta[cell] as number) - mulShift(k, s, S.frac, G.round), G, 'gradient');
+          regs.esum[cell] = 0;
+        }
+      }
+    }
+    return folded;
+  }
+
+  /** SEQ_END: fold the per-sequence regulariser (with `regularize`), clear traces and eligibilities. */
+  endSequence(regularize: boolean, nRec: number): number {
+    const folded = regularize ? this.fold((j) => (this.spikes[j] as number) * 256, nRec) : 0;
+    for (let j = 0; j < nRec; j++) this.batchSpikes[j] = (this.batchSpikes[j] as number) + (this.spikes[j] as number);
+    this.spikes.fill(0); this.psi.fill(0); this.signal.fill(0); this.etaL.fill(0); this.err.fill(0); this.etaErr.fill(0);
+    for (const t of this.traces) if (t) { t.input.fill(0); t.rec.fill(0); }
+    for (const r of this.registers) if (r) { r.ebar.fill(0); r.eps.fill(0); }
+    return folded;
+  }
+
+  /** BATCH_END: count the sequence; at a batch's end fold the batch-mean regulariser and say so (true: write now). */
+  endBatch(size: number, regularize: boolean, nRec: number): boolean {
+    this.sequences++;
+    if (this.sequences < size) return false;
+    if (regularize) this.fold((j) => Math.round(((this.batchSpikes[j] as number) * 256) / this.sequences), nRec);
+    this.sequences = 0;
+    this.batchSpikes.fill(0);
+    return true;
+  }
+
+  /** PROGRAM: write tile k's weight changes with the scheme at time t (s); returns the pulses. */
+  write(k: number, t: number, onCell: (cell: number) => void): number {
+    const regs = this.registers[k];
+    const tile = this.tiles[k]!;
+    if (!regs) return 0;
+    const N = this.scheme.perSide;
+    const clip = this.L.clip;
+    const multi = this.L.scheme === 'multi';
+    let pulses = 0;
+    for (let cell = 0; cell < regs.mask.length; cell++) {
+      if (!regs.mask[cell]) continue;
+      let d = regs.delta[cell] as number;
+      if (d === 0) continue;
+      if (clip > 0) d = Math.max(-clip, Math.min(clip, d));
+      const side = d > 0 ? 0 : 1;
+      const first = (cell * 2 + side) * N;
+      const { n, keep } = pulsesFor(this.scheme, d, tile.dev.g[first] as number, this.rng);
+      regs.delta[cell] = keep;
+      if (n === 0) continue;
+      for (let p = 0; p < n; p++) {
+        let dev = 0;
+        if (multi) { const tk = cell * 2 + side; dev = regs.tracker[tk] as number; regs.tracker[tk] = (dev + 1) % N; }
+        pulse(this.device, tile.dev, first + dev, this.L.pulseLevels, t, this.rng);
+      }
+      pulses += n;
+      onCell(cell);
+    }
+    this.counts.setPulses += pulses;
+    this.counts.writes++;
+    return pulses;
+  }
+
+  /** REFRESH: pairs of tile k whose larger side exceeds g_high while they differ by less than min_diff: RESET both, re-program the difference. */
+  refresh(k: number, t: number, onCell: (cell: number) => void): number {
+    const policy = this.program.core.device.refresh;
+    const regs = this.registers[k];
+    if (!policy || !regs) return 0;
+    const tile = this.tiles[k]!;
+    const N = this.scheme.perSide;
+    const g = tile.dev.g;
+    const high = policy.gHigh * 1e6; const minDiff = policy.minDiff * 1e6;
+    let work = 0;
+    for (let cell = 0; cell < regs.mask.length; cell++) {
+      if (!regs.mask[cell]) continue;
+      let plus = 0; let minus = 0;
+      for (let d = 0; d < N; d++) { plus += g[cell * 2 * N + d] as number; minus += g[(cell * 2 + 1) * N + d] as number; }
+      if (Math.max(plus, minus) / N <= high || Math.abs(plus - minus) >= minDiff) continue;
+      const diff = plus - minus;
+      const side = diff >= 0 ? 0 : 1;
+      const level = Math.round(Math.abs(diff) / this.device.level);
+      for (let s = 0; s < 2; s++) {
+        for (let d = 0; d < N; d++) {
+          const i = (cell * 2 + s) * N + d;
+          const got = this.device.program(tile.dev, i, s === side && d === 0 ? level : 0, t, this.rng);
+          this.counts.setPulses += got.sets; this.counts.resetPulses += got.resets;
+          work += got.sets + got.resets;
+        }
+      }
+      if (this.scheme.learning.scheme === 'multi') { regs.tracker[cell * 2] = 0; regs.tracker[cell * 2 + 1] = 0; }
+      this.counts.refreshes++;
+      onCell(cell);
+    }
+    return work;
+  }
+}
