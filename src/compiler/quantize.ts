@@ -133,23 +133,14 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
   }
 
   // Weights → device levels, tile by tile; the weights the device really holds.
-  const blocks: Record<'inRec' | 'recRec' | 'inOut' | 'recOut', WeightBlock> = { inRec: inst.inRec, recRec: inst.recRec, inOut: inst.inOut, recOut: inst.recOut };
   const held = { inRec: new Float64Array(inst.inRec.w.length), recRec: new Float64Array(inst.recRec.w.length), inOut: new Float64Array(inst.inOut.w.length), recOut: new Float64Array(inst.recOut.w.length) };
-  const { nRec, nOut } = inst.layout;
   const stats = net.projections.map(() => ({ n: 0, zero: 0, clipped: 0, worst: 0, worstReal: 0, worstHeld: 0 }));
   const targets: TileTargets[] = map.tiles.map((t) => {
     const gPlus = new Uint16Array(core.rows * core.cols);
     const gMinus = new Uint16Array(core.rows * core.cols);
-    for (const piece of t.pieces) {
-      for (let r = piece.rowLo; r < piece.rowHi; r++) {
-        for (let c = piece.colLo; c < piece.colHi; c++) {
-          const { key, index: j, width } = columnTarget(map, piece.source, c, nRec, nOut);
-          const at = r * width + j;
-          const b = blocks[key];
-          if (!b.mask[at]) continue;
+    forEachSynapse(t, map, inst, core, (key, b, at, cell) => {
           const w = b.w[at] as number;
           const lv = weightToLevels(w, device);
-          const cell = (piece.tileRow + r - piece.rowLo) * core.cols + (piece.tileCol + c - piece.colLo);
           gPlus[cell] = lv.plus;
           gMinus[cell] = lv.minus;
           held[key][at] = lv.weight;
@@ -161,9 +152,7 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
             const e = Math.abs(lv.weight - w);
             if (e >= s.worst) { s.worst = e; s.worstReal = w; s.worstHeld = lv.weight; }
           }
-        }
-      }
-    }
+    });
     return { tile: t.index, rows: core.rows, cols: core.cols, gPlus, gMinus, trainable: new Uint8Array(0) };
   });
   // The scale factors, shown rather than hidden: a weight unit in conductance, one device level
@@ -329,26 +318,29 @@ export function quantizeForLearning(net: NetworkIR, inst: Instance, q: Quantized
     }
     recAt += n;
   });
-  // Trainable cells: the synapses (mask) of projections declared trainable.
-  const { nRec, nOut } = inst.layout;
-  const blocks: Record<'inRec' | 'recRec' | 'inOut' | 'recOut', WeightBlock> = { inRec: inst.inRec, recRec: inst.recRec, inOut: inst.inOut, recOut: inst.recOut };
+  // Trainable cells: the synapses of projections declared trainable.
   const trainable = q.targets.map((tg, k) => {
-    const t = map.tiles[k]!;
     const mask = new Uint8Array(tg.rows * tg.cols);
-    for (const piece of t.pieces) {
-      for (let r = piece.rowLo; r < piece.rowHi; r++) {
-        for (let c = piece.colLo; c < piece.colHi; c++) {
-          const { key, index: j, width } = columnTarget(map, piece.source, c, nRec, nOut);
-          const at = r * width + j;
-          const b = blocks[key];
-          if (!b.mask[at] || !net.projections[b.owner[at] as number]?.trainable) continue;
-          mask[(piece.tileRow + r - piece.rowLo) * core.cols + (piece.tileCol + c - piece.colLo)] = 1;
-        }
-      }
-    }
+    forEachSynapse(map.tiles[k]!, map, inst, core, (_key, b, at, cell) => { if (net.projections[b.owner[at] as number]?.trainable) mask[cell] = 1; });
     return mask;
   });
   return { value: { arrays: perPop, trainable }, diagnostics };
+}
+
+type BlockName = 'inRec' | 'recRec' | 'inOut' | 'recOut';
+/** Every synapse (a set mask bit) of a tile's pieces: its block, index in the block, and cell of the tile. */
+function forEachSynapse(t: TileMap['tiles'][number], map: TileMap, inst: Instance, core: CoreConfig, f: (key: BlockName, b: WeightBlock, at: number, cell: number) => void): void {
+  const { nRec, nOut } = inst.layout;
+  for (const piece of t.pieces) {
+    for (let r = piece.rowLo; r < piece.rowHi; r++) {
+      for (let c = piece.colLo; c < piece.colHi; c++) {
+        const { key, index: j, width } = columnTarget(map, piece.source, c, nRec, nOut);
+        const at = r * width + j;
+        const b = inst[key];
+        if (b.mask[at]) f(key, b, at, (piece.tileRow + r - piece.rowLo) * core.cols + (piece.tileCol + c - piece.colLo));
+      }
+    }
+  }
 }
 
 /** The decay a quantised value stands for on the core: α = 1 − 2^−k for a shift k, else the raw value in the decay format. */
