@@ -7,10 +7,11 @@ import { checkPaths, selectCore } from '../compiler/frontend.ts';
 import { formatDiagnostic, hasErrors } from '../dsl/diagnostics.ts';
 import { parseSource } from '../dsl/parse.ts';
 import { formatFile } from '../dsl/format.ts';
-import type { CheckedNetwork, CheckedProgram } from '../compiler/values.ts';
+import type { CheckedCore, CheckedNetwork, CheckedProgram } from '../compiler/values.ts';
+import type { Program } from '../runtime/program.ts';
 import { lowerTrain } from '../compiler/lower.ts';
 import { trainReference } from '../reference/train.ts';
-import { compileRun } from '../compiler/compile.ts';
+import { compileRun, type CompileReport, type CompileResult } from '../compiler/compile.ts';
 import { runProgram, taskSamples } from '../runtime/run.ts';
 import { renderSummary, scorer } from './run.ts';
 
@@ -79,32 +80,37 @@ function trainDemo(file: string, out: (s: string) => void): boolean {
 }
 
 /** Compile the multi-tile example for its core and print what a designer sees first. */
-function compileDemo(file: string, out: (s: string) => void): boolean {
+/** An example's first block compiled for its core (`learning` as compileRun takes it), or a line saying why not. */
+function compileExample(file: string, what: string, out: (s: string) => void, learning?: 'off'): { res: CompileResult & { program: Program; report: CompileReport }; core: CheckedCore } | null {
   const r = checkPaths([file]);
   const program = r.programs.get(file);
   const run = program?.runs[0];
   const core = program && run ? selectCore(program, run) : undefined;
-  if (!program || !run || !core?.ok) { out('cannot compile the multi-tile example'); return true; }
-  const res = compileRun(program, run, core.value);
-  if (!res.report || !res.program) { out('the multi-tile example does not compile'); return true; }
+  if (!program || !run || !core?.ok) { out(`cannot compile the ${what} example`); return null; }
+  const res = compileRun(program, run, core.value, learning ? { learning } : {});
+  if (!res.report || !res.program) { out(`the ${what} example does not compile`); return null; }
+  return { res: res as CompileResult & { program: Program; report: CompileReport }, core: core.value };
+}
+
+function compileDemo(file: string, out: (s: string) => void): boolean {
+  const c = compileExample(file, 'multi-tile', out);
+  if (!c) return true;
+  const { res, core } = c;
   const rep = res.report;
   const warnings = res.diagnostics.filter((d) => d.severity === 'warning');
-  out(`\nCompiling examples/multi-tile.snn for core ${core.value.name}: ${rep.tiles.needed} of ${rep.tiles.available} tiles of ${rep.tiles.shape}, ${rep.tiles.partialSums.length} cross-tile sums, ${res.program.code.length} instructions, ~${rep.cycles_per_step} cycles (${rep.time_per_step_us.toFixed(2)} µs) per step; ${warnings.length} precision warnings.`);
+  out(`\nCompiling examples/multi-tile.snn for core ${core.name}: ${rep.tiles.needed} of ${rep.tiles.available} tiles of ${rep.tiles.shape}, ${rep.tiles.partialSums.length} cross-tile sums, ${res.program.code.length} instructions, ~${rep.cycles_per_step} cycles (${rep.time_per_step_us.toFixed(2)} µs) per step; ${warnings.length} precision warnings.`);
   out('  `phasecore compile examples/multi-tile.snn --report` shows them, with the tile map, ranges and precision.');
   return false;
 }
 
 /** Compile the pattern-generation example for its PCM core and run it there (untrained): the chip's summary. */
 function coreDemo(file: string, out: (s: string) => void): boolean {
-  const r = checkPaths([file]);
-  const program = r.programs.get(file);
-  const run = program?.runs[0];
-  const core = program && run ? selectCore(program, run) : undefined;
-  if (!program || !run || !core?.ok) { out('cannot compile the pattern-generation example'); return true; }
-  const res = compileRun(program, run, core.value);
-  if (!res.program) { out('the pattern-generation example does not compile'); return true; }
+  // Inference only: the untrained network, without the learning unit its train block could run.
+  const c = compileExample(file, 'pattern-generation', out, 'off');
+  if (!c) return true;
+  const { res, core } = c;
   const samples = taskSamples(res.program, 1, res.program.run.seed);
-  out(`\nRunning examples/pattern-generation.snn on core ${core.value.name} (cycle-accurate, PCM devices with programming and read noise and drift; the network untrained):`);
+  out(`\nRunning examples/pattern-generation.snn on core ${core.name} (cycle-accurate, PCM devices with programming and read noise and drift; the network untrained):`);
   const t0 = performance.now();
   const pcm = runProgram(res.program, samples, { seed: res.program.run.seed }, scorer(res.program)).summary;
   const ms = performance.now() - t0;

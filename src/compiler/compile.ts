@@ -136,7 +136,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
     if (hasErrors(others)) return failed([]);
     if (refusals.length > 0 && opts.learning === 'required') return failed(refusals);
     if (refusals.length > 0) {
-      diagnostics.push(...refusals.map((d) => diag('LearningOffChip', d.file, d.span, `${d.message} The program is compiled for inference; \`train --backend core\` refuses it.`)));
+      diagnostics.push(...refusals.map((d) => diag('LearningOffChip', d.file, d.span, `${d.message} The program is compiled for inference only.`)));
     } else {
       q.value.precision.push(...learned.value.rows);
       learning = learned.value.constants;

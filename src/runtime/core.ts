@@ -328,6 +328,12 @@ export class Core {
     const kappa = p.learning?.kappa ?? 0;
     this.kappaLeak = (x: number) => this.leak(x, kappa);
     this.kappaOneMinus = (x: number) => this.oneMinus(x, kappa);
+    const one = 2 ** c.registers.trace.frac;
+    this.traceLeaks = this.pops.map((pop, i) => {
+      if (pop.model === 'input') return undefined;
+      const d = (pop.model === 'LI' ? pop.arrays.kappa![0] : pop.arrays.alpha![0]) as number;
+      return { leak: (x: number) => this.leak(x, d), inc: p.populations[i]!.conventions.inputFactor ? this.oneMinus(one, d) : one };
+    });
     // Probes: a buffer per PROBE, samples × recorded steps × neurons.
     this.probeAt = new Int32Array(p.code.length).fill(-1);
     this.probes = p.probes.map((s, k) => {
@@ -668,15 +674,17 @@ export class Core {
 
   /** TRACE_UPDATE: the traces `pop` sees of buffer `src` (0 inputs, 1 last step's spikes, 2 this step's). */
   traceUpdate(src: number, popIndex: number, lo: number, count: number): number {
-    const pop = this.pops[popIndex]!;
-    const conv = this.program.populations[popIndex]!.conventions;
-    const d = pop.model === 'LI' ? (pop.arrays.kappa![0] as number) : (pop.arrays.alpha![0] as number);
-    const one = 2 ** this.program.core.registers.trace.frac;
-    const inc = conv.inputFactor ? this.oneMinus(one, d) : one;
+    const { leak, inc } = this.traceLeaks[popIndex]!;
     const pre = src === 0 ? this.input : src === 1 ? this.spikes : this.next;
-    this.learning.traceUpdate(popIndex, src === 0 ? 'input' : 'rec', lo, count, pre, (x) => this.leak(x, d), inc);
+    this.learning.traceUpdate(popIndex, src === 0 ? 'input' : 'rec', lo, count, pre, leak, inc);
     return 0;
   }
+
+  /**
+   * Per population, the decay unit's leak by its α (a readout's κ) and a spike's trace increment
+   * f (its input factor, in the trace format), built once: a trace update allocates nothing.
+   */
+  private readonly traceLeaks: ReadonlyArray<{ readonly leak: (x: number) => number; readonly inc: number } | undefined>;
 
   gradients(address: number): number {
     const learn = this.learning;
@@ -912,9 +920,9 @@ export class Core {
   /** The learning unit's energy by kind (pJ): its arithmetic, its SRAM, and its programming pulses. */
   learningEnergy(): Record<string, number> {
     const l = this.learn?.counts;
-    const e = this.program.core.energy;
     if (!l) return {};
-    return { add: l.addBits * e.addPerBit, multiply: l.multiplyBits2 * e.multiplyPerBit2, sram: l.sramBits * e.sramPerBit, program: l.setPulses * e.setPulse + l.resetPulses * e.resetPulse };
+    const { add, multiply, sram, program } = this.energy({ ...zeroCounts(), addBits: l.addBits, multiplyBits2: l.multiplyBits2, sramBits: l.sramBits, setPulses: l.setPulses, resetPulses: l.resetPulses });
+    return { add: add!, multiply: multiply!, sram: sram!, program: program! };
   }
 
   /** Energy by kind (pJ) from counts, priced by the program's table. */

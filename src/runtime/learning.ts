@@ -53,7 +53,8 @@ export class LearningUnit {
   /** The learning-rate register (the host may rewrite it between iterations: a schedule). */
   private lr: Multiplier;
   private readonly pairs: Array<Pair | undefined>;
-  private readonly recPop: Int16Array;
+  /** The population of each recurrent neuron and of each readout; the regulariser's per-neuron factor (scratch). */
+  private readonly recPop: Int16Array; private readonly outPop: Int16Array; private readonly rK: Float64Array;
   private readonly R: Program['core']['registers'];
   private readonly scheme: SchemeContext;
   /** Where symmetric feedback reads each readout weight: tile, cell, and B's index. */
@@ -73,10 +74,11 @@ export class LearningUnit {
     this.psi = new Float64Array(nRec); this.signal = new Float64Array(nRec); this.etaL = new Float64Array(nRec);
     this.spikes = new Float64Array(nRec); this.batchSpikes = new Float64Array(nRec); this.coef = new Float64Array(nRec);
     this.target = new Float64Array(nOut); this.err = new Float64Array(nOut); this.etaErr = new Float64Array(nOut);
-    this.recPop = new Int16Array(nRec);
+    this.recPop = new Int16Array(nRec); this.outPop = new Int16Array(nOut); this.rK = new Float64Array(nRec);
     this.alif = new Uint8Array(nRec);
     const layout = program.symbols.layout;
     program.populations.forEach((p, i) => {
+      if (p.model === 'LI') this.outPop.fill(i, layout[i]!.offset, layout[i]!.offset + p.size);
       if (p.model === 'LIF' || p.model === 'ALIF') { this.recPop.fill(i, layout[i]!.offset, layout[i]!.offset + p.size); if (p.model === 'ALIF') this.alif.fill(1, layout[i]!.offset, layout[i]!.offset + p.size); }
     });
     this.cbeta = new Int32Array(nRec);
@@ -112,10 +114,12 @@ export class LearningUnit {
     // Symmetric feedback reads the readout weights from the devices: the cells of the rec → readout reads.
     this.B = new Float64Array(nRec * nOut);
     if (L.feedback === 'symmetric') {
+      // Each readout add's rows are those of the last read of its tile (the read whose output it takes).
+      const lastRead = new Map<number, Extract<Instruction, { op: 'XBAR_READ' }>>();
       for (const ins of program.code) {
+        if (ins.op === 'XBAR_READ') lastRead.set(ins.fields.tile, ins);
         if (ins.op !== 'ACC_ADD' || ins.fields.dst < nRec) continue;
-        const k = program.code.indexOf(ins);
-        const read = [...program.code.slice(0, k)].reverse().find((x) => x.op === 'XBAR_READ' && x.fields.tile === ins.fields.tile) as Extract<Instruction, { op: 'XBAR_READ' }> | undefined;
+        const read = lastRead.get(ins.fields.tile);
         if (!read || read.fields.src === 0) continue;
         const cols = tiles[ins.fields.tile]!.cols;
         for (let r = 0; r < read.fields.rowCount; r++) for (let c = 0; c < ins.fields.colCount; c++) this.readoutCells.push({ tile: ins.fields.tile, cell: (read.fields.rowLo + r) * cols + ins.fields.colLo + c, at: (read.fields.srcLo + r) * nOut + (ins.fields.dst - nRec + c) });
@@ -327,7 +331,7 @@ export class LearningUnit {
         const k = post - nRec;
         const etaE = this.etaErr[k] as number;
         if (etaE === 0) continue;
-        const tr = this.traces[this.readoutPop(k)]!;
+        const tr = this.traces[this.outPop[k] as number]!;
         const zbar = pair.input ? tr.input : tr.rec;
         for (let r = 0; r < pair.rows; r++) {
           const cell = (pair.rowLo + r) * cols + col;
@@ -348,21 +352,11 @@ export class LearningUnit {
     return touched;
   }
 
-  private readoutPops: Int16Array | null = null;
-  private readoutPop(k: number): number {
-    if (!this.readoutPops) {
-      const out = new Int16Array(this.target.length);
-      this.program.populations.forEach((p, i) => { if (p.model === 'LI') out.fill(i, this.program.symbols.layout[i]!.offset, this.program.symbols.layout[i]!.offset + p.size); });
-      this.readoutPops = out;
-    }
-    return this.readoutPops[k] as number;
-  }
-
   /** The regulariser: Δ −= K·(n_j − n0)·Σe for every trainable recurrent synapse (n_j·256 given); returns the synapses folded. */
   private fold(counts256: (j: number) => number, nRec: number): number {
     const G = this.R.gradient; const S = this.R.eligibility_sum;
     const { regK, regN0 } = this.L;
-    const rK = new Float64Array(nRec);
+    const rK = this.rK;
     for (let j = 0; j < nRec; j++) rK[j] = mulShift(counts256(j) - regN0, regK.multiplier, regK.shift, 'nearest');
     let folded = 0;
     for (let p = 0; p < this.pairs.length; p++) {

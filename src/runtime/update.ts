@@ -10,9 +10,6 @@ import type { MT19937 } from '../data/random.ts';
 import type { DeviceArrays, DeviceModel } from './device.ts';
 import type { LearningConstants } from './program.ts';
 
-/** What one synapse's write did. */
-export interface WriteResult { sets: number; resets: number }
-
 /** The pulses a scheme asks for, given Δ; the register's remainder is the caller's (mixed precision keeps it). */
 export interface SchemeContext {
   readonly device: DeviceModel;
