@@ -5,13 +5,16 @@
 // (src/reference/eprop.ts, which shares no code with the core) within a bound derived from the
 // formats. First-order propagation of each register's rounding (u = ½ LSB, round to nearest),
 // with the magnitudes the reference reaches (max over the sequence):
-//   trace    e_z  = 2u·LSB_T / (1 − α)               (leak rounding, filtered)
-//   membrane e_v  = 2u·LSB_M / (1 − α)               (the forward is exact but for its leaks)
+// Every leak c (α, κ, ρ) is itself held in the decay format, c + δ with |δ| ≤ u·LSB_D; a filtered
+// quantity x = Σ_n c^n·inc then moves by up to x_max·δ/(1 − c) (Σ n c^(n−1) = 1/(1 − c)²):
+//   trace    e_z  = 2u·LSB_T / (1 − α) + z_max·δ / (1 − α)      (leak and increment rounding; α's own error)
+//   membrane e_v  = 2u·LSB_M / (1 − α) + v_max·δ / (1 − α)      (the forward is exact but for its leaks)
 //   ψ        e_ψ  = 2u·LSB_P + s·e_v + s·d_max·2^−30   (s = γβ/v_th², the slope's 31-bit multiplier)
-//   ALIF ε   e_ε  = (ψ_max e_z + z_max e_ψ + 2u·LSB_E) / (1 − ρ)
+//   ALIF ε   e_ε  = (ψ_max e_z + z_max e_ψ + 2u·LSB_E + ε_max·δ) / (1 − ρ)
 //   e        e_e  = ψ_max (e_z + cβ e_ε) + (z_max + cβ ε_max) e_ψ + 3u·LSB_E
-//   ē        e_ē  = e_e + 2u·LSB_E / (1 − κ)
-//   readout  e_y  = 2u·LSB_M / (1 − κ);  e_err = e_y + 2u·LSB_Err (+ e_y for the softmax, slope ≤ 1)
+//   ē        e_ē  = e_e + (2u·LSB_E + ē_max·δ) / (1 − κ)
+//   readout  e_y  = (2u·LSB_M + y_max·δ) / (1 − κ);  e_err = e_y + 2u·LSB_Err (+ e_y for the softmax, slope ≤ 1)
+//            its trace z̃: as e_z with κ for α
 //   L        e_L  = Σ_k |B_jk| e_err + u·LSB_L
 //   Δ        per step: |ηL|_max e_ē + ē_max·η e_L + 2u·LSB_G, summed over T steps (readouts: η err_max e_z̃ + z̃_max η e_err + u·LSB_G)
 //   regulariser  (c/T²)·(½/256)·T·ē_max (n0's 8 fractional bits) + c·e_e (Σe over T steps, r ≤ c/T)
@@ -33,10 +36,7 @@ interface Case { model: 'LIF' | 'ALIF'; loss: 'mse' | 'ce' | 'ce_window'; feedba
 
 const cases: fc.Arbitrary<Case> = fc.record({
   model: fc.constantFrom('LIF' as const, 'ALIF' as const),
-  // OPEN: with cross-entropy (windowed or not) a readout synapse's gradient sometimes exceeds its
-  // bound by ~5e-7 relative (one at 0 against 4e-6; issue 9's note): left out of the generator until
-  // explained, not the bound widened.
-  loss: fc.constantFrom('mse' as const),
+  loss: fc.constantFrom('mse' as const, 'ce' as const, 'ce_window' as const),
   feedback: fc.constantFrom('random' as const, 'symmetric' as const),
   reg: fc.boolean(), factor: fc.boolean(),
   nIn: fc.integer({ min: 2, max: 12 }), nRec: fc.integer({ min: 2, max: 12 }), nOut: fc.integer({ min: 1, max: 3 }), seed: fc.nat({ max: 10000 }),
@@ -119,13 +119,17 @@ function compare(c: Case): { ratio: number; cells: number } | null {
   let errMax = 0;
   for (let k = 0; k < res.err.length; k++) errMax = Math.max(errMax, Math.abs(res.err[k] as number) / errScale);
   const eBarMax = psiMax * (zMax + beta * epsMax);
-  const eZ = (2 * u * lsb(R.trace)) / (1 - alpha);
-  const eV = (2 * u * lsb(R.membrane)) / (1 - alpha);
+  let vMax = 0; let yMax = 0;
+  for (let k = 0; k < T * nRec; k++) vMax = Math.max(vMax, Math.abs(tr.v[k] as number));
+  for (let k = 0; k < T * nOut; k++) yMax = Math.max(yMax, Math.abs(tr.y[k] as number));
+  const delta = u * lsb(R.decay); // a leak coefficient's own rounding
+  const eZ = (2 * u * lsb(R.trace) + zMax * delta) / (1 - alpha);
+  const eV = (2 * u * lsb(R.membrane) + vMax * delta) / (1 - alpha);
   const ePsi = 2 * u * lsb(R.psi) + slope * eV + slope * dMax * 2 ** -30;
-  const eEps = c.model === 'ALIF' ? (psiMax * eZ + zMax * ePsi + 2 * u * lsb(R.eligibility)) / (1 - rho) : 0;
+  const eEps = c.model === 'ALIF' ? (psiMax * eZ + zMax * ePsi + 2 * u * lsb(R.eligibility) + epsMax * delta) / (1 - rho) : 0;
   const eE = psiMax * (eZ + beta * eEps) + (zMax + beta * epsMax) * ePsi + 3 * u * lsb(R.eligibility);
-  const eEbar = eE + (2 * u * lsb(R.eligibility)) / (1 - kappa);
-  const eY = (2 * u * lsb(R.membrane)) / (1 - kappa);
+  const eEbar = eE + (2 * u * lsb(R.eligibility) + eBarMax * delta) / (1 - kappa);
+  const eY = (2 * u * lsb(R.membrane) + yMax * delta) / (1 - kappa);
   const eErr = eY * (loss.kind === 'cross_entropy' ? 2 : 1) + 2 * u * lsb(R.error);
   const gU = u * lsb(R.gradient) / eta; // one rounding of Δ, in gradient units
   let worst = 0; let cells = 0;
@@ -151,8 +155,9 @@ function compare(c: Case): { ratio: number; cells: number } | null {
           bound = T * (LMax * eEbar + eBarMax * eL + 2 * gU) * errScale + reg;
         } else {
           ref = g.recOut[pre * nOut + post - nRec]!;
-          const zOut = f / (1 - kappa);
-          bound = T * (errMax * eZ + zOut * eErr + gU) * errScale;
+          const zOut = (c.factor ? 1 - kappa : 1) / (1 - kappa);
+          const eZout = (2 * u * lsb(R.trace) + zOut * delta) / (1 - kappa);
+          bound = T * (errMax * eZout + zOut * eErr + gU) * errScale;
         }
         const err = Math.abs(toGradient(regs.delta[cell]!) - ref);
         expect(err, `synapse ${pre} → ${post} (${read.fields.src === 0 ? 'input' : 'recurrent'}): ${toGradient(regs.delta[cell]!)} vs ${ref}`).toBeLessThanOrEqual(bound);
@@ -165,7 +170,7 @@ function compare(c: Case): { ratio: number; cells: number } | null {
 }
 
 describe('the learning unit computes the reference\'s e-prop gradients (ideal devices, wide formats)', () => {
-  it('property: every trainable synapse within its format-derived bound (LIF and ALIF, mse, random and symmetric feedback, with and without the rate regulariser)', () => {
+  it('property: every trainable synapse within its format-derived bound (LIF and ALIF, mse and cross-entropy with and without a window, random and symmetric feedback, with and without the rate regulariser)', () => {
     let compared = 0; let skipped = 0;
     fc.assert(fc.property(cases, (c) => { const r = compare(c); if (r) { compared++; expect(r.cells).toBeGreaterThan(0); } else skipped++; }), { numRuns: Number(process.env.EPROP_RUNS ?? 40) });
     // Identical rasters are the rule with an exact forward: the comparison is not vacuous.
