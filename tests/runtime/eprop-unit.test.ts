@@ -16,7 +16,9 @@
 //   readout  e_y  = (2u·LSB_M + y_max·δ) / (1 − κ);  e_err = e_y + 2u·LSB_Err (+ e_y for the softmax, slope ≤ 1)
 //            its trace z̃: as e_z with κ for α
 //   L        e_L  = Σ_k |B_jk| e_err + u·LSB_L
-//   Δ        per step: |ηL|_max e_ē + ē_max·η e_L + 2u·LSB_G, summed over T steps (readouts: η err_max e_z̃ + z̃_max η e_err + u·LSB_G)
+//   Δ        per step: |ηL|_max e_ē + ē_max·(η e_L + u·LSB_G) + u·LSB_G, summed over T steps — ηL is
+//            rounded into the gradient format before it multiplies ē (u·LSB_G, times ē), and the
+//            product is rounded again (u·LSB_G); readouts: η err_max e_z̃ + z̃_max·(η e_err + u·LSB_G) + u·LSB_G
 //   regulariser  (c/T²)·(½/256)·T·ē_max (n0's 8 fractional bits) + c·e_e (Σe over T steps, r ≤ c/T)
 // The rasters must be identical (a run where they are not is skipped and counted; most are compared).
 import { describe, expect, it } from 'vitest';
@@ -152,12 +154,12 @@ function compare(c: Case): { ratio: number; cells: number } | null {
           const LMax = sumB * errMax;
           // The regulariser: r_j = c·(n_j − n0)/T², n0 = f0·dt·T held with 8 fractional bits; Σe ≤ T·ē_max.
           const reg = c.reg ? (50 / (T * T)) * (0.5 / 256) * T * eBarMax + 50 * eE + gU : 0;
-          bound = T * (LMax * eEbar + eBarMax * eL + 2 * gU) * errScale + reg;
+          bound = T * (LMax * eEbar + eBarMax * (eL + gU) + gU) * errScale + reg;
         } else {
           ref = g.recOut[pre * nOut + post - nRec]!;
           const zOut = (c.factor ? 1 - kappa : 1) / (1 - kappa);
           const eZout = (2 * u * lsb(R.trace) + zOut * delta) / (1 - kappa);
-          bound = T * (errMax * eZout + zOut * eErr + gU) * errScale;
+          bound = T * (errMax * eZout + zOut * (eErr + gU) + gU) * errScale;
         }
         const err = Math.abs(toGradient(regs.delta[cell]!) - ref);
         expect(err, `synapse ${pre} → ${post} (${read.fields.src === 0 ? 'input' : 'recurrent'}): ${toGradient(regs.delta[cell]!)} vs ${ref}`).toBeLessThanOrEqual(bound);
