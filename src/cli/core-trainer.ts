@@ -2,15 +2,24 @@
 // batch on the emulated chip, its learning unit updating the devices as the program says; the
 // host only supplies inputs and targets, and scores the outputs with the loss (a metric, in
 // float64, as `run` scores them). One iteration = one batch, as the reference's.
+//
+// The trainer advances a sequence at a time, so that a run can stop — and checkpoint — inside a
+// batch (a batch-end write has not happened yet: its weight changes are in the core's registers,
+// and in the checkpoint). Everything it keeps between sequences lives in `state`, which the
+// checkpoint walks together with the core (src/runtime/checkpoint.ts); the batch being run is
+// not kept but drawn again from the data stream's state at the batch's start.
+import { createHash } from 'node:crypto';
 import type { TrainIR } from '../ir/training.ts';
+import type { Instance } from '../ir/instantiate.ts';
 import { MT19937, STREAMS, stream } from '../data/random.ts';
 import { VALIDATION_SEQUENCES } from '../ir/memory.ts';
 import { taskData, type Sample } from '../tasks/generate.ts';
 import { lossAndError } from '../reference/loss.ts';
-import type { IterationMetrics } from '../reference/train.ts';
+import type { IterationMetrics, TrainResult } from '../reference/train.ts';
 import { Core } from '../runtime/core.ts';
 import { LEARNING_COUNTED } from '../runtime/learning.ts';
-import type { Program } from '../runtime/program.ts';
+import { encodeProgram, type Program } from '../runtime/program.ts';
+import { CheckpointError, reachable, readCheckpoint, restoreCheckpoint, writeCheckpoint } from '../runtime/checkpoint.ts';
 
 /** What the core did in one iteration (or over the run, in `final`). */
 export interface CoreCounters {
@@ -23,80 +32,140 @@ export interface CoreIterationMetrics extends IterationMetrics { readonly counte
 
 export interface CoreTrainer {
   readonly total: number;
+  /** Iterations finished. */
   readonly done: number;
+  /** Sequences of the current iteration's batch run so far (0 between iterations). */
+  readonly position: number;
   readonly core: Core;
+  /** Run the next sequence; at a batch's end, the iteration's metrics (else null). */
+  advance(): CoreIterationMetrics | null;
+  /** Run sequences until the current iteration ends; its metrics. */
   step(): CoreIterationMetrics;
   /** Counters summed over every iteration run. */
   totals(): CoreCounters;
+  /** The metrics of every finished iteration (those before a resume included). */
+  readonly iterations: readonly CoreIterationMetrics[];
+  /** The trained network as the devices hold it (weights read from the devices; the rest as compiled). */
+  result(held: Instance): TrainResult;
+  /** The whole state, as a checkpoint file's bytes. */
+  checkpoint(meta: Record<string, unknown>): Uint8Array;
 }
 
-export function coreTrainer(ir: TrainIR, program: Program): CoreTrainer {
+/** The program's identity in a checkpoint: the SHA-256 of its encoding. */
+export const programHash = (p: Program): string => createHash('sha256').update(encodeProgram(p)).digest('hex');
+
+interface Snapshot { pulses: number; resets: number; refreshes: number; saturations: number; learning: Float64Array; cycles: number; learningCycles: number; energy: number; learningEnergy: number }
+
+/**
+ * A trainer for `ir` on `program`'s core; with `resume` (a checkpoint file's bytes) it continues
+ * that run exactly where it stopped (a CheckpointError when the checkpoint is of another program
+ * or another phasecore).
+ */
+export function coreTrainer(ir: TrainIR, program: Program, resume?: Uint8Array): CoreTrainer {
   const net = ir.network;
   const core = new Core(program, { seed: ir.seed, samples: 1 });
-  const dataRng = stream(ir.seed, 'data');
-  const validationRng = MT19937.fromArray([ir.seed >>> 0, STREAMS.data, 1]);
   const task = taskData(ir.task, net.dt);
   const validationTask = ir.task.kind === 'pattern_generation' ? task : taskData(ir.task, net.dt);
   const { nRec, nOut } = { nRec: core.nRec, nOut: core.nOut };
   const recPops = program.populations.map((p, i) => ({ p, at: program.symbols.layout[i]!.offset })).filter(({ p }) => p.model === 'LIF' || p.model === 'ALIF');
-  let it = 0;
-  let before = snapshot(core);
-  const start = before;
   const lrBase = core.learn ? { ...program.learning!.lr } : null;
+  const state = {
+    /** Iterations finished, and sequences of the current batch run. */
+    it: 0, pos: 0,
+    dataRng: stream(ir.seed, 'data'),
+    validationRng: MT19937.fromArray([ir.seed >>> 0, STREAMS.data, 1]),
+    /** The data stream as it was when the current batch was drawn (the batch is drawn again from it on resume). */
+    batchRng: stream(ir.seed, 'data'),
+    loss: 0, correct: 0, spikes0: new Float64Array(nRec),
+    before: snapshot(core), start: snapshot(core),
+    iterations: [] as CoreIterationMetrics[],
+  };
+  const hash = programHash(program);
+  const skip = reachable(program, core.options);
+  const roots = { core: core as unknown, trainer: state as unknown };
+  if (resume) {
+    // A task keeps one piece of state, out of the walk's reach: what its first batch draws
+    // (pattern generation's frozen patterns, drawn from the data stream at the run's start). Draw
+    // it as the run did; the data stream itself is then restored.
+    task.batch(1, stream(ir.seed, 'data'));
+    const cp = readCheckpoint(resume);
+    if (cp.meta.program_sha256 !== hash) throw new CheckpointError('it is of another program: the file, its --set overrides or the core it compiles for differ from the run that wrote it');
+    restoreCheckpoint(cp, roots, skip);
+  }
+  let batch: Sample[] | null = state.pos > 0 ? task.batch(ir.batch, state.batchRng.clone()) : null;
 
   const run = (s: Sample) => {
     core.runSequence(s.x, 0, undefined, { ...(s.target ? { target: s.target } : {}), ...(s.label !== undefined ? { label: s.label } : {}) });
     return lossAndError(ir.learn.loss, core.outputs, core.steps, nOut, s, net.dt);
   };
-  const step = (): CoreIterationMetrics => {
-    // The schedule: the host rewrites the learning-rate register between iterations.
-    if (lrBase && ir.learn.schedule.kind === 'step') core.learning.setLearningRate(lrBase, ir.learn.schedule.factor ** Math.floor(it / ir.learn.schedule.every));
-    const batch = task.batch(ir.batch, dataRng);
-    let loss = 0; let correct = 0;
-    const spikes0 = Float64Array.from(core.spikeCount);
-    for (const s of batch) {
-      const res = run(s);
-      loss += res.loss / batch.length;
-      if (res.correct) correct++;
-    }
+  const finish = (n: number): CoreIterationMetrics => {
     let total = 0;
     const population_hz: Record<string, number> = {};
     for (const { p, at } of recPops) {
-      let n = 0;
-      for (let j = at; j < at + p.size; j++) n += (core.spikeCount[j] as number) - (spikes0[j] as number);
-      total += n;
-      population_hz[p.name] = n / (p.size * core.steps * batch.length * net.dt);
+      let k = 0;
+      for (let j = at; j < at + p.size; j++) k += (core.spikeCount[j] as number) - (state.spikes0[j] as number);
+      total += k;
+      population_hz[p.name] = k / (p.size * core.steps * n * net.dt);
     }
+    const it = state.it;
     const validate = ir.validateEvery > 0 && (it % ir.validateEvery === 0 || it === ir.iterations - 1);
     let validation = {};
     if (validate) {
       // Validation runs the same core: its learning unit keeps learning (an on-chip learner has no
       // inference-only mode here), so the figure is on-line, as a chip in the field would give it.
       let vl = 0; let wrong = 0;
-      const vs = validationTask.batch(VALIDATION_SEQUENCES, validationRng);
+      const vs = validationTask.batch(VALIDATION_SEQUENCES, state.validationRng);
       for (const s of vs) { const r = run(s); vl += r.loss / vs.length; if (r.correct === false) wrong++; }
       validation = { validation_loss: vl, ...(task.classification ? { validation_error: wrong / vs.length } : {}) };
     }
     const now = snapshot(core);
-    const counters = diff(now, before);
-    before = now;
+    const counters = diff(now, state.before);
+    state.before = now;
     const m: CoreIterationMetrics = {
-      iteration: it, loss, ...(task.classification ? { accuracy: correct / batch.length } : {}),
-      rate_hz: nRec > 0 ? total / (nRec * core.steps * batch.length * net.dt) : 0, population_hz, ...validation, counters,
+      iteration: it, loss: state.loss, ...(task.classification ? { accuracy: state.correct / n } : {}),
+      rate_hz: nRec > 0 ? total / (nRec * core.steps * n * net.dt) : 0, population_hz, ...validation, counters,
     };
-    it++;
+    state.iterations.push(m);
+    state.it++; state.pos = 0; batch = null;
     return m;
+  };
+  const advance = (): CoreIterationMetrics | null => {
+    if (state.it >= ir.iterations) throw new Error('internal: training is finished');
+    if (state.pos === 0) {
+      // The schedule: the host rewrites the learning-rate register between iterations.
+      if (lrBase && ir.learn.schedule.kind === 'step') core.learning.setLearningRate(lrBase, ir.learn.schedule.factor ** Math.floor(state.it / ir.learn.schedule.every));
+      state.batchRng = state.dataRng.clone();
+      batch = task.batch(ir.batch, state.dataRng);
+      state.loss = 0; state.correct = 0;
+      state.spikes0.set(core.spikeCount);
+    }
+    const b = batch!;
+    const res = run(b[state.pos]!);
+    state.loss += res.loss / b.length;
+    if (res.correct) state.correct++;
+    state.pos++;
+    return state.pos === b.length ? finish(b.length) : null;
   };
   return {
     total: ir.iterations,
-    get done() { return it; },
+    get done() { return state.it; },
+    get position() { return state.pos; },
     core,
-    step: () => { if (it >= ir.iterations) throw new Error('internal: training is finished'); return step(); },
-    totals: () => diff(snapshot(core), start),
+    advance,
+    step: () => { for (;;) { const m = advance(); if (m) return m; } },
+    totals: () => diff(snapshot(core), state.start),
+    get iterations() { return state.iterations; },
+    result: (held) => {
+      const w = core.deviceWeights();
+      const block = (b: Instance['inRec'], x: Float64Array) => ({ ...b, w: x });
+      const instance: Instance = { ...held, inRec: block(held.inRec, w.inRec), recRec: block(held.recRec, w.recRec), inOut: block(held.inOut, w.inOut), recOut: block(held.recOut, w.recOut) };
+      const L = program.learning;
+      const B = L && L.feedback !== 'symmetric' ? Float64Array.from(L.B, (b) => b * 2 ** -program.core.registers.weight.frac) : w.recOut;
+      return { iterations: state.iterations, instance, feedback: B, last: null };
+    },
+    checkpoint: (meta) => writeCheckpoint(roots as Record<string, unknown>, skip, { ...meta, program_sha256: hash, iterations_done: state.it, sequence_in_batch: state.pos }),
   };
 }
-
-interface Snapshot { pulses: number; resets: number; refreshes: number; saturations: number; learning: Float64Array; cycles: number; learningCycles: number; energy: number; learningEnergy: number }
 
 function snapshot(core: Core): Snapshot {
   const l = core.learn;

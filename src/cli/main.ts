@@ -146,9 +146,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     });
 
   program.command('train')
-    .description('Train the file\'s train block with the float reference and report the loss per iteration.')
+    .description('Train the file\'s train block — with the float reference, or on the emulated chip with its on-chip learning unit — and report the loss per iteration.')
     .argument('<file>', '.snn file with a train block')
-    .option('--backend <name>', 'reference (the float64 oracle)', 'reference')
+    .option('--backend <name>', 'reference (the float64 oracle) or core (the core the block names, learning on chip; counters per iteration)', 'reference')
     .option('--iterations <n>', 'override the number of iterations')
     .option('--seed <s>', 'override the seed')
     .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
@@ -156,7 +156,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--block <name>', 'the train block to run when the file has several')
     .option('--out <dir>', 'write the run into a new directory: weights (.npy), metrics (CSV, JSON, as they come), probes and a manifest')
     .option('--force', 'with --out: replace a previous run\'s directory as a whole (everything in it, files you added too)')
-    .option('--json', 'print one JSON object: {backend, seed, iterations: [...], final}')
+    .option('--checkpoint-every <k>', 'with --backend core and --out: write the whole core state to DIR/checkpoint.pcck every K iterations (and when stopped)')
+    .option('--resume <dir>', 'with --backend core: continue the run in DIR from its checkpoint, bit-identically (writes into DIR unless --out says otherwise)')
+    .option('--json', 'print one JSON object: {backend, seed, iterations: [...], final} (with --backend core, counters per iteration and in final)')
     .option('--quiet', 'no progress on stderr')
     .action(async (file: string, opts: TrainOptions) => setExit(await commandTrain(file, opts, {
       out, err, version: VERSION, progress: opts.quiet ? 'none' : process.stderr.isTTY === true ? 'bar' : 'lines',

@@ -13,7 +13,7 @@ import { readRegularFile } from '../data/files.ts';
 import type { LossIR } from '../ir/training.ts';
 import { lossAndError } from '../reference/loss.ts';
 import { ISA } from '../runtime/isa.ts';
-import { CoreError } from '../runtime/core.ts';
+import { CoreError, type Core } from '../runtime/core.ts';
 import { decodeProgram, spaceSizes, type Program } from '../runtime/program.ts';
 import { runProgram, taskSamples, type RunSummary } from '../runtime/run.ts';
 import { writeVcd } from '../runtime/vcd.ts';
@@ -117,17 +117,7 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
   if (opts.vcd) { const d = tryWriteFileAtomic(opts.vcd, writeVcd(program, core, io.version)); if (d) written.push(d); }
   if (dir instanceof RunDirectory) {
     try {
-      const names = ISA.PROBE.fields.variable.values;
-      const seen = new Map<string, number>();
-      for (const p of core.probes) {
-        const pop = program.populations[p.population]!;
-        const base = `${names[p.variable]}_${pop.name}${p.lo === 0 && p.count === pop.size ? '' : `_${p.lo}_${p.lo + p.count}`}`;
-        const k = (seen.get(base) ?? 0) + 1;
-        seen.set(base, k);
-        const label = k === 1 ? base : `${base}.${k}`;
-        dir.write(`probe_${label}.npy`, encodeNpy('float64', [sequences.length, p.steps.length, p.count], p.data));
-        dir.write(`probe_${label}_times.npy`, encodeNpy('float64', [p.steps.length], Float64Array.from(p.steps, (t) => t * program.symbols.dt)));
-      }
+      writeCoreProbes(dir, program, core, sequences.length);
       dir.write('run.vcd', writeVcd(program, core, io.version));
       dir.write('run.json', `${json}\n`);
       dir.write('manifest.json', manifest('finished'));
@@ -141,6 +131,24 @@ export async function commandRun(file: string, opts: RunOptions, io: RunIo): Pro
   if (opts.json) io.out(json);
   else for (const line of renderSummary(summary, shown)) io.out(line);
   return 0;
+}
+
+/** The core's probe buffers as .npy files (sequences × recorded steps × neurons, and the times in seconds); the names written. */
+export function writeCoreProbes(dir: RunDirectory, program: Program, core: Core, sequences: number): string[] {
+  const names = ISA.PROBE.fields.variable.values;
+  const seen = new Map<string, number>();
+  const files: string[] = [];
+  for (const p of core.probes) {
+    const pop = program.populations[p.population]!;
+    const base = `${names[p.variable]}_${pop.name}${p.lo === 0 && p.count === pop.size ? '' : `_${p.lo}_${p.lo + p.count}`}`;
+    const k = (seen.get(base) ?? 0) + 1;
+    seen.set(base, k);
+    const label = k === 1 ? base : `${base}.${k}`;
+    dir.write(`probe_${label}.npy`, encodeNpy('float64', [sequences, p.steps.length, p.count], p.data));
+    dir.write(`probe_${label}_times.npy`, encodeNpy('float64', [p.steps.length], Float64Array.from(p.steps, (t) => t * program.symbols.dt)));
+    files.push(`probe_${label}.npy`, `probe_${label}_times.npy`);
+  }
+  return files;
 }
 
 /**

@@ -8,8 +8,9 @@
 // stderr: a bar on a terminal, a line every PROGRESS_EVERY_MS otherwise; --quiet turns it off.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { selectRun } from '../compiler/frontend.ts';
+import { join, resolve } from 'node:path';
+import { selectCore, selectRun } from '../compiler/frontend.ts';
+import { compileRun } from '../compiler/compile.ts';
 import { lowerTrain } from '../compiler/lower.ts';
 import { displayPath } from '../compiler/workspace.ts';
 import { diag, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
@@ -25,11 +26,25 @@ import { outputError } from './atomic.ts';
 import { loadInputs, type InputOptions } from './load.ts';
 import { allocationMessage, isAllocationFailure } from '../ir/memory.ts';
 import { RunDirectory } from './rundir.ts';
+import { coreTrainer, type CoreTrainer } from './core-trainer.ts';
+import { heldInstance } from './held.ts';
+import { writeCoreProbes } from './run.ts';
+import { CheckpointError, readCheckpoint } from '../runtime/checkpoint.ts';
+import { readRegularFile } from '../data/files.ts';
+import type { Program } from '../runtime/program.ts';
+import type { Instance as HeldInstance } from '../ir/instantiate.ts';
 
 export interface TrainOptions extends InputOptions {
   readonly backend?: string; readonly iterations?: string; readonly seed?: string;
   readonly out?: string; readonly force?: boolean; readonly json?: boolean; readonly block?: string; readonly quiet?: boolean;
+  /** --backend core: a checkpoint every K iterations (into --out), and a run to resume (its --out directory). */
+  readonly checkpointEvery?: string; readonly resume?: string;
 }
+
+/** The checkpoint's name in a run's directory. */
+export const CHECKPOINT_FILE = 'checkpoint.pcck';
+/** The largest checkpoint `--resume` reads. */
+const MAX_CHECKPOINT_BYTES = 8 * 1024 * 1048576;
 
 export interface TrainIo {
   out: (s: string) => void; err: (s: string) => void;
@@ -40,6 +55,8 @@ export interface TrainIo {
   frame?: (s: string) => void;
   /** Signals to stop on (default SIGINT and SIGTERM); tests pass none. */
   signals?: readonly NodeJS.Signals[];
+  /** Tests: called after every sequence (core) or iteration (reference) with the iterations done and the position in the batch; true stops as SIGINT would. */
+  afterSequence?: (done: number, position: number) => boolean;
 }
 
 /** Non-terminal progress: a line at most this often. */
@@ -58,12 +75,31 @@ export const wholeNumber = (s: string | undefined, what: string, min: number): n
 export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo): Promise<number> {
   const usage = (m: string) => { io.err(`error: ${m}`); return 2; };
   const backend = opts.backend ?? 'reference';
-  if (backend !== 'reference') return usage(`--backend ${backend} is not available yet; the float reference (--backend reference) is`);
+  if (backend !== 'reference' && backend !== 'core') return usage(`--backend takes reference (the float64 oracle) or core (the emulated chip, learning on chip); found '${backend}'`);
+  const onCore = backend === 'core';
   const iterations = wholeNumber(opts.iterations, '--iterations', 1);
-  const seed = wholeNumber(opts.seed, '--seed', 0);
+  let seed = wholeNumber(opts.seed, '--seed', 0);
+  let every = wholeNumber(opts.checkpointEvery, '--checkpoint-every', 1);
   if (typeof iterations === 'string') return usage(iterations);
   if (typeof seed === 'string') return usage(seed);
+  if (typeof every === 'string') return usage(every);
+  if ((every !== undefined || opts.resume) && !onCore) return usage('checkpoints are of training on the core: --checkpoint-every and --resume go with --backend core (the float reference trains without them)');
+  if (every !== undefined && !opts.out && !opts.resume) return usage('--checkpoint-every writes into the run\'s directory: give --out DIR');
   if (opts.force && !opts.out) return usage('--force replaces a previous run\'s --out directory; give --out DIR');
+  // --resume DIR: the checkpoint of the run in DIR (of a run killed outright, in DIR.partial), read before DIR is reopened.
+  let resumed: { bytes: Uint8Array; path: string; meta: Record<string, unknown> } | null = null;
+  if (opts.resume) {
+    const candidates = [join(`${resolve(opts.resume)}.partial`, CHECKPOINT_FILE), join(resolve(opts.resume), CHECKPOINT_FILE)];
+    const found = candidates.map((p) => ({ p, got: readRegularFile(p, MAX_CHECKPOINT_BYTES, 'checkpoint') })).find((x) => x.got.ok);
+    const shownDir = displayPath(resolve(opts.resume));
+    if (!found || !found.got.ok) return reporter(!!opts.json, io.out, io.err, () => undefined).fail([diag('CheckpointUnusable', shownDir, { start: 0, end: 0 }, `There is no checkpoint to resume in ${shownDir} (nor in ${shownDir}.partial): a run writes ${CHECKPOINT_FILE} with --checkpoint-every K, and when it is stopped by Ctrl-C.`)]);
+    try {
+      resumed = { bytes: found.got.bytes, path: found.p, meta: readCheckpoint(found.got.bytes).meta };
+    } catch (e) {
+      if (!(e instanceof CheckpointError)) throw e;
+      return reporter(!!opts.json, io.out, io.err, () => undefined).fail([diag('CheckpointUnusable', displayPath(found.p), { start: 0, end: 0 }, `Cannot resume from ${displayPath(found.p)}: ${e.message}.`)]);
+    }
+  }
 
   const root = resolve(file);
   const loaded = loadInputs([file], opts);
@@ -78,63 +114,111 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   if (!picked.ok) return fail([picked.diagnostic]);
   const rv = picked.value;
   const lowered = lowerTrain(program!, rv);
-  const ir: TrainIR = { ...lowered, ...(iterations !== undefined ? { iterations } : {}), ...(seed !== undefined ? { seed } : {}) };
+  // A resumed run keeps the seed and length it was started with.
+  if (resumed) {
+    const m = resumed.meta;
+    if (seed !== undefined && seed !== m.seed) return usage(`--seed ${seed}: the run in ${opts.resume} was started with seed ${String(m.seed)}; a resumed run keeps its seed (leave --seed out)`);
+    if (iterations !== undefined && iterations !== m.iterations) return usage(`--iterations ${iterations}: the run in ${opts.resume} trains for ${String(m.iterations)} iterations; a resumed run finishes the run it continues (leave --iterations out)`);
+    if (m.phasecore !== io.version) return fail([diag('CheckpointUnusable', displayPath(resumed.path), { start: 0, end: 0 }, `Cannot resume from ${displayPath(resumed.path)}: it was written by phasecore ${String(m.phasecore)}, and this is ${io.version}; finish the run with that version, or start it again.`)]);
+    seed = typeof m.seed === 'number' ? m.seed : seed;
+    // ... and its checkpoints, unless told otherwise.
+    if (every === undefined && typeof m.checkpoint_every === 'number') every = m.checkpoint_every;
+  }
+  const ir: TrainIR = { ...lowered, ...(iterations !== undefined ? { iterations } : resumed && typeof resumed.meta.iterations === 'number' ? { iterations: resumed.meta.iterations } : {}), ...(seed !== undefined ? { seed } : {}) };
   const dataError = (e: unknown): Diagnostic[] | null =>
     e instanceof TaskDataError || e instanceof InstantiationError ? [loaded.place(diag('DataUnusable', rv.file, rv.params.spans.task ?? rv.span, e.message))]
       : isAllocationFailure(e) ? [loaded.place(diag('OutOfMemory', rv.file, rv.params.spans.network ?? rv.span, allocationMessage('this train block', e)))] : null;
 
+  // The core: the train block compiled with its learning unit (a rule the unit cannot run is an error here).
+  let compiledProgram: Program | null = null;
+  let held: HeldInstance | null = null;
+  if (onCore) {
+    const c = selectCore(program!, rv);
+    if (!c.ok) return fail([c.diagnostic]);
+    let compiled: ReturnType<typeof compileRun>;
+    try {
+      compiled = compileRun(program!, rv, c.value, { position: loaded.position, learning: 'required' });
+    } catch (e) {
+      const ds = dataError(e);
+      if (ds) return fail(ds);
+      throw e;
+    }
+    const cds = compiled.diagnostics.map(loaded.place);
+    if (hasErrors(cds) || !compiled.program) return fail(cds);
+    show(cds);
+    compiledProgram = compiled.program;
+    held = heldInstance(compiled);
+  }
+
   let dir: RunDirectory | null = null;
-  if (opts.out) {
-    const opened = RunDirectory.open(opts.out, r.inputs, !!opts.force);
+  const outDir = opts.out ?? opts.resume;
+  if (outDir) {
+    const opened = RunDirectory.open(outDir, r.inputs, !!opts.force || (!!opts.resume && resolve(outDir) === resolve(opts.resume)));
     if (!(opened instanceof RunDirectory)) return fail([opened]);
     dir = opened;
   }
-  if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core}${ir.learn.update.kind !== 'direct' ? ` and the PCM update scheme (${ir.learn.update.kind})` : ''}; --backend core arrives with the core.`);
-  for (const p of ir.probes.filter((x) => !REFERENCE_PROBES.has(x.variable))) {
-    io.err(`note: the float reference does not record probe ${p.variable} (the learning unit's presynaptic trace is a quantity of the core); --backend core will.`);
+  if (!onCore) {
+    if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core}${ir.learn.update.kind !== 'direct' ? ` and the PCM update scheme (${ir.learn.update.kind})` : ''}; --backend core trains on it.`);
+    for (const p of ir.probes.filter((x) => !REFERENCE_PROBES.has(x.variable))) {
+      io.err(`note: the float reference does not record probe ${p.variable} (the learning unit's presynaptic trace is a quantity of the core); --backend core does.`);
+    }
   }
 
-  let trainer: ReferenceTrainer;
+  let trainer: ReferenceTrainer | null = null;
+  let ct: CoreTrainer | null = null;
   try {
-    trainer = referenceTrainer(ir);
+    if (onCore) ct = coreTrainer(ir, compiledProgram!, resumed?.bytes);
+    else trainer = referenceTrainer(ir);
   } catch (e) {
+    if (e instanceof CheckpointError) { dir?.abandon(); return fail([diag('CheckpointUnusable', displayPath(resumed!.path), { start: 0, end: 0 }, `Cannot resume from ${displayPath(resumed!.path)}: ${e.message}.`)]); }
     const ds = dataError(e);
     if (ds) return fail(ds);
     throw e;
   }
+  const done = () => (ct ? ct.done : trainer!.done);
   const manifest = manifestOf(ir, { file: root, backend, overrides: loaded.overrides.map((o) => o.raw), version: io.version, inputs: r.inputs });
   const writeManifest = (status: string, extra: Record<string, unknown> = {}) => dir?.write('manifest.json', `${JSON.stringify({ ...manifest, status, pid: process.pid, ...extra }, null, 2)}\n`);
+  const checkpointMeta = { phasecore: io.version, file: root, seed: ir.seed, iterations: ir.iterations, batch: ir.batch, ...(every !== undefined ? { checkpoint_every: every } : {}) };
+  const writeCheckpoint = () => dir?.write(CHECKPOINT_FILE, ct!.checkpoint(checkpointMeta));
   let metrics: MetricsWriter | null;
   try {
     writeManifest('running');
     metrics = dir ? metricsWriter(dir, ir) : null;
+    // A resumed run's directory holds every iteration's row, those before the resume too.
+    if (ct) for (const m of ct.iterations) metrics?.row(m);
   } catch (e) {
-    return fail([outputError(opts.out as string, e)]);
+    return fail([outputError(outDir as string, e)]);
   }
 
-  // Stop between iterations on SIGINT/SIGTERM; a second signal ends the process at once.
+  // Stop on SIGINT/SIGTERM: the reference after its iteration, the core after its sequence (a
+  // checkpoint then holds the batch so far); a second signal ends the process at once.
   let stopped: NodeJS.Signals | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopped) process.exit(EXIT_SIGNAL[sig] ?? 130);
     stopped = sig;
-    io.err(`${sig}: stopping after iteration ${trainer.done} of ${trainer.total} and writing what exists (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again stops at once)`);
+    const where = ct ? `sequence ${ct.position + 1} of iteration ${ct.done + 1}` : `iteration ${done()} of ${ir.iterations}`;
+    io.err(`${sig}: stopping after ${where} and writing what exists${ct && dir ? ' and a checkpoint' : ''} (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again stops at once)`);
   };
   const signals = io.signals ?? ['SIGINT', 'SIGTERM'];
   for (const s of signals) process.on(s, onSignal);
   const progress = progressReporter(io, ir.iterations);
   try {
-    while (trainer.done < trainer.total && !stopped) {
-      let m: IterationMetrics;
+    while (done() < ir.iterations && !stopped) {
+      let m: IterationMetrics | null;
       try {
-        m = trainer.step();
+        m = ct ? ct.advance() : trainer!.step();
       } catch (e) {
         const ds = dataError(e);
         if (ds) return fail(ds);
         throw e;
       }
-      metrics?.row(m);
-      progress(m);
-      await new Promise<void>((done) => setImmediate(done)); // let a signal in
+      if (m) {
+        metrics?.row(m);
+        progress(m);
+        if (ct && every !== undefined && done() % every === 0 && done() < ir.iterations) writeCheckpoint();
+      }
+      if (io.afterSequence?.(done(), ct?.position ?? 0)) stopped = 'SIGINT';
+      await new Promise<void>((resolveTick) => setImmediate(resolveTick)); // let a signal in
     }
   } finally {
     for (const s of signals) process.off(s, onSignal);
@@ -142,26 +226,35 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
     metrics?.end(); // the CSV holds every row written, whatever ended the loop
   }
 
-  const result = trainer.result();
+  const result = ct ? ct.result(held!) : trainer!.result();
   const its = result.iterations;
   for (const w of trainingWarnings(ir, its)) io.err(`warning: ${w}`);
-  const final = summary(its);
-  const done = its.length;
+  const final = { ...summary(its), ...(ct ? { counters: ct.totals() } : {}) };
+  const n = its.length;
   if (opts.json) io.out(JSON.stringify({ backend, seed: ir.seed, iterations: its, final, ...(stopped ? { stopped_by: stopped } : {}) }));
   else io.out(summaryLine(ir, backend, its, final, stopped));
+  if (ct && !opts.json) io.out(countersLine(ct.totals()));
   if (dir) {
     try {
       const files = writeOutputs(dir, ir, result);
+      if (ct) files.push(...writeCoreProbes(dir, compiledProgram!, ct.core, 1));
+      // A run that stops early keeps a checkpoint to resume from; one that finishes, the one it had (if any).
+      if (ct && (stopped || every !== undefined)) { writeCheckpoint(); files.push(CHECKPOINT_FILE); }
       metrics?.json(its);
-      writeManifest(stopped ? 'interrupted' : 'complete', { iterations_done: done, outputs: [...files, 'metrics.csv', 'metrics.json', 'manifest.json'] });
+      writeManifest(stopped ? 'interrupted' : 'complete', { iterations_done: n, ...(ct ? { sequence_in_batch: ct.position } : {}), outputs: [...files, 'metrics.csv', 'metrics.json', 'manifest.json'] });
       dir.commit();
     } catch (e) {
       if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
-      return fail([outputError((e as NodeJS.ErrnoException).path ?? (opts.out as string), e)]);
+      return fail([outputError((e as NodeJS.ErrnoException).path ?? (outDir as string), e)]);
     }
-    if (!opts.json) io.out(`wrote weights, trained parameters, ${ir.probes.length > 0 ? 'probes, ' : ''}metrics and manifest to ${dir}`);
+    if (!opts.json) io.out(`wrote weights, ${ct ? 'the devices\' state as a checkpoint, ' : 'trained parameters, '}${ir.probes.length > 0 ? 'probes, ' : ''}metrics and manifest to ${dir}`);
   }
   return stopped ? (EXIT_SIGNAL[stopped] ?? 130) : 0;
+}
+
+const pj = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} µJ` : x >= 1e3 ? `${(x / 1e3).toFixed(2)} nJ` : `${x.toFixed(1)} pJ`);
+function countersLine(c: ReturnType<CoreTrainer['totals']>): string {
+  return `  on the core: ${c.pulses} SET and ${c.resets} RESET pulses, ${c.refreshes} refreshes, ${c.saturations} saturations; ${c.cycles} cycles (${c.learning_cycles} learning); ${pj(c.energy_pj)} (${pj(c.learning_energy_pj)} learning)`;
 }
 
 const fmt = (x: number | undefined) => (x === undefined ? '?' : x.toPrecision(4));

@@ -51,6 +51,15 @@ export class MT19937 {
     return g;
   }
 
+  /** A generator in this one's state, drawing the same sequence from here on, independently. */
+  clone(): MT19937 {
+    const g = new MT19937();
+    g.mt.set(this.mt);
+    g.index = this.index;
+    g.gaussCache = this.gaussCache;
+    return g;
+  }
+
   private initGenrand(seed: number): void {
     const mt = this.mt;
     mt[0] = seed;

@@ -22,6 +22,7 @@ export const DIAG = {
   FileTooLarge: { code: 'SNN0004', severity: 'error', doc: 'The file is larger than the 16 MiB a .snn file may be.' },
   UnreadableFile: { code: 'SNN0005', severity: 'error', doc: 'The file could not be read (missing, a directory, or no permission).' },
   OutputUnwritable: { code: 'SNN0007', severity: 'error', doc: 'An output path that cannot be written: a missing or read-only directory, or a file where a directory is needed.' },
+  CheckpointUnusable: { code: 'SNN0008', severity: 'error', doc: 'A checkpoint `train --resume` cannot continue: missing, damaged, of another program (file, overrides or core), or written by another phasecore or checkpoint format.' },
   TooManyErrors: { code: 'SNN0006', severity: 'error', doc: 'More than 100 errors in one file; the rest are not shown.' },
 
   UnexpectedCharacter: { code: 'SNN1001', severity: 'error', doc: 'A character that cannot start any token.' },

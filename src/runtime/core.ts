@@ -455,6 +455,35 @@ export class Core {
     return this.board.end - start;
   }
 
+  /**
+   * The weights the devices hold now (as programmed, before drift; real units), in the reference's
+   * layout [pre][post] per block: what a run trained on the core has learned. A synapse the program
+   * maps to no cell is 0.
+   */
+  deviceWeights(): { inRec: Float64Array; recRec: Float64Array; inOut: Float64Array; recOut: Float64Array } {
+    const { nIn, nRec, nOut } = this;
+    const out = { inRec: new Float64Array(nIn * nRec), recRec: new Float64Array(nRec * nRec), inOut: new Float64Array(nIn * nOut), recOut: new Float64Array(nRec * nOut) };
+    const scale = this.device.weightScale;
+    const lastRead = new Map<number, Extract<Instruction, { op: 'XBAR_READ' }>>();
+    for (const ins of this.program.code) {
+      if (ins.op === 'XBAR_READ') lastRead.set(ins.fields.tile, ins);
+      if (ins.op !== 'ACC_ADD') continue;
+      const read = lastRead.get(ins.fields.tile);
+      const tile = this.tiles[ins.fields.tile];
+      if (!read || !tile) continue;
+      for (let r = 0; r < read.fields.rowCount; r++) {
+        const pre = read.fields.srcLo + r;
+        for (let c = 0; c < ins.fields.colCount; c++) {
+          const post = ins.fields.dst + c;
+          const w = (tile.w[(read.fields.rowLo + r) * tile.cols + ins.fields.colLo + c] as number) / scale;
+          if (read.fields.src === 0) { if (post < nRec) out.inRec[pre * nRec + post] = w; else out.inOut[pre * nOut + post - nRec] = w; }
+          else if (post < nRec) out.recRec[pre * nRec + post] = w; else out.recOut[pre * nOut + post - nRec] = w;
+        }
+      }
+    }
+    return out;
+  }
+
   /** The readouts' outputs y of the current step (real units). */
   readoutValue(k: number): number { return (this.y[k] as number) * 2 ** -this.program.core.registers.membrane.frac; }
 

@@ -20,7 +20,11 @@ export interface TaskData {
   readonly outputs: number;
   readonly T: number;
   readonly classification: boolean;
-  /** The next `n` samples, drawing from `rng`. */
+  /**
+   * The next `n` samples, drawing from `rng`. The only state a task keeps between calls is what
+   * its first call draws (pattern generation's frozen patterns): a resumed run draws it again from
+   * the stream's initial state (src/cli/core-trainer.ts).
+   */
   batch(n: number, rng: MT19937): Sample[];
 }
 

@@ -376,7 +376,10 @@ describe('phasecore train', () => {
     expect((await run('train', join(dir, 't.snn'), '--set', 'nope.tau_m=2ms')).out).toMatch(/no block, population or readout named 'nope'/);
     expect((await run('train', join(dir, 't.snn'), '--set', 'garbage')).code).toBe(2);
     expect((await run('train', join(dir, 't.snn'), '--iterations', 'x')).code).toBe(2);
-    expect((await run('train', join(dir, 't.snn'), '--backend', 'core')).code).toBe(2);
+    const noCore = await run('train', join(dir, 't.snn'), '--backend', 'core');
+    expect(noCore.code).toBe(1);
+    expect(noCore.out).toMatch(/names no core to compile for/);
+    expect((await run('train', join(dir, 't.snn'), '--backend', 'gpu')).code).toBe(2);
   });
 });
 

@@ -1,0 +1,125 @@
+// `train --backend core`: training on the emulated chip, its counters, and checkpoints — a run
+// stopped anywhere (between iterations, inside a batch) and resumed gives results bit-identical to
+// the run that was never stopped: its metrics, the devices' weights, the checkpoint itself.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commandTrain, CHECKPOINT_FILE, type TrainIo, type TrainOptions } from '../../src/cli/train.ts';
+
+// PCM with every non-ideality on, the stochastic scheme (the learning stream) and a batch-end
+// write: a resume that missed any state — a device's pulse count or time, the noise or learning
+// stream, the weight changes of a half-run batch — would not reproduce the run.
+const SOURCE = (scheme: string) => `
+core c {
+  tile = 32 x 32; tiles = 8; lanes = 8
+  device = pcm { profile = demirag2021; g_max = 12 uS; weight_scale = 12 uS; prog_noise = on; read_noise = on; drift = on; refresh = threshold(g_high = 9 uS, min_diff = 2.25 uS) }
+  adc = 8 bit; adc_range = 16; accumulator = saturate(s24.10); membrane = saturate(s16.10); trace = saturate(u12.8)
+}
+network n {
+  input in[10]
+  population rec[12] : LIF { v_th = 0.05; surrogate = piecewise_linear(gamma = 0.3) }
+  readout out[2] : LI
+  in -> rec : dense { w ~ normal(0, 0.5) }
+  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
+  rec -> out : dense { w ~ normal(0, 0.3) }
+}
+learn l : eprop { feedback = random { B ~ normal(0, 1) }; optimizer = sgd(lr = 0.05); update = ${scheme} }
+task s : pattern_generation { duration = 40 ms; channels = 10; outputs = 2 }
+train { network = n; core = c; learn = l; task = s; iterations = 4; batch = 3; seed = 7 }
+`;
+
+function setup(scheme = 'stochastic'): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'phasecore-train-core-'));
+  const file = join(dir, 't.snn');
+  writeFileSync(file, SOURCE(scheme));
+  return { dir, file };
+}
+
+async function train(file: string, opts: TrainOptions, stopAt?: { done: number; position: number }, version = 'test'): Promise<{ code: number; out: string; err: string }> {
+  let out = ''; let err = '';
+  const io: TrainIo = {
+    out: (s) => { out += `${s}\n`; }, err: (s) => { err += `${s}\n`; }, progress: 'none', version, signals: [],
+    ...(stopAt ? { afterSequence: (d: number, p: number) => d === stopAt.done && p === stopAt.position } : {}),
+  };
+  const code = await commandTrain(file, { backend: 'core', json: true, ...opts }, io);
+  return { code, out, err };
+}
+
+const weights = (dir: string) => Object.fromEntries(readdirSync(dir).filter((f) => f.startsWith('w_')).map((f) => [f, readFileSync(join(dir, f)).toString('hex')]));
+
+describe('train --backend core', () => {
+  it('trains on the core and reports the counters per iteration and in final', async () => {
+    const { file } = setup();
+    const r = await train(file, {});
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as { backend: string; iterations: Array<{ loss: number; counters: Record<string, number> }>; final: { counters: Record<string, number> } };
+    expect(j.backend).toBe('core');
+    expect(j.iterations).toHaveLength(4);
+    for (const key of ['pulses', 'refreshes', 'saturations', 'cycles', 'energy_pj', 'learning_cycles', 'learning_energy_pj']) expect(j.final.counters).toHaveProperty(key);
+    // lr 0.05 moves weights by whole pulses: the stochastic scheme fires some.
+    expect(j.final.counters.pulses).toBeGreaterThan(0);
+    expect(j.final.counters.pulses).toBe(j.iterations.reduce((a, m) => a + m.counters.pulses!, 0));
+    expect(j.final.counters.cycles).toBe(j.iterations.reduce((a, m) => a + m.counters.cycles!, 0));
+    expect(j.final.counters.learning_cycles).toBeGreaterThan(0);
+    expect(j.final.counters.learning_cycles).toBeLessThan(j.final.counters.cycles!);
+    // Same file, same seed: the same run.
+    expect((await train(file, {})).out).toBe(r.out);
+  }, 60_000);
+
+  it.each([
+    ['between iterations', { done: 2, position: 0 }],
+    ['inside a batch (before its write)', { done: 1, position: 2 }],
+  ])('a run stopped %s and resumed is bit-identical to one never stopped', async (_what, stopAt) => {
+    const { dir, file } = setup();
+    const whole = join(dir, 'whole'); const parts = join(dir, 'parts');
+    const a = await train(file, { out: whole, checkpointEvery: '1' });
+    expect(a.code, a.err).toBe(0);
+    const stopped = await train(file, { out: parts, checkpointEvery: '1' }, stopAt);
+    expect(stopped.code).toBe(130);
+    expect(JSON.parse(stopped.out).stopped_by).toBe('SIGINT');
+    const manifest = JSON.parse(readFileSync(join(parts, 'manifest.json'), 'utf8')) as { status: string; sequence_in_batch: number };
+    expect(manifest.status).toBe('interrupted');
+    expect(manifest.sequence_in_batch).toBe(stopAt.position);
+    const b = await train(file, { resume: parts });
+    expect(b.code, b.err).toBe(0);
+    const ja = JSON.parse(a.out) as { iterations: unknown[]; final: unknown };
+    const jb = JSON.parse(b.out) as { iterations: unknown[]; final: unknown };
+    expect(jb.iterations).toEqual(ja.iterations);
+    expect(jb.final).toEqual(ja.final);
+    expect(weights(parts)).toEqual(weights(whole));
+    expect(readFileSync(join(parts, 'metrics.csv'), 'utf8')).toBe(readFileSync(join(whole, 'metrics.csv'), 'utf8'));
+    // The whole state: the final checkpoints are the same bytes.
+    expect(readFileSync(join(parts, CHECKPOINT_FILE)).equals(readFileSync(join(whole, CHECKPOINT_FILE)))).toBe(true);
+  }, 120_000);
+
+  it('refuses a checkpoint of another program, of another phasecore, or none, with SNN0008', async () => {
+    const { dir, file } = setup();
+    const out = join(dir, 'run');
+    expect((await train(file, { out, iterations: '2', checkpointEvery: '1' })).code).toBe(0);
+    const other = await train(file, { resume: out, set: ['l.optimizer=sgd(lr = 0.01)'] });
+    expect(other.code).toBe(1);
+    expect(other.out + other.err).toMatch(/SNN0008.*another program/s);
+    const version = await train(file, { resume: out }, undefined, 'other');
+    expect(version.code).toBe(1);
+    expect(version.out + version.err).toMatch(/SNN0008.*written by phasecore test/s);
+    const none = await train(file, { resume: join(dir, 'nowhere') });
+    expect(none.code).toBe(1);
+    expect(none.out + none.err).toMatch(/SNN0008.*no checkpoint/s);
+    writeFileSync(join(dir, 'bad'), 'x');
+    // A damaged file: cut short.
+    const cut = readFileSync(join(out, CHECKPOINT_FILE)).subarray(0, 100);
+    writeFileSync(join(out, CHECKPOINT_FILE), cut);
+    const damaged = await train(file, { resume: out });
+    expect(damaged.code).toBe(1);
+    expect(damaged.out + damaged.err).toMatch(/SNN0008.*(truncated|damaged)/s);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(true); // the run's directory is left as it was
+  }, 120_000);
+
+  it('usage: checkpoints belong to the core backend and need a directory', async () => {
+    const { file } = setup();
+    expect((await train(file, { backend: 'reference', checkpointEvery: '1' })).code).toBe(2);
+    expect((await train(file, { checkpointEvery: '1' })).code).toBe(2);
+    expect((await train(file, { backend: 'gpu' })).code).toBe(2);
+  });
+});
