@@ -1,6 +1,6 @@
 // The flagship demo: check and format-check every example, train the pattern-generation example
-// briefly with the float reference, compile the multi-tile example for its core, and run the
-// pattern-generation network on its PCM core, cycle-accurate. On-chip training comes next.
+// briefly with the float reference, compile the multi-tile example for its core, run the
+// pattern-generation network on its PCM core, cycle-accurate, and train it there, on chip.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPaths, selectCore } from '../compiler/frontend.ts';
@@ -14,9 +14,14 @@ import { trainReference } from '../reference/train.ts';
 import { compileRun, type CompileReport, type CompileResult } from '../compiler/compile.ts';
 import { runProgram, taskSamples } from '../runtime/run.ts';
 import { renderSummary, scorer } from './run.ts';
+import { loadInputs } from './load.ts';
+import { coreTrainer } from './core-trainer.ts';
 
 /** Iterations of the demo's training run: enough to see the loss fall, short enough to wait for. */
 const DEMO_ITERATIONS = 150;
+/** Iterations of the demo's training on the PCM core (about 2 s each), and the learning rate it uses there. */
+const CORE_ITERATIONS = 8;
+const CORE_LR = '3e-3';
 
 import { packageRoot } from './paths.ts';
 
@@ -122,6 +127,41 @@ function coreDemo(file: string, out: (s: string) => void): boolean {
   return pcm.timing_errors.count > 0;
 }
 
+/**
+ * Train the pattern-generation example on its PCM core for a few iterations: the learning unit
+ * updates the devices online, and the loss curve comes with what the chip did. The file's η
+ * (1e-4, the reference's) moves no weight by a whole transfer quantum ε = 0.125 in a few
+ * iterations, so the demo raises it, and says so.
+ */
+function coreTrainDemo(file: string, out: (s: string) => void): boolean {
+  const override = `eprop_pcm.optimizer=sgd(lr = ${CORE_LR})`;
+  const loaded = loadInputs([file], { set: [override] });
+  if (!loaded.ok || hasErrors(loaded.diagnostics)) { out('cannot load the pattern-generation example with the demo\'s learning rate'); return true; }
+  const program = loaded.result.programs.get(file);
+  const run = program?.runs.find((x) => x.keyword === 'train');
+  const core = program && run ? selectCore(program, run) : undefined;
+  if (!program || !run || !core?.ok) { out('cannot compile the pattern-generation example for its core'); return true; }
+  const compiled = compileRun(program, run, core.value, { position: loaded.position, learning: 'required' });
+  if (!compiled.program || hasErrors(compiled.diagnostics)) { out('the pattern-generation example does not compile with its learning unit'); return true; }
+  const ir = { ...lowerTrain(program, run), iterations: CORE_ITERATIONS };
+  out(`\nTraining examples/pattern-generation.snn on core ${core.value.name}, on chip: e-prop in the learning unit, mixed-precision PCM updates (${CORE_ITERATIONS} iterations, --set ${override}):`);
+  const t0 = performance.now();
+  const tr = coreTrainer(ir, compiled.program);
+  const its = [];
+  while (tr.done < tr.total) {
+    const m = tr.step();
+    its.push(m);
+    const c = m.counters;
+    const bar = '#'.repeat(Math.max(1, Math.round((m.loss / its[0]!.loss) * 40)));
+    out(`  iteration ${String(m.iteration).padStart(2)}  loss ${m.loss.toFixed(2).padStart(6)}  ${m.rate_hz.toFixed(1).padStart(4)} Hz  ${String(c.pulses).padStart(4)} pulses  ${(c.learning_energy_pj / 1e6).toFixed(1).padStart(5)} µJ learning  ${bar}`);
+  }
+  const c = tr.totals();
+  const first = its[0]!.loss; const last = its.at(-1)!.loss;
+  out(`  loss ${first.toFixed(2)} → ${last.toFixed(2)} in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${c.pulses} SET pulses, ${c.refreshes} refreshes, ${c.saturations} saturations; ${(c.cycles / ir.iterations / ir.batch / tr.core.steps).toFixed(0)} cycles per step (${((100 * c.learning_cycles) / c.cycles).toFixed(0)} % learning), ${(c.energy_pj / 1e6).toFixed(1)} µJ (${((100 * c.learning_energy_pj) / c.energy_pj).toFixed(0)} % learning).`);
+  out('  `phasecore train examples/pattern-generation.snn --backend core --out DIR --checkpoint-every 10` trains longer, resumably.');
+  return !(last < first);
+}
+
 export function runDemo(out: (s: string) => void): number {
   const dir = examplesDir();
   const files = readdirSync(dir).filter((f) => f.endsWith('.snn')).sort().map((f) => join(dir, f));
@@ -145,6 +185,7 @@ export function runDemo(out: (s: string) => void): number {
   failed = trainDemo(join(dir, 'pattern-generation.snn'), out) || failed;
   failed = compileDemo(join(dir, 'multi-tile.snn'), out) || failed;
   failed = coreDemo(join(dir, 'pattern-generation.snn'), out) || failed;
+  failed = coreTrainDemo(join(dir, 'pattern-generation.snn'), out) || failed;
   out('Next: `phasecore check FILE` to check your own network, `phasecore fmt --write FILE` to format it.');
   return failed ? 1 : 0;
 }
