@@ -6,10 +6,10 @@ import type { TrainIR } from '../ir/training.ts';
 import { VALIDATION_SEQUENCES } from '../ir/memory.ts';
 import { MT19937, STREAMS, stream } from '../data/random.ts';
 import { taskData, type Sample } from '../tasks/generate.ts';
-import { dynamics, simulate, type Trace } from './simulate.ts';
+import { dynamics, simulate, type Dynamics, type Trace } from './simulate.ts';
 import { accumulateEprop, zeroGradients, type Gradients } from './eprop.ts';
 import { accumulateBptt, zeroIntrinsic, type IntrinsicGradients } from './bptt.ts';
-import { lossAndError } from './loss.ts';
+import { lossAndError, type LossResult } from './loss.ts';
 import { Optimizer } from './optimizer.ts';
 
 export interface IterationMetrics {
@@ -72,21 +72,39 @@ export function trainReference(ir: TrainIR, onIteration?: (m: IterationMetrics) 
   return trainer.result();
 }
 
-export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
+/**
+ * The seam between computing gradients and applying them: what the reference trainer does with a
+ * batch once its forward passes exist. The reference trainer feeds it its own float64 forward;
+ * training chip in the loop (src/cli/core-trainer.ts) feeds it the core's, so the host's e-prop
+ * gradients and optimizer are these, not a copy of them.
+ */
+export interface ReferenceLearner {
+  /** The network the gradients are of (its weights the optimizer updates). */
+  readonly inst: Instance;
+  /** The feedback matrix (symmetric: the readout weights themselves). */
+  readonly B: Float64Array;
+  /** The batch's gradients so far. */
+  readonly g: Gradients;
+  /** Clear the gradients for a new batch. */
+  zero(): void;
+  /** The rate regulariser's r_j = c (f_j − f0)/T for a sequence (f: spikes per step; batch_mean: the batch's mean). */
+  rate(spikeCount: Float64Array, T: number, batchRate: Float64Array): Float64Array;
+  /** One sequence's loss, and its gradients added (e-prop, or BPTT on a full trace). */
+  accumulate(s: Sample, tr: Trace, rate: Float64Array): LossResult;
+  /** Average over the batch (and the window when asked), clip, and step the optimizer at iteration `it`. */
+  apply(it: number, batchLength: number, T: number): void;
+  /** The dynamics after the last step (BPTT changes time constants). */
+  readonly dyn: Dynamics;
+}
+
+/** The reference's learner for `ir` on `inst` (from its init stream `initRng`: the feedback matrix). */
+export function referenceLearner(ir: TrainIR, inst: Instance, initRng: MT19937): ReferenceLearner {
   const net = ir.network;
-  const initRng = stream(ir.seed, 'init');
-  const dataRng = stream(ir.seed, 'data');
-  const validationRng = MT19937.fromArray([ir.seed >>> 0, STREAMS.data, 1]);
-  const inst = instantiate(net, initRng);
   let dyn = dynamics(inst, net.dt);
   const bptt = ir.learn.kind === 'bptt';
   const { nRec, nOut } = inst.layout;
   const fb = ir.learn.feedback;
   const B = fb.kind === 'symmetric' ? inst.recOut.w : drawFeedback(fb.B, inst.layout, initRng);
-  const task = taskData(ir.task, net.dt);
-  // Validation draws its own samples: a separate generator (so training data are unchanged), except
-  // for pattern generation, whose frozen patterns are what the network learns.
-  const validationTask = ir.task.kind === 'pattern_generation' ? task : taskData(ir.task, net.dt);
   const learn = ir.learn;
   const trainable = (b: WeightBlock): Uint8Array => {
     const m = new Uint8Array(b.mask.length);
@@ -97,7 +115,6 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
   const opts = Object.fromEntries(BLOCKS.map((k) => [k, new Optimizer(learn.optimizer, inst[k].w.length)])) as Record<BlockName, Optimizer>;
   const feedbackOpt = fb.kind === 'adaptive' ? new Optimizer(learn.optimizer, B.length) : null;
   const rate = new Float64Array(nRec);
-  const history: IterationMetrics[] = [];
   // Per-neuron masks of the intrinsic parameters a population declares trainable (BPTT only).
   const intrinsicMasks = new Map<IntrinsicName, Uint8Array>();
   /** Readout neurons whose population declares `name` trainable. */
@@ -121,12 +138,94 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
   const outBiasMask = readoutMask('bias');
   const outBiasOpt = outBiasMask.some((x) => x) ? new Optimizer(learn.optimizer, nOut) : null;
   const truncateSteps = learn.truncate !== null ? Math.max(1, Math.round(learn.truncate / net.dt)) : null;
+  let g: Gradients = zeroGradients(inst);
+  let gi: IntrinsicGradients = zeroIntrinsic(inst);
+
+  return {
+    inst, B,
+    get g() { return g; },
+    get dyn() { return dyn; },
+    zero: () => { g = zeroGradients(inst); gi = zeroIntrinsic(inst); },
+    rate: (spikeCount, T, batchRate) => {
+      rate.fill(0);
+      if (learn.regularizer.kind === 'rate') {
+        const f0 = learn.regularizer.target * net.dt;
+        for (let j = 0; j < nRec; j++) {
+          const f = learn.regularizer.mode === 'batch_mean' ? (batchRate[j] as number) : (spikeCount[j] as number) / T;
+          rate[j] = (learn.regularizer.strength * (f - f0)) / T;
+        }
+      }
+      return rate;
+    },
+    accumulate: (s, tr, r) => {
+      const res = lossAndError(learn.loss, tr.y, tr.T, nOut, s, net.dt);
+      if (bptt) accumulateBptt(inst, dyn, net.dt, s.x, tr, res.err, r, g, gi, { truncate: truncateSteps });
+      else accumulateEprop(inst, dyn, s.x, tr, res.err, B, r, g);
+      return res;
+    },
+    apply: (it, batchLength, T) => {
+      // Average over the batch (and over the loss window when asked), clip, step.
+      const lrScale = learn.schedule.kind === 'step' ? learn.schedule.factor ** Math.floor(it / learn.schedule.every) : 1;
+      const window = learn.loss.kind === 'cross_entropy' && learn.loss.window !== null ? Math.min(T, Math.round(learn.loss.window / net.dt)) : T;
+      const scale = 1 / (batchLength * (learn.averageGradient ? window : 1));
+      const clip = learn.gradientClip;
+      for (const gk of [...BLOCKS.map((k) => g[k]), g.biasOut]) {
+        for (let i = 0; i < gk.length; i++) {
+          let v = (gk[i] as number) * scale;
+          if (clip !== null) v = Math.max(-clip, Math.min(clip, v));
+          gk[i] = v;
+        }
+      }
+      if (feedbackOpt) feedbackOpt.step(B, g.recOut, masks.recOut, lrScale);
+      for (const k of BLOCKS) opts[k].step(inst[k].w, g[k], masks[k], lrScale);
+      if (outBiasOpt) outBiasOpt.step(inst.biasOut, g.biasOut, outBiasMask, lrScale);
+      if (bptt) {
+        const prep = (a: Float64Array) => { for (let i = 0; i < a.length; i++) { let v = (a[i] as number) * scale; if (clip !== null) v = Math.max(-clip, Math.min(clip, v)); a[i] = v; } return a; };
+        // Time constants are optimised in milliseconds, as Yin et al. train them: an optimizer's
+        // step size (Adam's ≈ η) then means the same for τ as in their code, not η seconds.
+        const inMs = (key: 'tauM' | 'tauA' | 'tauOut', mask: Uint8Array, opt: Optimizer) => {
+          const ms = inst[key].map((v) => v * 1000);
+          opt.step(ms, prep(gi[key]).map((v) => v / 1000), mask, lrScale);
+          inst[key].set(ms.map((v) => v / 1000));
+        };
+        for (const [key, mask] of intrinsicMasks) {
+          const opt = intrinsicOpts.get(key) as Optimizer;
+          if (key === 'tauM' || key === 'tauA') inMs(key, mask, opt);
+          else opt.step(inst[key], prep(gi[key]), mask, lrScale);
+        }
+        if (outTauOpt) inMs('tauOut', outTauMask, outTauOpt);
+        keepIntrinsicInRange(inst, net.dt);
+        dyn = dynamics(inst, net.dt);
+      }
+      if (fb.kind === 'adaptive') {
+        for (let i = 0; i < B.length; i++) { B[i] = (B[i] as number) * (1 - fb.decay); inst.recOut.w[i] = (inst.recOut.w[i] as number) * (1 - fb.decay); }
+      }
+      clipWeights(inst, net.projections);
+    },
+  };
+}
+
+export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
+  const net = ir.network;
+  const initRng = stream(ir.seed, 'init');
+  const dataRng = stream(ir.seed, 'data');
+  const validationRng = MT19937.fromArray([ir.seed >>> 0, STREAMS.data, 1]);
+  const inst = instantiate(net, initRng);
+  const learner = referenceLearner(ir, inst, initRng);
+  const bptt = ir.learn.kind === 'bptt';
+  const { nRec, nOut } = inst.layout;
+  const task = taskData(ir.task, net.dt);
+  // Validation draws its own samples: a separate generator (so training data are unchanged), except
+  // for pattern generation, whose frozen patterns are what the network learns.
+  const validationTask = ir.task.kind === 'pattern_generation' ? task : taskData(ir.task, net.dt);
+  const learn = ir.learn;
+  const history: IterationMetrics[] = [];
 
   const validation = (samples: Sample[], classification: boolean): { validation_loss: number; validation_error?: number } => {
     let vl = 0;
     let wrong = 0;
     for (const s of samples) {
-      const tr = simulate(inst, dyn, s.x);
+      const tr = simulate(inst, learner.dyn, s.x);
       const res = lossAndError(learn.loss, tr.y, tr.T, nOut, s, net.dt);
       vl += res.loss / samples.length;
       if (res.correct === false) wrong++;
@@ -145,9 +244,8 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
   let last: TrainResult['last'] = null;
   const step = (): IterationMetrics => {
     const batch: Sample[] = task.batch(ir.batch, dataRng);
-    const traces: Trace[] = batch.map((s) => simulate(inst, dyn, s.x, bptt));
-    const g: Gradients = zeroGradients(inst);
-    const gi: IntrinsicGradients = zeroIntrinsic(inst);
+    const traces: Trace[] = batch.map((s) => simulate(inst, learner.dyn, s.x, bptt));
+    learner.zero();
     let loss = 0;
     let correct = 0;
     let spikes = 0;
@@ -156,23 +254,13 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
     for (const tr of traces) for (let j = 0; j < nRec; j++) batchRate[j] = (batchRate[j] as number) + (tr.spikeCount[j] as number) / (tr.T * traces.length);
     batch.forEach((s, b) => {
       const tr = traces[b] as Trace;
-      const res = lossAndError(learn.loss, tr.y, tr.T, nOut, s, net.dt);
+      // Rate regulariser r_j = c (f_j − f0)/T, with f in spikes per step (NEST's firing_rate_reg).
+      const res = learner.accumulate(s, tr, learner.rate(tr.spikeCount, tr.T, batchRate));
       if (b === 0) last = { sample: s, trace: tr, err: res.err };
       loss += res.loss / batch.length;
       if (res.correct) correct++;
       for (let j = 0; j < nRec; j++) spikes += tr.spikeCount[j] as number;
       steps += tr.T;
-      // Rate regulariser r_j = c (f_j − f0)/T, with f in spikes per step (NEST's firing_rate_reg).
-      rate.fill(0);
-      if (learn.regularizer.kind === 'rate') {
-        const f0 = learn.regularizer.target * net.dt;
-        for (let j = 0; j < nRec; j++) {
-          const f = learn.regularizer.mode === 'batch_mean' ? (batchRate[j] as number) : (tr.spikeCount[j] as number) / tr.T;
-          rate[j] = (learn.regularizer.strength * (f - f0)) / tr.T;
-        }
-      }
-      if (bptt) accumulateBptt(inst, dyn, net.dt, s.x, tr, res.err, rate, g, gi, { truncate: truncateSteps });
-      else accumulateEprop(inst, dyn, s.x, tr, res.err, B, rate, g);
     });
     const validate = ir.validateEvery > 0 && (it % ir.validateEvery === 0 || it === ir.iterations - 1);
     const metrics: IterationMetrics = {
@@ -184,45 +272,7 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
       ...(validate ? validation(validationTask.batch(VALIDATION_SAMPLES, validationRng), task.classification) : {}),
     };
     history.push(metrics);
-
-    // Average over the batch (and over the loss window when asked), clip, step.
-    const lrScale = learn.schedule.kind === 'step' ? learn.schedule.factor ** Math.floor(it / learn.schedule.every) : 1;
-    const T = traces[0]?.T ?? 1;
-    const window = learn.loss.kind === 'cross_entropy' && learn.loss.window !== null ? Math.min(T, Math.round(learn.loss.window / net.dt)) : T;
-    const scale = 1 / (batch.length * (learn.averageGradient ? window : 1));
-    const clip = learn.gradientClip;
-    for (const gk of [...BLOCKS.map((k) => g[k]), g.biasOut]) {
-      for (let i = 0; i < gk.length; i++) {
-        let v = (gk[i] as number) * scale;
-        if (clip !== null) v = Math.max(-clip, Math.min(clip, v));
-        gk[i] = v;
-      }
-    }
-    if (feedbackOpt) feedbackOpt.step(B, g.recOut, masks.recOut, lrScale);
-    for (const k of BLOCKS) opts[k].step(inst[k].w, g[k], masks[k], lrScale);
-    if (outBiasOpt) outBiasOpt.step(inst.biasOut, g.biasOut, outBiasMask, lrScale);
-    if (bptt) {
-      const prep = (a: Float64Array) => { for (let i = 0; i < a.length; i++) { let v = (a[i] as number) * scale; if (clip !== null) v = Math.max(-clip, Math.min(clip, v)); a[i] = v; } return a; };
-      // Time constants are optimised in milliseconds, as Yin et al. train them: an optimizer's
-      // step size (Adam's ≈ η) then means the same for τ as in their code, not η seconds.
-      const inMs = (key: 'tauM' | 'tauA' | 'tauOut', mask: Uint8Array, opt: Optimizer) => {
-        const ms = inst[key].map((v) => v * 1000);
-        opt.step(ms, prep(gi[key]).map((v) => v / 1000), mask, lrScale);
-        inst[key].set(ms.map((v) => v / 1000));
-      };
-      for (const [key, mask] of intrinsicMasks) {
-        const opt = intrinsicOpts.get(key) as Optimizer;
-        if (key === 'tauM' || key === 'tauA') inMs(key, mask, opt);
-        else opt.step(inst[key], prep(gi[key]), mask, lrScale);
-      }
-      if (outTauOpt) inMs('tauOut', outTauMask, outTauOpt);
-      keepIntrinsicInRange(inst, net.dt);
-      dyn = dynamics(inst, net.dt);
-    }
-    if (fb.kind === 'adaptive') {
-      for (let i = 0; i < B.length; i++) { B[i] = (B[i] as number) * (1 - fb.decay); inst.recOut.w[i] = (inst.recOut.w[i] as number) * (1 - fb.decay); }
-    }
-    clipWeights(inst, net.projections);
+    learner.apply(it, batch.length, traces[0]?.T ?? 1);
     it++;
     return metrics;
   };
@@ -230,7 +280,7 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
     total: ir.iterations,
     get done() { return it; },
     step: () => { if (it >= ir.iterations) throw new Error('internal: training is finished'); return step(); },
-    result: () => ({ iterations: history, instance: inst, feedback: B, last }),
+    result: () => ({ iterations: history, instance: inst, feedback: learner.B, last }),
   };
 }
 
