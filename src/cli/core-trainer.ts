@@ -8,9 +8,22 @@
 // and in the checkpoint). Everything it keeps between sequences lives in `state`, which the
 // checkpoint walks together with the core (src/runtime/checkpoint.ts); the batch being run is
 // not kept but drawn again from the data stream's state at the batch's start.
+//
+// Chip in the loop (`placement = chip_in_the_loop`, Bohnstingl et al. 2022): the core runs the
+// forward pass on its PCM crossbar and reports every recurrent neuron's spike and distance to
+// threshold each step; the host turns them into pseudo-derivatives (the file's surrogate, in
+// float64), and the float reference's own learner — the seam in src/reference/train.ts — computes
+// the e-prop gradients and runs the optimizer (Adam too) on the host's float64 copy of the
+// weights; the change is put into the learning unit's weight-change registers and written with
+// the file's scheme. The host holds a batch's forward passes until the batch ends, so this mode
+// advances, and checkpoints, a batch at a time.
 import { createHash } from 'node:crypto';
 import type { TrainIR } from '../ir/training.ts';
-import type { Instance } from '../ir/instantiate.ts';
+import { instantiate, type Instance } from '../ir/instantiate.ts';
+import { referenceLearner, type ReferenceLearner } from '../reference/train.ts';
+import { psi as surrogate } from '../reference/surrogates.ts';
+import type { Trace } from '../reference/simulate.ts';
+import { rawMax, rawMin } from '../runtime/fixed.ts';
 import { MT19937, STREAMS, stream } from '../data/random.ts';
 import { VALIDATION_SEQUENCES } from '../ir/memory.ts';
 import { taskData, type Sample } from '../tasks/generate.ts';
@@ -61,9 +74,13 @@ interface Snapshot { pulses: number; resets: number; refreshes: number; saturati
  * that run exactly where it stopped (a CheckpointError when the checkpoint is of another program
  * or another phasecore).
  */
-export function coreTrainer(ir: TrainIR, program: Program, resume?: Uint8Array): CoreTrainer {
+export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resume?: Uint8Array; readonly held?: Instance } = {}): CoreTrainer {
+  const { resume } = opts;
   const net = ir.network;
   const core = new Core(program, { seed: ir.seed, samples: 1 });
+  const loop = program.learning?.placement === 'chip_in_the_loop';
+  if (loop && !opts.held) throw new Error('internal: chip-in-the-loop training needs the network as the core holds it');
+  const host = loop ? hostLearner(ir, opts.held!, core) : null;
   const task = taskData(ir.task, net.dt);
   const validationTask = ir.task.kind === 'pattern_generation' ? task : taskData(ir.task, net.dt);
   const { nRec, nOut } = { nRec: core.nRec, nOut: core.nOut };
@@ -82,7 +99,7 @@ export function coreTrainer(ir: TrainIR, program: Program, resume?: Uint8Array):
   };
   const hash = programHash(program);
   const skip = reachable(program, core.options);
-  const roots = { core: core as unknown, trainer: state as unknown };
+  const roots = { core: core as unknown, trainer: state as unknown, ...(host ? { host: { inst: host.learner.inst, B: host.learner.B, optimizers: host.learner.optimizers } as unknown } : {}) };
   if (resume) {
     // A task keeps one piece of state, out of the walk's reach: what its first batch draws
     // (pattern generation's frozen patterns, drawn from the data stream at the run's start). Draw
@@ -97,6 +114,18 @@ export function coreTrainer(ir: TrainIR, program: Program, resume?: Uint8Array):
   const run = (s: Sample) => {
     core.runSequence(s.x, 0, undefined, { ...(s.target ? { target: s.target } : {}), ...(s.label !== undefined ? { label: s.label } : {}) });
     return lossAndError(ir.learn.loss, core.outputs, core.steps, nOut, s, net.dt);
+  };
+  /** Chip in the loop: a whole batch — the core's forward passes, then the host's gradients, optimizer step and write. */
+  const loopBatch = (b: Sample[]): void => {
+    const traces: Trace[] = [];
+    for (const s of b) {
+      const res = run(s);
+      state.loss += res.loss / b.length;
+      if (res.correct) state.correct++;
+      traces.push(host!.trace());
+    }
+    host!.learn(b, traces, state.it);
+    state.pos = b.length;
   };
   const finish = (n: number): CoreIterationMetrics => {
     let total = 0;
@@ -140,6 +169,7 @@ export function coreTrainer(ir: TrainIR, program: Program, resume?: Uint8Array):
       state.spikes0.set(core.spikeCount);
     }
     const b = batch!;
+    if (loop) { loopBatch(b); return finish(b.length); }
     const res = run(b[state.pos]!);
     state.loss += res.loss / b.length;
     if (res.correct) state.correct++;
@@ -186,5 +216,62 @@ function diff(a: Snapshot, b: Snapshot): CoreCounters {
     learning_saturations: Object.fromEntries(LEARNING_COUNTED.map((r, i) => [r, (a.learning[i] ?? 0) - (b.learning[i] ?? 0)]).filter(([, v]) => (v as number) > 0)),
     cycles: a.cycles - b.cycles, learning_cycles: a.learningCycles - b.learningCycles,
     energy_pj: a.energy - b.energy, learning_energy_pj: a.learningEnergy - b.learningEnergy,
+  };
+}
+
+/**
+ * The host's side of chip-in-the-loop training: the reference's learner on the network as the
+ * core holds it (the host's float64 copy of its weights starts from the programmed targets), the
+ * core's forward read as the reference's Trace, and the write of the optimizer's change.
+ */
+function hostLearner(ir: TrainIR, held: Instance, core: Core): { learner: ReferenceLearner; trace(): Trace; learn(batch: Sample[], traces: Trace[], it: number): void } {
+  const copy = (b: Instance['inRec']) => ({ ...b, w: Float64Array.from(b.w) });
+  const inst: Instance = { ...held, inRec: copy(held.inRec), recRec: copy(held.recRec), inOut: copy(held.inOut), recOut: copy(held.recOut), biasOut: Float64Array.from(held.biasOut) };
+  // B as the compiler drew it: the init stream after the network's initialisation.
+  const initRng = stream(ir.seed, 'init');
+  instantiate(ir.network, initRng);
+  const learner = referenceLearner(ir, inst, initRng);
+  const { nRec, nOut } = inst.layout;
+  const T = core.steps;
+  core.observe(true);
+  const cells = core.synapseCells().filter((s) => core.learning.registers[s.tile]?.mask[s.cell] === 1);
+  const G = core.program.core.registers.gradient;
+  const [gLo, gHi] = [rawMin(G), rawMax(G)];
+  const before = { inRec: new Float64Array(0), recRec: new Float64Array(0), inOut: new Float64Array(0), recOut: new Float64Array(0) };
+  return {
+    learner,
+    trace: () => {
+      const o = core.observed!;
+      const psi = new Float64Array(T * nRec);
+      const spikeCount = new Float64Array(nRec);
+      for (let j = 0; j < nRec; j++) {
+        const p = inst.recParams[inst.recPopulation[j] as number]!;
+        const zero = p.surrogateWhenRefractory === 'zero';
+        const vth = inst.vTh[j] as number;
+        for (let t = 0; t < T; t++) {
+          const k = t * nRec + j;
+          psi[k] = o.blocked[k] && zero ? 0 : surrogate(p.surrogate, o.d[k] as number, vth);
+          spikeCount[j] = (spikeCount[j] as number) + (o.z[k] as number);
+        }
+      }
+      return { T, z: Uint8Array.from(o.z), psi, v: new Float64Array(0), a: new Float64Array(0), y: Float64Array.from(core.outputs.subarray(0, T * nOut)), spikeCount };
+    },
+    learn: (batch, traces, it) => {
+      learner.zero();
+      const batchRate = new Float64Array(nRec);
+      for (const tr of traces) for (let j = 0; j < nRec; j++) batchRate[j] = (batchRate[j] as number) + (tr.spikeCount[j] as number) / (tr.T * traces.length);
+      batch.forEach((s, b) => { learner.accumulate(s, traces[b]!, learner.rate(traces[b]!.spikeCount, T, batchRate)); });
+      for (const k of ['inRec', 'recRec', 'inOut', 'recOut'] as const) before[k] = Float64Array.from(inst[k].w);
+      learner.apply(it, batch.length, T);
+      // The change, into the weight-change registers (a scheme that keeps a remainder keeps it), and written.
+      const regs = core.learning.registers;
+      for (const s of cells) {
+        const dw = (inst[s.block].w[s.index] as number) - (before[s.block][s.index] as number);
+        if (dw === 0) continue;
+        const r = regs[s.tile]!;
+        r.delta[s.cell] = Math.max(gLo, Math.min(gHi, (r.delta[s.cell] as number) + Math.round(dw * 2 ** G.frac)));
+      }
+      core.hostWrite();
+    },
   };
 }

@@ -167,7 +167,7 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   let trainer: ReferenceTrainer | null = null;
   let ct: CoreTrainer | null = null;
   try {
-    if (onCore) ct = coreTrainer(ir, compiledProgram!, resumed?.bytes);
+    if (onCore) ct = coreTrainer(ir, compiledProgram!, { ...(resumed ? { resume: resumed.bytes } : {}), held: held! });
     else trainer = referenceTrainer(ir);
   } catch (e) {
     if (e instanceof CheckpointError) { dir?.abandon(); return fail([diag('CheckpointUnusable', displayPath(resumed!.path), { start: 0, end: 0 }, `Cannot resume from ${displayPath(resumed!.path)}: ${e.message}.`)]); }

@@ -7,7 +7,7 @@ import { deviceOf, lowerCore, lowerLearn, lowerNetwork, lowerProbes, lowerTask }
 import { probeEvery, probeSteps } from '../ir/probes.ts';
 import type { ProbeIR } from '../ir/training.ts';
 import { mapTiles, tilesAtLeast, type TileMap } from './map.ts';
-import { quantize, quantizeForLearning, quantizeLearning, type PrecisionRow, type Quantized } from './quantize.ts';
+import { quantize, quantizeForLearning, trainableCells, quantizeLearning, type PrecisionRow, type Quantized } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
 import { emit, typicalActive, type Emitted } from './emit.ts';
 import { drawFeedback, fixedConnectivity, instantiate, InstantiationError, type Instance } from '../ir/instantiate.ts';
@@ -143,8 +143,10 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
       if (arrays) {
         onChip = true;
         for (const [i, a] of arrays.value.arrays) Object.assign(q.value.populations[i]!.arrays, a);
-        arrays.value.trainable.forEach((mask, k) => { q.value.targets[k] = { ...q.value.targets[k]!, trainable: mask }; });
       }
+      // The cells the unit writes: on chip its own changes, chip in the loop the host's.
+      const masks = arrays ? arrays.value.trainable : trainableCells(net, inst, q.value, coreConfig, map);
+      masks.forEach((mask, k) => { q.value.targets[k] = { ...q.value.targets[k]!, trainable: mask }; });
     }
   }
   const emitted = emit(net, map, coreConfig, steps, probes, onChip && l ? { loss: l.loss.kind, scheme: l.update.kind, write: l.write, batch: l.write === 'batch' ? batch : 1, regularizer: l.regularizer.kind === 'rate' && l.regularizer.strength > 0 ? l.regularizer.mode : 'none', refresh: coreConfig.device.refresh !== null } : null);

@@ -150,6 +150,7 @@ export function lowerLearn(r: Resolved): LearnIR {
       : up.option === 'sign' ? { kind: 'sign', threshold: num(up.params.threshold, 'threshold') }
       : up.option === 'stochastic' ? { kind: 'stochastic', probScale: num(up.params.prob_scale, 'prob_scale') }
       : up.option === 'multi' ? { kind: 'multi', n: num(up.params.n, 'n') }
+      : up.option === 'program_verify' ? { kind: 'program_verify', tolerance: num(up.params.tolerance, 'tolerance'), iterations: num(up.params.iterations, 'iterations'), epsilon: num(up.params.epsilon, 'epsilon') }
       : { kind: 'mixed_precision', epsilon: num(up.params.epsilon, 'epsilon'), pulse: num(up.params.pulse, 'pulse') };
   }
   return {

@@ -235,6 +235,9 @@ export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreC
     if (threshold === 0) diagnostics.push(diag('WeightsVanish', at.file, at.span, `The transfer quantum ε = ${u.epsilon} is 0 in the gradient register ${formatName(G)}: nothing would ever transfer.`));
   }
   if (u.kind === 'stochastic') pulse = u.probScale;
+  // Program-and-verify: ε in the gradient format; the tolerance and attempts as given.
+  let verifyTolerance = 0; let verifyIterations = 0;
+  if (u.kind === 'program_verify') { threshold = gRaw(u.epsilon); verifyTolerance = u.tolerance; verifyIterations = u.iterations; }
   if (u.kind === 'multi') {
     // Demirag et al.'s multi-memristive scheme: n pulses of ε/N, ε = 0.75 µS, round-robin over the N devices of a side.
     pulse = 0.75e-6 / u.n;
@@ -265,7 +268,7 @@ export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreC
     placement: l.kind === 'eprop' ? l.placement : 'chip_in_the_loop', loss: l.loss.kind, windowStart: steps - window, lr,
     feedback: l.kind !== 'eprop' ? 'none' : l.feedback.kind, B: Braw, feedbackDecay: 0, kappa: run.kappas[0] ?? 0,
     scheme: u.kind, write: l.write, batch: l.write === 'batch' ? run.batch : 1,
-    threshold, pulse, pulseLevels, clip,
+    threshold, pulse, pulseLevels, clip, verifyTolerance, verifyIterations,
     regularizer: reg.kind === 'rate' && reg.strength > 0 ? reg.mode : 'none', regK, regN0,
   };
   return { value: { rows, constants }, diagnostics };
@@ -318,13 +321,16 @@ export function quantizeForLearning(net: NetworkIR, inst: Instance, q: Quantized
     }
     recAt += n;
   });
-  // Trainable cells: the synapses of projections declared trainable.
-  const trainable = q.targets.map((tg, k) => {
+  return { value: { arrays: perPop, trainable: trainableCells(net, inst, q, core, map) }, diagnostics };
+}
+
+/** Per tile, the cells the learning unit may change: the synapses of projections declared trainable. */
+export function trainableCells(net: NetworkIR, inst: Instance, q: Quantized, core: CoreConfig, map: TileMap): Uint8Array[] {
+  return q.targets.map((tg, k) => {
     const mask = new Uint8Array(tg.rows * tg.cols);
     forEachSynapse(map.tiles[k]!, map, inst, core, (_key, b, at, cell) => { if (net.projections[b.owner[at] as number]?.trainable) mask[cell] = 1; });
     return mask;
   });
-  return { value: { arrays: perPop, trainable }, diagnostics };
 }
 
 type BlockName = 'inRec' | 'recRec' | 'inOut' | 'recOut';

@@ -382,6 +382,14 @@ export const LEARN_KINDS: Readonly<Record<string, { doc: string; params: Params 
                 pulse: { spec: { t: 'quantity', dim: 'conductance', unit: 'uS', min: 0, minOpen: true }, doc: 'Conductance change of one SET pulse assumed when converting ΔG to pulses.', default: '0.75 uS' },
               },
             },
+            program_verify: {
+              doc: 'Closed-loop program-and-verify (as aihwkit and the HERMES chip write weights; Bohnstingl et al. 2022): once |Δ| reaches epsilon, both sides of the pair are re-programmed to the new weight, each device until a verify read is within tolerance of its target or iterations are spent; smaller changes accumulate.',
+              params: {
+                tolerance: { spec: { t: 'quantity', dim: 'conductance', unit: 'uS', min: 0, minOpen: true }, doc: 'How close to its target a device must read (σ_prog).', default: '0.5 uS' },
+                iterations: int('Programming attempts per device (k).', '5', 1, 100),
+                epsilon: real('The weight change (weight units) below which a pair is not re-programmed yet.', '0.0625', { min: 0 }),
+              },
+            },
           },
         },
         doc: 'How gradients become device programming pulses on a PCM core.', default: 'direct',

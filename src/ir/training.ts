@@ -12,7 +12,8 @@ export type UpdateIR =
   | { readonly kind: 'sign'; readonly threshold: number }
   | { readonly kind: 'stochastic'; readonly probScale: number }
   | { readonly kind: 'multi'; readonly n: number }
-  | { readonly kind: 'mixed_precision'; readonly epsilon: number; readonly pulse: number };
+  | { readonly kind: 'mixed_precision'; readonly epsilon: number; readonly pulse: number }
+  | { readonly kind: 'program_verify'; readonly tolerance: number; readonly iterations: number; readonly epsilon: number };
 export type ScheduleIR = { readonly kind: 'constant' } | { readonly kind: 'step'; readonly every: number; readonly factor: number };
 
 export interface LearnIR {

@@ -95,6 +95,8 @@ export interface ReferenceLearner {
   apply(it: number, batchLength: number, T: number): void;
   /** The dynamics after the last step (BPTT changes time constants). */
   readonly dyn: Dynamics;
+  /** The optimizers' state (moments, step counts), per weight block, B and the readout biases: what a checkpoint holds. */
+  readonly optimizers: { readonly blocks: Readonly<Record<string, Optimizer>>; readonly feedback: Optimizer | null; readonly outBias: Optimizer | null };
 }
 
 /** The reference's learner for `ir` on `inst` (from its init stream `initRng`: the feedback matrix). */
@@ -143,6 +145,7 @@ export function referenceLearner(ir: TrainIR, inst: Instance, initRng: MT19937):
 
   return {
     inst, B,
+    optimizers: { blocks: opts, feedback: feedbackOpt, outBias: outBiasOpt },
     get g() { return g; },
     get dyn() { return dyn; },
     zero: () => { g = zeroGradients(inst); gi = zeroIntrinsic(inst); },

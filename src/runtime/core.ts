@@ -232,6 +232,8 @@ export class Core {
   private label: number | null = null;
   /** The on-chip learning unit, where the program learns. */
   readonly learn: LearningUnit | null;
+  /** The program runs the learning unit every step (on-chip e-prop); else the unit, if any, only writes what the host gives it. */
+  readonly onChip: boolean;
   private readonly rand: (bits: number) => number;
   private readonly kappaLeak: (x: number) => number;
   private readonly kappaOneMinus: (x: number) => number;
@@ -254,6 +256,9 @@ export class Core {
     const c = p.core;
     const probed = new Set(p.code.filter((i) => i.op === 'PROBE').map((i) => (i.fields as { variable: number }).variable));
     const learns = p.code.some((ins) => ins.op === 'GRAD_ACC');
+    this.onChip = learns;
+    // Chip in the loop: no learning instructions, but the unit's registers and writes, which the host drives (hostWrite).
+    const writes = learns || p.learning?.placement === 'chip_in_the_loop';
     for (const name of ['psi', 'trace', 'error'] as const) if (!learns && probed.has(PROBE_VARIABLES.indexOf(name))) throw new CoreError('PCX2003', `probing ${name} needs the learning unit running, which this program does not (compile a train block with on-chip e-prop)`);
     this.device = new DeviceModel(c.device, !!options.ideal);
     this.gradedInput = p.populations.some((x) => x.model === 'input' && x.conventions.graded);
@@ -301,7 +306,7 @@ export class Core {
     for (const ins of p.code) {
       if (ins.op === 'XBAR_READ' || ins.op === 'ACC_ADD') {
         const k = ins.fields.tile;
-        const tile = tiles[k] ?? (tiles[k] = new Tile(c.rows, c.cols, c.device.devicesPerSide, this.device.fit !== null || (learns && this.device.drifts)));
+        const tile = tiles[k] ?? (tiles[k] = new Tile(c.rows, c.cols, c.device.devicesPerSide, this.device.fit !== null || (writes && this.device.drifts)));
         if (ins.op === 'ACC_ADD') tile.used = Math.max(tile.used, ins.fields.colLo + ins.fields.colCount);
       }
     }
@@ -323,7 +328,7 @@ export class Core {
       return { taken, rowSyn };
     });
     this.programTiles(byTile);
-    this.learn = learns ? new LearningUnit(p, this.tiles, this.device, stream(options.seed, 'learning'), { nIn: this.nIn, nRec: this.nRec, nOut: this.nOut }) : null;
+    this.learn = writes ? new LearningUnit(p, this.tiles, this.device, stream(options.seed, 'learning'), { nIn: this.nIn, nRec: this.nRec, nOut: this.nOut }) : null;
     this.rand = (bits: number) => this.lfsr.uniform(bits);
     const kappa = p.learning?.kappa ?? 0;
     this.kappaLeak = (x: number) => this.leak(x, kappa);
@@ -376,8 +381,8 @@ export class Core {
     this.begun++;
     this.targetSignal = target.target ?? null;
     this.label = target.label ?? null;
-    if (this.learn && this.program.learning!.loss === 'mse' && !this.targetSignal) throw new CoreError('PCX2002', 'the program learns with mse: give each sequence its target signal');
-    if (this.learn && this.program.learning!.loss === 'cross_entropy' && this.label === null) throw new CoreError('PCX2002', 'the program learns with cross_entropy: give each sequence its label');
+    if (this.onChip && this.program.learning!.loss === 'mse' && !this.targetSignal) throw new CoreError('PCX2002', 'the program learns with mse: give each sequence its target signal');
+    if (this.onChip && this.program.learning!.loss === 'cross_entropy' && this.label === null) throw new CoreError('PCX2002', 'the program learns with cross_entropy: give each sequence its label');
     for (const p of this.probes) if ((sample + 1) * p.steps.length * p.count > p.data.length) throw new Error(`internal: sequence ${sample} beyond the probes' room (give CoreOptions.samples)`);
     // Global drift compensation of the inference profiles (aihwkit's GlobalDriftCompensation): a
     // reference read of the whole tile at the sequence's start gives its gain Σ|W_d| / Σ|W_prog|.
@@ -464,23 +469,7 @@ export class Core {
     const { nIn, nRec, nOut } = this;
     const out = { inRec: new Float64Array(nIn * nRec), recRec: new Float64Array(nRec * nRec), inOut: new Float64Array(nIn * nOut), recOut: new Float64Array(nRec * nOut) };
     const scale = this.device.weightScale;
-    const lastRead = new Map<number, Extract<Instruction, { op: 'XBAR_READ' }>>();
-    for (const ins of this.program.code) {
-      if (ins.op === 'XBAR_READ') lastRead.set(ins.fields.tile, ins);
-      if (ins.op !== 'ACC_ADD') continue;
-      const read = lastRead.get(ins.fields.tile);
-      const tile = this.tiles[ins.fields.tile];
-      if (!read || !tile) continue;
-      for (let r = 0; r < read.fields.rowCount; r++) {
-        const pre = read.fields.srcLo + r;
-        for (let c = 0; c < ins.fields.colCount; c++) {
-          const post = ins.fields.dst + c;
-          const w = (tile.w[(read.fields.rowLo + r) * tile.cols + ins.fields.colLo + c] as number) / scale;
-          if (read.fields.src === 0) { if (post < nRec) out.inRec[pre * nRec + post] = w; else out.inOut[pre * nOut + post - nRec] = w; }
-          else if (post < nRec) out.recRec[pre * nRec + post] = w; else out.recOut[pre * nOut + post - nRec] = w;
-        }
-      }
-    }
+    for (const s of this.synapseCells()) out[s.block][s.index] = (this.tiles[s.tile]!.w[s.cell] as number) / scale;
     return out;
   }
 
@@ -729,9 +718,68 @@ export class Core {
   /** PROGRAM: the weight changes of tile k to its devices; the changed cells re-cached. */
   writeTile(k: number): number {
     const tile = this.tiles[k]!;
-    const n = this.learning.write(k, this.clock, (cell) => tile.recacheCell(cell));
-    if (n > 0) { tile.written = true; this.learning.readFeedback(); }
+    let changed = false;
+    const n = this.learning.write(k, this.clock, (cell) => { tile.recacheCell(cell); changed = true; });
+    if (changed) { tile.written = true; this.learning.readFeedback(); }
     return n;
+  }
+
+  /**
+   * Chip in the loop: write the weight changes the host has put into the learning unit's
+   * registers with the program's scheme, then refresh, tile by tile — what BATCH_END's writes do
+   * on chip, one device update period of simulated time. The host drives these writes: their
+   * pulses and energy are counted, their cycles are not on the core's clock.
+   */
+  hostWrite(): number {
+    this.writes++;
+    let n = 0;
+    this.learning.registers.forEach((r, k) => {
+      if (!r) return;
+      n += this.writeTile(k);
+      if (this.program.core.device.refresh) n += this.refreshTile(k);
+    });
+    return n;
+  }
+
+  /**
+   * Record, per step of each sequence, every recurrent neuron's spike, distance to threshold v − A
+   * (real units, as the threshold test saw it) and whether it was refractory: what a host
+   * computing e-prop from the core's forward pass reads (chip in the loop). null stops.
+   */
+  observe(on: boolean): void {
+    const n = this.steps * this.nRec;
+    this.observed = on ? { z: new Uint8Array(n), d: new Float64Array(n), blocked: new Uint8Array(n) } : null;
+  }
+  /** The last sequence's observation ([t][neuron]), while observing. */
+  observed: { readonly z: Uint8Array; readonly d: Float64Array; readonly blocked: Uint8Array } | null = null;
+
+  /**
+   * Every synapse the program maps to a cell: its tile and cell, its block in the reference's
+   * layout (inRec, recRec, inOut, recOut) and index there ([pre][post]), from each add's columns
+   * and the rows of the read whose output it takes.
+   */
+  synapseCells(): Array<{ tile: number; cell: number; block: 'inRec' | 'recRec' | 'inOut' | 'recOut'; index: number }> {
+    const { nRec, nOut } = this;
+    const out: Array<{ tile: number; cell: number; block: 'inRec' | 'recRec' | 'inOut' | 'recOut'; index: number }> = [];
+    const lastRead = new Map<number, Extract<Instruction, { op: 'XBAR_READ' }>>();
+    for (const ins of this.program.code) {
+      if (ins.op === 'XBAR_READ') lastRead.set(ins.fields.tile, ins);
+      if (ins.op !== 'ACC_ADD') continue;
+      const read = lastRead.get(ins.fields.tile);
+      const tile = this.tiles[ins.fields.tile];
+      if (!read || !tile) continue;
+      for (let r = 0; r < read.fields.rowCount; r++) {
+        const pre = read.fields.srcLo + r;
+        for (let c = 0; c < ins.fields.colCount; c++) {
+          const post = ins.fields.dst + c;
+          const cell = (read.fields.rowLo + r) * tile.cols + ins.fields.colLo + c;
+          const input = read.fields.src === 0;
+          if (post < nRec) out.push({ tile: ins.fields.tile, cell, block: input ? 'inRec' : 'recRec', index: pre * nRec + post });
+          else out.push({ tile: ins.fields.tile, cell, block: input ? 'inOut' : 'recOut', index: pre * nOut + post - nRec });
+        }
+      }
+    }
+    return out;
   }
 
   refreshTile(k: number): number {
@@ -798,7 +846,10 @@ export class Core {
     const fast = this.decayFastNearest; const unit = this.decayUnit;
     const reckon = this.reckon && !this.decayShift && decayF.round === 'stochastic' ? this.reckon : null;
     const offset = pop.offset;
-    const learn = this.learn;
+    const learn = this.onChip ? this.learn : null;
+    const obs = this.observed;
+    const obsAt = this.t * this.nRec;
+    const toReal = 2 ** -F;
     const { psi_h: psiH, psi_s: psiM, psi_shift: psiS } = pop.arrays as Record<string, Int32Array>;
     const psiZero = conv.psiZeroBlocked;
     let mults = 0; let adds = 0;
@@ -855,6 +906,7 @@ export class Core {
       const d = v * vScale - A * tScale;
       const spike = !blocked && (ge ? d >= 0 : d > 0);
       if (learn) { learn.pseudoDerivative(g, d, blocked, psiZero, psiH![i] as number, psiM![i] as number, psiS![i] as number, this.rand); if (spike) learn.spiked(g); }
+      if (obs) { obs.d[obsAt + g] = d * toReal; obs.blocked[obsAt + g] = blocked ? 1 : 0; obs.z[obsAt + g] = spike ? 1 : 0; }
       const r = (refr[g] as number) + (spike ? nRef : 0) - 1;
       refr[g] = r < 0 ? 0 : r > nRef ? nRef : r;
       if (spike) {

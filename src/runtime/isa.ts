@@ -91,7 +91,7 @@ const c = (name: TimingName): Formula => ({ core: name });
 const laned = (field: string, per?: TimingName): Formula => (per ? { mul: [{ ceilDiv: [{ field }, c('lanes')] }, c(per)] } : { ceilDiv: [{ field }, c('lanes')] });
 
 export const PROBE_VARIABLES = ['spikes', 'v', 'a', 'threshold', 'i', 'psi', 'trace', 'y', 'error'] as const;
-export const UPDATE_SCHEMES = ['direct', 'sign', 'stochastic', 'multi', 'mixed_precision'] as const;
+export const UPDATE_SCHEMES = ['direct', 'sign', 'stochastic', 'multi', 'mixed_precision', 'program_verify'] as const;
 
 export const ISA = {
   NOP: { latency: 1, code: 0x00, unit: 'control', fields: {}, waits: [], reads: [], writes: [], doc: 'Do nothing for one cycle.' },

@@ -32,7 +32,11 @@ interface Pair { readonly tile: number; readonly input: boolean; readonly srcLo:
 export interface TileRegisters { readonly ebar: Float64Array; readonly eps: Float64Array; readonly esum: Float64Array; readonly delta: Float64Array; readonly mask: Uint8Array; readonly tracker: Uint8Array }
 
 /** The operations of the learning unit the ledger prices. */
-export interface LearningCounts { multiplies: number; multiplyBits2: number; adds: number; addBits: number; sramBits: number; setPulses: number; resetPulses: number; refreshes: number; writes: number }
+export interface LearningCounts {
+  multiplies: number; multiplyBits2: number; adds: number; addBits: number; sramBits: number; setPulses: number; resetPulses: number; refreshes: number; writes: number;
+  /** program_verify: programming attempts, and devices still outside the tolerance after the last one. */
+  verifyAttempts: number; verifyFailures: number;
+}
 
 export class LearningUnit {
   readonly L: LearningConstants;
@@ -47,7 +51,7 @@ export class LearningUnit {
   /** The feedback matrix B [rec][out] in the weight format (symmetric: the readout weights as last written). */
   readonly B: Float64Array;
   readonly saturations = new Float64Array(LEARNING_COUNTED.length);
-  readonly counts: LearningCounts = { multiplies: 0, multiplyBits2: 0, adds: 0, addBits: 0, sramBits: 0, setPulses: 0, resetPulses: 0, refreshes: 0, writes: 0 };
+  readonly counts: LearningCounts = { multiplies: 0, multiplyBits2: 0, adds: 0, addBits: 0, sramBits: 0, setPulses: 0, resetPulses: 0, refreshes: 0, writes: 0, verifyAttempts: 0, verifyFailures: 0 };
   /** Sequences since the last write (BATCH_END). */
   sequences = 0;
   /** The learning-rate register (the host may rewrite it between iterations: a schedule). */
@@ -85,7 +89,7 @@ export class LearningUnit {
     const rhoQ = new Float64Array(nRec);
     const D = program.core.registers.decay.frac;
     program.populations.forEach((p, i) => {
-      if (p.model !== 'ALIF') return;
+      if (p.model !== 'ALIF' || !p.arrays.cbeta) return; // chip in the loop: the host computes ε
       const at = layout[i]!.offset;
       this.cbeta.set(p.arrays.cbeta!, at);
       // ρ in Q2.30: a multiply's raw coefficient, or 1 − 2^−k for a shift k.
@@ -406,6 +410,7 @@ export class LearningUnit {
     const regs = this.registers[k];
     const tile = this.tiles[k]!;
     if (!regs) return 0;
+    if (this.L.scheme === 'program_verify') return this.programVerify(regs, tile, t, onCell);
     const N = this.scheme.perSide;
     const clip = this.L.clip;
     const multi = this.L.scheme === 'multi';
@@ -431,6 +436,52 @@ export class LearningUnit {
     this.counts.setPulses += pulses;
     this.counts.writes++;
     return pulses;
+  }
+
+  /**
+   * program_verify: a pair whose |Δ| reached ε is re-programmed to w + Δ (w as programmed, Σ G⁺ −
+   * Σ G⁻ over the weight scale; clamped to what the devices hold): every device of both sides to
+   * its share of the target, each read (a noise-free verify read of the programmed conductance)
+   * and programmed again — RESET, then the SET pulses toward the target (device.ts) — until it
+   * reads within the tolerance or the attempts are spent (counted as a failure). A device already
+   * within the tolerance is not touched. Δ is then cleared; smaller changes accumulate.
+   */
+  private programVerify(regs: TileRegisters, tile: Tile, t: number, onCell: (cell: number) => void): number {
+    const N = this.scheme.perSide;
+    const dev = this.device;
+    const eps = this.L.threshold; const clip = this.L.clip;
+    const tol = this.L.verifyTolerance * 1e6; const K = this.L.verifyIterations;
+    const scale = dev.weightScale; const unit = this.scheme.unit;
+    const maxW = (N * dev.gMax) / scale;
+    const g = tile.dev.g;
+    let work = 0;
+    for (let cell = 0; cell < regs.mask.length; cell++) {
+      if (!regs.mask[cell]) continue;
+      let d = regs.delta[cell] as number;
+      if (d === 0 || Math.abs(d) < eps) continue;
+      if (clip > 0) d = Math.max(-clip, Math.min(clip, d));
+      regs.delta[cell] = 0;
+      const target = Math.max(-maxW, Math.min(maxW, (tile.w[cell] as number) / scale + d * unit));
+      for (let s = 0; s < 2; s++) {
+        const goal = ((s === 0 ? Math.max(0, target) : Math.max(0, -target)) * scale) / N; // µS per device
+        const level = Math.round(goal / dev.level);
+        for (let j = 0; j < N; j++) {
+          const i = (cell * 2 + s) * N + j;
+          let attempts = 0;
+          while (Math.abs((g[i] as number) - goal) > tol && attempts < K) {
+            const got = dev.program(tile.dev, i, level, t, this.rng);
+            this.counts.setPulses += got.sets; this.counts.resetPulses += got.resets;
+            work += got.sets + got.resets;
+            attempts++;
+          }
+          this.counts.verifyAttempts += attempts;
+          if (Math.abs((g[i] as number) - goal) > tol) this.counts.verifyFailures++;
+        }
+      }
+      onCell(cell);
+    }
+    this.counts.writes++;
+    return work;
   }
 
   /** REFRESH: pairs of tile k whose larger side exceeds g_high while they differ by less than min_diff: RESET both, re-program the difference. */

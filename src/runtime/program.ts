@@ -22,7 +22,7 @@
 import { decodeInstruction, encodeInstruction, fieldSpecs, ISA, operand, UNITS, UPDATE_SCHEMES, type CoreTiming, type Instruction } from './isa.ts';
 import type { Overflow, QFormat, Rounding } from './fixed.ts';
 
-export const PROGRAM_VERSION = 3;
+export const PROGRAM_VERSION = 4;
 const MAGIC = [0x50, 0x43, 0x58, 0x00];
 
 export const REGISTERS = ['accumulator', 'membrane', 'threshold', 'adaptation', 'weight', 'trace', 'psi', 'error', 'eligibility', 'eligibility_sum', 'learning_signal', 'gradient', 'decay'] as const;
@@ -110,7 +110,8 @@ export interface TileTargets { readonly tile: number; readonly rows: number; rea
 export interface ProbeSchedule { readonly address: number; readonly every: number; readonly start: number; readonly stop: number }
 
 export const FEEDBACK_KINDS = ['none', 'symmetric', 'random', 'adaptive'] as const;
-export const SCHEMES = ['direct', 'sign', 'stochastic', 'multi', 'mixed_precision'] as const;
+/** The weight-update schemes: the PROGRAM instruction's (one list). */
+export const SCHEMES = UPDATE_SCHEMES;
 export const PLACEMENTS = ['on_chip', 'chip_in_the_loop'] as const;
 export const WRITE_TIMES = ['step', 'sequence', 'batch'] as const;
 export const REGULARIZERS = ['none', 'per_sequence', 'batch_mean'] as const;
@@ -149,6 +150,9 @@ export interface LearningConstants {
   readonly pulseLevels: number;
   /** |Δ| clipped to this at a write (gradient format; 0: no clip). */
   readonly clip: number;
+  /** program_verify: how close a device must read to its target (siemens), and the attempts per device (0 for the other schemes). */
+  readonly verifyTolerance: number;
+  readonly verifyIterations: number;
   /** The firing-rate regulariser: Δ −= K·(n_j − n0)·Σe, n_j the spikes of neuron j; K as a multiplier into the gradient format per eligibility unit, n0 with 8 fractional bits. */
   readonly regularizer: (typeof REGULARIZERS)[number];
   readonly regK: Multiplier;
@@ -296,7 +300,7 @@ export function encodeProgram(p: Program): Uint8Array {
     s.u32(l.lr.multiplier); s.i32(l.lr.shift);
     s.u8(FEEDBACK_KINDS.indexOf(l.feedback)); s.u32(l.B.length); s.int32s(l.B); s.i32(l.feedbackDecay); s.i32(l.kappa);
     s.u8(SCHEMES.indexOf(l.scheme)); s.u8(WRITE_TIMES.indexOf(l.write)); s.u32(l.batch);
-    s.f64(l.threshold); s.f64(l.pulse); s.u32(l.pulseLevels); s.f64(l.clip);
+    s.f64(l.threshold); s.f64(l.pulse); s.u32(l.pulseLevels); s.f64(l.clip); s.f64(l.verifyTolerance); s.u32(l.verifyIterations);
     s.u8(REGULARIZERS.indexOf(l.regularizer)); s.u32(l.regK.multiplier); s.i32(l.regK.shift); s.i32(l.regN0);
   });
   section(w, 'SYMS', (s) => {
@@ -542,8 +546,9 @@ function readLearning(r: Reader): LearningConstants | null {
   const scheme = r.pick(SCHEMES, 'update scheme'); const write = r.pick(WRITE_TIMES, 'write time'); const batch = r.u32();
   if (batch < 1) throw new Bad('PCX1007', 'a batch of 0 sequences');
   const threshold = r.real('the scheme threshold', 0, 2 ** 53); const pulse = r.real('the pulse', 0, 1); const pulseLevels = r.u32(); const clip = r.real('the clip', 0, 2 ** 53);
+  const verifyTolerance = r.real('the verify tolerance', 0, 1); const verifyIterations = r.u32();
   const regularizer = r.pick(REGULARIZERS, 'regulariser'); const regK = multiplier(r, 'the regulariser'); const regN0 = r.i32();
-  return { placement, loss, windowStart, lr, feedback, B, feedbackDecay, kappa, scheme, write, batch, threshold, pulse, pulseLevels, clip, regularizer, regK, regN0 };
+  return { placement, loss, windowStart, lr, feedback, B, feedbackDecay, kappa, scheme, write, batch, threshold, pulse, pulseLevels, clip, verifyTolerance, verifyIterations, regularizer, regK, regN0 };
 }
 
 function multiplier(r: Reader, what: string): Multiplier {

@@ -28,6 +28,7 @@ export interface SchemeContext {
  *   stochastic       n = 1 with probability min(1, |ΔG|/prob_scale); cleared
  *   multi            n = trunc(|ΔG| / (0.75 µS / N)); cleared
  *   mixed_precision  q = trunc(Δ/ε)·ε transfers as n = ⌈|q·scale| / pulse⌉; Δ − q stays
+ * (program_verify writes targets, not pulse counts: LearningUnit.write.)
  */
 export function pulsesFor(ctx: SchemeContext, delta: number, g: number, rng: MT19937): { n: number; keep: number } {
   const L = ctx.learning;
@@ -54,6 +55,7 @@ export function pulsesFor(ctx: SchemeContext, delta: number, g: number, rng: MT1
       const per = ideal ? step : L.pulse * 1e6;
       return { n: Math.ceil((Math.abs(q) * ctx.unit * ctx.device.weightScale) / per - 1e-9), keep: delta - q };
     }
+    case 'program_verify': throw new Error('internal: program-and-verify programs targets (LearningUnit.write), not a pulse count');
   }
 }
 

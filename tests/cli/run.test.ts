@@ -77,7 +77,7 @@ describe('phasecore run', () => {
     expect(strip(c.stdout)).toEqual(strip(b.out));
     const d = await run('run', pcx, '--json', '--quiet', '--seed', '9');
     expect(strip(d.out)).not.toEqual(strip(b.out));
-  });
+  }, 60_000); // a second process: its start-up is the machine's to decide
   it('answers a damaged, truncated, foreign or version-1 program with its PCX code, exit 1, no stack trace', async () => {
     const f = file();
     const dir = tempDir();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { crc32, decodeProgram, encodeProgram, NO_CONVENTIONS, REGISTERS, type CoreConfig, type Program, type RegisterFormat } from '../../src/runtime/program.ts';
+import { crc32, decodeProgram, PROGRAM_VERSION, encodeProgram, NO_CONVENTIONS, REGISTERS, type CoreConfig, type Program, type RegisterFormat } from '../../src/runtime/program.ts';
 import type { Instruction } from '../../src/runtime/isa.ts';
 
 const reg: RegisterFormat = { signed: true, bits: 16, frac: 10, overflow: 'saturate', round: 'nearest' };
@@ -39,7 +39,7 @@ function sample(code: Instruction[] = []): Program {
     probes: all.flatMap((ins, address) => (ins.op === 'PROBE' ? [{ address, every: 2, start: 1, stop: 9 }] : [])),
     learning: {
       placement: 'chip_in_the_loop', loss: 'mse', windowStart: 0, lr: { multiplier: 2 ** 30 + 5, shift: 40 }, feedback: 'random', B: Int32Array.from({ length: 0 }), feedbackDecay: 0, kappa: 31000,
-      scheme: 'mixed_precision', write: 'batch', batch: 4, threshold: 12, pulse: 1.5e-6, pulseLevels: 1, clip: 0, regularizer: 'per_sequence', regK: { multiplier: 2 ** 30 + 1, shift: 50 }, regN0: 2560,
+      scheme: 'mixed_precision', write: 'batch', batch: 4, threshold: 12, pulse: 1.5e-6, pulseLevels: 1, clip: 0, verifyTolerance: 5e-7, verifyIterations: 3, regularizer: 'per_sequence', regK: { multiplier: 2 ** 30 + 1, shift: 50 }, regN0: 2560,
     },
     symbols: {
       network: 'net', dt: 1e-3, files: ['a.snn', 'ü/b.snn'],
@@ -67,7 +67,7 @@ describe('program files', () => {
     v1[4] = 1; v1[5] = 0;
     const r = decodeProgram(v1);
     expect(r).toMatchObject({ ok: false, error: { code: 'PCX1002' } });
-    if (!r.ok) expect(r.error.message).toMatch(/version 1; this phasecore reads version 3: recompile/);
+    if (!r.ok) expect(r.error.message).toMatch(new RegExp(`version 1; this phasecore reads version ${PROGRAM_VERSION}: recompile`));
   });
   it('round-trips a program', () => {
     const p = sample();
@@ -141,7 +141,7 @@ describe('program files', () => {
   it('holds every operand to its field\'s kind in the ISA table (no hand-written limits)', () => {
     const refused = (ins: Instruction) => { const r = decodeProgram(encodeProgram(sample([ins]))); return r.ok ? 'accepted' : r.error.message; };
     expect(refused({ op: 'NEURON_UPDATE', fields: { model: 2, pop: 1, lo: 0, count: 1 } })).toMatch(/model 2 is none of 0 LIF, 1 ALIF/);
-    expect(refused({ op: 'PROGRAM', fields: { tile: 0, scheme: 5 } })).toMatch(/scheme 5 is none of 0 direct, 1 sign, 2 stochastic, 3 multi, 4 mixed_precision/);
+    expect(refused({ op: 'PROGRAM', fields: { tile: 0, scheme: 6 } })).toMatch(/scheme 6 is none of 0 direct, 1 sign, 2 stochastic, 3 multi, 4 mixed_precision, 5 program_verify/);
     expect(refused({ op: 'PROBE', fields: { variable: 9, pop: 1, lo: 0, count: 1 } })).toMatch(/variable 9 is none of 0 spikes/);
     expect(refused({ op: 'SYNC', fields: { units: 128 } })).toMatch(/unit mask 128 names a unit that does not exist/);
     expect(refused({ op: 'LOAD_INPUT', fields: { lo: 5, count: 6, graded: 0 } })).toMatch(/lo 5 \+ count 6 exceeds the 10 input channels/);

@@ -149,3 +149,42 @@ describe('multi-memristive', () => {
     expect(pulsesOf(core, k, cell, N).slice(N)).toEqual(start.slice(N));
   });
 });
+
+describe('program-and-verify', () => {
+  const pcm = (update: string) => source(update).replace(
+    'device = ideal(levels = 17, g_max = 12 uS, weight_scale = 12 uS, devices_per_side = 1)',
+    'device = pcm { profile = demirag2021; g_max = 12 uS; weight_scale = 12 uS; prog_noise = on; read_noise = on; drift = on }');
+  it('re-programs a pair once |Δ| reaches ε: each device reads within the tolerance of its share of the new weight, or the attempts are spent and it is counted', () => {
+    const { program } = compileText(pcm('program_verify(tolerance = 0.4 uS, iterations = 4, epsilon = 0.05)'));
+    const core = new Core(program, { seed: 9 });
+    const k = core.learning.registers.findIndex((r) => r !== undefined);
+    const regs = core.learning.registers[k]!;
+    const tile = core.tiles[k]!;
+    const cells = [...regs.mask.keys()].filter((c) => regs.mask[c] === 1);
+    const G = program.core.registers.gradient;
+    const raw = (w: number) => Math.round(w * 2 ** G.frac);
+    // Half the cells change by more than ε, half by less.
+    const dw = cells.map((_, i) => (i % 2 === 0 ? 1 : -1) * (i % 4 < 2 ? 0.3 : 0.02));
+    const w0 = cells.map((c) => tile.w[c]! / 12);
+    cells.forEach((c, i) => { regs.delta[c] = raw(dw[i]!); });
+    const counts0 = { ...core.learning.counts };
+    core.writeTile(k);
+    const n = core.learning.counts;
+    const attempts = n.verifyAttempts - counts0.verifyAttempts;
+    const failures = n.verifyFailures - counts0.verifyFailures;
+    let outside = 0; let devices = 0;
+    cells.forEach((c, i) => {
+      if (Math.abs(dw[i]!) < 0.05) { expect(regs.delta[c]).toBe(raw(dw[i]!)); return; } // kept, accumulating
+      expect(regs.delta[c]).toBe(0);
+      const target = w0[i]! + dw[i]!;
+      const goals = [Math.max(0, target) * 12, Math.max(0, -target) * 12];
+      goals.forEach((goal, s) => { devices++; if (Math.abs(tile.dev.g[c * 2 + s]! - goal) > 0.4) outside++; });
+    });
+    expect(outside).toBe(failures);
+    expect(attempts).toBeLessThanOrEqual(4 * devices);
+    expect(attempts).toBeGreaterThan(0);
+    // Most devices land within the tolerance (the SET granularity is ~0.75 µS with noise: not all).
+    expect(failures).toBeLessThan(devices / 2);
+    expect(n.resetPulses - counts0.resetPulses).toBeGreaterThan(0);
+  });
+});

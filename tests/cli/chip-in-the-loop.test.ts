@@ -1,0 +1,96 @@
+// Chip-in-the-loop training (placement = chip_in_the_loop): the core does the forward pass, the
+// host — the float reference's own learner, through its seam — computes e-prop gradients from it
+// and runs the optimizer in float64, and the change is written to the devices with the file's
+// scheme. On an exact forward (ideal devices whose level is one ADC step, wide formats) the host's
+// update is the reference's own update of the same network, so after a program-and-verify write
+// the devices hold the reference's trained weights to within half a device level.
+import { describe, expect, it } from 'vitest';
+import { checkText } from '../helpers.ts';
+import { compileText } from '../runtime/build.ts';
+import { compileRun } from '../../src/compiler/compile.ts';
+import { lowerTrain } from '../../src/compiler/lower.ts';
+import { heldInstance } from '../../src/cli/held.ts';
+import { coreTrainer } from '../../src/cli/core-trainer.ts';
+import { dynamics, simulate } from '../../src/reference/simulate.ts';
+import { referenceLearner } from '../../src/reference/train.ts';
+import { instantiate } from '../../src/ir/instantiate.ts';
+import { stream } from '../../src/data/random.ts';
+import { taskData } from '../../src/tasks/generate.ts';
+
+const FRAC = 30;
+const source = (optimizer: string, placement: string, update: string) => `
+core c {
+  tile = 32 x 32; tiles = 8; adc = 16 bit; adc_range = 16; adc_columns = 4
+  device = ideal(levels = 4096, g_max = 4095 uS, weight_scale = 2048 uS)
+  accumulator = saturate(s48.${FRAC}); membrane = saturate(s48.${FRAC}); threshold = saturate(s48.${FRAC}); adaptation = saturate(s48.${FRAC})
+  decay = multiply(q1.31); gradient = saturate(s48.40)
+}
+network n {
+  input i[8]
+  population p[10] : ALIF { tau_m = 20 ms; v_th = 0.3; tau_a = 80 ms; beta = 0.3; surrogate = fast_sigmoid(gamma = 0.3) }
+  readout o[2] : LI { tau = 15 ms }
+  i -> p : dense { w ~ uniform(-0.4, 0.6) }
+  p -> p : dense { no_self; w ~ uniform(-0.3, 0.3) }
+  p -> o : dense { w ~ uniform(-0.5, 0.5) }
+}
+learn r : eprop { feedback = random; loss = mse; optimizer = ${optimizer}; update = ${update}; placement = ${placement} }
+task t : pattern_generation { duration = 60 ms; channels = 8; outputs = 2; rate = 80 Hz }
+train { network = n; core = c; learn = r; task = t; iterations = 1; batch = 1; seed = 5 }
+`;
+
+function lowered(src: string) {
+  const r = checkText(src);
+  const checked = [...r.programs.values()][0]!;
+  return lowerTrain(checked, checked.runs[0]!);
+}
+
+describe('chip in the loop', () => {
+  it('the devices hold the reference\'s update of the same network, within half a level (Adam, a surrogate the learning unit cannot run)', () => {
+    const src = source('adam(lr = 1e-2)', 'chip_in_the_loop', 'program_verify(tolerance = 1 uS, epsilon = 0)');
+    const { program, result } = compileText(src);
+    expect(program.learning!.placement).toBe('chip_in_the_loop');
+    expect(program.code.some((i) => i.op === 'GRAD_ACC')).toBe(false); // no learning instructions: the host learns
+    const held = heldInstance(result);
+    const ir = lowered(src);
+    const tr = coreTrainer(ir, program, { held });
+    const before = tr.core.deviceWeights();
+    tr.step();
+    const after = tr.core.deviceWeights();
+
+    // The reference's own update of the held network, from its own forward pass.
+    const copy = (b: typeof held.inRec) => ({ ...b, w: Float64Array.from(b.w) });
+    const inst = { ...held, inRec: copy(held.inRec), recRec: copy(held.recRec), inOut: copy(held.inOut), recOut: copy(held.recOut) };
+    const initRng = stream(ir.seed, 'init');
+    instantiate(ir.network, initRng);
+    const learner = referenceLearner(ir, inst, initRng);
+    const s = taskData(ir.task, ir.network.dt).batch(1, stream(ir.seed, 'data'))[0]!;
+    const trace = simulate(inst, dynamics(inst, ir.network.dt), s.x);
+    learner.zero();
+    learner.accumulate(s, trace, learner.rate(trace.spikeCount, trace.T, new Float64Array(inst.layout.nRec)));
+    learner.apply(0, 1, trace.T);
+
+    const halfLevel = 0.5 / 2048; // one level is 1 uS of the 2048 uS weight scale
+    let moved = 0; let compared = 0;
+    for (const k of ['inRec', 'recRec', 'recOut'] as const) {
+      for (let i = 0; i < inst[k].w.length; i++) {
+        if (!inst[k].mask[i]) continue;
+        compared++;
+        expect(Math.abs(after[k][i]! - inst[k].w[i]!), `${k}[${i}]`).toBeLessThanOrEqual(halfLevel + 1e-9);
+        if (after[k][i] !== before[k][i]) moved++;
+      }
+    }
+    // Adam's first step moves every weight with a nonzero gradient by ≈ η = 10 levels: most moved.
+    expect(moved).toBeGreaterThan(compared / 2);
+  });
+
+  it('Adam compiles for the chip in the loop, and is refused on chip with the placement that can run it', () => {
+    const loop = compileText(source('adam(lr = 1e-3)', 'chip_in_the_loop', 'direct'));
+    expect(loop.program.learning).not.toBeNull();
+    const r = checkText(source('adam(lr = 1e-3)', 'on_chip', 'direct'));
+    const checked = [...r.programs.values()][0]!;
+    const res = compileRun(checked, checked.runs[0]!, checked.cores.get('c')!, { learning: 'required' });
+    expect(res.program ?? null).toBeNull();
+    const refusal = res.diagnostics.find((d) => d.code === 'SNN5010');
+    expect(refusal?.message).toMatch(/placement = chip_in_the_loop/);
+  });
+});
