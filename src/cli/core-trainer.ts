@@ -40,6 +40,8 @@ export interface CoreCounters {
   readonly saturations: number; readonly learning_saturations: Record<string, number>;
   readonly cycles: number; readonly learning_cycles: number;
   readonly energy_pj: number; readonly learning_energy_pj: number;
+  /** program_verify: programming attempts, and devices left outside the tolerance. */
+  readonly verify_attempts: number; readonly verify_failures: number;
 }
 export interface CoreIterationMetrics extends IterationMetrics { readonly counters: CoreCounters }
 
@@ -67,7 +69,7 @@ export interface CoreTrainer {
 /** The program's identity in a checkpoint: the SHA-256 of its encoding. */
 export const programHash = (p: Program): string => createHash('sha256').update(encodeProgram(p)).digest('hex');
 
-interface Snapshot { pulses: number; resets: number; refreshes: number; saturations: number; learning: Float64Array; cycles: number; learningCycles: number; energy: number; learningEnergy: number }
+interface Snapshot { pulses: number; resets: number; refreshes: number; saturations: number; learning: Float64Array; cycles: number; learningCycles: number; energy: number; learningEnergy: number; attempts: number; failures: number }
 
 /**
  * A trainer for `ir` on `program`'s core; with `resume` (a checkpoint file's bytes) it continues
@@ -206,6 +208,7 @@ function snapshot(core: Core): Snapshot {
     saturations: sum(sat) + (l ? l.saturations.reduce((a, x) => a + x, 0) : 0), learning: Float64Array.from(l?.saturations ?? []),
     cycles: core.board.end, learningCycles: core.board.busy.learning,
     energy: sum(core.energy()) + sum(core.learningEnergy()), learningEnergy: sum(core.learningEnergy()),
+    attempts: l?.counts.verifyAttempts ?? 0, failures: l?.counts.verifyFailures ?? 0,
   };
 }
 
@@ -216,6 +219,7 @@ function diff(a: Snapshot, b: Snapshot): CoreCounters {
     learning_saturations: Object.fromEntries(LEARNING_COUNTED.map((r, i) => [r, (a.learning[i] ?? 0) - (b.learning[i] ?? 0)]).filter(([, v]) => (v as number) > 0)),
     cycles: a.cycles - b.cycles, learning_cycles: a.learningCycles - b.learningCycles,
     energy_pj: a.energy - b.energy, learning_energy_pj: a.learningEnergy - b.learningEnergy,
+    verify_attempts: a.attempts - b.attempts, verify_failures: a.failures - b.failures,
   };
 }
 

@@ -10,7 +10,7 @@ import { commandTrain, CHECKPOINT_FILE, type TrainIo, type TrainOptions } from '
 // PCM with every non-ideality on, the stochastic scheme (the learning stream) and a batch-end
 // write: a resume that missed any state — a device's pulse count or time, the noise or learning
 // stream, the weight changes of a half-run batch — would not reproduce the run.
-const SOURCE = (scheme: string) => `
+const SOURCE = (scheme: string, learn = 'optimizer = sgd(lr = 0.05)') => `
 core c {
   tile = 32 x 32; tiles = 8; lanes = 8
   device = pcm { profile = demirag2021; g_max = 12 uS; weight_scale = 12 uS; prog_noise = on; read_noise = on; drift = on; refresh = threshold(g_high = 9 uS, min_diff = 2.25 uS) }
@@ -24,15 +24,15 @@ network n {
   rec -> rec : dense { w ~ normal(0, 0.3); no_self }
   rec -> out : dense { w ~ normal(0, 0.3) }
 }
-learn l : eprop { feedback = random { B ~ normal(0, 1) }; optimizer = sgd(lr = 0.05); update = ${scheme} }
+learn l : eprop { feedback = random { B ~ normal(0, 1) }; ${learn}; update = ${scheme} }
 task s : pattern_generation { duration = 40 ms; channels = 10; outputs = 2 }
 train { network = n; core = c; learn = l; task = s; iterations = 4; batch = 3; seed = 7 }
 `;
 
-function setup(scheme = 'stochastic'): { dir: string; file: string } {
+function setup(scheme = 'stochastic', learn?: string): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'phasecore-train-core-'));
   const file = join(dir, 't.snn');
-  writeFileSync(file, SOURCE(scheme));
+  writeFileSync(file, SOURCE(scheme, learn));
   return { dir, file };
 }
 
@@ -90,6 +90,20 @@ describe('train --backend core', () => {
     expect(weights(parts)).toEqual(weights(whole));
     expect(readFileSync(join(parts, 'metrics.csv'), 'utf8')).toBe(readFileSync(join(whole, 'metrics.csv'), 'utf8'));
     // The whole state: the final checkpoints are the same bytes.
+    expect(readFileSync(join(parts, CHECKPOINT_FILE)).equals(readFileSync(join(whole, CHECKPOINT_FILE)))).toBe(true);
+  }, 120_000);
+
+  it('chip in the loop: a run with Adam on the host, stopped between iterations and resumed, is bit-identical (the optimizer\'s moments are in the checkpoint)', async () => {
+    const { dir, file } = setup('mixed_precision(epsilon = 0.05)', 'optimizer = adam(lr = 0.02); placement = chip_in_the_loop');
+    const whole = join(dir, 'whole'); const parts = join(dir, 'parts');
+    const a = await train(file, { out: whole, checkpointEvery: '1' });
+    expect(a.code, a.err).toBe(0);
+    expect((JSON.parse(a.out) as { final: { counters: { pulses: number } } }).final.counters.pulses).toBeGreaterThan(0);
+    expect((await train(file, { out: parts, checkpointEvery: '1' }, { done: 2, position: 0 })).code).toBe(130);
+    const b = await train(file, { resume: parts });
+    expect(b.code, b.err).toBe(0);
+    expect(JSON.parse(b.out).iterations).toEqual(JSON.parse(a.out).iterations);
+    expect(weights(parts)).toEqual(weights(whole));
     expect(readFileSync(join(parts, CHECKPOINT_FILE)).equals(readFileSync(join(whole, CHECKPOINT_FILE)))).toBe(true);
   }, 120_000);
 
