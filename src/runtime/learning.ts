@@ -14,7 +14,7 @@
 // eligibility); η carries the gradient's averaging. Every quantity lives in the register format
 // the core block declares; saturations are counted per register.
 import type { MT19937 } from '../data/random.ts';
-import { mulShift, overflow, rawMax, rawMin, roundingShiftRight } from './fixed.ts';
+import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight } from './fixed.ts';
 import type { Instruction } from './isa.ts';
 import type { LearningConstants, Multiplier, Program, RegisterFormat } from './program.ts';
 import type { DeviceModel } from './device.ts';
@@ -54,6 +54,8 @@ export class LearningUnit {
   readonly counts: LearningCounts = { multiplies: 0, multiplyBits2: 0, adds: 0, addBits: 0, sramBits: 0, setPulses: 0, resetPulses: 0, refreshes: 0, writes: 0, verifyAttempts: 0, verifyFailures: 0 };
   /** Sequences since the last write (BATCH_END). */
   sequences = 0;
+  /** Run GRAD_ACC by its general path only (tests and benchmarks hold the fast paths to it). */
+  generalOnly = false;
   /** The learning-rate register (the host may rewrite it between iterations: a schedule). */
   private lr: Multiplier;
   private readonly pairs: Array<Pair | undefined>;
@@ -68,6 +70,16 @@ export class LearningUnit {
   private readonly coef: Float64Array;
   private readonly rhoQ: Float64Array | null;
   private readonly cbeta: Int32Array;
+  /**
+   * The fast path of GRAD_ACC (gradientsFast): when every rounding it does is to nearest and every
+   * product fits 53 bits, the κ leak and (1 − κ) as exact multipliers (κ·2^−D, (2^D − κ)·2^−D);
+   * null otherwise (the general path runs).
+   */
+  private readonly fast: { readonly kD: number; readonly omk: number } | null;
+  /** Per recurrent neuron of a fast pair this step: ψ and ηL gathered by column (scratch). */
+  private readonly colPsi: Float64Array; private readonly colEtaL: Float64Array;
+  /** Per GRAD_ACC: its trainable cells (constant: the energy ledger's count). */
+  private readonly trainableOf: Int32Array;
 
   constructor(private readonly program: Program, private readonly tiles: ReadonlyArray<Tile | undefined>, private readonly device: DeviceModel, private readonly rng: MT19937, sizes: { nIn: number; nRec: number; nOut: number }) {
     const L = program.learning!;
@@ -131,6 +143,21 @@ export class LearningUnit {
       this.readFeedback();
     } else this.B.set(L.B);
     this.scheme = { device, learning: L, unit: 2 ** -this.R.gradient.frac, perSide: program.core.device.devicesPerSide };
+    const Rg = this.R; const Df = Rg.decay;
+    const nearestAll = [Rg.eligibility, Rg.gradient, Rg.eligibility_sum, Df].every((f) => f.round === 'nearest');
+    this.fast = program.core.decayMode === 'multiply' && nearestAll && Df.frac >= 1 && Rg.eligibility.bits + Df.bits <= 53 && Rg.psi.bits + Rg.eligibility.bits <= 53
+      ? { kD: L.kappa * 2 ** -Df.frac, omk: (2 ** Df.frac - L.kappa) * 2 ** -Df.frac } : null;
+    const widest = Math.max(0, ...this.pairs.map((p) => (p ? p.cols : 0)));
+    this.colPsi = new Float64Array(widest); this.colEtaL = new Float64Array(widest);
+    this.trainableOf = Int32Array.from(this.pairs, (p) => {
+      if (!p) return 0;
+      const regs = this.registers[p.tile];
+      if (!regs) return 0;
+      const cols = tiles[p.tile]!.cols;
+      let n = 0;
+      for (let r = 0; r < p.rows; r++) for (let c = 0; c < p.cols; c++) n += regs.mask[(p.rowLo + r) * cols + p.colLo + c] as number;
+      return n;
+    });
   }
 
   /** Rewrite the learning-rate register: `base` × factor, normalised as the compiler normalises it. */
@@ -272,6 +299,96 @@ export class LearningUnit {
     const pair = this.pairs[address]!;
     const regs = this.registers[pair.tile];
     if (!regs) return 0;
+    if (this.fast && !this.generalOnly && this.fastPair(pair, nRec)) return this.gradientsFast(address, pair, regs);
+    return this.gradientsGeneral(pair, regs, nRec, decayEbar, oneMinusKappa, rand);
+  }
+
+  /** A pair the fast path can take: recurrent columns of LIF neurons only (ALIF's ε and readouts take the general path). */
+  private fastPair(pair: Pair, nRec: number): boolean {
+    if (pair.dst + pair.cols > nRec) return false;
+    for (let c = 0; c < pair.cols; c++) if (this.alif[pair.dst + c]) return false;
+    return true;
+  }
+
+  /**
+   * GRAD_ACC's fast path: the general path's arithmetic exactly (the same roundings to nearest of
+   * the same exact products), row by row over contiguous cells, with the κ leak and (1 − κ)
+   * inlined. Taken when every rounding is to nearest and every product fits 53 bits (fast), for
+   * recurrent LIF columns; tests/runtime/grad-acc.test.ts holds it to the general path bit for bit.
+   */
+  private gradientsFast(address: number, pair: Pair, regs: TileRegisters): number {
+    const R = this.R;
+    const E = R.eligibility; const G = R.gradient; const S = R.eligibility_sum; const T = R.trace;
+    const eUp = E.frac - T.frac;
+    const upScale = 2 ** eUp; const downP = 2 ** -R.psi.frac; const downE = 2 ** -E.frac;
+    const eLo = rawMin(E); const eHi = rawMax(E); const gLo = rawMin(G); const gHi = rawMax(G); const sLo = rawMin(S); const sHi = rawMax(S);
+    const sumShift = E.frac - S.frac;
+    const { kD, omk } = this.fast!;
+    const { ebar, esum, delta, mask } = regs;
+    const reg = esum.length > 0;
+    const cols = this.tiles[pair.tile]!.cols;
+    const n = pair.cols;
+    const psiC = this.colPsi; const etaC = this.colEtaL;
+    // A product ηL·ē beyond 2^53 would round in float64: such a column takes mulShift (exact).
+    const bigEta = 2 ** 53 / Math.max(1, -eLo, eHi);
+    let anyBig = false;
+    for (let c = 0; c < n; c++) {
+      const j = pair.dst + c;
+      psiC[c] = this.psi[j] as number; etaC[c] = this.etaL[j] as number;
+      if (Math.abs(etaC[c] as number) >= bigEta) anyBig = true;
+    }
+    const tr = this.traces[this.recPop[pair.dst] as number]!;
+    const zbar = pair.input ? tr.input : tr.rec;
+    for (let r = 0; r < pair.rows; r++) {
+      const zb = zbar[pair.srcLo + r] as number;
+      const zE = eUp >= 0 ? zb * upScale : roundingShiftRight(zb, -eUp, E.round);
+      const base = (pair.rowLo + r) * cols + pair.colLo;
+      for (let c = 0; c < n; c++) {
+        const cell = base + c;
+        if (mask[cell] === 0) continue;
+        // nearest(q) = ⌊q + ½⌋, less one for a negative exact half (fixed.ts), written out.
+        const qe = (psiC[c] as number) * zE * downP;
+        let e = Math.floor(qe + 0.5);
+        if (e - qe === 0.5 && qe < 0) e -= 1;
+        const qb = (ebar[cell] as number) * kD;
+        let eb = Math.floor(qb + 0.5);
+        if (eb - qb === 0.5 && qb < 0) eb -= 1;
+        if (e !== 0) {
+          const qo = e * omk;
+          let o = Math.floor(qo + 0.5);
+          if (o - qo === 0.5 && qo < 0) o -= 1;
+          eb += o;
+        }
+        if (eb > eHi || eb < eLo) eb = this.fit(eb, E, 'eligibility');
+        ebar[cell] = eb + 0;
+        const etaL = etaC[c] as number;
+        if (etaL !== 0 && eb !== 0) {
+          let dl = (delta[cell] as number) - (anyBig ? mulShift(etaL, eb, E.frac, G.round) : nearest(etaL * eb * downE));
+          if (dl > gHi || dl < gLo) dl = this.fit(dl, G, 'gradient');
+          delta[cell] = dl;
+        }
+        if (reg && e !== 0) {
+          let s = (esum[cell] as number) + (sumShift >= 0 ? roundingShiftRight(e, sumShift, S.round) : e * 2 ** -sumShift);
+          if (s > sHi || s < sLo) s = this.fit(s, S, 'eligibility_sum');
+          esum[cell] = s;
+        }
+      }
+    }
+    return this.ledger(this.trainableOf[address] as number, reg);
+  }
+
+  /** The energy ledger's counts for `touched` synapses; returns them. */
+  private ledger(touched: number, reg: boolean): number {
+    const R = this.R; const E = R.eligibility; const G = R.gradient;
+    const n = this.counts;
+    n.multiplies += touched * 3; n.multiplyBits2 += touched * 3 * E.bits * E.bits;
+    n.adds += touched * 2; n.addBits += touched * (E.bits + G.bits);
+    n.sramBits += touched * 2 * (E.bits + G.bits + (reg ? R.eligibility_sum.bits : 0));
+    return touched;
+  }
+
+  /** GRAD_ACC, every case (ALIF, readouts, stochastic rounding, any formats): the unit's definition. */
+  private gradientsGeneral(pair: Pair, regs: TileRegisters, nRec: number, decayEbar: (x: number) => number, oneMinusKappa: (x: number) => number, rand: (bits: number) => number): number {
     const tile = this.tiles[pair.tile]!;
     const R = this.R;
     const E = R.eligibility; const G = R.gradient; const S = R.eligibility_sum; const T = R.trace;
@@ -349,11 +466,7 @@ export class LearningUnit {
         }
       }
     }
-    const n = this.counts;
-    n.multiplies += touched * 3; n.multiplyBits2 += touched * 3 * E.bits * E.bits;
-    n.adds += touched * 2; n.addBits += touched * (E.bits + G.bits);
-    n.sramBits += touched * 2 * (E.bits + G.bits + (reg ? S.bits : 0));
-    return touched;
+    return this.ledger(touched, reg);
   }
 
   /** The regulariser: Δ −= K·(n_j − n0)·Σe for every trainable recurrent synapse (n_j·256 given); returns the synapses folded. */
