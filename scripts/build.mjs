@@ -1,9 +1,10 @@
-// Bundles the CLI into dist/phasecore.js (run by `npm install` through the `prepare` script).
+// Bundles the CLI into dist/phasecore.js and assembles the SIMD kernel into dist/gradacc.wasm (run
+// by `npm install` through the `prepare` script).
 // bin/phasecore.js runs the bundle when it is newer than every source file, and the TypeScript
 // sources through the tsx loader otherwise, so an edit is never hidden by a stale bundle.
 // Plain JavaScript, so it needs no loader itself.
 import { build } from 'esbuild';
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,3 +23,14 @@ await build({
   legalComments: 'none',
 });
 renameSync(tmp, `${root}dist/phasecore.js`);
+
+// The learning unit's SIMD kernel: src/runtime/wasm/gradacc.wat assembled by wabt into
+// dist/gradacc.wasm (src/runtime/wasm/kernel.ts loads it; without it the scalar paths run).
+const wabt = await (await import('wabt')).default();
+const watFile = `${root}src/runtime/wasm/gradacc.wat`;
+const wat = wabt.parseWat(watFile, readFileSync(watFile, 'utf8'), { simd: true });
+const { buffer } = wat.toBinary({});
+wat.destroy();
+const wasmTmp = `${root}dist/.gradacc.${process.pid}.wasm`;
+writeFileSync(wasmTmp, buffer);
+renameSync(wasmTmp, `${root}dist/gradacc.wasm`);

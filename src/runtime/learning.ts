@@ -20,6 +20,7 @@ import type { LearningConstants, Multiplier, Program, RegisterFormat } from './p
 import type { DeviceModel } from './device.ts';
 import { pulse, pulsesFor, type SchemeContext } from './update.ts';
 import type { Tile } from './core.ts';
+import { loadKernel, type GradKernel } from './wasm/kernel.ts';
 
 /** Registers of the learning unit whose saturations are counted. */
 export const LEARNING_COUNTED = ['trace', 'psi', 'error', 'learning_signal', 'eligibility', 'eligibility_sum', 'gradient'] as const;
@@ -29,7 +30,11 @@ export type LearningCounted = (typeof LEARNING_COUNTED)[number];
 interface Pair { readonly tile: number; readonly input: boolean; readonly srcLo: number; readonly rowLo: number; readonly rows: number; readonly colLo: number; readonly cols: number; readonly dst: number }
 
 /** The per-synapse registers of a tile: ē, ε_a, Σe and Δ per cell. */
-export interface TileRegisters { readonly ebar: Float64Array; readonly eps: Float64Array; readonly esum: Float64Array; readonly delta: Float64Array; readonly mask: Uint8Array; readonly tracker: Uint8Array }
+export interface TileRegisters {
+  readonly ebar: Float64Array; readonly eps: Float64Array; readonly esum: Float64Array; readonly delta: Float64Array; readonly mask: Uint8Array; readonly tracker: Uint8Array;
+  /** The trainable mask as 0/1 doubles, for the SIMD kernel (empty without it). */
+  readonly maskF: Float64Array;
+}
 
 /** The operations of the learning unit the ledger prices. */
 export interface LearningCounts {
@@ -56,6 +61,12 @@ export class LearningUnit {
   sequences = 0;
   /** Run GRAD_ACC by its general path only (tests and benchmarks hold the fast paths to it). */
   generalOnly = false;
+  /** Run GRAD_ACC's fast path in scalar JavaScript, not the SIMD kernel (tests and benchmarks compare them). */
+  scalarOnly = false;
+  /** The WebAssembly SIMD kernel, whose memory holds the per-synapse registers ē, Δ, Σe; null: the scalar paths only. */
+  readonly kernel: GradKernel | null;
+  /** The kernel's scratch: a pair's presynaptic traces, ψ, ηL and column flags. */
+  private readonly kZb: Float64Array; private readonly kPsi: Float64Array; private readonly kEta: Float64Array; private readonly kValid: Float64Array;
   /** The learning-rate register (the host may rewrite it between iterations: a schedule). */
   private lr: Multiplier;
   private readonly pairs: Array<Pair | undefined>;
@@ -113,13 +124,26 @@ export class LearningUnit {
     const byTile = new Map(program.targets.map((t) => [t.tile, t]));
     const reg = this.L.regularizer !== 'none';
     const alifAny = this.alif.some((x) => x === 1);
+    // The SIMD kernel, when on chip and its fast path's conditions hold: the registers live in its memory.
+    const learnedTiles = tiles.map((tile, k) => (tile && (byTile.get(k)?.trainable.length ?? 0) > 0 ? tile.rows * tile.cols : 0));
+    const widestRows = Math.max(1, program.core.rows); const widestCols = program.core.cols + 2;
+    const kernelBytes = learnedTiles.reduce((a, n) => a + (n + 2) * 8 * (reg ? 4 : 3), 0) + (widestRows + 2 + 3 * widestCols + 6) * 8;
+    const R0 = program.core.registers;
+    const kernelOk = L.placement === 'on_chip' && [R0.eligibility, R0.gradient, R0.eligibility_sum].every((f) => f.overflow === 'saturate');
+    this.kernel = kernelOk && learnedTiles.some((n) => n > 0) ? loadKernel(kernelBytes) : null;
+    const kf = this.kernel;
+    const f64 = (n: number) => (kf ? kf.f64(n) : new Float64Array(n));
+    this.kZb = kf ? kf.f64(widestRows) : new Float64Array(0); this.kPsi = kf ? kf.f64(widestCols) : new Float64Array(0);
+    this.kEta = kf ? kf.f64(widestCols) : new Float64Array(0); this.kValid = kf ? kf.f64(widestCols) : new Float64Array(0);
     this.registers = tiles.map((tile, k) => {
       const tg = byTile.get(k);
       if (!tile || !tg || tg.trainable.length === 0) return undefined;
       const cells = tile.rows * tile.cols;
       const mask = new Uint8Array(cells);
       for (let r = 0; r < tg.rows; r++) for (let c = 0; c < tg.cols; c++) mask[r * tile.cols + c] = tg.trainable[r * tg.cols + c] as number;
-      return { ebar: new Float64Array(cells), eps: new Float64Array(alifAny ? cells : 0), esum: new Float64Array(reg ? cells : 0), delta: new Float64Array(cells), mask, tracker: new Uint8Array(L.scheme === 'multi' ? cells * 2 : 0) };
+      const maskF = kf ? kf.f64(cells) : new Float64Array(0);
+      for (let i = 0; i < maskF.length; i++) maskF[i] = mask[i] as number;
+      return { ebar: f64(cells), eps: new Float64Array(alifAny ? cells : 0), esum: reg ? f64(cells) : new Float64Array(0), delta: f64(cells), mask, tracker: new Uint8Array(L.scheme === 'multi' ? cells * 2 : 0), maskF };
     });
     this.pairs = program.code.map((ins) => {
       if (ins.op !== 'GRAD_ACC') return undefined;
@@ -339,6 +363,23 @@ export class LearningUnit {
     }
     const tr = this.traces[this.recPop[pair.dst] as number]!;
     const zbar = pair.input ? tr.input : tr.rec;
+    const kf = this.kernel;
+    if (kf && !anyBig && !this.scalarOnly) {
+      // The SIMD kernel: ψ, ηL and the column flags by column (a padding lane flagged 0), the traces by row.
+      const pairs = (n + 1) >> 1;
+      for (let c = 0; c < 2 * pairs; c++) { this.kPsi[c] = c < n ? (psiC[c] as number) : 0; this.kEta[c] = c < n ? (etaC[c] as number) : 0; this.kValid[c] = c < n ? 1 : 0; }
+      for (let r = 0; r < pair.rows; r++) this.kZb[r] = zbar[pair.srcLo + r] as number;
+      kf.counts.fill(0);
+      kf.grad(kf.at(ebar), kf.at(delta), reg ? kf.at(esum) : 0, kf.at(regs.maskF), kf.at(this.kZb), kf.at(this.kPsi), kf.at(this.kEta), kf.at(this.kValid), kf.res,
+        pair.rows, pairs, cols, pair.rowLo * cols + pair.colLo,
+        upScale, downP, kD, omk, downE, 2 ** -sumShift, eLo, eHi, gLo, gHi, sLo, sHi);
+      const [nE, nG, nS] = kf.counts as unknown as [number, number, number];
+      const sat = this.saturations;
+      sat[LEARNING_COUNTED.indexOf('eligibility')] = (sat[LEARNING_COUNTED.indexOf('eligibility')] as number) + nE;
+      sat[LEARNING_COUNTED.indexOf('gradient')] = (sat[LEARNING_COUNTED.indexOf('gradient')] as number) + nG;
+      sat[LEARNING_COUNTED.indexOf('eligibility_sum')] = (sat[LEARNING_COUNTED.indexOf('eligibility_sum')] as number) + nS;
+      return this.ledger(this.trainableOf[address] as number, reg);
+    }
     for (let r = 0; r < pair.rows; r++) {
       const zb = zbar[pair.srcLo + r] as number;
       const zE = eUp >= 0 ? zb * upScale : roundingShiftRight(zb, -eUp, E.round);

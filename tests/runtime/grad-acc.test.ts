@@ -1,14 +1,17 @@
 // GRAD_ACC's fast path (LearningUnit.gradientsFast: rounding to nearest, products within 53 bits,
-// LIF columns) is the general path's arithmetic, bit for bit: over generated formats and states —
-// eligibilities, weight changes and Σe near their limits, traces, ψ, ηL of both signs, masks —
-// one GRAD_ACC on each leaves the same registers and the same saturation counts.
+// LIF columns), in its WebAssembly SIMD kernel and in scalar JavaScript, is the general path's
+// arithmetic, bit for bit: over generated formats, sizes (odd column counts leave the kernel a
+// padding lane; no_self leaves cells out of the mask) and states — eligibilities, weight changes
+// and Σe near their limits, traces, ψ, ηL of both signs — one GRAD_ACC on each leaves the same
+// registers and the same saturation counts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compileText } from './build.ts';
 import { Core } from '../../src/runtime/core.ts';
 import { rawMax, rawMin } from '../../src/runtime/fixed.ts';
+import { kernelAvailable } from '../../src/runtime/wasm/kernel.ts';
 
-const source = (f: { e: number; g: number; t: number; p: number; d: number; reg: boolean }) => `
+const source = (f: { e: number; g: number; t: number; p: number; d: number; reg: boolean; nIn: number; nRec: number }) => `
 core c {
   tile = 16 x 16; tiles = 4; adc = 12 bit; adc_range = 16
   device = ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS)
@@ -16,33 +19,35 @@ core c {
   eligibility_sum = saturate(s32.${f.e}); decay = multiply(q1.${f.d})
 }
 network n {
-  input i[7]
-  population p[9] : LIF { v_th = 0.3; surrogate = piecewise_linear(gamma = 0.3) }
+  input i[${f.nIn}]
+  population p[${f.nRec}] : LIF { v_th = 0.3; surrogate = piecewise_linear(gamma = 0.3) }
   readout o[2] : LI
   i -> p : dense { w ~ uniform(-0.3, 0.3) }
   p -> p : dense { no_self; w ~ uniform(-0.3, 0.3) }
   p -> o : dense { w ~ uniform(-0.3, 0.3) }
 }
 learn r : eprop { feedback = random; optimizer = sgd(lr = 1e-3); regularizer = ${f.reg ? 'rate(target = 10 Hz, strength = 5)' : 'none'} }
-task t : pattern_generation { duration = 20 ms; channels = 7; outputs = 2 }
+task t : pattern_generation { duration = 20 ms; channels = ${f.nIn}; outputs = 2 }
 train { network = n; core = c; learn = r; task = t; iterations = 1; batch = 1; seed = 1 }
 `;
 
 describe('GRAD_ACC: the fast path equals the general path', () => {
   it('property: the same registers and saturation counts after one GRAD_ACC, over formats and states', () => {
-    const formats = fc.record({ e: fc.integer({ min: 6, max: 20 }), g: fc.integer({ min: 10, max: 28 }), t: fc.integer({ min: 0, max: 10 }), p: fc.integer({ min: 4, max: 14 }), d: fc.integer({ min: 6, max: 15 }), reg: fc.boolean() });
+    const formats = fc.record({ e: fc.integer({ min: 6, max: 20 }), g: fc.integer({ min: 10, max: 28 }), t: fc.integer({ min: 0, max: 10 }), p: fc.integer({ min: 4, max: 14 }), d: fc.integer({ min: 6, max: 15 }), reg: fc.boolean(), nIn: fc.integer({ min: 1, max: 9 }), nRec: fc.integer({ min: 2, max: 13 }) });
     let fastRuns = 0;
     fc.assert(fc.property(formats, fc.nat({ max: 1e6 }), (f, seed) => {
       const { program } = compileText(source(f));
-      const a = new Core(program, { seed: 1 }); const b = new Core(program, { seed: 1 });
+      const a = new Core(program, { seed: 1 }); const b = new Core(program, { seed: 1 }); const c = new Core(program, { seed: 1 });
       b.learning.generalOnly = true;
+      c.learning.scalarOnly = true;
+      expect(a.learning.kernel !== null).toBe(kernelAvailable());
       let s = seed + 1;
       const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
       const R = program.core.registers;
       const pick = (lo: number, hi: number) => Math.floor(lo + rnd() * (hi - lo + 1));
       // Values anywhere in their registers, a fifth of them zero, some at the limits.
       const value = (fmt: { signed: boolean; bits: number; frac: number }) => { const u = rnd(); return u < 0.2 ? 0 : u < 0.3 ? rawMax(fmt) : u < 0.4 ? rawMin(fmt) : pick(rawMin(fmt), rawMax(fmt)); };
-      for (const core of [a, b]) s = seed + 1, fill(core);
+      for (const core of [a, b, c]) s = seed + 1, fill(core);
       function fill(core: Core) {
         const L = core.learning;
         for (const r of L.registers) if (r) { for (let i = 0; i < r.ebar.length; i++) { r.ebar[i] = value(R.eligibility); r.delta[i] = value(R.gradient); if (r.esum.length) r.esum[i] = value(R.eligibility_sum); } }
@@ -52,19 +57,24 @@ describe('GRAD_ACC: the fast path equals the general path', () => {
       program.code.forEach((ins, address) => {
         if (ins.op !== 'GRAD_ACC') return;
         if (ins.fields.cols > 0) fastRuns++;
-        a.gradients(address); b.gradients(address);
+        a.gradients(address); b.gradients(address); c.gradients(address);
       });
-      const la = a.learning; const lb = b.learning;
-      la.registers.forEach((r, k) => {
-        if (!r) return;
-        const q = lb.registers[k]!;
-        expect(Array.from(r.ebar)).toEqual(Array.from(q.ebar));
-        expect(Array.from(r.delta)).toEqual(Array.from(q.delta));
-        expect(Array.from(r.esum)).toEqual(Array.from(q.esum));
-      });
-      expect(Array.from(la.saturations)).toEqual(Array.from(lb.saturations));
-      expect(la.counts).toEqual(lb.counts);
+      const lb = b.learning;
+      for (const la of [a.learning, c.learning]) {
+        la.registers.forEach((r, k) => {
+          if (!r) return;
+          const q = lb.registers[k]!;
+          expect(Array.from(r.ebar)).toEqual(Array.from(q.ebar));
+          expect(Array.from(r.delta)).toEqual(Array.from(q.delta));
+          expect(Array.from(r.esum)).toEqual(Array.from(q.esum));
+        });
+        expect(Array.from(la.saturations)).toEqual(Array.from(lb.saturations));
+        expect(la.counts).toEqual(lb.counts);
+      }
     }), { numRuns: 60 });
     expect(fastRuns).toBeGreaterThan(0);
+  });
+  it('the kernel is built by npm install and loads here (else the scalar paths would run silently)', () => {
+    expect(kernelAvailable()).toBe(true);
   });
 });
