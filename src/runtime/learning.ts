@@ -169,7 +169,9 @@ export class LearningUnit {
     this.scheme = { device, learning: L, unit: 2 ** -this.R.gradient.frac, perSide: program.core.device.devicesPerSide };
     const Rg = this.R; const Df = Rg.decay;
     const nearestAll = [Rg.eligibility, Rg.gradient, Rg.eligibility_sum, Df].every((f) => f.round === 'nearest');
-    this.fast = program.core.decayMode === 'multiply' && nearestAll && Df.frac >= 1 && Rg.eligibility.bits + Df.bits <= 53 && Rg.psi.bits + Rg.eligibility.bits <= 53
+    // Products below 2^52 and shifts of at most 52 bits: every rounded quantity q ± ½ is exact.
+    const shifts = [Df.frac, Rg.psi.frac, Rg.eligibility.frac, Rg.eligibility.frac - Rg.trace.frac, Rg.eligibility.frac - Rg.eligibility_sum.frac].every((k) => Math.abs(k) <= 52);
+    this.fast = program.core.decayMode === 'multiply' && nearestAll && shifts && Df.frac >= 1 && Rg.eligibility.bits + Df.bits <= 52 && Rg.psi.bits + Rg.eligibility.bits <= 52
       ? { kD: L.kappa * 2 ** -Df.frac, omk: (2 ** Df.frac - L.kappa) * 2 ** -Df.frac } : null;
     const widest = Math.max(0, ...this.pairs.map((p) => (p ? p.cols : 0)));
     this.colPsi = new Float64Array(widest); this.colEtaL = new Float64Array(widest);
@@ -353,8 +355,8 @@ export class LearningUnit {
     const cols = this.tiles[pair.tile]!.cols;
     const n = pair.cols;
     const psiC = this.colPsi; const etaC = this.colEtaL;
-    // A product ηL·ē beyond 2^53 would round in float64: such a column takes mulShift (exact).
-    const bigEta = 2 ** 53 / Math.max(1, -eLo, eHi);
+    // A product ηL·ē from 2^52 on leaves nearest's exact domain: such a pair takes mulShift (exact).
+    const bigEta = 2 ** 52 / Math.max(1, -eLo, eHi);
     let anyBig = false;
     for (let c = 0; c < n; c++) {
       const j = pair.dst + c;
@@ -366,13 +368,15 @@ export class LearningUnit {
     const kf = this.kernel;
     if (kf && !anyBig && !this.scalarOnly) {
       // The SIMD kernel: ψ, ηL and the column flags by column (a padding lane flagged 0), the traces by row.
+      // ψ·2^−P and ηL·2^−E by column (exact: powers of two), a padding lane flagged 0.
       const pairs = (n + 1) >> 1;
-      for (let c = 0; c < 2 * pairs; c++) { this.kPsi[c] = c < n ? (psiC[c] as number) : 0; this.kEta[c] = c < n ? (etaC[c] as number) : 0; this.kValid[c] = c < n ? 1 : 0; }
+      for (let c = 0; c < 2 * pairs; c++) { this.kPsi[c] = c < n ? (psiC[c] as number) * downP : 0; this.kEta[c] = c < n ? (etaC[c] as number) * downE : 0; this.kValid[c] = c < n ? 1 : 0; }
       for (let r = 0; r < pair.rows; r++) this.kZb[r] = zbar[pair.srcLo + r] as number;
+      const blend = (n & 1) === 1 || (this.trainableOf[address] as number) < pair.rows * n ? 1 : 0;
       kf.counts.fill(0);
       kf.grad(kf.at(ebar), kf.at(delta), reg ? kf.at(esum) : 0, kf.at(regs.maskF), kf.at(this.kZb), kf.at(this.kPsi), kf.at(this.kEta), kf.at(this.kValid), kf.res,
-        pair.rows, pairs, cols, pair.rowLo * cols + pair.colLo,
-        upScale, downP, kD, omk, downE, 2 ** -sumShift, eLo, eHi, gLo, gHi, sLo, sHi);
+        pair.rows, pairs, cols, pair.rowLo * cols + pair.colLo, blend,
+        upScale, kD, omk, 2 ** -sumShift, eLo, eHi, gLo, gHi, sLo, sHi);
       const [nE, nG, nS] = kf.counts as unknown as [number, number, number];
       const sat = this.saturations;
       sat[LEARNING_COUNTED.indexOf('eligibility')] = (sat[LEARNING_COUNTED.indexOf('eligibility')] as number) + nE;

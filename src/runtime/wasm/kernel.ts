@@ -15,8 +15,8 @@ export interface GradKernel {
   /** Three i32 saturation counters (eligibility, gradient, eligibility_sum): byte offset and view. */
   readonly res: number; readonly counts: Int32Array;
   readonly grad: (ebar: number, delta: number, esum: number, mask: number, zb: number, psi: number, eta: number, valid: number, res: number,
-    rows: number, pairs: number, stride: number, base: number,
-    zMul: number, downP: number, kD: number, omk: number, downE: number, sumMul: number,
+    rows: number, pairs: number, stride: number, base: number, blend: number,
+    zMul: number, kD: number, omk: number, sumMul: number,
     eLo: number, eHi: number, gLo: number, gHi: number, sLo: number, sHi: number) => void;
 }
 
