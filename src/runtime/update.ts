@@ -26,7 +26,8 @@ export interface SchemeContext {
  *   direct           n = ⌊P(G + |ΔG|) − P(G)⌋ (PCM, the inverse pulse polynomial) or round(|ΔG|/level) (ideal); cleared
  *   sign             n = 1 if |Δ| > threshold; cleared
  *   stochastic       n = 1 with probability min(1, |ΔG|/prob_scale); cleared
- *   multi            n = trunc(|ΔG| / (0.75 µS / N)); cleared
+ *   multi            n = trunc((|ΔG|/N) / (0.75 µS / N)); cleared — Demirag's ΔG is the change of the
+ *                    pair's mean conductance, a weight being the sum over the N devices over weight_scale
  *   mixed_precision  q = trunc(Δ/ε)·ε transfers as n = ⌈|q·scale| / pulse⌉; Δ − q stays
  * (program_verify writes targets, not pulse counts: LearningUnit.write.)
  */
@@ -46,8 +47,10 @@ export function pulsesFor(ctx: SchemeContext, delta: number, g: number, rng: MT1
       return { n: rng.random() < p ? 1 : 0, keep: 0 };
     }
     case 'multi': {
-      const per = ideal ? step : L.pulse * 1e6;
-      return { n: Math.trunc(dG / per), keep: 0 };
+      // PCM: 0.75 µS / N per pulse for the mean's change (a pulse moves one device by ~0.75 µS,
+      // the mean by 0.75 µS / N); ideal devices: a pulse's levels, for the sum.
+      if (ideal) return { n: Math.trunc(dG / step), keep: 0 };
+      return { n: Math.trunc(dG / ctx.perSide / (L.pulse * 1e6)), keep: 0 };
     }
     case 'mixed_precision': {
       const q = Math.trunc(delta / L.threshold) * L.threshold;

@@ -148,6 +148,17 @@ describe('multi-memristive', () => {
     // The other side is untouched.
     expect(pulsesOf(core, k, cell, N).slice(N)).toEqual(start.slice(N));
   });
+  it('on PCM, counts pulses of 0.75 µS / N against the change of the pair\'s mean: a weight change Δ needs Δ·weight_scale / 0.75 µS pulses', () => {
+    const N = 4;
+    const src = source(`multi(n = ${N})`, N).replace(/device = ideal\([^)]*\)/, `device = pcm { profile = demirag2021; g_max = 12 uS; weight_scale = 48 uS; devices_per_side = ${N} }`);
+    const { program } = compileText(src);
+    const ctx: SchemeContext = { device: new DeviceModel(program.core.device, false), learning: program.learning!, unit: 2 ** -program.core.registers.gradient.frac, perSide: N };
+    const rng = stream(1, 'learning');
+    // Δw = 0.0625: ΔG of the sum 3 µS, of the mean 0.75 µS = 4 pulses of 0.75/4 µS; each moves one device by ~0.75 µS, the sum by 3 µS.
+    for (const [dw, n] of [[0.0625, 4], [0.0156, 0], [0.2, 12], [-0.0625, 4]] as const) {
+      expect(pulsesFor(ctx, Math.round(dw / ctx.unit), 0, rng).n, `Δw = ${dw}`).toBe(n);
+    }
+  });
 });
 
 describe('program-and-verify', () => {
