@@ -5,8 +5,12 @@
 //  3. the core (bench/core.ts): a forward pass on ideal 8-bit devices with full cycle and energy
 //     accounting against the typed-array float forward (target ≤ 2.5×), PCM noise and drift
 //     against ideal devices (target ≤ 1.5×), NumPy and Brian2 forwards, cost over input rates,
-//     and the heap over a long run.
+//     and the heap over a long run;
+//  4. on-chip e-prop (bench/learning.ts): ms per training sequence on the core against a PyTorch
+//     online e-prop of the same update (Debian's python3-torch, one thread; target ≤ 0.6×), the
+//     SIMD kernel against the scalar path, and steps per second with learning on and off.
 // Prints a table and writes bench/results/bench.json.
+// `npm run bench -- learning` runs only the fourth.
 import { join } from 'node:path';
 import { packageRoot } from '../src/cli/paths.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,9 +22,32 @@ import { SourceFile } from '../src/dsl/span.ts';
 import type { Host } from '../src/compiler/workspace.ts';
 import { runEpropBench } from './eprop.ts';
 import { runCoreBench } from './core.ts';
+import { runLearningBench, type LearningBench } from './learning.ts';
+
+function printLearning(lb: LearningBench): void {
+  const f1 = (x: number) => x.toFixed(1).padStart(8);
+  console.log(`\non-chip e-prop training, N = 256 recurrent LIF, 100 inputs, 20 readouts, T = 1000 (${lb.rate_hz.toFixed(1)} Hz), one thread, median after a warm-up:`);
+  console.log(`  core, learning unit${lb.kernel ? ' (SIMD kernel)' : ' (scalar: no kernel)'} ${f1(lb.ms_per_sequence)} ms per sequence, ${lb.steps_per_s_learning.toFixed(0)} steps/s`);
+  console.log(`  core, scalar fast path          ${f1(lb.scalar_ms_per_sequence)} ms per sequence (the kernel is ${(lb.scalar_ms_per_sequence / lb.ms_per_sequence).toFixed(2)}× as fast)`);
+  console.log(`  core, inference only            ${f1(lb.inference_ms_per_sequence)} ms per sequence, ${lb.steps_per_s_inference.toFixed(0)} steps/s (learning costs ${(lb.ms_per_sequence / lb.inference_ms_per_sequence).toFixed(1)}×)`);
+  if (lb.torch_f32_ms !== null) console.log(`  PyTorch online e-prop, float32  ${f1(lb.torch_f32_ms)} ms per sequence — core / PyTorch ${lb.ratio_f32!.toFixed(2)} (target ≤ 0.6) — ${lb.ratio_f32! <= 0.6 ? 'met' : 'MISSED'}`);
+  if (lb.torch_f64_ms !== null) console.log(`  PyTorch online e-prop, float64  ${f1(lb.torch_f64_ms)} ms per sequence — core / PyTorch ${lb.ratio_f64!.toFixed(2)}`);
+  console.log('  (the same online update, one thread each, the same weights and inputs; not the same precision: the core computes in its fixed-point formats)');
+  for (const n of lb.notes) console.log(`  note: ${n}`);
+}
+
+if (process.argv[2] === 'learning') {
+  const lb = runLearningBench(5);
+  printLearning(lb);
+  const out = join(packageRoot(), 'bench', 'results/');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(`${out}learning.json`, JSON.stringify({ learning: lb, node: process.version }, null, 2));
+  process.exit(0);
+}
 
 // The core's comparison runs first, in a process the front end's 1 MB file has not yet filled.
 const cb = runCoreBench(7);
+const lb = runLearningBench(5);
 
 const TARGET_MS = 1000;
 const text = generateSnn(1_000_000);
@@ -79,9 +106,11 @@ for (const r of cb.scaling) console.log(`    inputs ${String(r.input_rate_hz).pa
 console.log(`  heap after ${cb.heap.sequences} sequences: ${cb.heap.first_mb.toFixed(2)} → ${cb.heap.last_mb.toFixed(2)} MB (${cb.heap.growth_kb_per_sequence.toFixed(2)} KB per sequence)`);
 console.log(`  allocated per step between collections: ideal devices ${cb.allocation.ideal_bytes_per_step.toFixed(1)} B, PCM with read noise ${cb.allocation.pcm_bytes_per_step.toFixed(1)} B`);
 
+printLearning(lb);
+
 const out = join(packageRoot(), 'bench', 'results/');
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}bench.json`, JSON.stringify({
   frontend: { bytes: bytes.length, parse_ms: parse.median, check_ms: check.median, format_ms: fmt.median, target_ms: TARGET_MS },
-  eprop: ep, core: cb, node: process.version,
+  eprop: ep, core: cb, learning: lb, node: process.version,
 }, null, 2));
