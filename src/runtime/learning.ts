@@ -325,6 +325,7 @@ export class LearningUnit {
     const pair = this.pairs[address]!;
     const regs = this.registers[pair.tile];
     if (!regs) return 0;
+    if (this.fast && !this.generalOnly && pair.dst >= nRec && this.readoutProductsFit(pair, nRec)) return this.readoutsFast(pair, regs, nRec);
     if (this.fast && !this.generalOnly && this.fastPair(pair, nRec)) return this.gradientsFast(address, pair, regs);
     return this.gradientsGeneral(pair, regs, nRec, decayEbar, oneMinusKappa, rand);
   }
@@ -420,6 +421,52 @@ export class LearningUnit {
       }
     }
     return this.ledger(this.trainableOf[address] as number, reg);
+  }
+
+  /**
+   * GRAD_ACC's fast path for readout columns: Δ −= nearest(η·err_k · z̃_i · 2^−T), row by row
+   * over contiguous cells — the general path's arithmetic when the products stay below 2^52.
+   */
+  private readoutsFast(pair: Pair, regs: TileRegisters, nRec: number): number {
+    const R = this.R; const G = R.gradient; const T = R.trace;
+    const gLo = rawMin(G); const gHi = rawMax(G);
+    const { delta, mask } = regs;
+    const cols = this.tiles[pair.tile]!.cols;
+    const n = pair.cols;
+    const etaC = this.colEtaL;
+    // The ledger counts the trainable cells of the columns with an error (as the general path does).
+    let touched = 0;
+    for (let c = 0; c < n; c++) {
+      const e = this.etaErr[pair.dst - nRec + c] as number;
+      etaC[c] = e * 2 ** -T.frac;
+      if (e === 0) continue;
+      for (let r = 0; r < pair.rows; r++) touched += mask[(pair.rowLo + r) * cols + pair.colLo + c] as number;
+    }
+    if (touched > 0) {
+      const tr = this.traces[this.outPop[pair.dst - nRec] as number]!;
+      const zbar = pair.input ? tr.input : tr.rec;
+      for (let r = 0; r < pair.rows; r++) {
+        const zb = zbar[pair.srcLo + r] as number;
+        if (zb === 0) continue;
+        const base = (pair.rowLo + r) * cols + pair.colLo;
+        for (let c = 0; c < n; c++) {
+          const cell = base + c;
+          const ed = etaC[c] as number;
+          if (mask[cell] === 0 || ed === 0) continue;
+          let dl = (delta[cell] as number) - nearest(ed * zb);
+          if (dl > gHi || dl < gLo) dl = this.fit(dl, G, 'gradient');
+          delta[cell] = dl;
+        }
+      }
+    }
+    return this.ledger(touched, regs.esum.length > 0);
+  }
+
+  /** Whether every η·err_k·z̃ product of a readout pair stays below 2^52 (the fast path's domain). */
+  private readoutProductsFit(pair: Pair, nRec: number): boolean {
+    const limit = 2 ** 52 / Math.max(1, rawMax(this.R.trace));
+    for (let c = 0; c < pair.cols; c++) if (Math.abs(this.etaErr[pair.dst - nRec + c] as number) >= limit) return false;
+    return true;
   }
 
   /** The energy ledger's counts for `touched` synapses; returns them. */

@@ -1,5 +1,5 @@
-// GRAD_ACC's fast path (LearningUnit.gradientsFast: rounding to nearest, products within 53 bits,
-// LIF columns), in its WebAssembly SIMD kernel and in scalar JavaScript, is the general path's
+// GRAD_ACC's fast paths (LearningUnit.gradientsFast: rounding to nearest, products below 2^52,
+// LIF columns; readoutsFast for readout columns), the first also in its WebAssembly SIMD kernel and in scalar JavaScript, is the general path's
 // arithmetic, bit for bit: over generated formats, sizes (odd column counts leave the kernel a
 // padding lane; no_self leaves cells out of the mask) and states — eligibilities, weight changes
 // and Σe near their limits, traces, ψ, ηL of both signs — one GRAD_ACC on each leaves the same
@@ -53,6 +53,7 @@ describe('GRAD_ACC: the fast path equals the general path', () => {
         for (const r of L.registers) if (r) { for (let i = 0; i < r.ebar.length; i++) { r.ebar[i] = value(R.eligibility); r.delta[i] = value(R.gradient); if (r.esum.length) r.esum[i] = value(R.eligibility_sum); } }
         for (const t of L.traces) if (t) { for (let i = 0; i < t.input.length; i++) t.input[i] = value(R.trace); for (let i = 0; i < t.rec.length; i++) t.rec[i] = value(R.trace); }
         for (let j = 0; j < L.psi.length; j++) { L.psi[j] = value(R.psi); L.etaL[j] = value({ signed: true, bits: 20, frac: 0 }); }
+        for (let k = 0; k < L.etaErr.length; k++) L.etaErr[k] = rnd() < 0.3 ? 0 : value({ signed: true, bits: 24, frac: 0 });
       }
       program.code.forEach((ins, address) => {
         if (ins.op !== 'GRAD_ACC') return;
