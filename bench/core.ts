@@ -61,7 +61,7 @@ function compile(device: string) {
 const inputs = (rate: number, seed: number) => { const g = MT19937.legacy(seed); return Float64Array.from({ length: T * NIN }, () => (g.random() < rate * 1e-3 ? 1 : 0)); };
 
 /** Median ms of `runs` calls after one warm-up. */
-function time(f: () => void, runs: number): number {
+export function time(f: () => void, runs: number): number {
   f();
   const ts: number[] = [];
   for (let i = 0; i < runs; i++) { const t0 = performance.now(); f(); ts.push(performance.now() - t0); }

@@ -19,6 +19,7 @@ import { MT19937 } from '../src/data/random.ts';
 import { encodeNpy } from '../src/data/npy.ts';
 import { Core } from '../src/runtime/core.ts';
 import type { Host } from '../src/compiler/workspace.ts';
+import { time as median } from './core.ts';
 
 const N = 256; const NIN = 100; const NOUT = 20; const T = 1000;
 const VTH = 0.68; const TAU = 0.02; const GAMMA = 0.3;
@@ -41,14 +42,6 @@ export interface LearningBench {
   ms_per_sequence: number; scalar_ms_per_sequence: number; inference_ms_per_sequence: number;
   steps_per_s_learning: number; steps_per_s_inference: number; kernel: boolean; rate_hz: number;
   torch_f32_ms: number | null; torch_f64_ms: number | null; ratio_f32: number | null; ratio_f64: number | null; torch_rate_hz: number | null; notes: string[];
-}
-
-function median(f: () => void, runs: number): number {
-  f();
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) { const t0 = performance.now(); f(); ts.push(performance.now() - t0); }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)]!;
 }
 
 export function runLearningBench(runs = 5): LearningBench {
