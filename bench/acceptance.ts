@@ -4,7 +4,7 @@
 //  - evidence-accumulation.snn: validation error below 10 % within 2000 iterations;
 //  - srnn-adaptive.snn: clearly better than chance, with τ values that moved.
 import { join } from 'node:path';
-import { packageRoot } from '../src/cli/paths.ts';
+import { packageRoot } from '../src/data/package.ts';
 import { checkPaths } from '../src/compiler/frontend.ts';
 import { lowerTrain } from '../src/compiler/lower.ts';
 import { trainReference, type IterationMetrics } from '../src/reference/train.ts';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { packageRoot } from '../src/cli/paths.ts';
+import { packageRoot } from '../src/data/package.ts';
 import { checkPaths } from '../src/compiler/frontend.ts';
 import { compileRun } from '../src/compiler/compile.ts';
 import { lowerNetwork } from '../src/compiler/lower.ts';

@@ -5,7 +5,7 @@
 // Run: node bench/launch.mjs bench/deviation.ts
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../src/cli/paths.ts';
+import { packageRoot } from '../src/data/package.ts';
 import { checkPaths, selectCore } from '../src/compiler/frontend.ts';
 import { compileRun } from '../src/compiler/compile.ts';
 import { heldInstance } from '../src/cli/held.ts';

@@ -3,7 +3,7 @@
 // same update (bench/eprop_numpy.py) measured in the same run on the same data. The two gradients
 // are compared, so the ratio is between implementations of one computation.
 // Run: npm run bench (needs Debian's python3-numpy for the comparison: apt-get install python3-numpy).
-import { packageRoot } from '../src/cli/paths.ts';
+import { packageRoot } from '../src/data/package.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';

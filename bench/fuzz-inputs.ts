@@ -1,6 +1,6 @@
 // Generators of hostile front-end inputs, shared by the robustness tests (small runs) and the
 // long fuzz run (bench/fuzz.ts): damaged examples, token soup, arbitrary text and bytes.
-import { packageRoot } from '../src/cli/paths.ts';
+import { packageRoot } from '../src/data/package.ts';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../src/cli/paths.ts';
+import { packageRoot } from '../src/data/package.ts';
 import { checkPaths } from '../src/compiler/frontend.ts';
 import { compileRun } from '../src/compiler/compile.ts';
 import { MT19937 } from '../src/data/random.ts';

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import type * as A from '../src/dsl/ast.ts';
 import { parseSource } from '../src/dsl/parse.ts';
 import { SourceFile } from '../src/dsl/span.ts';
-import { packageRoot } from '../src/cli/paths.ts';
+import { packageRoot } from '../src/data/package.ts';
 
 // ---- the corpus --------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@
 // Prints a table and writes bench/results/bench.json.
 // `npm run bench -- learning` runs only the fourth.
 import { join } from 'node:path';
-import { packageRoot } from '../src/cli/paths.ts';
+import { packageRoot } from '../src/data/package.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { generateSnn } from './generate.ts';
 import { checkPaths } from '../src/compiler/frontend.ts';

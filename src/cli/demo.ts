@@ -23,7 +23,7 @@ const DEMO_ITERATIONS = 150;
 const CORE_ITERATIONS = 8;
 const CORE_LR = '3e-3';
 
-import { packageRoot } from './paths.ts';
+import { packageRoot } from '../data/package.ts';
 
 const examplesDir = (): string => join(packageRoot(), 'examples');
 

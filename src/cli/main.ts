@@ -16,7 +16,7 @@ import { runDemo } from './demo.ts';
 import { commandTrain, type TrainOptions } from './train.ts';
 import { commandCompile, type CompileOptions } from './compile.ts';
 import { commandRun, type RunOptions } from './run.ts';
-import { packageRoot } from './paths.ts';
+import { packageRoot } from '../data/package.ts';
 import { join, resolve } from 'node:path';
 
 export const EXIT = { ok: 0, userError: 1, usage: 2, internal: 3 } as const;

@@ -95,7 +95,7 @@ export class LearningUnit {
   constructor(private readonly program: Program, private readonly tiles: ReadonlyArray<Tile | undefined>, private readonly device: DeviceModel, private readonly rng: MT19937, sizes: { nIn: number; nRec: number; nOut: number }) {
     const L = program.learning!;
     this.L = L;
-    this.lr = L.lr;
+    this.lr = { ...L.lr }; // the unit's own register (a program-owned object is not state: checkpoints skip it)
     this.R = program.core.registers;
     const { nIn, nRec, nOut } = sizes;
     this.psi = new Float64Array(nRec); this.signal = new Float64Array(nRec); this.etaL = new Float64Array(nRec);
@@ -171,7 +171,9 @@ export class LearningUnit {
     const nearestAll = [Rg.eligibility, Rg.gradient, Rg.eligibility_sum, Df].every((f) => f.round === 'nearest');
     // Products below 2^52 and shifts of at most 52 bits: every rounded quantity q ± ½ is exact.
     const shifts = [Df.frac, Rg.psi.frac, Rg.eligibility.frac, Rg.eligibility.frac - Rg.trace.frac, Rg.eligibility.frac - Rg.eligibility_sum.frac].every((k) => Math.abs(k) <= 52);
-    this.fast = program.core.decayMode === 'multiply' && nearestAll && shifts && Df.frac >= 1 && Rg.eligibility.bits + Df.bits <= 52 && Rg.psi.bits + Rg.eligibility.bits <= 52
+    // ψ·z̄·2^(E−T): ψ's bits, the trace's and the shift up into the eligibility format.
+    const zBits = Rg.trace.bits + Math.max(0, Rg.eligibility.frac - Rg.trace.frac);
+    this.fast = program.core.decayMode === 'multiply' && nearestAll && shifts && Df.frac >= 1 && Rg.eligibility.bits + Df.bits <= 52 && Rg.psi.bits + Rg.eligibility.bits <= 52 && Rg.psi.bits + zBits <= 52
       ? { kD: L.kappa * 2 ** -Df.frac, omk: (2 ** Df.frac - L.kappa) * 2 ** -Df.frac } : null;
     const widest = Math.max(0, ...this.pairs.map((p) => (p ? p.cols : 0)));
     this.colPsi = new Float64Array(widest); this.colEtaL = new Float64Array(widest);
@@ -330,12 +332,19 @@ export class LearningUnit {
     return this.gradientsGeneral(pair, regs, nRec, decayEbar, oneMinusKappa, rand);
   }
 
-  /** A pair the fast path can take: recurrent columns of LIF neurons only (ALIF's ε and readouts take the general path). */
+  /**
+   * A pair the fast path can take: recurrent columns of LIF neurons of one population (whose
+   * traces it reads for every column); ALIF's ε, readouts and pairs across populations take the
+   * general path.
+   */
   private fastPair(pair: Pair, nRec: number): boolean {
     if (pair.dst + pair.cols > nRec) return false;
-    for (let c = 0; c < pair.cols; c++) if (this.alif[pair.dst + c]) return false;
+    const pop = this.recPop[pair.dst];
+    for (let c = 0; c < pair.cols; c++) if (this.alif[pair.dst + c] || this.recPop[pair.dst + c] !== pop) return false;
     return true;
   }
+  /** How often each path of GRAD_ACC ran (tests: that a path they compare was taken). */
+  readonly paths = { general: 0, fast: 0, kernel: 0, readouts: 0 };
 
   /**
    * GRAD_ACC's fast path: the general path's arithmetic exactly (the same roundings to nearest of
@@ -368,6 +377,7 @@ export class LearningUnit {
     const zbar = pair.input ? tr.input : tr.rec;
     const kf = this.kernel;
     if (kf && !anyBig && !this.scalarOnly) {
+      this.paths.kernel++;
       // The SIMD kernel: ψ, ηL and the column flags by column (a padding lane flagged 0), the traces by row.
       // ψ·2^−P and ηL·2^−E by column (exact: powers of two), a padding lane flagged 0.
       const pairs = (n + 1) >> 1;
@@ -385,6 +395,7 @@ export class LearningUnit {
       sat[LEARNING_COUNTED.indexOf('eligibility_sum')] = (sat[LEARNING_COUNTED.indexOf('eligibility_sum')] as number) + nS;
       return this.ledger(this.trainableOf[address] as number, reg);
     }
+    this.paths.fast++;
     for (let r = 0; r < pair.rows; r++) {
       const zb = zbar[pair.srcLo + r] as number;
       const zE = eUp >= 0 ? zb * upScale : roundingShiftRight(zb, -eUp, E.round);
@@ -428,6 +439,7 @@ export class LearningUnit {
    * over contiguous cells — the general path's arithmetic when the products stay below 2^52.
    */
   private readoutsFast(pair: Pair, regs: TileRegisters, nRec: number): number {
+    this.paths.readouts++;
     const R = this.R; const G = R.gradient; const T = R.trace;
     const gLo = rawMin(G); const gHi = rawMax(G);
     const { delta, mask } = regs;
@@ -462,10 +474,14 @@ export class LearningUnit {
     return this.ledger(touched, regs.esum.length > 0);
   }
 
-  /** Whether every η·err_k·z̃ product of a readout pair stays below 2^52 (the fast path's domain). */
+  /** Whether a readout pair's columns are of one readout population and every η·err_k·z̃ product stays below 2^52 (the fast path's domain). */
   private readoutProductsFit(pair: Pair, nRec: number): boolean {
     const limit = 2 ** 52 / Math.max(1, rawMax(this.R.trace));
-    for (let c = 0; c < pair.cols; c++) if (Math.abs(this.etaErr[pair.dst - nRec + c] as number) >= limit) return false;
+    const pop = this.outPop[pair.dst - nRec];
+    for (let c = 0; c < pair.cols; c++) {
+      if (this.outPop[pair.dst - nRec + c] !== pop) return false;
+      if (Math.abs(this.etaErr[pair.dst - nRec + c] as number) >= limit) return false;
+    }
     return true;
   }
 
@@ -481,6 +497,7 @@ export class LearningUnit {
 
   /** GRAD_ACC, every case (ALIF, readouts, stochastic rounding, any formats): the unit's definition. */
   private gradientsGeneral(pair: Pair, regs: TileRegisters, nRec: number, decayEbar: (x: number) => number, oneMinusKappa: (x: number) => number, rand: (bits: number) => number): number {
+    this.paths.general++;
     const tile = this.tiles[pair.tile]!;
     const R = this.R;
     const E = R.eligibility; const G = R.gradient; const S = R.eligibility_sum; const T = R.trace;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { checkText } from '../helpers.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/cli/paths.ts';
+import { packageRoot } from '../../src/data/package.ts';
 import type { FrontEndResult } from '../../src/compiler/frontend.ts';
 import { anyBytes, anyText, coreText, mutatedExample, tokenSoup } from '../../bench/fuzz-inputs.ts';
 

@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/cli/paths.ts';
+import { packageRoot } from '../../src/data/package.ts';
 import { Pool } from '../../bench/pool.ts';
 
 const ROOT = join(packageRoot(), 'tests', 'fixtures', 'fuzz');

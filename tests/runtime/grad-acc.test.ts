@@ -11,7 +11,7 @@ import { Core } from '../../src/runtime/core.ts';
 import { rawMax, rawMin } from '../../src/runtime/fixed.ts';
 import { kernelAvailable } from '../../src/runtime/wasm/kernel.ts';
 
-const source = (f: { e: number; g: number; t: number; p: number; d: number; reg: boolean; nIn: number; nRec: number }) => `
+const source = (f: { e: number; g: number; t: number; p: number; d: number; reg: boolean; nIn: number; nRec: number; two: boolean }) => `
 core c {
   tile = 16 x 16; tiles = 4; adc = 12 bit; adc_range = 16
   device = ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS)
@@ -21,10 +21,12 @@ core c {
 network n {
   input i[${f.nIn}]
   population p[${f.nRec}] : LIF { v_th = 0.3; surrogate = piecewise_linear(gamma = 0.3) }
+  ${f.two ? `population q[3] : LIF { tau_m = 40 ms; v_th = 0.3; surrogate = piecewise_linear(gamma = 0.3) }
+  group g = [p, q]` : ''}
   readout o[2] : LI
-  i -> p : dense { w ~ uniform(-0.3, 0.3) }
-  p -> p : dense { no_self; w ~ uniform(-0.3, 0.3) }
-  p -> o : dense { w ~ uniform(-0.3, 0.3) }
+  i -> ${f.two ? 'g' : 'p'} : dense { w ~ uniform(-0.3, 0.3) }
+  ${f.two ? 'g -> g' : 'p -> p'} : dense { no_self; w ~ uniform(-0.3, 0.3) }
+  ${f.two ? 'g' : 'p'} -> o : dense { w ~ uniform(-0.3, 0.3) }
 }
 learn r : eprop { feedback = random; optimizer = sgd(lr = 1e-3); regularizer = ${f.reg ? 'rate(target = 10 Hz, strength = 5)' : 'none'} }
 task t : pattern_generation { duration = 20 ms; channels = ${f.nIn}; outputs = 2 }
@@ -33,8 +35,8 @@ train { network = n; core = c; learn = r; task = t; iterations = 1; batch = 1; s
 
 describe('GRAD_ACC: the fast path equals the general path', () => {
   it('property: the same registers and saturation counts after one GRAD_ACC, over formats and states', () => {
-    const formats = fc.record({ e: fc.integer({ min: 6, max: 20 }), g: fc.integer({ min: 10, max: 28 }), t: fc.integer({ min: 0, max: 10 }), p: fc.integer({ min: 4, max: 14 }), d: fc.integer({ min: 6, max: 15 }), reg: fc.boolean(), nIn: fc.integer({ min: 1, max: 9 }), nRec: fc.integer({ min: 2, max: 13 }) });
-    let fastRuns = 0;
+    const formats = fc.record({ e: fc.integer({ min: 6, max: 20 }), g: fc.integer({ min: 10, max: 28 }), t: fc.integer({ min: 0, max: 10 }), p: fc.integer({ min: 4, max: 14 }), d: fc.integer({ min: 6, max: 15 }), reg: fc.boolean(), nIn: fc.integer({ min: 1, max: 9 }), nRec: fc.integer({ min: 2, max: 13 }), two: fc.boolean(), big: fc.boolean() });
+    const taken = { general: 0, fast: 0, kernel: 0, readouts: 0 };
     fc.assert(fc.property(formats, fc.nat({ max: 1e6 }), (f, seed) => {
       const { program } = compileText(source(f));
       const a = new Core(program, { seed: 1 }); const b = new Core(program, { seed: 1 }); const c = new Core(program, { seed: 1 });
@@ -52,12 +54,12 @@ describe('GRAD_ACC: the fast path equals the general path', () => {
         const L = core.learning;
         for (const r of L.registers) if (r) { for (let i = 0; i < r.ebar.length; i++) { r.ebar[i] = value(R.eligibility); r.delta[i] = value(R.gradient); if (r.esum.length) r.esum[i] = value(R.eligibility_sum); } }
         for (const t of L.traces) if (t) { for (let i = 0; i < t.input.length; i++) t.input[i] = value(R.trace); for (let i = 0; i < t.rec.length; i++) t.rec[i] = value(R.trace); }
-        for (let j = 0; j < L.psi.length; j++) { L.psi[j] = value(R.psi); L.etaL[j] = value({ signed: true, bits: 20, frac: 0 }); }
+        // ηL up to 2^19, or (big) to the gradient register's limit: products past 2^52 take mulShift.
+        for (let j = 0; j < L.psi.length; j++) { L.psi[j] = value(R.psi); L.etaL[j] = value(f.big ? R.gradient : { signed: true, bits: 20, frac: 0 }); }
         for (let k = 0; k < L.etaErr.length; k++) L.etaErr[k] = rnd() < 0.3 ? 0 : value({ signed: true, bits: 24, frac: 0 });
       }
       program.code.forEach((ins, address) => {
         if (ins.op !== 'GRAD_ACC') return;
-        if (ins.fields.cols > 0) fastRuns++;
         a.gradients(address); b.gradients(address); c.gradients(address);
       });
       const lb = b.learning;
@@ -72,8 +74,14 @@ describe('GRAD_ACC: the fast path equals the general path', () => {
         expect(Array.from(la.saturations)).toEqual(Array.from(lb.saturations));
         expect(la.counts).toEqual(lb.counts);
       }
+      // The general-only core took no other path; the others' paths are tallied.
+      expect({ ...lb.paths, general: 0 }).toEqual({ general: 0, fast: 0, kernel: 0, readouts: 0 });
+      for (const k of ['general', 'fast', 'kernel', 'readouts'] as const) taken[k] += a.learning.paths[k] + c.learning.paths[k];
     }), { numRuns: 60 });
-    expect(fastRuns).toBeGreaterThan(0);
+    // Every path was compared: the kernel (a), the scalar fast path (c, and a beyond 2^52), the
+    // readouts' fast path, and the general path (pairs across the two populations).
+    expect(taken.kernel).toBeGreaterThan(0); expect(taken.fast).toBeGreaterThan(0);
+    expect(taken.readouts).toBeGreaterThan(0); expect(taken.general).toBeGreaterThan(0);
   });
   it('the kernel is built by npm install and loads here (else the scalar paths would run silently)', () => {
     expect(kernelAvailable()).toBe(true);

@@ -5,7 +5,7 @@
 // returns null and the learning unit runs its scalar paths, which compute the same bits.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../cli/paths.ts';
+import { packageRoot } from '../../data/package.ts';
 
 export interface GradKernel {
   /** Float64 views of `count` elements each, in the kernel's memory (8-aligned, padded by two lanes). */

@@ -1,4 +1,5 @@
-// Where phasecore's own files are, whether it runs from src/ (tsx) or from the dist/ bundle.
+// Where phasecore's own files are, whether it runs from src/ (tsx) or from the dist/ bundle (the
+// examples, the SIMD kernel's dist/gradacc.wasm).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
