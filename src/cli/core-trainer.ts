@@ -18,12 +18,13 @@
 // the file's scheme. The host holds a batch's forward passes until the batch ends, so this mode
 // advances, and checkpoints, a batch at a time.
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import type { TrainIR } from '../ir/training.ts';
 import { instantiate, type Instance } from '../ir/instantiate.ts';
 import { referenceLearner, type ReferenceLearner } from '../reference/train.ts';
 import { psi as surrogate } from '../reference/surrogates.ts';
 import type { Trace } from '../reference/simulate.ts';
-import { rawMax, rawMin } from '../runtime/fixed.ts';
+import { nearest } from '../runtime/fixed.ts';
 import { MT19937, STREAMS, stream } from '../data/random.ts';
 import { VALIDATION_SEQUENCES } from '../ir/memory.ts';
 import { taskData, type Sample } from '../tasks/generate.ts';
@@ -32,7 +33,7 @@ import type { IterationMetrics, TrainResult } from '../reference/train.ts';
 import { Core } from '../runtime/core.ts';
 import { LEARNING_COUNTED } from '../runtime/learning.ts';
 import { encodeProgram, type Program } from '../runtime/program.ts';
-import { CheckpointError, reachable, readCheckpoint, restoreCheckpoint, writeCheckpoint } from '../runtime/checkpoint.ts';
+import { assignInto, CheckpointError, reachable, readCheckpoint, restoreCheckpoint, writeCheckpoint } from '../runtime/checkpoint.ts';
 
 /** What the core did in one iteration (or over the run, in `final`). */
 export interface CoreCounters {
@@ -51,6 +52,8 @@ export interface CoreTrainer {
   readonly done: number;
   /** Sequences of the current iteration's batch run so far (0 between iterations). */
   readonly position: number;
+  /** It advances (and can stop and checkpoint) a sequence at a time; chip in the loop, a batch at a time. */
+  readonly sequenceWise: boolean;
   readonly core: Core;
   /** Run the next sequence; at a batch's end, the iteration's metrics (else null). */
   advance(): CoreIterationMetrics | null;
@@ -66,8 +69,8 @@ export interface CoreTrainer {
   checkpoint(meta: Record<string, unknown>): Uint8Array;
 }
 
-/** The program's identity in a checkpoint: the SHA-256 of its encoding. */
-export const programHash = (p: Program): string => createHash('sha256').update(encodeProgram(p)).digest('hex');
+/** The program's identity in a checkpoint: the SHA-256 of its encoding, its files by name (not as paths from wherever it was compiled). */
+export const programHash = (p: Program): string => createHash('sha256').update(encodeProgram({ ...p, symbols: { ...p.symbols, files: p.symbols.files.map((f) => basename(f)) } })).digest('hex');
 
 interface Snapshot { pulses: number; resets: number; refreshes: number; saturations: number; learning: Float64Array; cycles: number; learningCycles: number; energy: number; learningEnergy: number; attempts: number; failures: number }
 
@@ -93,25 +96,40 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
     it: 0, pos: 0,
     dataRng: stream(ir.seed, 'data'),
     validationRng: MT19937.fromArray([ir.seed >>> 0, STREAMS.data, 1]),
-    /** The data stream as it was when the current batch was drawn (the batch is drawn again from it on resume). */
+    /** The data stream, and the task's state, as they were when the current batch was drawn (the batch is drawn again from them on resume). */
     batchRng: stream(ir.seed, 'data'),
+    taskAtBatch: null as unknown,
     loss: 0, correct: 0, spikes0: new Float64Array(nRec),
     before: snapshot(core), start: snapshot(core),
     iterations: [] as CoreIterationMetrics[],
   };
   const hash = programHash(program);
   const skip = reachable(program, core.options);
-  const roots = { core: core as unknown, trainer: state as unknown, ...(host ? { host: { inst: host.learner.inst, B: host.learner.B, optimizers: host.learner.optimizers } as unknown } : {}) };
+  const roots = {
+    core: core as unknown, trainer: state as unknown,
+    tasks: { train: task.state ?? null, validation: validationTask !== task ? (validationTask.state ?? null) : null } as unknown,
+    ...(host ? { host: { inst: host.learner.inst, B: host.learner.B, optimizers: host.learner.optimizers } as unknown } : {}),
+  };
   if (resume) {
-    // A task keeps one piece of state, out of the walk's reach: what its first batch draws
-    // (pattern generation's frozen patterns, drawn from the data stream at the run's start). Draw
-    // it as the run did; the data stream itself is then restored.
-    task.batch(1, stream(ir.seed, 'data'));
+    // What a task's first batch draws is out of the walk's reach (pattern generation's frozen
+    // patterns, drawn from the data stream at the run's start): draw it as the run did; the data
+    // stream itself is then restored.
+    if (task.drawsOnce) task.batch(1, stream(ir.seed, 'data'));
     const cp = readCheckpoint(resume);
     if (cp.meta.program_sha256 !== hash) throw new CheckpointError('it is of another program: the file, its --set overrides or the core it compiles for differ from the run that wrote it');
-    restoreCheckpoint(cp, roots, skip);
+    try {
+      restoreCheckpoint(cp, roots, skip);
+    } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError(`it is damaged (${(e as Error).message})`);
+    }
   }
-  let batch: Sample[] | null = state.pos > 0 ? task.batch(ir.batch, state.batchRng.clone()) : null;
+  let batch: Sample[] | null = null;
+  if (state.pos > 0) {
+    // Inside a batch: draw it again as it was drawn (the task then stands where it stood).
+    if (task.state && state.taskAtBatch) assignInto(task.state, structuredClone(state.taskAtBatch));
+    batch = task.batch(ir.batch, state.batchRng.clone());
+  }
 
   const run = (s: Sample) => {
     core.runSequence(s.x, 0, undefined, { ...(s.target ? { target: s.target } : {}), ...(s.label !== undefined ? { label: s.label } : {}) });
@@ -166,6 +184,7 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
       // The schedule: the host rewrites the learning-rate register between iterations.
       if (lrBase && ir.learn.schedule.kind === 'step') core.learning.setLearningRate(lrBase, ir.learn.schedule.factor ** Math.floor(state.it / ir.learn.schedule.every));
       state.batchRng = state.dataRng.clone();
+      state.taskAtBatch = task.state ? structuredClone(task.state) : null;
       batch = task.batch(ir.batch, state.dataRng);
       state.loss = 0; state.correct = 0;
       state.spikes0.set(core.spikeCount);
@@ -182,6 +201,7 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
     total: ir.iterations,
     get done() { return state.it; },
     get position() { return state.pos; },
+    sequenceWise: !loop,
     core,
     advance,
     step: () => { for (;;) { const m = advance(); if (m) return m; } },
@@ -192,7 +212,9 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
       const block = (b: Instance['inRec'], x: Float64Array) => ({ ...b, w: x });
       const instance: Instance = { ...held, inRec: block(held.inRec, w.inRec), recRec: block(held.recRec, w.recRec), inOut: block(held.inOut, w.inOut), recOut: block(held.recOut, w.recOut) };
       const L = program.learning;
-      const B = L && L.feedback !== 'symmetric' ? Float64Array.from(L.B, (b) => b * 2 ** -program.core.registers.weight.frac) : w.recOut;
+      // B: the host's (chip in the loop: adaptive feedback trains it), the program's, or the readout weights (symmetric).
+      const B = host && L?.feedback !== 'symmetric' ? Float64Array.from(host.learner.B)
+        : L && L.feedback !== 'symmetric' ? Float64Array.from(L.B, (b) => b * 2 ** -program.core.registers.weight.frac) : w.recOut;
       return { iterations: state.iterations, instance, feedback: B, last: null };
     },
     checkpoint: (meta) => writeCheckpoint(roots as Record<string, unknown>, skip, { ...meta, program_sha256: hash, iterations_done: state.it, sequence_in_batch: state.pos }),
@@ -240,7 +262,9 @@ function hostLearner(ir: TrainIR, held: Instance, core: Core): { learner: Refere
   core.observe(true);
   const cells = core.synapseCells().filter((s) => core.learning.registers[s.tile]?.mask[s.cell] === 1);
   const G = core.program.core.registers.gradient;
-  const [gLo, gHi] = [rawMin(G), rawMax(G)];
+  const dev = core.program.core.device;
+  // What a pair of devices holds, in weight units: the host's weights stay inside it.
+  const maxW = (dev.devicesPerSide * dev.gMax) / dev.weightScale;
   const before = { inRec: new Float64Array(0), recRec: new Float64Array(0), inOut: new Float64Array(0), recOut: new Float64Array(0) };
   return {
     learner,
@@ -267,13 +291,16 @@ function hostLearner(ir: TrainIR, held: Instance, core: Core): { learner: Refere
       batch.forEach((s, b) => { learner.accumulate(s, traces[b]!, learner.rate(traces[b]!.spikeCount, T, batchRate)); });
       for (const k of ['inRec', 'recRec', 'inOut', 'recOut'] as const) before[k] = Float64Array.from(inst[k].w);
       learner.apply(it, batch.length, T);
-      // The change, into the weight-change registers (a scheme that keeps a remainder keeps it), and written.
-      const regs = core.learning.registers;
+      // The readout biases stay as compiled: the chip holds them in its program, not in devices.
+      inst.biasOut.set(held.biasOut);
+      // The change, clipped to what the devices hold, into the weight-change registers (a scheme
+      // that keeps a remainder keeps it; saturations counted), and written.
+      const L = core.learning;
       for (const s of cells) {
-        const dw = (inst[s.block].w[s.index] as number) - (before[s.block][s.index] as number);
-        if (dw === 0) continue;
-        const r = regs[s.tile]!;
-        r.delta[s.cell] = Math.max(gLo, Math.min(gHi, (r.delta[s.cell] as number) + Math.round(dw * 2 ** G.frac)));
+        const w = inst[s.block].w;
+        w[s.index] = Math.max(-maxW, Math.min(maxW, w[s.index] as number));
+        const dw = (w[s.index] as number) - (before[s.block][s.index] as number);
+        if (dw !== 0) L.addChange(s.tile, s.cell, nearest(dw * 2 ** G.frac));
       }
       core.hostWrite();
     },

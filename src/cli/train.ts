@@ -7,7 +7,7 @@
 // and the command exits 130 or 143. A second signal ends the process at once. Progress goes to
 // stderr: a bar on a terminal, a line every PROGRESS_EVERY_MS otherwise; --quiet turns it off.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { selectCore, selectRun } from '../compiler/frontend.ts';
 import { compileRun } from '../compiler/compile.ts';
@@ -92,12 +92,16 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
     const candidates = [join(`${resolve(opts.resume)}.partial`, CHECKPOINT_FILE), join(resolve(opts.resume), CHECKPOINT_FILE)];
     const found = candidates.map((p) => ({ p, got: readRegularFile(p, MAX_CHECKPOINT_BYTES, 'checkpoint') })).find((x) => x.got.ok);
     const shownDir = displayPath(resolve(opts.resume));
-    if (!found || !found.got.ok) return reporter(!!opts.json, io.out, io.err, () => undefined).fail([diag('CheckpointUnusable', shownDir, { start: 0, end: 0 }, `There is no checkpoint to resume in ${shownDir} (nor in ${shownDir}.partial): a run writes ${CHECKPOINT_FILE} with --checkpoint-every K, and when it is stopped by Ctrl-C.`)]);
+    const early = (d: Diagnostic) => reporter(!!opts.json, io.out, io.err, () => undefined).fail([d]);
+    // A checkpoint that is there but cannot be read is reported, not passed over for an older one.
+    const unreadable = candidates.map((p) => ({ p, got: readRegularFile(p, MAX_CHECKPOINT_BYTES, 'checkpoint') })).find((x) => !x.got.ok && existsSync(x.p));
+    if (unreadable && !unreadable.got.ok) return early(unusable(unreadable.p, unreadable.got.reason));
+    if (!found || !found.got.ok) return early(diag('CheckpointUnusable', shownDir, { start: 0, end: 0 }, `There is no checkpoint to resume in ${shownDir} (nor in ${shownDir}.partial): a run writes ${CHECKPOINT_FILE} with --checkpoint-every K, and when it is stopped by Ctrl-C.`));
     try {
       resumed = { bytes: found.got.bytes, path: found.p, meta: readCheckpoint(found.got.bytes).meta };
     } catch (e) {
       if (!(e instanceof CheckpointError)) throw e;
-      return reporter(!!opts.json, io.out, io.err, () => undefined).fail([diag('CheckpointUnusable', displayPath(found.p), { start: 0, end: 0 }, `Cannot resume from ${displayPath(found.p)}: ${e.message}.`)]);
+      return early(unusable(found.p, e.message));
     }
   }
 
@@ -119,7 +123,7 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
     const m = resumed.meta;
     if (seed !== undefined && seed !== m.seed) return usage(`--seed ${seed}: the run in ${opts.resume} was started with seed ${String(m.seed)}; a resumed run keeps its seed (leave --seed out)`);
     if (iterations !== undefined && iterations !== m.iterations) return usage(`--iterations ${iterations}: the run in ${opts.resume} trains for ${String(m.iterations)} iterations; a resumed run finishes the run it continues (leave --iterations out)`);
-    if (m.phasecore !== io.version) return fail([diag('CheckpointUnusable', displayPath(resumed.path), { start: 0, end: 0 }, `Cannot resume from ${displayPath(resumed.path)}: it was written by phasecore ${String(m.phasecore)}, and this is ${io.version}; finish the run with that version, or start it again.`)]);
+    if (m.phasecore !== io.version) return fail([unusable(resumed.path, `it was written by phasecore ${String(m.phasecore)}, and this is ${io.version}; finish the run with that version, or start it again`)]);
     seed = typeof m.seed === 'number' ? m.seed : seed;
     // ... and its checkpoints, unless told otherwise.
     if (every === undefined && typeof m.checkpoint_every === 'number') every = m.checkpoint_every;
@@ -137,7 +141,7 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
     if (!c.ok) return fail([c.diagnostic]);
     let compiled: ReturnType<typeof compileRun>;
     try {
-      compiled = compileRun(program!, rv, c.value, { position: loaded.position, learning: 'required' });
+      compiled = compileRun(program!, rv, c.value, { position: loaded.position, learning: 'required', seed: ir.seed });
     } catch (e) {
       const ds = dataError(e);
       if (ds) return fail(ds);
@@ -150,13 +154,6 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
     held = heldInstance(compiled);
   }
 
-  let dir: RunDirectory | null = null;
-  const outDir = opts.out ?? opts.resume;
-  if (outDir) {
-    const opened = RunDirectory.open(outDir, r.inputs, !!opts.force || (!!opts.resume && resolve(outDir) === resolve(opts.resume)));
-    if (!(opened instanceof RunDirectory)) return fail([opened]);
-    dir = opened;
-  }
   if (!onCore) {
     if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core}${ir.learn.update.kind !== 'direct' ? ` and the PCM update scheme (${ir.learn.update.kind})` : ''}; --backend core trains on it.`);
     for (const p of ir.probes.filter((x) => !REFERENCE_PROBES.has(x.variable))) {
@@ -164,22 +161,39 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
     }
   }
 
+  // The trainer first: a checkpoint that does not fit is refused before anything is written.
   let trainer: ReferenceTrainer | null = null;
   let ct: CoreTrainer | null = null;
+  const runHash = trainHash(ir);
   try {
+    if (resumed && resumed.meta.train_sha256 !== runHash) throw new CheckpointError('it is of another run: the learning rule, task, batch, validation or probes differ from those it was written with');
     if (onCore) ct = coreTrainer(ir, compiledProgram!, { ...(resumed ? { resume: resumed.bytes } : {}), held: held! });
     else trainer = referenceTrainer(ir);
   } catch (e) {
-    if (e instanceof CheckpointError) { dir?.abandon(); return fail([diag('CheckpointUnusable', displayPath(resumed!.path), { start: 0, end: 0 }, `Cannot resume from ${displayPath(resumed!.path)}: ${e.message}.`)]); }
+    if (e instanceof CheckpointError) return fail([unusable(resumed!.path, e.message)]);
     const ds = dataError(e);
     if (ds) return fail(ds);
     throw e;
   }
+
+  let dir: RunDirectory | null = null;
+  const outDir = opts.out ?? opts.resume;
+  if (outDir) {
+    const opened = RunDirectory.open(outDir, r.inputs, !!opts.force || (!!opts.resume && resolve(outDir) === resolve(opts.resume)));
+    if (!(opened instanceof RunDirectory)) return fail([opened]);
+    dir = opened;
+    // Opening replaced DIR.partial: the checkpoint being resumed goes into the new one at once,
+    // so that a run killed before its next checkpoint can still be resumed.
+    if (resumed) {
+      try { dir.write(CHECKPOINT_FILE, resumed.bytes); } catch (e) { return fail([outputError(join(dir.staging, CHECKPOINT_FILE), e)]); }
+    }
+  }
   const done = () => (ct ? ct.done : trainer!.done);
   const manifest = manifestOf(ir, { file: root, backend, overrides: loaded.overrides.map((o) => o.raw), version: io.version, inputs: r.inputs });
   const writeManifest = (status: string, extra: Record<string, unknown> = {}) => dir?.write('manifest.json', `${JSON.stringify({ ...manifest, status, pid: process.pid, ...extra }, null, 2)}\n`);
-  const checkpointMeta = { phasecore: io.version, file: root, seed: ir.seed, iterations: ir.iterations, batch: ir.batch, ...(every !== undefined ? { checkpoint_every: every } : {}) };
-  const writeCheckpoint = () => dir?.write(CHECKPOINT_FILE, ct!.checkpoint(checkpointMeta));
+  const checkpointMeta = { phasecore: io.version, file: root, seed: ir.seed, iterations: ir.iterations, batch: ir.batch, train_sha256: runHash, ...(every !== undefined ? { checkpoint_every: every } : {}) };
+  let checkpointed = false;
+  const writeCheckpoint = () => { dir?.write(CHECKPOINT_FILE, ct!.checkpoint(checkpointMeta)); checkpointed = true; };
   let metrics: MetricsWriter | null;
   try {
     writeManifest('running');
@@ -196,7 +210,7 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopped) process.exit(EXIT_SIGNAL[sig] ?? 130);
     stopped = sig;
-    const where = ct ? `sequence ${ct.position + 1} of iteration ${ct.done + 1}` : `iteration ${done()} of ${ir.iterations}`;
+    const where = ct && ct.sequenceWise ? `the sequence being run (iteration ${ct.done + 1})` : `the iteration being run (iteration ${done() + 1} of ${ir.iterations})`;
     io.err(`${sig}: stopping after ${where} and writing what exists${ct && dir ? ' and a checkpoint' : ''} (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again stops at once)`);
   };
   const signals = io.signals ?? ['SIGINT', 'SIGTERM'];
@@ -215,7 +229,12 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
       if (m) {
         metrics?.row(m);
         progress(m);
-        if (ct && every !== undefined && done() % every === 0 && done() < ir.iterations) writeCheckpoint();
+        if (ct && every !== undefined && done() % every === 0 && done() < ir.iterations) {
+          try { writeCheckpoint(); } catch (e) {
+            if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+            return fail([outputError(join(dir!.staging, CHECKPOINT_FILE), e)]);
+          }
+        }
       }
       if (io.afterSequence?.(done(), ct?.position ?? 0)) stopped = 'SIGINT';
       await new Promise<void>((resolveTick) => setImmediate(resolveTick)); // let a signal in
@@ -247,7 +266,7 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
       if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
       return fail([outputError((e as NodeJS.ErrnoException).path ?? (outDir as string), e)]);
     }
-    if (!opts.json) io.out(`wrote weights, ${ct ? 'the devices\' state as a checkpoint, ' : 'trained parameters, '}${ir.probes.length > 0 ? 'probes, ' : ''}metrics and manifest to ${dir}`);
+    if (!opts.json) io.out(`wrote weights, ${checkpointed ? 'a checkpoint of the whole core, ' : ''}${ct ? '' : 'trained parameters, '}${ir.probes.length > 0 ? 'probes, ' : ''}metrics and manifest to ${dir}`);
   }
   return stopped ? (EXIT_SIGNAL[stopped] ?? 130) : 0;
 }
@@ -255,6 +274,15 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
 const pj = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} µJ` : x >= 1e3 ? `${(x / 1e3).toFixed(2)} nJ` : `${x.toFixed(1)} pJ`);
 function countersLine(c: ReturnType<CoreTrainer['totals']>): string {
   return `  on the core: ${c.pulses} SET and ${c.resets} RESET pulses, ${c.refreshes} refreshes, ${c.saturations} saturations; ${c.cycles} cycles (${c.learning_cycles} learning); ${pj(c.energy_pj)} (${pj(c.learning_energy_pj)} learning)`;
+}
+
+/** SNN0008 for the checkpoint at `path`. */
+const unusable = (path: string, why: string): Diagnostic => diag('CheckpointUnusable', displayPath(path), { start: 0, end: 0 }, `Cannot resume from ${displayPath(path)}: ${why}.`);
+
+/** What a checkpoint must have been written by, beyond the program: the host's side of the run (its learning rule, task, batch, validation, probes). */
+function trainHash(ir: TrainIR): string {
+  const typed = (_k: string, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v);
+  return createHash('sha256').update(JSON.stringify({ learn: ir.learn, task: ir.task, batch: ir.batch, validateEvery: ir.validateEvery, probes: ir.probes }, typed)).digest('hex');
 }
 
 const fmt = (x: number | undefined) => (x === undefined ? '?' : x.toPrecision(4));

@@ -52,6 +52,8 @@ export interface CompileOptions {
    * inference with a warning; 'off' — inference only, without the learning unit (run).
    */
   readonly learning?: 'required' | 'if_possible' | 'off';
+  /** The seed (init: weights and B; the run's seed), overriding the block's (train --seed). */
+  readonly seed?: number;
 }
 
 export function compileRun(program: CheckedProgram, run: CheckedRun, core: CheckedCore, opts: CompileOptions = {}): CompileResult {
@@ -61,7 +63,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   if (!checkedNet) throw new Error('internal: compile needs a checked network');
   const net = lowerNetwork(checkedNet);
   const ctx = passContext(run, checkedNet, core);
-  const seed = p.seed?.t === 'int' ? p.seed.value : 0;
+  const seed = opts.seed ?? (p.seed?.t === 'int' ? p.seed.value : 0);
   const coreConfig = lowerCore(core);
   const device = deviceOf(coreConfig);
   const diagnostics: Diagnostic[] = [];
@@ -140,6 +142,9 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
     } else {
       q.value.precision.push(...learned.value.rows);
       learning = learned.value.constants;
+      for (const p of net.populations) {
+        if (p.role === 'readout' && p.params.trainable.includes('bias')) diagnostics.push(diagnose(ctx, { population: p.name }, 'NotTrainedOnCore', `${p.name}'s bias is declared trainable, but training on the core leaves it as compiled: the chip holds readout biases in its program, not in devices (the float reference trains it).`));
+      }
       if (arrays) {
         onChip = true;
         for (const [i, a] of arrays.value.arrays) Object.assign(q.value.populations[i]!.arrays, a);

@@ -16,10 +16,13 @@
 //   0   8 bytes  magic "PHCKPT\r\n"
 //   8   u32      format version (CHECKPOINT_FORMAT)
 //   12  u32      header length H
-//   16  H bytes  header, JSON: { format, meta, leaves: [[path, kind, value | [dtype, offset, length]]] }
+//   16  H bytes  header, JSON: { format, meta, crc32, leaves: [[path, kind, value | [dtype, offset, length]]] }
+//                (crc32: the CRC-32 of the data section)
 //   …   typed arrays' bytes, each at an 8-aligned offset from the start of the data section, which
 //       begins at the first 8-aligned offset after the header.
 // Non-finite numbers and −0 are written {"$": "NaN" | "Infinity" | "-Infinity" | "-0"} in JSON.
+
+import { crc32 } from './program.ts';
 
 export const CHECKPOINT_FORMAT = 1;
 const MAGIC = 'PHCKPT\r\n';
@@ -100,7 +103,10 @@ export function writeCheckpoint(root: Record<string, unknown>, skip: ReadonlySet
     } else if (l.value instanceof Map) stored.push([l.path, 'map', [...l.value.entries()]]);
     else stored.push([l.path, 'value', l.value === undefined ? { $undefined: true } : l.value]);
   }
-  const header = Buffer.from(JSON.stringify({ format: CHECKPOINT_FORMAT, meta, leaves: stored }, encodeNumber), 'utf8');
+  const data = new Uint8Array(offset);
+  let at = 0;
+  for (const b of blobs) { data.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), at); at += Math.ceil(b.byteLength / 8) * 8; }
+  const header = Buffer.from(JSON.stringify({ format: CHECKPOINT_FORMAT, meta, crc32: crc32(data), leaves: stored }, encodeNumber), 'utf8');
   const dataAt = Math.ceil((16 + header.length) / 8) * 8;
   const bytes = new Uint8Array(dataAt + offset);
   bytes.set(Buffer.from(MAGIC, 'latin1'), 0);
@@ -108,8 +114,7 @@ export function writeCheckpoint(root: Record<string, unknown>, skip: ReadonlySet
   view.setUint32(8, CHECKPOINT_FORMAT, true);
   view.setUint32(12, header.length, true);
   bytes.set(header, 16);
-  let at = dataAt;
-  for (const b of blobs) { bytes.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), at); at += Math.ceil(b.byteLength / 8) * 8; }
+  bytes.set(data, dataAt);
   return bytes;
 }
 
@@ -123,17 +128,42 @@ export function readCheckpoint(bytes: Uint8Array): ReadCheckpoint {
   if (format !== CHECKPOINT_FORMAT) throw new CheckpointError(`it is checkpoint format ${format}; this phasecore reads format ${CHECKPOINT_FORMAT}`);
   const H = view.getUint32(12, true);
   if (16 + H > bytes.length) throw new CheckpointError('it is truncated (its header runs past the end of the file)');
-  let header: { meta?: unknown; leaves?: unknown };
+  let header: { meta?: unknown; leaves?: unknown; crc32?: unknown };
   try { header = JSON.parse(Buffer.from(bytes.subarray(16, 16 + H)).toString('utf8'), decodeNumber) as typeof header; } catch { throw new CheckpointError('its header is damaged (not JSON)'); }
   if (typeof header.meta !== 'object' || header.meta === null || !Array.isArray(header.leaves)) throw new CheckpointError('its header is damaged (no meta or leaves)');
   const dataAt = Math.ceil((16 + H) / 8) * 8;
-  for (const l of header.leaves as Stored[]) {
+  const whole = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  for (const l of header.leaves as unknown[]) {
+    if (!Array.isArray(l) || l.length !== 3 || typeof l[0] !== 'string' || !['value', 'typed', 'map'].includes(l[1] as string)) throw new CheckpointError('its header is damaged (a malformed state entry)');
+    if (l[1] === 'map' && !Array.isArray(l[2])) throw new CheckpointError(`its header is damaged (${l[0]} is not a map's entries)`);
     if (l[1] !== 'typed') continue;
-    const [dtype, off, n] = l[2];
-    const ctor = TYPED[dtype];
-    if (!ctor || dataAt + off + n * (ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT > bytes.length) throw new CheckpointError(`it is truncated or damaged (${l[0]} lies past the end of the file)`);
+    const at = l[2] as unknown;
+    if (!Array.isArray(at) || at.length !== 3 || typeof at[0] !== 'string' || !Object.hasOwn(TYPED, at[0]) || !whole(at[1]) || at[1] % 8 !== 0 || !whole(at[2])) throw new CheckpointError(`its header is damaged (${l[0]} has no valid array type, offset and length)`);
+    const ctor = TYPED[at[0]]!;
+    if (dataAt + at[1] + at[2] * (ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT > bytes.length) throw new CheckpointError(`it is truncated or damaged (${l[0]} lies past the end of the file)`);
   }
+  if (header.crc32 !== crc32(bytes.subarray(dataAt))) throw new CheckpointError('it is damaged (its data do not match their checksum)');
   return { meta: header.meta as Record<string, unknown>, leaves: header.leaves as Stored[], bytes, dataAt };
+}
+
+/**
+ * Plain data `v` written into `target` in place, all the way down (the objects and arrays a plain
+ * value holds may be held elsewhere too: a task's state); false when `target` cannot take it (the
+ * caller assigns instead).
+ */
+export function assignInto(target: unknown, v: unknown): boolean {
+  if (Array.isArray(target) && Array.isArray(v)) {
+    if (target.length === v.length) { v.forEach((x, i) => { if (!assignInto(target[i], x)) target[i] = x; }); return true; }
+    target.splice(0, target.length, ...(v as unknown[]));
+    return true;
+  }
+  if (target !== null && typeof target === 'object' && !Array.isArray(target) && !isTyped(target) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const t = target as Record<string, unknown>;
+    for (const k of Object.keys(t)) if (!(k in v)) delete t[k];
+    for (const [k, x] of Object.entries(v)) if (!assignInto(t[k], x)) t[k] = x;
+    return true;
+  }
+  return false;
 }
 
 /** Write a checkpoint's state into a freshly built `root` of the same program and options. */
@@ -143,6 +173,18 @@ export function restoreCheckpoint(cp: ReadCheckpoint, root: Record<string, unkno
   ls.forEach((l, i) => {
     const s = cp.leaves[i]!;
     if (s[0] !== l.path) throw new CheckpointError(`its state holds ${s[0]} where this run has ${l.path}: it was written by another phasecore`);
+  });
+  // Each saved value must be of the kind the run holds there (a typed array of its type, and of its
+  // length unless the run's is empty or absent — an input not yet given; a number for a number).
+  const kindOf = (v: unknown) => (v === null || v === undefined ? 'none' : isTyped(v) ? 'typed' : Array.isArray(v) ? 'array' : v instanceof Map ? 'map' : typeof v);
+  ls.forEach((l, i) => {
+    const s = cp.leaves[i]!;
+    const fresh = kindOf(l.value);
+    const ok = s[1] === 'typed'
+      ? (fresh === 'none' || (fresh === 'typed' && (l.value as Typed).constructor.name === s[2][0] && ((l.value as Typed).length === s[2][2] || (l.value as Typed).length === 0)))
+      : s[1] === 'map' ? fresh === 'map'
+        : (() => { const v = s[2] !== null && typeof s[2] === 'object' && (s[2] as { $undefined?: boolean }).$undefined === true ? undefined : s[2]; const k = kindOf(v); return k === fresh || (fresh === 'none' && k !== 'typed') || (k === 'none' && fresh !== 'number'); })();
+    if (!ok) throw new CheckpointError(`it is damaged (${s[0]} holds a ${s[1] === 'typed' ? `${s[2][0]} of ${s[2][2]}` : kindOf(s[2])} where this run holds a ${fresh})`);
   });
   const { bytes, dataAt } = cp;
   ls.forEach((l, i) => {
@@ -162,11 +204,7 @@ export function restoreCheckpoint(cp: ReadCheckpoint, root: Record<string, unkno
       for (const [k, v] of s[2] as Array<[unknown, unknown]>) m.set(k, v);
     } else {
       const v = s[2] !== null && typeof s[2] === 'object' && (s[2] as { $undefined?: boolean }).$undefined === true ? undefined : s[2];
-      if (Array.isArray(l.value) && Array.isArray(v)) l.value.splice(0, l.value.length, ...(v as unknown[]));
-      else if (l.value !== null && typeof l.value === 'object' && !Array.isArray(l.value) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-        for (const k of Object.keys(l.value)) if (!(k in v)) delete (l.value as Record<string, unknown>)[k];
-        Object.assign(l.value, v);
-      } else h[l.key] = v;
+      if (!assignInto(l.value, v)) h[l.key] = v;
     }
   });
 }

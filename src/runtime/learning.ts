@@ -578,6 +578,15 @@ export class LearningUnit {
     return this.ledger(touched, reg);
   }
 
+  /** Chip in the loop: add a host's weight change (raw, gradient format) to a cell's register, saturating and counting as the unit does. */
+  addChange(tile: number, cell: number, raw: number): void {
+    const r = this.registers[tile]!;
+    const G = this.R.gradient;
+    let d = (r.delta[cell] as number) + raw;
+    if (d > rawMax(G) || d < rawMin(G)) d = this.fit(d, G, 'gradient');
+    r.delta[cell] = d;
+  }
+
   /** The regulariser: Δ −= K·(n_j − n0)·Σe for every trainable recurrent synapse (n_j·256 given); returns the synapses folded. */
   private fold(counts256: (j: number) => number, nRec: number): number {
     const G = this.R.gradient; const S = this.R.eligibility_sum;

@@ -39,7 +39,8 @@ export function pulsesFor(ctx: SchemeContext, delta: number, g: number, rng: MT1
   switch (L.scheme) {
     case 'direct': {
       if (ideal) return { n: Math.round(dG / ctx.device.level), keep: 0 };
-      return { n: Math.max(0, Math.floor(polynomial(g + dG) - polynomial(g))), keep: 0 };
+      // A device holds at most g_max: pulses past it are not asked for.
+      return { n: Math.max(0, Math.floor(polynomial(Math.min(ctx.device.gMax, g + dG)) - polynomial(g))), keep: 0 };
     }
     case 'sign': return { n: Math.abs(delta) > L.threshold ? 1 : 0, keep: 0 };
     case 'stochastic': {

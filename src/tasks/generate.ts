@@ -21,11 +21,15 @@ export interface TaskData {
   readonly T: number;
   readonly classification: boolean;
   /**
-   * The next `n` samples, drawing from `rng`. The only state a task keeps between calls is what
-   * its first call draws (pattern generation's frozen patterns): a resumed run draws it again from
-   * the stream's initial state (src/cli/core-trainer.ts).
+   * The next `n` samples, drawing from `rng`. What a task keeps between calls is in `state` (plain
+   * data, which a checkpoint holds), or is what its first call draws (pattern generation's frozen
+   * patterns, which a resumed run draws again from the stream's initial state: src/cli/core-trainer.ts).
    */
   batch(n: number, rng: MT19937): Sample[];
+  /** The task's position between calls (npy files: the shuffle order and the next sample). */
+  readonly state?: Record<string, unknown>;
+  /** Its first call draws state kept outside `state` (pattern generation's frozen patterns). */
+  readonly drawsOnce?: boolean;
 }
 
 /** A user-facing problem with task data (a file that changed since `check`). */
@@ -107,7 +111,7 @@ function patternGeneration(task: Extract<TaskIR, { kind: 'pattern_generation' }>
     return out;
   };
   return {
-    channels: C, outputs: O, T, classification: false,
+    channels: C, outputs: O, T, classification: false, drawsOnce: true,
     batch(n, rng) {
       // The patterns are drawn once (frozen, as in the recipes) and cycled through.
       frozen ??= make(rng);
@@ -242,19 +246,18 @@ function npyData(task: Extract<TaskIR, { kind: 'npy' }>): TaskData {
   let O = 2; // classes: at least two, and one past the largest label (the checker holds labels to the readouts)
   if (targets) O = targets.shape[2] as number;
   else for (const v of labels?.data ?? []) O = Math.max(O, v + 1);
-  let order = Array.from({ length: S }, (_, i) => i);
-  let next = 0;
+  const state = { order: Array.from({ length: S }, (_, i) => i), next: 0 };
   return {
-    channels: C, outputs: O, T, classification: labels !== null,
+    channels: C, outputs: O, T, classification: labels !== null, state,
     batch(n, rng) {
       const out: Sample[] = [];
+      const order = state.order;
       for (let b = 0; b < n; b++) {
-        if (next === 0 && task.shuffle) {
-          order = order.slice();
+        if (state.next === 0 && task.shuffle) {
           for (let i = S - 1; i > 0; i--) { const j = Math.floor(rng.random() * (i + 1)); [order[i], order[j]] = [order[j] as number, order[i] as number]; }
         }
-        const s = order[next] as number;
-        next = (next + 1) % S;
+        const s = order[state.next] as number;
+        state.next = (state.next + 1) % S;
         const x = inputs.data.slice(s * T * C, (s + 1) * T * C);
         if (targets) out.push({ T, x, target: targets.data.slice(s * T * O, (s + 1) * T * O) });
         else out.push({ T, x, label: (labels as { data: Float64Array }).data[s] as number });

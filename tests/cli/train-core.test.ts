@@ -2,7 +2,8 @@
 // stopped anywhere (between iterations, inside a batch) and resumed gives results bit-identical to
 // the run that was never stopped: its metrics, the devices' weights, the checkpoint itself.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, renameSync } from 'node:fs';
+import { encodeNpy } from '../../src/data/npy.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandTrain, CHECKPOINT_FILE, type TrainIo, type TrainOptions } from '../../src/cli/train.ts';
@@ -113,21 +114,68 @@ describe('train --backend core', () => {
     expect((await train(file, { out, iterations: '2', checkpointEvery: '1' })).code).toBe(0);
     const other = await train(file, { resume: out, set: ['l.optimizer=sgd(lr = 0.01)'] });
     expect(other.code).toBe(1);
-    expect(other.out + other.err).toMatch(/SNN0008.*another program/s);
+    expect(other.out + other.err).toMatch(/SNN0008.*another (program|run)/s);
     const version = await train(file, { resume: out }, undefined, 'other');
     expect(version.code).toBe(1);
     expect(version.out + version.err).toMatch(/SNN0008.*written by phasecore test/s);
     const none = await train(file, { resume: join(dir, 'nowhere') });
     expect(none.code).toBe(1);
     expect(none.out + none.err).toMatch(/SNN0008.*no checkpoint/s);
-    writeFileSync(join(dir, 'bad'), 'x');
-    // A damaged file: cut short.
-    const cut = readFileSync(join(out, CHECKPOINT_FILE)).subarray(0, 100);
-    writeFileSync(join(out, CHECKPOINT_FILE), cut);
-    const damaged = await train(file, { resume: out });
-    expect(damaged.code).toBe(1);
-    expect(damaged.out + damaged.err).toMatch(/SNN0008.*(truncated|damaged)/s);
+    // Damaged files: cut short, one byte of the data flipped, a value of the wrong kind.
+    const good = readFileSync(join(out, CHECKPOINT_FILE));
+    const flipped = Buffer.from(good); flipped.writeUInt8(flipped.readUInt8(flipped.length - 3) ^ 0x40, flipped.length - 3);
+    const header = good.readUInt32LE(12);
+    const json = good.subarray(16, 16 + header).toString('utf8').replace('["trainer.it","value",2]', '["trainer.it","value","2"]');
+    const retyped = Buffer.concat([good.subarray(0, 12), Buffer.from(new Uint32Array([Buffer.byteLength(json)]).buffer), Buffer.from(json), Buffer.alloc((8 - ((16 + Buffer.byteLength(json)) % 8)) % 8), good.subarray(Math.ceil((16 + header) / 8) * 8)]);
+    for (const [what, bytes, why] of [['cut short', good.subarray(0, 100), /truncated|damaged/], ['a flipped byte', flipped, /checksum/], ['a value of another kind', retyped, /damaged \(trainer\.it/]] as const) {
+      writeFileSync(join(out, CHECKPOINT_FILE), bytes);
+      const damaged = await train(file, { resume: out });
+      expect(damaged.code, what).toBe(1);
+      expect(damaged.out + damaged.err, what).toMatch(/SNN0008/);
+      expect(damaged.out + damaged.err, what).toMatch(why);
+      expect(readFileSync(join(out, CHECKPOINT_FILE)).equals(Buffer.from(bytes)), `${what}: the checkpoint is left as it was`).toBe(true);
+    }
     expect(existsSync(join(out, 'manifest.json'))).toBe(true); // the run's directory is left as it was
+  }, 120_000);
+
+  it('a run killed outright resumes from DIR.partial; a refused resume leaves that checkpoint where it was', async () => {
+    const { dir, file } = setup();
+    const whole = join(dir, 'whole'); const parts = join(dir, 'parts');
+    const a = await train(file, { out: whole, checkpointEvery: '1' });
+    expect((await train(file, { out: parts, checkpointEvery: '1' }, { done: 2, position: 0 })).code).toBe(130);
+    // As if killed: what was committed is the staging directory still.
+    renameSync(parts, `${parts}.partial`);
+    const refused = await train(file, { resume: parts, set: ['l.optimizer=sgd(lr = 0.01)'] });
+    expect(refused.code).toBe(1);
+    expect(existsSync(join(`${parts}.partial`, CHECKPOINT_FILE))).toBe(true);
+    const b = await train(file, { resume: parts });
+    expect(b.code, b.err).toBe(0);
+    expect(JSON.parse(b.out).iterations).toEqual(JSON.parse(a.out).iterations);
+    expect(weights(parts)).toEqual(weights(whole));
+  }, 120_000);
+
+  it('resumes bit-identically with a learning-rate schedule and with samples from .npy files, shuffled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phasecore-train-core-'));
+    const T = 30; const C = 10; const S = 5;
+    let s = 7;
+    const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+    writeFileSync(join(dir, 'x.npy'), encodeNpy('float64', [S, T, C], Float64Array.from({ length: S * T * C }, () => (rnd() < 0.1 ? 1 : 0))));
+    writeFileSync(join(dir, 'y.npy'), encodeNpy('float64', [S, T, 2], Float64Array.from({ length: S * T * 2 }, (_, i) => Math.sin(i / 7))));
+    const src = SOURCE('stochastic', 'optimizer = sgd(lr = 0.05); schedule = step(every = 2, factor = 0.5)')
+      .replace(/task s : pattern_generation \{[^}]*\}/, 'task s : npy { inputs = load("x.npy"); targets = load("y.npy"); shuffle = true }')
+      .replace('batch = 3', 'batch = 2');
+    const file = join(dir, 't.snn');
+    writeFileSync(file, src);
+    const a = await train(file, { out: join(dir, 'whole'), checkpointEvery: '1' });
+    expect(a.code, a.out + a.err).toBe(0);
+    for (const stopAt of [{ done: 2, position: 0 }, { done: 1, position: 1 }]) {
+      const parts = join(dir, `parts-${stopAt.done}-${stopAt.position}`);
+      expect((await train(file, { out: parts, checkpointEvery: '1' }, stopAt)).code).toBe(130);
+      const b = await train(file, { resume: parts });
+      expect(b.code, b.err).toBe(0);
+      expect(JSON.parse(b.out).iterations).toEqual(JSON.parse(a.out).iterations);
+      expect(weights(parts)).toEqual(weights(join(dir, 'whole')));
+    }
   }, 120_000);
 
   it('usage: checkpoints belong to the core backend and need a directory', async () => {

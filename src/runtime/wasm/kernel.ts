@@ -3,7 +3,7 @@
 // holds the unit's per-synapse registers, so the kernel works on them in place. Where the module
 // is missing (a checkout that was never installed) or WebAssembly SIMD is not available, `load`
 // returns null and the learning unit runs its scalar paths, which compute the same bits.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../data/package.ts';
 
@@ -38,7 +38,10 @@ function module(): WasmModule | null {
   if (process.env.PHASECORE_NO_WASM === '1') return compiled;
   try {
     const file = join(packageRoot(), 'dist', 'gradacc.wasm');
-    if (existsSync(file)) compiled = new WA.Module(readFileSync(file));
+    const source = join(packageRoot(), 'src', 'runtime', 'wasm', 'gradacc.wat');
+    // A kernel older than its source is not this source's kernel (`npm install` rebuilds it).
+    const stale = existsSync(source) && existsSync(file) && statSync(source).mtimeMs > statSync(file).mtimeMs;
+    if (existsSync(file) && !stale) compiled = new WA.Module(readFileSync(file));
   } catch {
     compiled = null; // an engine without SIMD: the scalar paths run
   }
@@ -54,10 +57,11 @@ export function loadKernel(bytes: number): GradKernel | null {
   if (!m) return null;
   const total = bytes + 64;
   const inst = new WA.Instance(m, {});
-  // The module declares its own memory (one page): grow it once to fit, before any view is made.
+  // The module declares its own memory (one page): grow it once to fit, before any view is made
+  // (a memory the engine will not grow: the scalar paths run).
   const mem = inst.exports.memory as WasmMemory;
   const pages = Math.ceil(total / 65536) - mem.buffer.byteLength / 65536;
-  if (pages > 0) mem.grow(pages);
+  try { if (pages > 0) mem.grow(pages); } catch { return null; }
   const buffer = mem.buffer;
   let next = 16; // the counters first
   const counts = new Int32Array(buffer, 0, 3);
