@@ -285,10 +285,7 @@ function hostLearner(ir: TrainIR, held: Instance, core: Core): { learner: Refere
       return { T, z: Uint8Array.from(o.z), psi, v: new Float64Array(0), a: new Float64Array(0), y: Float64Array.from(core.outputs.subarray(0, T * nOut)), spikeCount };
     },
     learn: (batch, traces, it) => {
-      learner.zero();
-      const batchRate = new Float64Array(nRec);
-      for (const tr of traces) for (let j = 0; j < nRec; j++) batchRate[j] = (batchRate[j] as number) + (tr.spikeCount[j] as number) / (tr.T * traces.length);
-      batch.forEach((s, b) => { learner.accumulate(s, traces[b]!, learner.rate(traces[b]!.spikeCount, T, batchRate)); });
+      learner.accumulateBatch(batch, traces);
       for (const k of ['inRec', 'recRec', 'inOut', 'recOut'] as const) before[k] = Float64Array.from(inst[k].w);
       learner.apply(it, batch.length, T);
       // The readout biases stay as compiled: the chip holds them in its program, not in devices.

@@ -91,6 +91,8 @@ export interface ReferenceLearner {
   rate(spikeCount: Float64Array, T: number, batchRate: Float64Array): Float64Array;
   /** One sequence's loss, and its gradients added (e-prop, or BPTT on a full trace). */
   accumulate(s: Sample, tr: Trace, rate: Float64Array): LossResult;
+  /** A batch's gradients from its forward passes (cleared first; the regulariser's batch mean from them): each sequence's loss. */
+  accumulateBatch(batch: readonly Sample[], traces: readonly Trace[]): LossResult[];
   /** Average over the batch (and the window when asked), clip, and step the optimizer at iteration `it`. */
   apply(it: number, batchLength: number, T: number): void;
   /** The dynamics after the last step (BPTT changes time constants). */
@@ -142,6 +144,23 @@ export function referenceLearner(ir: TrainIR, inst: Instance, initRng: MT19937):
   const truncateSteps = learn.truncate !== null ? Math.max(1, Math.round(learn.truncate / net.dt)) : null;
   let g: Gradients = zeroGradients(inst);
   let gi: IntrinsicGradients = zeroIntrinsic(inst);
+  const rateOf = (spikeCount: Float64Array, T: number, batchRate: Float64Array): Float64Array => {
+    rate.fill(0);
+    if (learn.regularizer.kind === 'rate') {
+      const f0 = learn.regularizer.target * net.dt;
+      for (let j = 0; j < nRec; j++) {
+        const f = learn.regularizer.mode === 'batch_mean' ? (batchRate[j] as number) : (spikeCount[j] as number) / T;
+        rate[j] = (learn.regularizer.strength * (f - f0)) / T;
+      }
+    }
+    return rate;
+  };
+  const accumulate = (s: Sample, tr: Trace, r: Float64Array): LossResult => {
+    const res = lossAndError(learn.loss, tr.y, tr.T, nOut, s, net.dt);
+    if (bptt) accumulateBptt(inst, dyn, net.dt, s.x, tr, res.err, r, g, gi, { truncate: truncateSteps });
+    else accumulateEprop(inst, dyn, s.x, tr, res.err, B, r, g);
+    return res;
+  };
 
   return {
     inst, B,
@@ -149,22 +168,14 @@ export function referenceLearner(ir: TrainIR, inst: Instance, initRng: MT19937):
     get g() { return g; },
     get dyn() { return dyn; },
     zero: () => { g = zeroGradients(inst); gi = zeroIntrinsic(inst); },
-    rate: (spikeCount, T, batchRate) => {
-      rate.fill(0);
-      if (learn.regularizer.kind === 'rate') {
-        const f0 = learn.regularizer.target * net.dt;
-        for (let j = 0; j < nRec; j++) {
-          const f = learn.regularizer.mode === 'batch_mean' ? (batchRate[j] as number) : (spikeCount[j] as number) / T;
-          rate[j] = (learn.regularizer.strength * (f - f0)) / T;
-        }
-      }
-      return rate;
-    },
-    accumulate: (s, tr, r) => {
-      const res = lossAndError(learn.loss, tr.y, tr.T, nOut, s, net.dt);
-      if (bptt) accumulateBptt(inst, dyn, net.dt, s.x, tr, res.err, r, g, gi, { truncate: truncateSteps });
-      else accumulateEprop(inst, dyn, s.x, tr, res.err, B, r, g);
-      return res;
+    rate: rateOf,
+    accumulate,
+    accumulateBatch: (batch, traces) => {
+      g = zeroGradients(inst); gi = zeroIntrinsic(inst);
+      const batchRate = new Float64Array(nRec);
+      for (const tr of traces) for (let j = 0; j < nRec; j++) batchRate[j] = (batchRate[j] as number) + (tr.spikeCount[j] as number) / (tr.T * traces.length);
+      // Rate regulariser r_j = c (f_j − f0)/T, with f in spikes per step (NEST's firing_rate_reg).
+      return batch.map((s, b) => accumulate(s, traces[b] as Trace, rateOf((traces[b] as Trace).spikeCount, (traces[b] as Trace).T, batchRate)));
     },
     apply: (it, batchLength, T) => {
       // Average over the batch (and over the loss window when asked), clip, step.
@@ -248,7 +259,7 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
   const step = (): IterationMetrics => {
     const batch: Sample[] = task.batch(ir.batch, dataRng);
     const traces: Trace[] = batch.map((s) => simulate(inst, learner.dyn, s.x, bptt));
-    learner.zero();
+    const results = learner.accumulateBatch(batch, traces);
     let loss = 0;
     let correct = 0;
     let spikes = 0;
@@ -257,8 +268,7 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
     for (const tr of traces) for (let j = 0; j < nRec; j++) batchRate[j] = (batchRate[j] as number) + (tr.spikeCount[j] as number) / (tr.T * traces.length);
     batch.forEach((s, b) => {
       const tr = traces[b] as Trace;
-      // Rate regulariser r_j = c (f_j − f0)/T, with f in spikes per step (NEST's firing_rate_reg).
-      const res = learner.accumulate(s, tr, learner.rate(tr.spikeCount, tr.T, batchRate));
+      const res = results[b]!;
       if (b === 0) last = { sample: s, trace: tr, err: res.err };
       loss += res.loss / batch.length;
       if (res.correct) correct++;
