@@ -154,7 +154,7 @@ describe('train --backend core', () => {
     expect(weights(parts)).toEqual(weights(whole));
   }, 120_000);
 
-  it('resumes bit-identically with a learning-rate schedule and with samples from .npy files, shuffled', async () => {
+  it('resumes bit-identically with a learning-rate schedule, validation, and samples from .npy files, shuffled', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'phasecore-train-core-'));
     const T = 30; const C = 10; const S = 5;
     let s = 7;
@@ -163,7 +163,7 @@ describe('train --backend core', () => {
     writeFileSync(join(dir, 'y.npy'), encodeNpy('float64', [S, T, 2], Float64Array.from({ length: S * T * 2 }, (_, i) => Math.sin(i / 7))));
     const src = SOURCE('stochastic', 'optimizer = sgd(lr = 0.05); schedule = step(every = 2, factor = 0.5)')
       .replace(/task s : pattern_generation \{[^}]*\}/, 'task s : npy { inputs = load("x.npy"); targets = load("y.npy"); shuffle = true }')
-      .replace('batch = 3', 'batch = 2');
+      .replace('batch = 3', 'batch = 2; validate_every = 2');
     const file = join(dir, 't.snn');
     writeFileSync(file, src);
     const a = await train(file, { out: join(dir, 'whole'), checkpointEvery: '1' });
