@@ -67,6 +67,8 @@ export interface CoreTrainer {
   result(held: Instance): TrainResult;
   /** The whole state, as a checkpoint file's bytes. */
   checkpoint(meta: Record<string, unknown>): Uint8Array;
+  /** Chip in the loop: the host's float64 network (its weights the optimizer's, beside the devices'); null on chip. */
+  readonly host: Instance | null;
 }
 
 /** The program's identity in a checkpoint: the SHA-256 of its encoding, its files by name (not as paths from wherever it was compiled). */
@@ -122,6 +124,18 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
     } catch (e) {
       if (e instanceof CheckpointError) throw e;
       throw new CheckpointError(`it is damaged (${(e as Error).message})`);
+    }
+    // The position it resumes from must be one of this run's.
+    const whole = (x: unknown, lo: number, hi: number) => Number.isInteger(x) && (x as number) >= lo && (x as number) <= hi;
+    if (!whole(state.it, 0, ir.iterations) || state.iterations.length !== state.it) throw new CheckpointError(`it is damaged (it stands at iteration ${String(state.it)} of ${ir.iterations}, with ${state.iterations.length} iterations' metrics)`);
+    if (!whole(state.pos, 0, ir.batch - 1) || (state.pos > 0 && state.it >= ir.iterations)) throw new CheckpointError(`it is damaged (it stands at sequence ${String(state.pos)} of a batch of ${ir.batch})`);
+    for (const t of [task, validationTask]) { const why = t.checkState?.(); if (why) throw new CheckpointError(`it is damaged (${why})`); }
+    if (state.taskAtBatch !== null && task.state) {
+      const probe = structuredClone(task.state);
+      assignInto(task.state, structuredClone(state.taskAtBatch));
+      const why = task.checkState?.();
+      assignInto(task.state, probe);
+      if (why) throw new CheckpointError(`it is damaged (at the batch's start ${why})`);
     }
   }
   let batch: Sample[] | null = null;
@@ -202,6 +216,7 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
     get done() { return state.it; },
     get position() { return state.pos; },
     sequenceWise: !loop,
+    host: host ? host.learner.inst : null,
     core,
     advance,
     step: () => { for (;;) { const m = advance(); if (m) return m; } },

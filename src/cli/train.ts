@@ -182,11 +182,6 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
     const opened = RunDirectory.open(outDir, r.inputs, !!opts.force || (!!opts.resume && resolve(outDir) === resolve(opts.resume)));
     if (!(opened instanceof RunDirectory)) return fail([opened]);
     dir = opened;
-    // Opening replaced DIR.partial: the checkpoint being resumed goes into the new one at once,
-    // so that a run killed before its next checkpoint can still be resumed.
-    if (resumed) {
-      try { dir.write(CHECKPOINT_FILE, resumed.bytes); } catch (e) { return fail([outputError(join(dir.staging, CHECKPOINT_FILE), e)]); }
-    }
   }
   const done = () => (ct ? ct.done : trainer!.done);
   const manifest = manifestOf(ir, { file: root, backend, overrides: loaded.overrides.map((o) => o.raw), version: io.version, inputs: r.inputs });
@@ -197,6 +192,10 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   let metrics: MetricsWriter | null;
   try {
     writeManifest('running');
+    // Opening replaced DIR.partial: the checkpoint being resumed goes into the new one at once (after
+    // the manifest that makes it a run's directory), so a run killed before its next checkpoint
+    // can still be resumed.
+    if (resumed) dir?.write(CHECKPOINT_FILE, resumed.bytes);
     metrics = dir ? metricsWriter(dir, ir) : null;
     // A resumed run's directory holds every iteration's row, those before the resume too.
     if (ct) for (const m of ct.iterations) metrics?.row(m);

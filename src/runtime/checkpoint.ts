@@ -16,15 +16,15 @@
 //   0   8 bytes  magic "PHCKPT\r\n"
 //   8   u32      format version (CHECKPOINT_FORMAT)
 //   12  u32      header length H
-//   16  H bytes  header, JSON: { format, meta, crc32, leaves: [[path, kind, value | [dtype, offset, length]]] }
-//                (crc32: the CRC-32 of the data section)
+//   16  H bytes  header, JSON: { format, meta, leaves: [[path, kind, value | [dtype, offset, length]]] }
 //   …   typed arrays' bytes, each at an 8-aligned offset from the start of the data section, which
-//       begins at the first 8-aligned offset after the header.
+//       begins at the first 8-aligned offset after the header;
+//   end u32      the CRC-32 of every byte before it (header and data: any damage is found).
 // Non-finite numbers and −0 are written {"$": "NaN" | "Infinity" | "-Infinity" | "-0"} in JSON.
 
 import { crc32 } from './program.ts';
 
-export const CHECKPOINT_FORMAT = 1;
+export const CHECKPOINT_FORMAT = 2;
 const MAGIC = 'PHCKPT\r\n';
 
 type Typed = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray;
@@ -106,29 +106,33 @@ export function writeCheckpoint(root: Record<string, unknown>, skip: ReadonlySet
   const data = new Uint8Array(offset);
   let at = 0;
   for (const b of blobs) { data.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), at); at += Math.ceil(b.byteLength / 8) * 8; }
-  const header = Buffer.from(JSON.stringify({ format: CHECKPOINT_FORMAT, meta, crc32: crc32(data), leaves: stored }, encodeNumber), 'utf8');
+  const header = Buffer.from(JSON.stringify({ format: CHECKPOINT_FORMAT, meta, leaves: stored }, encodeNumber), 'utf8');
   const dataAt = Math.ceil((16 + header.length) / 8) * 8;
-  const bytes = new Uint8Array(dataAt + offset);
+  const bytes = new Uint8Array(dataAt + offset + 4);
   bytes.set(Buffer.from(MAGIC, 'latin1'), 0);
   const view = new DataView(bytes.buffer);
   view.setUint32(8, CHECKPOINT_FORMAT, true);
   view.setUint32(12, header.length, true);
   bytes.set(header, 16);
   bytes.set(data, dataAt);
+  view.setUint32(dataAt + offset, crc32(bytes.subarray(0, dataAt + offset)), true);
   return bytes;
 }
 
 export interface ReadCheckpoint { readonly meta: Record<string, unknown>; readonly leaves: readonly Stored[]; readonly bytes: Uint8Array; readonly dataAt: number }
 
 /** The header of a checkpoint file (a CheckpointError when it is not one, or of another format). */
-export function readCheckpoint(bytes: Uint8Array): ReadCheckpoint {
-  if (bytes.length < 16 || Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) throw new CheckpointError('it is not a phasecore checkpoint (no PHCKPT magic)');
+export function readCheckpoint(file: Uint8Array): ReadCheckpoint {
+  let bytes = file;
+  if (bytes.length < 20 || Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) throw new CheckpointError('it is not a phasecore checkpoint (no PHCKPT magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const format = view.getUint32(8, true);
   if (format !== CHECKPOINT_FORMAT) throw new CheckpointError(`it is checkpoint format ${format}; this phasecore reads format ${CHECKPOINT_FORMAT}`);
+  if (view.getUint32(bytes.length - 4, true) !== crc32(bytes.subarray(0, bytes.length - 4))) throw new CheckpointError('it is damaged or truncated (its bytes do not match their checksum)');
+  bytes = bytes.subarray(0, bytes.length - 4);
   const H = view.getUint32(12, true);
   if (16 + H > bytes.length) throw new CheckpointError('it is truncated (its header runs past the end of the file)');
-  let header: { meta?: unknown; leaves?: unknown; crc32?: unknown };
+  let header: { meta?: unknown; leaves?: unknown };
   try { header = JSON.parse(Buffer.from(bytes.subarray(16, 16 + H)).toString('utf8'), decodeNumber) as typeof header; } catch { throw new CheckpointError('its header is damaged (not JSON)'); }
   if (typeof header.meta !== 'object' || header.meta === null || !Array.isArray(header.leaves)) throw new CheckpointError('its header is damaged (no meta or leaves)');
   const dataAt = Math.ceil((16 + H) / 8) * 8;
@@ -142,7 +146,6 @@ export function readCheckpoint(bytes: Uint8Array): ReadCheckpoint {
     const ctor = TYPED[at[0]]!;
     if (dataAt + at[1] + at[2] * (ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT > bytes.length) throw new CheckpointError(`it is truncated or damaged (${l[0]} lies past the end of the file)`);
   }
-  if (header.crc32 !== crc32(bytes.subarray(dataAt))) throw new CheckpointError('it is damaged (its data do not match their checksum)');
   return { meta: header.meta as Record<string, unknown>, leaves: header.leaves as Stored[], bytes, dataAt };
 }
 
@@ -184,7 +187,8 @@ export function restoreCheckpoint(cp: ReadCheckpoint, root: Record<string, unkno
       ? (fresh === 'none' || (fresh === 'typed' && (l.value as Typed).constructor.name === s[2][0] && ((l.value as Typed).length === s[2][2] || (l.value as Typed).length === 0)))
       : s[1] === 'map' ? fresh === 'map'
         : (() => { const v = s[2] !== null && typeof s[2] === 'object' && (s[2] as { $undefined?: boolean }).$undefined === true ? undefined : s[2]; const k = kindOf(v); return k === fresh || (fresh === 'none' && k !== 'typed') || (k === 'none' && fresh !== 'number'); })();
-    if (!ok) throw new CheckpointError(`it is damaged (${s[0]} holds a ${s[1] === 'typed' ? `${s[2][0]} of ${s[2][2]}` : kindOf(s[2])} where this run holds a ${fresh})`);
+    const held = fresh === 'typed' ? `${(l.value as Typed).constructor.name} of ${(l.value as Typed).length}` : fresh;
+    if (!ok) throw new CheckpointError(`it is damaged (${s[0]} holds a ${s[1] === 'typed' ? `${s[2][0]} of ${s[2][2]}` : kindOf(s[2])} where this run holds a ${held})`);
   });
   const { bytes, dataAt } = cp;
   ls.forEach((l, i) => {

@@ -30,6 +30,8 @@ export interface TaskData {
   readonly state?: Record<string, unknown>;
   /** Its first call draws state kept outside `state` (pattern generation's frozen patterns). */
   readonly drawsOnce?: boolean;
+  /** Why `state` (restored from a checkpoint) cannot be this task's, or null. */
+  checkState?(): string | null;
 }
 
 /** A user-facing problem with task data (a file that changed since `check`). */
@@ -249,6 +251,11 @@ function npyData(task: Extract<TaskIR, { kind: 'npy' }>): TaskData {
   const state = { order: Array.from({ length: S }, (_, i) => i), next: 0 };
   return {
     channels: C, outputs: O, T, classification: labels !== null, state,
+    checkState: () => {
+      const seen = new Set(state.order);
+      const perm = Array.isArray(state.order) && state.order.length === S && seen.size === S && state.order.every((i) => Number.isInteger(i) && i >= 0 && i < S);
+      return !perm ? `its sample order is not an order of the ${S} samples` : !(Number.isInteger(state.next) && state.next >= 0 && state.next < S) ? `its next sample ${String(state.next)} is not one of the ${S}` : null;
+    },
     batch(n, rng) {
       const out: Sample[] = [];
       const order = state.order;

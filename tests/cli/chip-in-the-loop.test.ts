@@ -83,6 +83,31 @@ describe('chip in the loop', () => {
     expect(moved).toBeGreaterThan(compared / 2);
   });
 
+  it('keeps the host\'s weights inside what the devices hold, writes the host\'s adaptive B, leaves readout biases as compiled (SNN5012 says so)', () => {
+    // A step so large that Adam's update would carry weights far past ±N·g_max / weight_scale = ±2.
+    const src = source('adam(lr = 5)', 'chip_in_the_loop', 'program_verify(tolerance = 1 uS, epsilon = 0)')
+      .replace('feedback = random;', 'feedback = adaptive;')
+      .replace('readout o[2] : LI { tau = 15 ms }', 'readout o[2] : LI { tau = 15 ms; bias = 0.25; trainable = [bias] }');
+    const { program, result } = compileText(src);
+    expect(result.diagnostics.some((d) => d.code === 'SNN5012')).toBe(true);
+    const held = heldInstance(result);
+    const tr = coreTrainer({ ...lowered(src), iterations: 2 }, program, { held });
+    tr.step(); tr.step();
+    const w = tr.core.deviceWeights();
+    const maxW = 4095 / 2048;
+    let over = 0; let atEdge = 0;
+    for (const k of ['inRec', 'recRec', 'recOut'] as const) for (const x of w[k]) { if (Math.abs(x) > maxW + 1e-12) over++; if (Math.abs(x) > 1.9) atEdge++; }
+    expect(over).toBe(0);
+    expect(atEdge).toBeGreaterThan(0); // the step did push weights to the edge
+    // The host's own weights stay inside that range too (else host and devices drift apart).
+    for (const k of ['inRec', 'recRec', 'recOut'] as const) for (const x of tr.host![k].w) expect(Math.abs(x)).toBeLessThanOrEqual(maxW);
+    const res = tr.result(held);
+    expect(Array.from(res.instance.biasOut)).toEqual(Array.from(held.biasOut));
+    // Adaptive feedback trained B on the host: the result carries it, not the program's initial B.
+    const initial = Float64Array.from(program.learning!.B, (b) => b * 2 ** -program.core.registers.weight.frac);
+    expect(Array.from(res.feedback)).not.toEqual(Array.from(initial));
+  });
+
   it('Adam compiles for the chip in the loop, and is refused on chip with the placement that can run it', () => {
     const loop = compileText(source('adam(lr = 1e-3)', 'chip_in_the_loop', 'direct'));
     expect(loop.program.learning).not.toBeNull();

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, renameSync } from 'node:fs';
 import { encodeNpy } from '../../src/data/npy.ts';
+import { crc32 } from '../../src/runtime/program.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandTrain, CHECKPOINT_FILE, type TrainIo, type TrainOptions } from '../../src/cli/train.ts';
@@ -125,9 +126,18 @@ describe('train --backend core', () => {
     const good = readFileSync(join(out, CHECKPOINT_FILE));
     const flipped = Buffer.from(good); flipped.writeUInt8(flipped.readUInt8(flipped.length - 3) ^ 0x40, flipped.length - 3);
     const header = good.readUInt32LE(12);
-    const json = good.subarray(16, 16 + header).toString('utf8').replace('["trainer.it","value",2]', '["trainer.it","value","2"]');
-    const retyped = Buffer.concat([good.subarray(0, 12), Buffer.from(new Uint32Array([Buffer.byteLength(json)]).buffer), Buffer.from(json), Buffer.alloc((8 - ((16 + Buffer.byteLength(json)) % 8)) % 8), good.subarray(Math.ceil((16 + header) / 8) * 8)]);
-    for (const [what, bytes, why] of [['cut short', good.subarray(0, 100), /truncated|damaged/], ['a flipped byte', flipped, /checksum/], ['a value of another kind', retyped, /damaged \(trainer\.it/]] as const) {
+    // An entry edited and the checksum made good again: the checks of each entry are what refuse it.
+    const edited = (from: string, to: string) => {
+      const json = good.subarray(16, 16 + header).toString('utf8').replace(from, to);
+      const body = Buffer.concat([good.subarray(0, 12), Buffer.from(new Uint32Array([Buffer.byteLength(json)]).buffer), Buffer.from(json), Buffer.alloc((8 - ((16 + Buffer.byteLength(json)) % 8)) % 8), good.subarray(Math.ceil((16 + header) / 8) * 8, good.length - 4)]);
+      return Buffer.concat([body, Buffer.from(new Uint32Array([crc32(body)]).buffer)]);
+    };
+    const cases = [
+      ['cut short', good.subarray(0, 100), /truncated|damaged/], ['a flipped byte', flipped, /checksum/],
+      ['a value of another kind', edited('["trainer.it","value",2]', '["trainer.it","value","2"]'), /damaged \(trainer\.it/],
+      ['a position outside the run', edited('["trainer.it","value",2]', '["trainer.it","value",99]'), /stands at iteration 99/],
+    ] as const;
+    for (const [what, bytes, why] of cases) {
       writeFileSync(join(out, CHECKPOINT_FILE), bytes);
       const damaged = await train(file, { resume: out });
       expect(damaged.code, what).toBe(1);
