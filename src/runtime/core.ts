@@ -890,11 +890,13 @@ export class Core {
       let leaked: number;
       if (reckon) {
         // ReckOn's leak: ⌊u·α / 2^F⌋, one up when the remainder reaches the word's LFSR draw — never
-        // from 0; its two LFSRs (even, odd neuron) advance once per two-neuron word.
+        // from 0; its two LFSRs (even, odd neuron) advance once per two-neuron word of a STEP. A
+        // sample's first tick has no STEP (the chip goes from IDLE straight to its event phase), so
+        // the first step of a sequence, whose leak acts on zeros, draws nothing.
         const prod = vPrev * al; const d = 2 ** decayF.frac;
         const fl = Math.floor(prod / d);
         leaked = fl + (fl !== 0 && prod - fl * d >= (reckon[i & 1] as ReckonLfsr).out() ? 1 : 0);
-        if ((i & 1) === 1 || i === lo + count - 1) { reckon[0].advance(); reckon[1].advance(); }
+        if (((i & 1) === 1 || i === lo + count - 1) && this.t > 0) { reckon[0].advance(); reckon[1].advance(); }
       } else if (fast) leaked = nearest(vPrev * al * unit); else leaked = this.leak(vPrev, al);
       let v = leaked + input;
       mults++; adds += 2;

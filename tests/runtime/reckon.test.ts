@@ -1,5 +1,6 @@
 // The ReckOn profile (examples/cores/reckon.snn) on the release's first cue-accumulation training
-// sample: the cycles per phase follow ReckOn's RTL (research/device.md §5.4). Its STEP phase is
+// sample: the cycles per phase follow ReckOn's RTL (research/device.md §5.4), and so do the
+// membranes, bit for bit, until learning starts. Its STEP phase is
 // one cycle per neuron per tick — 224,900 cycles for the sample's 2249 ticks, as the Verilator run
 // measured. Its event phase is 100 cycles of scan per tick plus 100 per index holding an input
 // event or a spike of the last tick; the test counts those indices from the inputs and the spike
@@ -44,5 +45,27 @@ describe('the ReckOn profile', () => {
     }
     expect(summary.units.crossbar!.busy).toBe(T * 100 + active * 100);
     expect(summary.timing_errors.count).toBe(0);
+  });
+
+  it('holds ReckOn\'s membranes bit for bit through the sample\'s 2100 ticks before learning starts', () => {
+    // tests/runtime/fixtures/reckon-sample0-u.json: every recurrent membrane after the event phase
+    // of ten ticks of the first training sample, from a tick model of ReckOn that reproduces a
+    // Verilator simulation of its released RTL and testbench bit for bit (every tick, every
+    // neuron; issue 9's note). The core's step t ends where tick t + 1's event phase ends.
+    const file = `${EXAMPLES}reckon-cue.snn`;
+    const text = readFileSync(file, 'utf8').replace('  samples = 1\n', '  samples = 1\n  probe v(rec)\n');
+    const host: Host = { read: (p) => { try { return { ok: true, bytes: p === file ? new TextEncoder().encode(text) : readFileSync(p) }; } catch { return { ok: false, reason: 'missing' }; } } };
+    const r = checkPaths([file], host);
+    const checked = r.programs.get(file)!;
+    const prog = compileRun(checked, checked.runs[0]!, checked.cores.get('reckon')!).program!;
+    const [sample] = taskSamples(prog, 1, prog.run.seed);
+    const { core } = runProgram(prog, [sample!], { seed: prog.run.seed });
+    const v = core.probes[0]!.data;
+    const rtl = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/reckon-sample0-u.json', import.meta.url)), 'utf8')) as Record<string, number[]>;
+    expect(Object.keys(rtl).length).toBe(10);
+    for (const [tick, u] of Object.entries(rtl)) {
+      const t = Number(tick) - 1;
+      expect(Array.from(v.subarray(t * 100, t * 100 + 100)), `tick ${tick}`).toEqual(u);
+    }
   });
 });
