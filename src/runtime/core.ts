@@ -12,7 +12,7 @@ import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type Q
 import { spaceSizes, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
 import { Scoreboard } from './schedule.ts';
 import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
-import { Lfsr, RECKON_SEEDS, ReckonLfsr } from './lfsr.ts';
+import { Lfsr, RECKON_SEEDS, RECKON_VO_SEED, ReckonLfsr, reckonLfsr, type UnfoldedLfsr } from './lfsr.ts';
 import { LearningUnit } from './learning.ts';
 
 /** A run-time refusal with a stable code (PCX2xxx): the program cannot run as asked. */
@@ -226,6 +226,10 @@ export class Core {
   private readonly lfsr: Lfsr;
   /** ReckOn's rounding LFSRs (even and odd neuron of a word), where the core block asks for them. */
   private readonly reckon: readonly [ReckonLfsr, ReckonLfsr] | null;
+  /** ReckOn's output neurons' leak-rounding LFSR (7 bits, 16 draws per STEP: draw k for output k), and this step's draws. */
+  private readonly reckonVo: UnfoldedLfsr | null;
+  private readonly voDraws = new Int32Array(16);
+  private voDrawStep = -1;
   private x: Float64Array = new Float64Array(0);
   /** The sequence's target (learning), as the host gives it. */
   private targetSignal: Float64Array | null = null;
@@ -276,6 +280,7 @@ export class Core {
     this.rng = stream(options.seed, 'noise');
     this.lfsr = new Lfsr(this.rng.nextU32());
     this.reckon = c.lfsr === 'reckon' ? [new ReckonLfsr(RECKON_SEEDS[0]), new ReckonLfsr(RECKON_SEEDS[1])] : null;
+    this.reckonVo = c.lfsr === 'reckon' ? reckonLfsr('oneur_stochround', RECKON_VO_SEED) : null;
     this.board = new Scoreboard(c, p.code);
     this.budget = Math.floor(p.symbols.dt * c.clockHz + 1e-9);
     this.steps = p.run.steps;
@@ -935,13 +940,27 @@ export class Core {
     const { kappa, bias } = pop.arrays as Record<string, Int32Array>;
     const [mLo, mHi] = this.lim.membrane;
     let mults = 0;
+    // ReckOn's output leak (its κ is 1.7: a q1.15 coefficient that is a multiple of 2^8): vo·κ
+    // floored, one up when the fraction's 7 bits reach output k's draw of the step — never from 0.
+    const vo = this.reckonVo && !this.decayShift && R.decay.frac === 15 && R.decay.round === 'stochastic' ? this.reckonVo : null;
+    if (vo && this.voDrawStep !== this.t) {
+      this.voDrawStep = this.t;
+      for (let k = 0; k < 16; k++) { this.voDraws[k] = vo.out(); vo.advance(); }
+    }
     for (let i = lo; i < lo + count; i++) {
       const g = pop.offset + i;
       const I = this.acc[this.nRec + g] as number;
       this.lastI[this.nRec + g] = I;
       let input = this.rescale(I, R.accumulator, R.membrane);
       if (conv.inputFactor) { input = this.oneMinus(input, kappa![i] as number); mults++; }
-      let y = this.leak(this.y[g] as number, kappa![i] as number) + input + (bias![i] as number);
+      const kap = kappa![i] as number;
+      let leaked: number;
+      if (vo && kap % 256 === 0 && g < 16) {
+        const P = (this.y[g] as number) * (kap / 256);
+        const ip = Math.floor(P / 128);
+        leaked = ip + (ip !== 0 && P - ip * 128 >= (this.voDraws[g] as number) ? 1 : 0);
+      } else leaked = this.leak(this.y[g] as number, kap);
+      let y = leaked + input + (bias![i] as number);
       if (y > mHi || y < mLo) y = this.saturated(y, R.membrane, 'membrane', popIndex);
       this.y[g] = y;
       this.outputs[this.t * this.nOut + g] = (this.y[g] as number) * 2 ** -R.membrane.frac;

@@ -51,3 +51,56 @@ export class ReckonLfsr {
 
 /** The seeds ReckOn's released testbench writes for the even and odd neurons' LFSRs (0x3F3FF3F3, bits [14:0] and [29:15]). */
 export const RECKON_SEEDS = [0x73f3, 0x7e7f] as const;
+
+/**
+ * ReckOn's unfolded LFSRs (its RTL's src/lfsr/*.v, as issue 9's note describes them): each yields
+ * K successive bits of one serial sequence s per enabled cycle, s[n] = s[n − a] ⊕ s[n − W]; its
+ * state is a window of W consecutive stream bits, state bit b holding stream position `place(b)`
+ * relative to the current block (a seed loads bit b there). Block c's bit k is s[K·c + k].
+ */
+export class UnfoldedLfsr {
+  private readonly lo: number;
+  /** Stream positions lo … K + a − 1 of the current block (the window, then the block's new bits). */
+  private readonly buf: Uint8Array;
+  private filled = false;
+  constructor(readonly W: number, readonly K: number, readonly a: number, place: (b: number) => number, seed: number) {
+    this.lo = -(W - a);
+    this.buf = new Uint8Array(W + K);
+    for (let b = 0; b < W; b++) this.buf[place(b) - this.lo] = Math.floor(seed / 2 ** b) % 2;
+  }
+  private fill(): void {
+    if (this.filled) return;
+    const { buf, lo, a, W, K } = this;
+    for (let n = a; n < K + a; n++) buf[n - lo] = (buf[n - a - lo] as number) ^ (buf[n - W - lo] as number);
+    this.filled = true;
+  }
+  /** Bits [from, from + width) of the current block as an unsigned number (width ≤ 32), bit 0 the earliest. */
+  bits(from: number, width: number): number {
+    this.fill();
+    let x = 0;
+    for (let b = width - 1; b >= 0; b--) x = x * 2 + (this.buf[from + b - this.lo] as number);
+    return x;
+  }
+  /** The whole block, when K ≤ 32. */
+  out(): number { return this.bits(0, this.K); }
+  /** The next enabled cycle: the window moves on by K positions. */
+  advance(): void {
+    this.fill();
+    this.buf.copyWithin(0, this.K, this.K + this.W);
+    this.filled = false;
+  }
+}
+
+/** ReckOn's unfolded LFSR modules: W, K, the short tap a, and where each state bit sits in the stream. */
+export const RECKON_LFSR = {
+  winp_wrec: { W: 25, K: 512, a: 3, place: (b: number) => (b < 3 ? b : b - 25) },
+  wout: { W: 22, K: 448, a: 1, place: (b: number) => (b === 0 ? 0 : b - 22) },
+  neur_stochround: { W: 15, K: 15, a: 1, place: (b: number) => (b === 0 ? 0 : b - 15) },
+  oneur_stochround: { W: 15, K: 7, a: 1, place: (b: number) => (b === 0 ? 0 : b % 2 === 1 ? ((b - 1) >> 1) - 14 : (b >> 1) - 8) },
+} as const;
+export const reckonLfsr = (kind: keyof typeof RECKON_LFSR, seed: number): UnfoldedLfsr => {
+  const m = RECKON_LFSR[kind];
+  return new UnfoldedLfsr(m.W, m.K, m.a, m.place, seed);
+};
+/** The seed the released testbench gives the output neurons' leak-rounding LFSR. */
+export const RECKON_VO_SEED = 0x74f4;

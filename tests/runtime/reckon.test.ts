@@ -48,24 +48,27 @@ describe('the ReckOn profile', () => {
   });
 
   it('holds ReckOn\'s membranes bit for bit through the sample\'s 2100 ticks before learning starts', () => {
-    // tests/runtime/fixtures/reckon-sample0-u.json: every recurrent membrane after the event phase
-    // of ten ticks of the first training sample, from a tick model of ReckOn that reproduces a
+    // tests/runtime/fixtures/reckon-sample0-u.json: every recurrent and output membrane after the
+    // event phase of ten ticks of the first training sample, from a tick model of ReckOn that reproduces a
     // Verilator simulation of its released RTL and testbench bit for bit (every tick, every
     // neuron; issue 9's note). The core's step t ends where tick t + 1's event phase ends.
     const file = `${EXAMPLES}reckon-cue.snn`;
-    const text = readFileSync(file, 'utf8').replace('  samples = 1\n', '  samples = 1\n  probe v(rec)\n');
+    const text = readFileSync(file, 'utf8').replace('  samples = 1\n', '  samples = 1\n  probe v(rec)\n  probe y(out)\n');
     const host: Host = { read: (p) => { try { return { ok: true, bytes: p === file ? new TextEncoder().encode(text) : readFileSync(p) }; } catch { return { ok: false, reason: 'missing' }; } } };
     const r = checkPaths([file], host);
     const checked = r.programs.get(file)!;
     const prog = compileRun(checked, checked.runs[0]!, checked.cores.get('reckon')!).program!;
     const [sample] = taskSamples(prog, 1, prog.run.seed);
     const { core } = runProgram(prog, [sample!], { seed: prog.run.seed });
-    const v = core.probes[0]!.data;
-    const rtl = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/reckon-sample0-u.json', import.meta.url)), 'utf8')) as Record<string, number[]>;
+    const v = core.probes[0]!.data; const y = core.probes[1]!.data;
+    const rtl = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/reckon-sample0-u.json', import.meta.url)), 'utf8')) as Record<string, { u: number[]; vo: number[] }>;
     expect(Object.keys(rtl).length).toBe(10);
-    for (const [tick, u] of Object.entries(rtl)) {
+    for (const [tick, { u, vo }] of Object.entries(rtl)) {
       const t = Number(tick) - 1;
-      expect(Array.from(v.subarray(t * 100, t * 100 + 100)), `tick ${tick}`).toEqual(u);
+      expect(Array.from(v.subarray(t * 100, t * 100 + 100)), `u at tick ${tick}`).toEqual(u);
+      // The output neurons integrate the spikes a STEP decides in the event phase after it: a tick later.
+      const s = Number(tick) - 2;
+      expect(Array.from(y.subarray(s * 2, s * 2 + 2)), `vo at tick ${tick}`).toEqual(vo);
     }
   });
 });
