@@ -16,6 +16,7 @@ import { stream } from '../data/random.ts';
 import { taskSteps } from '../tasks/generate.ts';
 import { cycles, disassemble, fieldMax, fieldNames, fieldSpecs, ISA, operand, type Unit } from '../runtime/isa.ts';
 import type { LearningConstants, Program, Symbols } from '../runtime/program.ts';
+import { formatName } from '../runtime/fixed.ts';
 import { diag, DIAG, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 
 export const PROBE_CODES: Record<string, number> = { spikes: 0, v: 1, a: 2, threshold: 3, i: 4, psi: 5, trace: 6, y: 7, error: 8 };
@@ -54,6 +55,32 @@ export interface CompileOptions {
   readonly learning?: 'required' | 'if_possible' | 'off';
   /** The seed (init: weights and B; the run's seed), overriding the block's (train --seed). */
   readonly seed?: number;
+}
+
+/**
+ * The learning unit's presynaptic traces leak by each population's α (a readout's κ) in the decay
+ * unit; rounded to nearest, x·c rounds back to x while x·(1 − c) < ½, so a trace stops decaying at
+ * ⌈½/(1 − c)⌉ − 1 LSB. Warned when that is a quarter or more of one spike's increment (pcm256's
+ * u12.8 traces with α = κ = e^(−1/30): 179 %, and the pattern example's first on-chip update comes
+ * out 1.4–2.2× the host's float64 one from the same forward; u16.12: 11 %, within 4 %).
+ */
+function traceDeadbands(q: Quantized, core: Program['core'], ctx: PassContext): Diagnostic[] {
+  const R = core.registers;
+  if (core.decayMode !== 'multiply' || (R.decay.round !== 'nearest' && R.decay.round !== 'nearest_even')) return [];
+  const out: Diagnostic[] = [];
+  q.populations.forEach((pop) => {
+    const raw = pop.model === 'LI' ? pop.arrays.kappa?.[0] : pop.model === 'LIF' || pop.model === 'ALIF' ? pop.arrays.alpha?.[0] : undefined;
+    if (raw === undefined) return;
+    const c = raw * 2 ** -R.decay.frac;
+    if (!(c < 1)) return;
+    const stuck = Math.ceil(0.5 / (1 - c)) - 1; // the largest x (LSB) with x·(1 − c) < ½
+    const value = stuck * 2 ** -R.trace.frac;
+    const inc = pop.conventions.inputFactor ? 1 - c : 1;
+    if (stuck < 1 || value < 0.25 * inc) return;
+    const name = pop.name;
+    out.push(diagnose(ctx, { population: name }, 'LeakDeadband', `The traces of ${name}'s presynaptic sources leak by ${pop.model === 'LI' ? 'κ' : 'α'} = ${c.toPrecision(4)} rounded to nearest: a trace stops decaying at ${stuck} LSB of ${formatName(R.trace)} (${value.toPrecision(3)}), ${(100 * value / inc).toFixed(0)} % of what one spike adds (${inc.toPrecision(3)}), so traces, eligibilities and gradients never return to zero (on chip they then outgrow the float reference's). Round the decay stochastically (decay = multiply(…, round = stochastic)) or give the trace register more fractional bits; rounding toward zero decays them too fast instead.`));
+  });
+  return out;
 }
 
 export function compileRun(program: CheckedProgram, run: CheckedRun, core: CheckedCore, opts: CompileOptions = {}): CompileResult {
@@ -148,6 +175,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
       if (arrays) {
         onChip = true;
         for (const [i, a] of arrays.value.arrays) Object.assign(q.value.populations[i]!.arrays, a);
+        diagnostics.push(...traceDeadbands(q.value, coreConfig, ctx));
       }
       // The cells the unit writes: on chip its own changes, chip in the loop the host's.
       const masks = arrays ? arrays.value.trainable : trainableCells(net, inst, q.value, coreConfig, map);

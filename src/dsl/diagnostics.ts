@@ -89,6 +89,7 @@ export const DIAG = {
   ThresholdUnreachable: { code: 'SNN5007', severity: 'warning', doc: 'A threshold above what the membrane register can hold: the neurons can never spike.' },
   FieldOverflow: { code: 'SNN5009', severity: 'error', doc: 'An instruction operand (a population size, a step count) larger than its field in the instruction set.' },
   NotOnChip: { code: 'SNN5010', severity: 'error', doc: 'A learning rule the core\'s learning unit cannot run where the file places it (Adam on chip, say); the message says which placement can.' },
+  LeakDeadband: { code: 'SNN5013', severity: 'warning', doc: 'A leak rounded to nearest stops decaying a presynaptic trace at ½/(1 − α) LSB, a sizeable part of what one spike adds: the traces, and the eligibilities and gradients they drive, never return to zero (round the decay stochastically, or give the trace register more fractional bits).' },
   NotTrainedOnCore: { code: 'SNN5012', severity: 'warning', doc: 'A parameter the train block declares trainable that training on the core leaves as compiled (a readout\'s bias: the chip holds it in its program, not in devices).' },
   LearningOffChip: { code: 'SNN5011', severity: 'warning', doc: 'A train block whose learn rule the core\'s learning unit cannot run: the program is compiled for inference only (the message says why, and which placement can run it).' },
   AdcClips: { code: 'SNN5008', severity: 'warning', doc: 'The ADC clips the column currents the network typically produces, or its step is coarser than them.' },
