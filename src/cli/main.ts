@@ -148,7 +148,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
   program.command('train')
     .description('Train the file\'s train block — with the float reference, or on the emulated chip with its on-chip learning unit — and report the loss per iteration.')
     .argument('<file>', '.snn file with a train block')
-    .option('--backend <name>', 'reference (the float64 oracle) or core (the core the block names, learning on chip; counters per iteration)', 'reference')
+    .option('--backend <name>', 'reference (the float64 oracle) or core (the core the block names: on-chip e-prop, or chip in the loop as the learn block places it; counters per iteration)', 'reference')
     .option('--iterations <n>', 'override the number of iterations')
     .option('--seed <s>', 'override the seed')
     .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
@@ -199,7 +199,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     })));
 
   program.command('demo')
-    .description('The flagship demo: check and format every example, train one briefly with e-prop, compile one for its core, and run one on its PCM core, cycle-accurate.')
+    .description('The flagship demo: check and format every example, train one briefly with e-prop, compile one for its core, run one on its PCM core, cycle-accurate, and train it there for a few iterations, on chip.')
     .action(() => setExit(runDemo(out)));
   return program;
 }

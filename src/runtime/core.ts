@@ -9,7 +9,7 @@
 import { MT19937, stream } from '../data/random.ts';
 import { PROBE_VARIABLES, UNITS, type Instruction, type Opcode } from './isa.ts';
 import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
-import { spaceSizes, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
+import { spaceSizes, synapseCells, type SynapseCell, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
 import { Scoreboard } from './schedule.ts';
 import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
 import { Lfsr, RECKON_SEEDS, RECKON_VO_SEED, ReckonLfsr, reckonLfsr, type UnfoldedLfsr } from './lfsr.ts';
@@ -763,29 +763,7 @@ export class Core {
    * layout (inRec, recRec, inOut, recOut) and index there ([pre][post]), from each add's columns
    * and the rows of the read whose output it takes.
    */
-  synapseCells(): Array<{ tile: number; cell: number; block: 'inRec' | 'recRec' | 'inOut' | 'recOut'; index: number }> {
-    const { nRec, nOut } = this;
-    const out: Array<{ tile: number; cell: number; block: 'inRec' | 'recRec' | 'inOut' | 'recOut'; index: number }> = [];
-    const lastRead = new Map<number, Extract<Instruction, { op: 'XBAR_READ' }>>();
-    for (const ins of this.program.code) {
-      if (ins.op === 'XBAR_READ') lastRead.set(ins.fields.tile, ins);
-      if (ins.op !== 'ACC_ADD') continue;
-      const read = lastRead.get(ins.fields.tile);
-      const tile = this.tiles[ins.fields.tile];
-      if (!read || !tile) continue;
-      for (let r = 0; r < read.fields.rowCount; r++) {
-        const pre = read.fields.srcLo + r;
-        for (let c = 0; c < ins.fields.colCount; c++) {
-          const post = ins.fields.dst + c;
-          const cell = (read.fields.rowLo + r) * tile.cols + ins.fields.colLo + c;
-          const input = read.fields.src === 0;
-          if (post < nRec) out.push({ tile: ins.fields.tile, cell, block: input ? 'inRec' : 'recRec', index: pre * nRec + post });
-          else out.push({ tile: ins.fields.tile, cell, block: input ? 'inOut' : 'recOut', index: pre * nOut + post - nRec });
-        }
-      }
-    }
-    return out;
-  }
+  synapseCells(): SynapseCell[] { return synapseCells(this.program); }
 
   refreshTile(k: number): number {
     const tile = this.tiles[k]!;

@@ -16,7 +16,7 @@
 import type { MT19937 } from '../data/random.ts';
 import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight } from './fixed.ts';
 import type { Instruction } from './isa.ts';
-import type { LearningConstants, Multiplier, Program, RegisterFormat } from './program.ts';
+import { synapseCells, type LearningConstants, type Multiplier, type Program, type RegisterFormat } from './program.ts';
 import type { DeviceModel } from './device.ts';
 import { pulse, pulsesFor, type SchemeContext } from './update.ts';
 import type { Tile } from './core.ts';
@@ -154,16 +154,7 @@ export class LearningUnit {
     // Symmetric feedback reads the readout weights from the devices: the cells of the rec → readout reads.
     this.B = new Float64Array(nRec * nOut);
     if (L.feedback === 'symmetric') {
-      // Each readout add's rows are those of the last read of its tile (the read whose output it takes).
-      const lastRead = new Map<number, Extract<Instruction, { op: 'XBAR_READ' }>>();
-      for (const ins of program.code) {
-        if (ins.op === 'XBAR_READ') lastRead.set(ins.fields.tile, ins);
-        if (ins.op !== 'ACC_ADD' || ins.fields.dst < nRec) continue;
-        const read = lastRead.get(ins.fields.tile);
-        if (!read || read.fields.src === 0) continue;
-        const cols = tiles[ins.fields.tile]!.cols;
-        for (let r = 0; r < read.fields.rowCount; r++) for (let c = 0; c < ins.fields.colCount; c++) this.readoutCells.push({ tile: ins.fields.tile, cell: (read.fields.rowLo + r) * cols + ins.fields.colLo + c, at: (read.fields.srcLo + r) * nOut + (ins.fields.dst - nRec + c) });
-      }
+      for (const s of synapseCells(program)) if (s.block === 'recOut') this.readoutCells.push({ tile: s.tile, cell: s.cell, at: s.index });
       this.readFeedback();
     } else this.B.set(L.B);
     this.scheme = { device, learning: L, unit: 2 ** -this.R.gradient.frac, perSide: program.core.device.devicesPerSide };

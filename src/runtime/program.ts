@@ -589,6 +589,36 @@ function readRun(r: Reader): RunInfo {
 }
 
 /** The sizes of the three index spaces: input channels, recurrent neurons, readouts. */
+/** A synapse's cell: its tile and cell, and its block in the reference's layout with its index there ([pre][post]). */
+export interface SynapseCell { readonly tile: number; readonly cell: number; readonly block: 'inRec' | 'recRec' | 'inOut' | 'recOut'; readonly index: number }
+
+/**
+ * Every synapse the program maps to a cell, from each add's columns and the rows of the read whose
+ * output it takes (the last read of its tile before it).
+ */
+export function synapseCells(p: Program): SynapseCell[] {
+  const { nRec, nOut } = spaceSizes(p);
+  const out: SynapseCell[] = [];
+  const lastRead = new Map<number, Extract<Instruction, { op: 'XBAR_READ' }>>();
+  for (const ins of p.code) {
+    if (ins.op === 'XBAR_READ') lastRead.set(ins.fields.tile, ins);
+    if (ins.op !== 'ACC_ADD') continue;
+    const read = lastRead.get(ins.fields.tile);
+    if (!read) continue;
+    const input = read.fields.src === 0;
+    for (let r = 0; r < read.fields.rowCount; r++) {
+      const pre = read.fields.srcLo + r;
+      for (let c = 0; c < ins.fields.colCount; c++) {
+        const post = ins.fields.dst + c;
+        const cell = (read.fields.rowLo + r) * p.core.cols + ins.fields.colLo + c;
+        if (post < nRec) out.push({ tile: ins.fields.tile, cell, block: input ? 'inRec' : 'recRec', index: pre * nRec + post });
+        else out.push({ tile: ins.fields.tile, cell, block: input ? 'inOut' : 'recOut', index: pre * nOut + post - nRec });
+      }
+    }
+  }
+  return out;
+}
+
 export function spaceSizes(p: Pick<Program, 'populations'>): { nIn: number; nRec: number; nOut: number } {
   const sizeOf = (models: readonly Model[]) => p.populations.reduce((a, x) => a + (models.includes(x.model) ? x.size : 0), 0);
   return { nIn: sizeOf(['input']), nRec: sizeOf(['LIF', 'ALIF']), nOut: sizeOf(['LI']) };
