@@ -2,9 +2,9 @@
 // with its licence is in ../shared/data/reckon-cue-accumulation/) into the .npy files phasecore's
 // `npy` task and `load()` read. Usage:
 //   node --import tsx scripts/reckon-to-npy.ts SRC_DIR OUT_DIR [SAMPLES]
-// writes, from the first SAMPLES training samples (all 50 by default):
-//   inputs.npy   uint8 (samples, steps, 40): 1 where input `index` has an event in that step
-//   labels.npy   int32 (samples,): the label of each sample's "-2, label" marker
+// writes, from the first SAMPLES training and test samples (all 50 of each by default):
+//   inputs.npy, test_inputs.npy   uint8 (samples, steps, 40): 1 where input `index` has an event in that step
+//   labels.npy, test_labels.npy   int32 (samples,): the label of each sample's "-2, label" marker
 //   w_in.npy, w_rec.npy, w_out.npy   int16: the initial int8 weights × 8 (ReckOn's FP_LOC_W = 3:
 //                a weight enters the 16-bit membrane shifted left by 3), presynaptic-major
 //
@@ -45,16 +45,21 @@ function weights(path: string, rows: number, cols: number): Int16Array {
 
 const [src, dst, count] = process.argv.slice(2);
 if (!src || !dst) { console.error('usage: reckon-to-npy.ts SRC_DIR OUT_DIR [SAMPLES]'); process.exit(2); }
-const samples = readSamples(readFileSync(join(src, 'dataset_cueAcc_train.dat'), 'utf8')).slice(0, count ? Number(count) : undefined);
-const ends = new Set(samples.map((s) => s.end));
-if (ends.size !== 1) throw new Error(`samples end at different times (${[...ends].join(', ')})`);
-const T = samples[0]!.end - 1;
-const x = new Uint8Array(samples.length * T * CHANNELS);
-samples.forEach((s, k) => { for (const [i, t] of s.events) if (t < T) x[(k * T + t) * CHANNELS + i] = 1; });
 mkdirSync(dst, { recursive: true });
-writeFileSync(join(dst, 'inputs.npy'), encodeNpy('uint8', [samples.length, T, CHANNELS], x));
-writeFileSync(join(dst, 'labels.npy'), encodeNpy('int32', [samples.length], Int32Array.from(samples, (s) => s.label)));
+let T = 0;
+let n = 0;
+for (const [file, prefix] of [['dataset_cueAcc_train.dat', ''], ['dataset_cueAcc_test.dat', 'test_']] as const) {
+  const samples = readSamples(readFileSync(join(src, file), 'utf8')).slice(0, count ? Number(count) : undefined);
+  const ends = new Set(samples.map((s) => s.end));
+  if (ends.size !== 1) throw new Error(`samples end at different times (${[...ends].join(', ')})`);
+  T = samples[0]!.end - 1;
+  n = samples.length;
+  const x = new Uint8Array(samples.length * T * CHANNELS);
+  samples.forEach((s, k) => { for (const [i, t] of s.events) if (t < T) x[(k * T + t) * CHANNELS + i] = 1; });
+  writeFileSync(join(dst, `${prefix}inputs.npy`), encodeNpy('uint8', [samples.length, T, CHANNELS], x));
+  writeFileSync(join(dst, `${prefix}labels.npy`), encodeNpy('int32', [samples.length], Int32Array.from(samples, (s) => s.label)));
+}
 writeFileSync(join(dst, 'w_in.npy'), encodeNpy('int16', [CHANNELS, 100], weights(join(src, 'init_rand_weights_inp_cueAcc.dat'), CHANNELS, 100)));
 writeFileSync(join(dst, 'w_rec.npy'), encodeNpy('int16', [100, 100], weights(join(src, 'init_rand_weights_rec_cueAcc.dat'), 100, 100)));
 writeFileSync(join(dst, 'w_out.npy'), encodeNpy('int16', [100, 2], weights(join(src, 'init_rand_weights_out_cueAcc.dat'), 100, 2)));
-console.log(`wrote ${samples.length} samples of ${T} steps × ${CHANNELS} inputs, and the initial weights, to ${dst}`);
+console.log(`wrote ${n} training and ${n} test samples of ${T} steps × ${CHANNELS} inputs, and the initial weights, to ${dst}`);
