@@ -1046,6 +1046,14 @@ class ModuleChecker {
       this.report('ShapeMismatch', at('labels'), `labels must have shape (${inputs[0]},), one per input sample; the file has shape (${labels.join(', ')}).`);
       return undefined;
     }
+    // A held-out set: the training set's kind of supervision, its steps and channels.
+    const vin = shape('validation_inputs'); const vt = shape('validation_targets'); const vl = shape('validation_labels');
+    if (vin || vt || vl) {
+      if (!vin || (targets ? !vt || vl : !vl || vt)) { this.report('IncompatibleOptions', (s.name as A.Ident).span, `A held-out set needs validation_inputs and ${targets ? 'validation_targets' : 'validation_labels'}, as the training set has ${targets ? 'targets' : 'labels'}.`); return undefined; }
+      if (vin.length !== 3 || vin[1] !== inputs[1] || vin[2] !== inputs[2]) { this.report('ShapeMismatch', at('validation_inputs'), `validation_inputs must have shape (samples, ${inputs[1]}, ${inputs[2]}) to match inputs; the file has shape (${vin.join(', ')}).`); return undefined; }
+      if (vt && (vt.length !== 3 || vt[0] !== vin[0] || vt[1] !== vin[1] || vt[2] !== targets![2])) { this.report('ShapeMismatch', at('validation_targets'), `validation_targets must have shape (${vin[0]}, ${vin[1]}, ${targets![2]}); the file has shape (${vt.join(', ')}).`); return undefined; }
+      if (vl && (vl.length !== 1 || vl[0] !== vin[0])) { this.report('ShapeMismatch', at('validation_labels'), `validation_labels must have shape (${vin[0]},), one per held-out sample; the file has shape (${vl.join(', ')}).`); return undefined; }
+    }
     return r;
   }
 
@@ -1172,6 +1180,7 @@ class ModuleChecker {
       keyword, params, net, task, learn, core, { nIn, nOut, taskName, coreName });
     const supervision = !task ? null : task.kind === 'npy' ? (task.params.labels ? 'label' : 'signal') : S.TASK_KINDS[task.kind]?.supervision ?? null;
     if (task?.kind === 'npy' && task.params.labels?.t === 'data') this.checkLabels(task.params.labels.path, at('task'), taskName as string, nOut);
+    if (task?.kind === 'npy' && task.params.validation_labels?.t === 'data') this.checkLabels(task.params.validation_labels.path, at('task'), taskName as string, nOut);
     if (learn) {
       const loss = learn.params.loss;
       const lossName = loss?.t === 'choice' ? loss.option : undefined;

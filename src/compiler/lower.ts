@@ -179,7 +179,10 @@ export function lowerTask(r: Resolved): TaskIR {
     case 'delayed_xor':
       return { kind: 'delayed_xor', cueDuration: n('cue_duration'), delay: n('delay'), responseDelay: n('response_delay'), responseDuration: n('response_duration'), rate: n('rate'), channelsPerGroup: n('channels_per_group') };
     case 'npy':
-      return { kind: 'npy', inputs: path(p.inputs, 'inputs'), targets: p.targets ? path(p.targets, 'targets') : null, labels: p.labels ? path(p.labels, 'labels') : null, shuffle: bool(p.shuffle, 'shuffle') };
+      return {
+        kind: 'npy', inputs: path(p.inputs, 'inputs'), targets: p.targets ? path(p.targets, 'targets') : null, labels: p.labels ? path(p.labels, 'labels') : null, shuffle: bool(p.shuffle, 'shuffle'),
+        validation: p.validation_inputs ? { inputs: path(p.validation_inputs, 'validation_inputs'), targets: p.validation_targets ? path(p.validation_targets, 'validation_targets') : null, labels: p.validation_labels ? path(p.validation_labels, 'validation_labels') : null } : null,
+      };
     default: return fail(`task ${r.kind}`);
   }
 }

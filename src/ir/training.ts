@@ -38,7 +38,7 @@ export type TaskIR =
   | { readonly kind: 'evidence_accumulation'; readonly cues: number; readonly cueDuration: number; readonly cueSpacing: number; readonly onset: number; readonly delay: number; readonly recallDuration: number; readonly rate: number; readonly backgroundRate: number; readonly channelsPerGroup: number; readonly majority: number }
   | { readonly kind: 'store_recall'; readonly steps: number; readonly stepDuration: number; readonly storeProbability: number; readonly recallProbability: number; readonly rate: number; readonly channelsPerGroup: number }
   | { readonly kind: 'delayed_xor'; readonly cueDuration: number; readonly delay: number; readonly responseDelay: number; readonly responseDuration: number; readonly rate: number; readonly channelsPerGroup: number }
-  | { readonly kind: 'npy'; readonly inputs: string; readonly targets: string | null; readonly labels: string | null; readonly shuffle: boolean };
+  | { readonly kind: 'npy'; readonly inputs: string; readonly targets: string | null; readonly labels: string | null; readonly shuffle: boolean; readonly validation: { readonly inputs: string; readonly targets: string | null; readonly labels: string | null } | null };
 
 /** A probe: a variable of some neurons, sampled every `every` s from `start` to `stop` (null: the sequence's end). */
 export interface ProbeIR {

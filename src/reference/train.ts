@@ -5,7 +5,7 @@ import { drawFeedback, instantiate, type Instance, type WeightBlock } from '../i
 import type { TrainIR } from '../ir/training.ts';
 import { VALIDATION_SEQUENCES } from '../ir/memory.ts';
 import { MT19937, STREAMS, stream } from '../data/random.ts';
-import { taskData, type Sample } from '../tasks/generate.ts';
+import { heldOut, taskData, type Sample } from '../tasks/generate.ts';
 import { dynamics, simulate, type Dynamics, type Trace } from './simulate.ts';
 import { accumulateEprop, zeroGradients, type Gradients } from './eprop.ts';
 import { accumulateBptt, zeroIntrinsic, type IntrinsicGradients } from './bptt.ts';
@@ -19,7 +19,7 @@ export interface IterationMetrics {
   readonly rate_hz: number;
   /** Mean firing rate of each population (recurrent, by name) over the batch. */
   readonly population_hz: Readonly<Record<string, number>>;
-  /** On validation iterations (validate_every): the loss, and for classification the error rate, on fresh samples. */
+  /** On validation iterations (validate_every): the loss, and for classification the error rate, on fresh samples (an npy task's held-out set, when it has one). */
   readonly validation_loss?: number;
   readonly validation_error?: number;
 }
@@ -231,7 +231,10 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
   const task = taskData(ir.task, net.dt);
   // Validation draws its own samples: a separate generator (so training data are unchanged), except
   // for pattern generation, whose frozen patterns are what the network learns.
-  const validationTask = ir.task.kind === 'pattern_generation' ? task : taskData(ir.task, net.dt);
+  // An npy task's held-out set, run whole in file order; else fresh samples of the task.
+  const held = heldOut(ir.task);
+  const validationTask = held ? held.data : ir.task.kind === 'pattern_generation' ? task : taskData(ir.task, net.dt);
+  const validationSize = held ? held.size : VALIDATION_SAMPLES;
   const learn = ir.learn;
   const history: IterationMetrics[] = [];
 
@@ -275,14 +278,14 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
       for (let j = 0; j < nRec; j++) spikes += tr.spikeCount[j] as number;
       steps += tr.T;
     });
-    const validate = ir.validateEvery > 0 && (it % ir.validateEvery === 0 || it === ir.iterations - 1);
+    const validate = ir.validateEvery > 0 && ((it + 1) % ir.validateEvery === 0 || it === ir.iterations - 1);
     const metrics: IterationMetrics = {
       iteration: it,
       loss,
       ...(task.classification ? { accuracy: correct / batch.length } : {}),
       rate_hz: nRec > 0 ? spikes / (nRec * steps * net.dt) : 0,
       population_hz: populationRates(batchRate),
-      ...(validate ? validation(validationTask.batch(VALIDATION_SAMPLES, validationRng), task.classification) : {}),
+      ...(validate ? validation(validationTask.batch(validationSize, validationRng), task.classification) : {}),
     };
     history.push(metrics);
     learner.apply(it, batch.length, traces[0]?.T ?? 1);

@@ -234,6 +234,17 @@ function storeRecall(task: Extract<TaskIR, { kind: 'store_recall' }>, dt: number
   };
 }
 
+/**
+ * An npy task's held-out set, or null: its samples in file order, each validation running them all
+ * (`size` of them).
+ */
+export function heldOut(task: TaskIR): { readonly data: TaskData; readonly size: number } | null {
+  if (task.kind !== 'npy' || !task.validation) return null;
+  const data = npyData({ ...task, ...task.validation, shuffle: false, validation: null });
+  const h = readNpyHeader(task.validation.inputs);
+  return { data, size: h.ok ? (h.header.shape[0] ?? 0) : 0 };
+}
+
 /** Samples from .npy files, in file order batch by batch (shuffled per epoch when asked). */
 function npyData(task: Extract<TaskIR, { kind: 'npy' }>): TaskData {
   const load = (path: string) => {

@@ -121,7 +121,7 @@ train { network = n; learn = l; task = t; iterations = ${iterations}; batch = ${
     writeFileSync(join(dir, 'x.npy'), encodeNpy('float64', [S, T, C], Float64Array.from({ length: S * T * C }, (_, i) => Math.floor(i / (T * C)))));
     writeFileSync(join(dir, 'y.npy'), encodeNpy('float64', [S], Float64Array.from([0, 1, 0, 1, 0])));
     const ids = (shuffle: boolean, draws: number[]) => {
-      const data = taskData({ kind: 'npy', inputs: join(dir, 'x.npy'), targets: null, labels: join(dir, 'y.npy'), shuffle }, 1e-3);
+      const data = taskData({ kind: 'npy', inputs: join(dir, 'x.npy'), targets: null, labels: join(dir, 'y.npy'), shuffle, validation: null }, 1e-3);
       const rng = MT19937.legacy(1);
       return draws.map((n) => data.batch(n, rng).map((s) => s.x[0]!));
     };
@@ -129,5 +129,39 @@ train { network = n; learn = l; task = t; iterations = ${iterations}; batch = ${
     const shuffled = ids(true, [5, 5]);
     for (const epoch of shuffled) expect([...epoch].sort()).toEqual([0, 1, 2, 3, 4]);
     expect(shuffled[0]).not.toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('an npy task\'s held-out set: validation runs all of it, in file order, every n-th iteration; its shape is checked', () => {
+    const dir = tempDir();
+    const S = 6; const V = 4; const T = 20; const C = 8;
+    const rng = MT19937.legacy(9);
+    const spikes = (n: number) => Float64Array.from({ length: n * T * C }, () => (rng.random() < 0.3 ? 1 : 0));
+    writeFileSync(join(dir, 'x.npy'), encodeNpy('float64', [S, T, C], spikes(S)));
+    writeFileSync(join(dir, 'y.npy'), encodeNpy('float64', [S], Float64Array.from([0, 1, 0, 1, 1, 0])));
+    writeFileSync(join(dir, 'vx.npy'), encodeNpy('float64', [V, T, C], spikes(V)));
+    const labels = Float64Array.from([1, 0, 0, 1]);
+    writeFileSync(join(dir, 'vy.npy'), encodeNpy('float64', [V], labels));
+    writeFileSync(join(dir, 'vflip.npy'), encodeNpy('float64', [V], labels.map((l) => 1 - l)));
+    writeFileSync(join(dir, 'vbad.npy'), encodeNpy('float64', [V, T, C + 1], new Float64Array(V * T * (C + 1))));
+    const src = (vx: string, vy: string) => `
+network n {
+  input x[${C}]
+  population h[12] : LIF { v_th = 0.05 }
+  readout o[2] : LI
+  x -> h : dense { w ~ normal(0, 0.5) }
+  h -> h : dense { w ~ normal(0, 0.3); no_self }
+  h -> o : dense { w ~ normal(0, 0.3) }
+}
+learn l : eprop { loss = cross_entropy; optimizer = sgd(lr = 1e-2) }
+task t : npy { inputs = load("${join(dir, 'x.npy')}"); labels = load("${join(dir, 'y.npy')}"); validation_inputs = load("${join(dir, vx)}"); validation_labels = load("${join(dir, vy)}") }
+train { network = n; learn = l; task = t; iterations = 3; batch = 2; validate_every = 2; seed = 3 }
+`;
+    const its = trainReference(trainIR(src('vx.npy', 'vy.npy'))).iterations;
+    expect(its.map((m) => m.validation_error !== undefined)).toEqual([false, true, true]);
+    // The same run scored against the opposite labels: every held-out sample flips between right and wrong.
+    const flipped = trainReference(trainIR(src('vx.npy', 'vflip.npy'))).iterations;
+    for (const k of [1, 2]) expect(flipped[k]!.validation_error).toBeCloseTo(1 - its[k]!.validation_error!, 12);
+    const bad = checkText(src('vbad.npy', 'vy.npy'));
+    expect(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringMatching(/validation_inputs must have shape \(samples, 20, 8\)/)]);
   });
 });
