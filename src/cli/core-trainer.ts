@@ -27,7 +27,7 @@ import type { Trace } from '../reference/simulate.ts';
 import { nearest } from '../runtime/fixed.ts';
 import { MT19937, STREAMS, stream } from '../data/random.ts';
 import { VALIDATION_SEQUENCES } from '../ir/memory.ts';
-import { taskData, type Sample } from '../tasks/generate.ts';
+import { heldOut, taskData, type Sample } from '../tasks/generate.ts';
 import { lossAndError } from '../reference/loss.ts';
 import type { IterationMetrics, TrainResult } from '../reference/train.ts';
 import { Core } from '../runtime/core.ts';
@@ -43,6 +43,8 @@ export interface CoreCounters {
   readonly energy_pj: number; readonly learning_energy_pj: number;
   /** program_verify: programming attempts, and devices left outside the tolerance. */
   readonly verify_attempts: number; readonly verify_failures: number;
+  /** ReckOn's learning unit: learning ticks run, weight words written, ±1 weight steps taken, and steps refused at the int8 range. */
+  readonly reckon?: { readonly ticks: number; readonly words: { readonly input: number; readonly recurrent: number; readonly readout: number }; readonly updates: number; readonly clipped: number };
 }
 export interface CoreIterationMetrics extends IterationMetrics { readonly counters: CoreCounters }
 
@@ -74,7 +76,7 @@ export interface CoreTrainer {
 /** The program's identity in a checkpoint: the SHA-256 of its encoding, its files by name (not as paths from wherever it was compiled). */
 export const programHash = (p: Program): string => createHash('sha256').update(encodeProgram({ ...p, symbols: { ...p.symbols, files: p.symbols.files.map((f) => basename(f)) } })).digest('hex');
 
-interface Snapshot { pulses: number; resets: number; refreshes: number; saturations: number; learning: Float64Array; cycles: number; learningCycles: number; energy: number; learningEnergy: number; attempts: number; failures: number }
+interface Snapshot { reckon: { ticks: number; input: number; recurrent: number; readout: number; updates: number; clipped: number } | null; pulses: number; resets: number; refreshes: number; saturations: number; learning: Float64Array; cycles: number; learningCycles: number; energy: number; learningEnergy: number; attempts: number; failures: number }
 
 /**
  * A trainer for `ir` on `program`'s core; with `resume` (a checkpoint file's bytes) it continues
@@ -89,7 +91,11 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
   if (loop && !opts.held) throw new Error('internal: chip-in-the-loop training needs the network as the core holds it');
   const host = loop ? hostLearner(ir, opts.held!, core) : null;
   const task = taskData(ir.task, net.dt);
-  const validationTask = ir.task.kind === 'pattern_generation' ? task : taskData(ir.task, net.dt);
+  // An npy task's held-out set, run whole in file order; else fresh samples of the task.
+  const held = heldOut(ir.task);
+  const validationTask = held ? held.data : ir.task.kind === 'pattern_generation' ? task : taskData(ir.task, net.dt);
+  const validationSize = held ? held.size : VALIDATION_SEQUENCES;
+  const reckon = core.reckonLearn;
   const { nRec, nOut } = { nRec: core.nRec, nOut: core.nOut };
   const recPops = program.populations.map((p, i) => ({ p, at: program.symbols.layout[i]!.offset })).filter(({ p }) => p.model === 'LIF' || p.model === 'ALIF');
   const lrBase = core.learn ? { ...program.learning!.lr } : null;
@@ -147,6 +153,7 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
 
   const run = (s: Sample) => {
     core.runSequence(s.x, 0, undefined, { ...(s.target ? { target: s.target } : {}), ...(s.label !== undefined ? { label: s.label } : {}) });
+    if (reckon) return reckonScore(core.outputs, core.steps, nOut, program.reckon!.windowStart, s.label!);
     return lossAndError(ir.learn.loss, core.outputs, core.steps, nOut, s, net.dt);
   };
   /** Chip in the loop: a whole batch — the core's forward passes, then the host's gradients, optimizer step and write. */
@@ -171,14 +178,18 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
       population_hz[p.name] = k / (p.size * core.steps * n * net.dt);
     }
     const it = state.it;
-    const validate = ir.validateEvery > 0 && (it % ir.validateEvery === 0 || it === ir.iterations - 1);
+    const validate = ir.validateEvery > 0 && ((it + 1) % ir.validateEvery === 0 || it === ir.iterations - 1);
     let validation = {};
     if (validate) {
-      // Validation runs the same core: its learning unit keeps learning (an on-chip learner has no
-      // inference-only mode here), so the figure is on-line, as a chip in the field would give it.
+      // Validation runs the same core. ReckOn's learning unit is switched off for it, as its
+      // testbench does (DO_EPROP = 0: no updates, no trace increments; the LFSRs run on); phasecore's
+      // keeps learning (it has no inference-only mode here), so its figure is on-line, as a chip
+      // in the field would give it.
       let vl = 0; let wrong = 0;
-      const vs = validationTask.batch(VALIDATION_SEQUENCES, state.validationRng);
+      const vs = validationTask.batch(validationSize, state.validationRng);
+      if (reckon) reckon.enabled = 0;
       for (const s of vs) { const r = run(s); vl += r.loss / vs.length; if (r.correct === false) wrong++; }
+      if (reckon) reckon.enabled = program.reckon!.learn;
       validation = { validation_loss: vl, ...(task.classification ? { validation_error: wrong / vs.length } : {}) };
     }
     const now = snapshot(core);
@@ -236,11 +247,39 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
   };
 }
 
+/**
+ * How ReckOn's host scores a sample (its testbench): over the window's outputs (each leaked by the
+ * next STEP phase, as the chip's winner logic reads them), the class that is the argmax (strict >:
+ * ties to the lower class) at the most steps, ties again to the lower; the loss is the rule's own
+ * objective, ½ Σ_k (y*_k − hs(vo_k))² with the hard sigmoid hs and y* = 1 for the label, 0 else
+ * (vo in units of its 2048), averaged over the window.
+ */
+export function reckonScore(y: Float64Array, T: number, nOut: number, start: number, label: number): { loss: number; correct: boolean } {
+  const votes = new Float64Array(nOut);
+  let loss = 0;
+  for (let t = start; t < T; t++) {
+    let best = 0;
+    for (let k = 0; k < nOut; k++) {
+      const vo = y[t * nOut + k] as number;
+      if (vo > (y[t * nOut + best] as number)) best = k;
+      const hs = vo > 2047 ? 2048 : vo < -2048 ? 0 : Math.floor((vo + 2048) / 2);
+      const d = (k === label ? 1 : 0) - hs / 2048;
+      loss += (0.5 * d * d) / (T - start);
+    }
+    votes[best] = (votes[best] as number) + 1;
+  }
+  let win = 0;
+  for (let k = 1; k < nOut; k++) if ((votes[k] as number) > (votes[win] as number)) win = k;
+  return { loss, correct: win === label };
+}
+
 function snapshot(core: Core): Snapshot {
   const l = core.learn;
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, x) => a + x, 0);
   const sat = core.saturationsByRegister().total;
+  const rk = core.reckonLearn?.counts;
   return {
+    reckon: rk ? { ticks: rk.ticks, input: rk.wordsIn, recurrent: rk.wordsRec, readout: rk.wordsOut, updates: rk.updates, clipped: rk.clipped } : null,
     pulses: l?.counts.setPulses ?? 0, resets: l?.counts.resetPulses ?? 0, refreshes: l?.counts.refreshes ?? 0,
     saturations: sum(sat) + (l ? l.saturations.reduce((a, x) => a + x, 0) : 0), learning: Float64Array.from(l?.saturations ?? []),
     cycles: core.board.end, learningCycles: core.board.busy.learning,
@@ -257,6 +296,7 @@ function diff(a: Snapshot, b: Snapshot): CoreCounters {
     cycles: a.cycles - b.cycles, learning_cycles: a.learningCycles - b.learningCycles,
     energy_pj: a.energy - b.energy, learning_energy_pj: a.learningEnergy - b.learningEnergy,
     verify_attempts: a.attempts - b.attempts, verify_failures: a.failures - b.failures,
+    ...(a.reckon && b.reckon ? { reckon: { ticks: a.reckon.ticks - b.reckon.ticks, words: { input: a.reckon.input - b.reckon.input, recurrent: a.reckon.recurrent - b.reckon.recurrent, readout: a.reckon.readout - b.reckon.readout }, updates: a.reckon.updates - b.reckon.updates, clipped: a.reckon.clipped - b.reckon.clipped } } : {}),
   };
 }
 

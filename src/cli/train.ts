@@ -154,6 +154,7 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
     held = heldInstance(compiled);
   }
 
+  if (!onCore && ir.learn.kind === 'reckon') return fail([loaded.place(diag('NotOnChip', rv.file, rv.params.spans.learn ?? rv.span, 'ReckOn\'s rule is its chip\'s own (per-neuron traces, int8 weights, stochastic updates from its LFSRs): it has no float reference; train it with --backend core.'))]);
   if (!onCore) {
     if (ir.core !== null) io.err(`note: the float reference ignores core ${ir.core}${ir.learn.update.kind !== 'direct' ? ` and the PCM update scheme (${ir.learn.update.kind})` : ''}; --backend core trains on it.`);
     for (const p of ir.probes.filter((x) => !REFERENCE_PROBES.has(x.variable))) {

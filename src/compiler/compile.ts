@@ -5,7 +5,8 @@ import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun } from './
 import { diagnose, placeOf, type PassContext } from './context.ts';
 import { deviceOf, lowerCore, lowerLearn, lowerNetwork, lowerProbes, lowerTask } from './lower.ts';
 import { probeEvery, probeSteps } from '../ir/probes.ts';
-import type { ProbeIR } from '../ir/training.ts';
+import type { ProbeIR, ReckonRuleIR } from '../ir/training.ts';
+import type { NetworkIR } from '../ir/network.ts';
 import { mapTiles, tilesAtLeast, type TileMap } from './map.ts';
 import { quantize, quantizeForLearning, trainableCells, quantizeLearning, type PrecisionRow, type Quantized } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
@@ -15,7 +16,7 @@ import { endPieces } from '../ir/network.ts';
 import { stream } from '../data/random.ts';
 import { taskSteps } from '../tasks/generate.ts';
 import { cycles, disassemble, fieldMax, fieldNames, fieldSpecs, ISA, operand, type Unit } from '../runtime/isa.ts';
-import type { LearningConstants, Program, Symbols } from '../runtime/program.ts';
+import type { LearningConstants, Program, ReckonConstants, Symbols } from '../runtime/program.ts';
 import { formatName } from '../runtime/fixed.ts';
 import { diag, DIAG, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 
@@ -83,6 +84,45 @@ function traceDeadbands(q: Quantized, core: Program['core'], ctx: PassContext): 
   return out;
 }
 
+/**
+ * ReckOn's rule on this core: its registers as the program holds them, or the reasons it cannot
+ * run here (ReckOn's chip runs one recurrent LIF population with reset by subtraction, up to 16
+ * leaky readouts with a 7-bit κ, no more inputs than recurrent neurons, on a split tick).
+ */
+function reckonConstants(r: ReckonRuleIR, net: NetworkIR, inst: Instance, q: Quantized, core: Program['core'], steps: number, refuse: (m: string) => Diagnostic): { value: ReckonConstants; refusals: Diagnostic[] } {
+  const refusals: Diagnostic[] = [];
+  const no = (m: string) => refusals.push(refuse(m));
+  if (core.tick !== 'split') no('ReckOn\'s rule runs in the learning phase of a split tick, between its STEP and event phases: give the core tick = split (as examples/cores/reckon.snn does).');
+  const recs = q.populations.filter((p) => p.model === 'LIF' || p.model === 'ALIF');
+  const outs = q.populations.filter((p) => p.model === 'LI');
+  if (recs.length !== 1 || recs[0]!.model !== 'LIF' || recs[0]!.conventions.reset !== 'subtract' || recs[0]!.conventions.sameStep) no('ReckOn\'s learning unit serves one population of LIF neurons that reset by subtraction in the next step.');
+  if (outs.length !== 1 || outs[0]!.size > 16) no('ReckOn\'s learning unit serves one readout population of at most 16 neurons.');
+  const { nIn, nRec } = inst.layout;
+  if (nIn > nRec) no(`ReckOn's learning unit keeps an input's trace in the neuron word of its index: ${nIn} inputs need at least as many recurrent neurons (the network has ${nRec}).`);
+  const kappa = outs[0]?.arrays.kappa?.[0] ?? 0;
+  if (core.registers.decay.frac !== 15 || kappa % 256 !== 0) no('ReckOn\'s output trace leaks by the readouts\' 7-bit κ: give the core decay = multiply(q1.15, …) and the readout a τ whose κ is a multiple of 2^−7.');
+  if (core.device.kind !== 'ideal') no('ReckOn\'s weights are int8 in SRAM: give the core ideal devices (as examples/cores/reckon.snn does).');
+  for (const [name, xs] of [['trace_shift', r.traceShift], ['lr_shift', r.lrShift], ['lr_rshift', r.lrRShift]] as const) if (xs.some((x) => !Number.isInteger(x))) no(`${name} holds shifts, whole numbers; it is [${xs.join(', ')}].`);
+  // The weights as int8 times 2^weight_shift, in the weight units the devices hold.
+  const unit = 2 ** r.weightShift;
+  for (const [name, b] of [['input', inst.inRec], ['recurrent', inst.recRec], ['readout', inst.recOut]] as const) {
+    const bad = Array.from(b.w).findIndex((w) => !Number.isInteger(w / unit) || w / unit > 127 || w / unit < -128);
+    if (bad >= 0) { no(`ReckOn's ${name} weights are int8 times 2^weight_shift = ${unit}; weight ${bad} is ${b.w[bad]}.`); break; }
+  }
+  const trainable = (role: 'input' | 'population', target: 'population' | 'readout') => net.projections.some((pr) => pr.trainable && net.populations.find((x) => x.name === pr.source.name)?.role === role && (net.groups[pr.target.name] ?? [pr.target.name]).some((m) => net.populations.find((x) => x.name === m)?.role === target));
+  const window = Math.min(steps, Math.max(1, Math.round(r.window / net.dt)));
+  return {
+    refusals,
+    value: {
+      windowStart: steps - window,
+      learn: (trainable('input', 'population') ? 1 : 0) | (trainable('population', 'population') ? 2 : 0) | (trainable('population', 'readout') ? 4 : 0),
+      weightShift: r.weightShift, traceShift: r.traceShift, signalScale: r.signalScale, hThreshold: r.hThreshold,
+      lrShift: r.lrShift, lrRShift: r.lrRShift,
+      regularize: { none: 0, input: 1, recurrent: 2, both: 3 }[r.regularize], regF0: r.regF0, regShift: [r.regShift, r.regShift],
+    },
+  };
+}
+
 export function compileRun(program: CheckedProgram, run: CheckedRun, core: CheckedCore, opts: CompileOptions = {}): CompileResult {
   const p = run.params.params;
   const netName = p.network?.t === 'ref' ? p.network.name : '';
@@ -145,8 +185,19 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const l = learn ? lowerLearn(learn) : null;
   const batch = p.batch?.t === 'int' ? p.batch.value : 1;
   let learning: LearningConstants | null = null;
+  let reckon: ReckonConstants | null = null;
   let onChip = false;
-  if (learn && l && opts.learning !== 'off') {
+  if (learn && l && l.kind === 'reckon' && opts.learning !== 'off') {
+    const at = { file: run.file, span: run.params.spans.learn ?? run.span };
+    const k = reckonConstants(l.reckon!, net, inst, q.value, coreConfig, steps, (m) => diag('NotOnChip', at.file, at.span, m));
+    if (k.refusals.length > 0 && opts.learning === 'required') return failed(k.refusals);
+    if (k.refusals.length > 0) diagnostics.push(...k.refusals.map((d) => diag('LearningOffChip', d.file, d.span, `${d.message} The program is compiled for inference only.`)));
+    else {
+      reckon = k.value;
+      const masks = trainableCells(net, inst, q.value, coreConfig, map);
+      masks.forEach((mask, i) => { q.value.targets[i] = { ...q.value.targets[i]!, trainable: mask }; });
+    }
+  } else if (learn && l && opts.learning !== 'off') {
     let B: Float64Array | null;
     try {
       B = l.kind !== 'eprop' ? null : l.feedback.kind === 'symmetric' ? inst.recOut.w : drawFeedback(l.feedback.B, inst.layout, initRng);
@@ -182,7 +233,8 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
       masks.forEach((mask, k) => { q.value.targets[k] = { ...q.value.targets[k]!, trainable: mask }; });
     }
   }
-  const emitted = emit(net, map, coreConfig, steps, probes, onChip && l ? { loss: l.loss.kind, scheme: l.update.kind, write: l.write, batch: l.write === 'batch' ? batch : 1, regularizer: l.regularizer.kind === 'rate' && l.regularizer.strength > 0 ? l.regularizer.mode : 'none', refresh: coreConfig.device.refresh !== null } : null);
+  const reckonTiles = map.tiles.filter((t) => t.pieces.length > 0).map((t) => t.index);
+  const emitted = emit(net, map, coreConfig, steps, probes, reckon ? null : onChip && l ? { loss: l.loss.kind, scheme: l.update.kind, write: l.write, batch: l.write === 'batch' ? batch : 1, regularizer: l.regularizer.kind === 'rate' && l.regularizer.strength > 0 ? l.regularizer.mode : 'none', refresh: coreConfig.device.refresh !== null } : null, reckon ? { tiles: reckonTiles } : null);
   const overflow = fieldOverflows(emitted, ctx, run);
   if (overflow.length > 0) return failed(overflow);
   // Where each instruction comes from: its populations' and projections' declarations, `file:line:col`.
@@ -212,12 +264,12 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const samples = p.samples?.t === 'int' ? p.samples.value : 1;
   const prog: Program = {
     core: coreConfig, populations: q.value.populations, targets: q.value.targets, code: emitted.code, probes: emitted.probes,
-    learning, symbols, run: { steps, samples, seed, task: taskIR ? lowerTask(taskIR) : null, loss: l ? l.loss : null },
+    learning, reckon, symbols, run: { steps, samples, seed, task: taskIR ? lowerTask(taskIR) : null, loss: l ? l.loss : null },
   };
   const listing = emitted.code.map((ins, addr) => {
     const spec = ISA[ins.op];
     const loc = locate(emitted.sources[addr]!);
-    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(64)} ${spec.unit.padEnd(11)} ${String(cycles(coreConfig, ins, typicalActive(ins))).padStart(5)} cy  ; ${emitted.origin[addr]}${loc ? `  (${loc})` : ''}`;
+    return `${String(addr).padStart(4, '0')}  ${disassemble(ins).padEnd(64)} ${spec.unit.padEnd(11)} ${String(cycles(coreConfig, ins, typicalActive(ins, coreConfig.lanes))).padStart(5)} cy  ; ${emitted.origin[addr]}${loc ? `  (${loc})` : ''}`;
   });
   const report: CompileReport = {
     precision: q.value.precision,

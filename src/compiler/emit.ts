@@ -18,7 +18,12 @@ import { columnTarget, type Piece, type TileMap } from './map.ts';
 import { TYPICAL_ACTIVITY } from './ranges.ts';
 
 /** The active rows (event-driven work) an instruction is estimated to see: 5 % of the rows it drives. */
-export const typicalActive = (ins: Instruction): number => ('rowCount' in ins.fields ? Math.ceil(operand(ins, 'rowCount') * TYPICAL_ACTIVITY) : 0);
+export const typicalActive = (ins: Instruction, lanes: number): number => {
+  if ('rowCount' in ins.fields) return Math.ceil(operand(ins, 'rowCount') * TYPICAL_ACTIVITY);
+  // A split tick's leak parts leak every neuron (all steps but a sequence's first).
+  if ((ins.op === 'NEURON_UPDATE' || ins.op === 'READOUT_UPDATE') && ins.fields.part === 1) return Math.ceil(ins.fields.count / lanes);
+  return 0;
+};
 
 export interface ProbeRequest {
   readonly variable: number; readonly population: number; readonly lo: number; readonly count: number;
@@ -51,7 +56,10 @@ export interface LearningPlan {
   readonly refresh: boolean;
 }
 
-export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: number, probes: readonly ProbeRequest[], learning: LearningPlan | null = null): Emitted {
+/** ReckOn's learning phase (a split tick's): the tiles whose weights it updates. */
+export interface ReckonPlan { readonly tiles: readonly number[] }
+
+export function emit(net: NetworkIR, map: TileMap, core: CoreTiming & { readonly tick: 'fused' | 'split' }, steps: number, probes: readonly ProbeRequest[], learning: LearningPlan | null = null, reckon: ReckonPlan | null = null): Emitted {
   const code: Instruction[] = [];
   const origin: string[] = [];
   const sources: Emitted['sources'] = [];
@@ -61,8 +69,25 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   const nRec = net.populations.filter((p) => p.role === 'population').reduce((a, p) => a + p.size, 0);
   const nOut = net.populations.filter((p) => p.role === 'readout').reduce((a, p) => a + p.size, 0);
 
+  const split = core.tick === 'split';
+  const neuronParts = (part: number) => net.populations.forEach((p, i) => {
+    if (p.role === 'population') put({ op: 'NEURON_UPDATE', fields: { model: p.model === 'ALIF' ? 1 : 0, pop: i, lo: 0, count: p.size, part } }, part === 1 ? `${p.name}: leak` : part === 2 ? `${p.name}: integrate and fire` : p.name, pop(p.name));
+  });
+  const readoutParts = (part: number) => net.populations.forEach((p, i) => {
+    if (p.role === 'readout') put({ op: 'READOUT_UPDATE', fields: { pop: i, lo: 0, count: p.size, part } }, part === 1 ? `${p.name}: leak` : part === 2 ? `${p.name}: integrate` : p.name, pop(p.name));
+  });
   put({ op: 'STEP', fields: {} }, 'time step');
   put({ op: 'LOAD_INPUT', fields: { lo: 0, count: nIn, graded: net.populations.some((p) => p.role === 'input' && p.encoding === 'graded') ? 1 : 0 } }, 'inputs');
+  // A split tick's STEP phase (none in a sequence's first step: a ReckOn sample's first tick is an
+  // event phase alone), and ReckOn's learning phase after it.
+  if (split) {
+    neuronParts(1); readoutParts(1);
+    if (reckon) {
+      const lo = Math.min(...reckon.tiles);
+      const rec = net.populations.findIndex((p) => p.role === 'population');
+      put({ op: 'RECKON_EPROP', fields: { pop: rec, tile: lo, tiles: Math.max(...reckon.tiles) - lo + 1, rec: nRec, pre: Math.max(nIn, nRec) } }, 'ReckOn\'s learning phase');
+    }
+  }
   put({ op: 'ACC_CLEAR', fields: { lo: 0, count: nRec + nOut } }, 'accumulators');
   // A digital event-driven core (ReckOn) scans its event buffers; its cost is the scan's.
   if (core.eventScan > 0 || core.event > 0) put({ op: 'EVENT_SCAN', fields: { count: Math.max(nIn, nRec), targets: nRec } }, 'event scan');
@@ -96,6 +121,7 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
     }
     added.add(tile);
   };
+  /** The reads of the pieces (`late`: the recurrent → readout pieces; a split tick reads them from the spikes of the last step too). */
   const readAll = (late: boolean) => {
     const pieces = map.tiles.map((t) => t.pieces.filter((p) => p.late === late));
     const rounds = Math.max(0, ...pieces.map((ps) => ps.length));
@@ -106,7 +132,7 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
       if (prev?.tile === cur.tile) { emitAdds(prev); prev = undefined; }
       if (added.has(cur.tile)) { put({ op: 'SYNC', fields: { units: SYNC_ACC } }, `tile ${cur.tile}'s output register is free`); added.clear(); }
       const { tile, piece } = cur;
-      const src = piece.source === 'input' ? 0 : late ? 2 : 1;
+      const src = piece.source === 'input' ? 0 : late && !split ? 2 : 1;
       readAt.set(piece, code.length);
       put({ op: 'XBAR_READ', fields: { tile, src, srcLo: piece.rowLo, rowLo: piece.tileRow, rowCount: piece.rowHi - piece.rowLo } }, piece.label, { populations: [], projections: piece.projections });
       if (prev) emitAdds(prev);
@@ -115,14 +141,11 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
     if (prev) emitAdds(prev);
   };
   readAll(false);
-  net.populations.forEach((p, i) => {
-    if (p.role === 'population') put({ op: 'NEURON_UPDATE', fields: { model: p.model === 'ALIF' ? 1 : 0, pop: i, lo: 0, count: p.size } }, p.name, pop(p.name));
-  });
-  // Readouts integrate this step's spikes: their pieces are read from the buffer just written.
+  neuronParts(split ? 2 : 0);
+  // Readouts integrate this step's spikes: their pieces are read from the buffer just written
+  // (a split tick's from the last step's, in the same event phase).
   readAll(true);
-  net.populations.forEach((p, i) => {
-    if (p.role === 'readout') put({ op: 'READOUT_UPDATE', fields: { pop: i, lo: 0, count: p.size } }, p.name, pop(p.name));
-  });
+  readoutParts(split ? 2 : 0);
   // The learning unit's step (on chip): targets, errors, learning signals, presynaptic traces, the
   // gradients of every trainable piece; with write = step, the writes too.
   const trainableTiles = [...new Set(pairs.filter((x) => x.piece.projections.some((k) => net.projections[k]?.trainable)).map((x) => (code[x.add] as { fields: { tile: number } }).fields.tile))];
@@ -158,6 +181,9 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   }
   const stepEnd = code.length;
   put({ op: 'LOOP', fields: { target: 0, count: steps } }, `${steps} time steps`);
+  // A split sequence ends with a STEP phase alone (a ReckOn sample's last tick: its leak, reset
+  // and the outputs the last event phase left, leaked, as the host reads them).
+  if (split) { put({ op: 'STEP', fields: {} }, 'the last STEP phase'); neuronParts(1); readoutParts(1); }
   if (learning) {
     put({ op: 'SEQ_END', fields: { regularize: learning.regularizer === 'per_sequence' ? 1 : 0 } }, 'end of sequence');
     if (learning.write !== 'step') {
@@ -173,6 +199,6 @@ export function emit(net: NetworkIR, map: TileMap, core: CoreTiming, steps: numb
   // One step through the scoreboard (src/runtime/schedule.ts), with the typical activity.
   // One step: STEP through LOOP (the next STEP waits for everything, LOOP included).
   const board = new Scoreboard(core, code);
-  for (let i = 0; i <= stepEnd; i++) board.issueAt(i, typicalActive(code[i] as Instruction));
+  for (let i = 0; i <= stepEnd; i++) board.issueAt(i, typicalActive(code[i] as Instruction, core.lanes));
   return { code, origin, sources, probes: schedules, cyclesPerStep: board.end, busy: board.busy };
 }

@@ -124,6 +124,22 @@ export function lowerNetwork(net: CheckedNetwork): NetworkIR {
 
 export function lowerLearn(r: Resolved): LearnIR {
   const p = r.params;
+  if (r.kind === 'reckon') {
+    const ints = (k: string, n: number) => (p[k]?.t === 'list' ? p[k].items.map((x) => num(x, k)) : fail(k)).slice(0, n);
+    const window = num(p.window, 'window');
+    const reckon = {
+      window, weightShift: num(p.weight_shift, 'weight_shift'), traceShift: ints('trace_shift', 3) as [number, number, number],
+      signalScale: num(p.signal_scale, 'signal_scale'), hThreshold: num(p.h_threshold, 'h_threshold'),
+      lrShift: ints('lr_shift', 3) as [number, number, number], lrRShift: ints('lr_rshift', 3) as [number, number, number],
+      regularize: word(p.regularize, 'regularize') as 'none' | 'input' | 'recurrent' | 'both', regF0: num(p.regularize_f0, 'regularize_f0'), regShift: num(p.regularize_shift, 'regularize_shift'),
+    };
+    // The metric's loss and prediction window; ReckOn has no optimizer, schedule or scheme of phasecore's.
+    return {
+      kind: 'reckon', reckon, loss: { kind: 'cross_entropy', window }, optimizer: { kind: 'sgd', lr: 0, momentum: 0 }, regularizer: { kind: 'none' },
+      schedule: { kind: 'constant' }, gradientClip: null, averageGradient: false, feedback: { kind: 'symmetric' }, update: { kind: 'direct' },
+      placement: 'on_chip', write: 'step', truncate: null,
+    };
+  }
   const loss = choice(p.loss, 'loss');
   const lossIR: LossIR = loss.option === 'mse'
     ? { kind: 'mse', reduce: word(loss.params.reduce, 'reduce') as 'sum' | 'mean' }
@@ -154,7 +170,7 @@ export function lowerLearn(r: Resolved): LearnIR {
       : { kind: 'mixed_precision', epsilon: num(up.params.epsilon, 'epsilon'), pulse: num(up.params.pulse, 'pulse') };
   }
   return {
-    kind: r.kind as 'eprop' | 'bptt', loss: lossIR, optimizer, regularizer, schedule,
+    kind: r.kind as 'eprop' | 'bptt', reckon: null, loss: lossIR, optimizer, regularizer, schedule,
     gradientClip: optNum(p.gradient_clip, 'gradient_clip'), averageGradient: bool(p.average_gradient, 'average_gradient'),
     feedback, update,
     placement: r.kind === 'eprop' ? word(p.placement, 'placement') as LearnIR['placement'] : 'on_chip',
@@ -291,6 +307,7 @@ export function lowerCore(core: CheckedCore): CoreConfig {
     converter: { bits: adcBits, range: adcRange, noise: num(p.adc_noise, 'adc_noise'), ...scale },
     decayMode: decay.option as 'multiply' | 'shift',
     lfsr: word(p.lfsr, 'lfsr') as 'phasecore' | 'reckon',
+    tick: word(p.tick, 'tick') as 'fused' | 'split',
     device, energy, registers,
   };
 }

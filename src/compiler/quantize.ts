@@ -194,6 +194,7 @@ export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreC
   const R = core.registers;
   const refuse = (message: string) => diagnostics.push(diag('NotOnChip', at.file, at.span, message));
   const onChip = l.kind === 'eprop' && l.placement === 'on_chip';
+  if (l.kind === 'eprop' && core.tick === 'split') refuse('phasecore\'s e-prop unit (on chip and in the loop) works on a fused tick; this core\'s tick is split, as ReckOn\'s: train it with ReckOn\'s own rule (learn … : reckon), or give the core tick = fused.');
   if (l.kind === 'bptt') refuse('BPTT needs the whole sequence stored and run backwards: it is the float reference\'s (train --backend reference), not a core\'s; use e-prop to learn on the core.');
   if (onChip) {
     if (l.optimizer.kind === 'adam') refuse('Adam keeps two moments per synapse and divides by a square root, which the core\'s learning unit does not: run it with placement = chip_in_the_loop (the host runs the optimizer in float64), or use sgd on chip.');

@@ -17,7 +17,7 @@ const SHAPES: Record<string, string> = {
   const: 'const NAME = VALUE',
   network: 'network NAME { ... }',
   core: 'core NAME { ... }  or  core NAME : BASE_CORE { ... }',
-  learn: 'learn NAME : eprop { ... }  or  learn NAME : bptt { ... }',
+  learn: 'learn NAME : eprop { ... }  or  learn NAME : bptt { ... }  or  learn NAME : reckon { ... }',
   task: 'task NAME : KIND { ... }',
   train: 'train { ... }  or  train NAME { ... }',
   run: 'run { ... }  or  run NAME { ... }',

@@ -16,8 +16,18 @@ export type UpdateIR =
   | { readonly kind: 'program_verify'; readonly tolerance: number; readonly iterations: number; readonly epsilon: number };
 export type ScheduleIR = { readonly kind: 'constant' } | { readonly kind: 'step'; readonly every: number; readonly factor: number };
 
+/** ReckOn's rule: its registers (raw integers; the window in seconds). */
+export interface ReckonRuleIR {
+  readonly window: number; readonly weightShift: number; readonly traceShift: readonly [number, number, number];
+  readonly signalScale: number; readonly hThreshold: number;
+  readonly lrShift: readonly [number, number, number]; readonly lrRShift: readonly [number, number, number];
+  readonly regularize: 'none' | 'input' | 'recurrent' | 'both'; readonly regF0: number; readonly regShift: number;
+}
+
 export interface LearnIR {
-  readonly kind: 'eprop' | 'bptt';
+  readonly kind: 'eprop' | 'bptt' | 'reckon';
+  /** ReckOn's rule's registers (kind reckon), else null. */
+  readonly reckon: ReckonRuleIR | null;
   readonly loss: LossIR;
   readonly optimizer: OptimizerIR;
   readonly regularizer: RegularizerIR;

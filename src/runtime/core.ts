@@ -12,6 +12,7 @@ import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type Q
 import { spaceSizes, synapseCells, type SynapseCell, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
 import { Scoreboard } from './schedule.ts';
 import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
+import { ReckonUnit, type ReckonHost } from './reckon.ts';
 import { Lfsr, RECKON_SEEDS, RECKON_VO_SEED, ReckonLfsr, reckonLfsr, type UnfoldedLfsr } from './lfsr.ts';
 import { LearningUnit } from './learning.ts';
 
@@ -228,6 +229,9 @@ export class Core {
   private readonly reckon: readonly [ReckonLfsr, ReckonLfsr] | null;
   /** ReckOn's output neurons' leak-rounding LFSR (7 bits, 16 draws per STEP: draw k for output k), and this step's draws. */
   private readonly reckonVo: UnfoldedLfsr | null;
+  /** ReckOn's learning unit (a program with RECKON_EPROP), and its view of the core. */
+  readonly reckonLearn: ReckonUnit | null;
+  private readonly reckonHost: ReckonHost;
   private readonly voDraws = new Int32Array(16);
   private voDrawStep = -1;
   private x: Float64Array = new Float64Array(0);
@@ -333,6 +337,13 @@ export class Core {
       return { taken, rowSyn };
     });
     this.programTiles(byTile);
+    this.reckonLearn = p.reckon ? new ReckonUnit(p, p.reckon, this.tiles as ReadonlyArray<Tile | undefined>, this.device, stream(options.seed, 'learning'), { nIn: this.nIn, nRec: this.nRec, nOut: this.nOut }) : null;
+    const core = this;
+    // A view, not state (frozen: a checkpoint passes it by).
+    this.reckonHost = Object.freeze({
+      get input() { return core.input; }, get spikes() { return core.spikes; }, get v() { return core.v; }, get y() { return core.y; },
+      get label() { return core.label; }, get clock() { return core.clock; },
+    });
     this.learn = writes ? new LearningUnit(p, this.tiles, this.device, stream(options.seed, 'learning'), { nIn: this.nIn, nRec: this.nRec, nOut: this.nOut }) : null;
     this.rand = (bits: number) => this.lfsr.uniform(bits);
     const kappa = p.learning?.kappa ?? 0;
@@ -408,7 +419,8 @@ export class Core {
     if (x.length !== this.steps * this.nIn) throw new CoreError('PCX2002', `the input has ${this.nIn > 0 ? x.length / this.nIn : x.length} steps of ${this.nIn} channels; the program runs ${this.steps} steps`);
     this.x = x;
     this.sample = sample;
-    this.pc = 0; this.t = -1; this.halted = false;
+    this.pc = 0; this.t = -1; this.halted = false; this.voDrawStep = -1;
+    this.reckonLearn?.begin();
     this.loops.fill(0);
     this.spikes.fill(0); this.next.fill(0); this.nSpikes = 0; this.nNext = 0; this.nInput = 0; this.input.fill(0);
     this.acc.fill(0); this.lastI.fill(0); this.refr.fill(0);
@@ -807,8 +819,11 @@ export class Core {
     return overflow(x, f, f.overflow);
   }
 
-  /** NEURON_UPDATE: LIF or ALIF neurons [lo, lo+count) of a population (docs/core.md, step by step). */
-  neuronUpdate(popIndex: number, lo: number, count: number): number {
+  /**
+   * NEURON_UPDATE: LIF or ALIF neurons [lo, lo+count) of a population (docs/core.md, step by step);
+   * `part` 1 (leak) and 2 (fire) are a split tick's two halves, 0 the whole update.
+   */
+  neuronUpdate(popIndex: number, lo: number, count: number, part = 0): number {
     const pop = this.pops[popIndex]!;
     const conv = this.program.populations[popIndex]!.conventions;
     const R = this.program.core.registers;
@@ -836,54 +851,67 @@ export class Core {
     const { psi_h: psiH, psi_s: psiM, psi_shift: psiS } = pop.arrays as Record<string, Int32Array>;
     const psiZero = conv.psiZeroBlocked;
     let mults = 0; let adds = 0;
+    if (part === 1 && this.t === 0) return 0; // a split sequence's first step has no STEP phase
+    const rk = this.reckonLearn;
+    if (rk && part === 1) rk.leakTraces(lo, count);
+    if (rk && part === 2) rk.incrementTraces(lo, count, this.reckonHost);
     for (let i = lo; i < lo + count; i++) {
       const g = offset + i;
       const zPrev = spikes[g] as number;
-      // Adaptation and threshold: a ← ρ·a + c·z^{t−1}; A = v_th + β·a.
-      let A = v_th![i] as number;
-      if (alif) {
-        const r = rho![i] as number;
-        let a = this.leak(Adapt[g] as number, r);
-        if (zPrev) {
-          // (1 − ρ) in the adaptation format, rounded as that register rounds: 2^−k for a shift k.
-          const aRound = R.adaptation.round;
-          const inc = !conv.incrementOneMinusRho ? oneA
-            : this.decayShift ? roundingShiftRight(oneA, r, aRound, aRound === 'stochastic' ? this.lfsr.uniform(r) : 0)
-            : roundingShiftRight((2 ** decayF.frac - r) * oneA, decayF.frac, aRound, aRound === 'stochastic' ? this.lfsr.uniform(decayF.frac) : 0);
-          a += inc;
+      let v: number; let A: number;
+      if (part === 2) { v = V[g] as number; A = thr[g] as number; } else {
+        // Adaptation and threshold: a ← ρ·a + c·z^{t−1}; A = v_th + β·a.
+        A = v_th![i] as number;
+        if (alif) {
+          const r = rho![i] as number;
+          let a = this.leak(Adapt[g] as number, r);
+          if (zPrev) {
+            // (1 − ρ) in the adaptation format, rounded as that register rounds: 2^−k for a shift k.
+            const aRound = R.adaptation.round;
+            const inc = !conv.incrementOneMinusRho ? oneA
+              : this.decayShift ? roundingShiftRight(oneA, r, aRound, aRound === 'stochastic' ? this.lfsr.uniform(r) : 0)
+              : roundingShiftRight((2 ** decayF.frac - r) * oneA, decayF.frac, aRound, aRound === 'stochastic' ? this.lfsr.uniform(decayF.frac) : 0);
+            a += inc;
+          }
+          if (a > dHi || a < dLo) a = this.saturated(a, R.adaptation, 'adaptation', popIndex);
+          Adapt[g] = a;
+          A += mulShift(beta![i] as number, a, R.adaptation.frac, R.threshold.round, R.threshold.round === 'stochastic' ? this.lfsr.uniform(R.adaptation.frac) : 0);
+          if (A > tHi || A < tLo) A = this.saturated(A, R.threshold, 'threshold', popIndex);
+          mults += 2; adds += 2;
         }
-        if (a > dHi || a < dLo) a = this.saturated(a, R.adaptation, 'adaptation', popIndex);
-        Adapt[g] = a;
-        A += mulShift(beta![i] as number, a, R.adaptation.frac, R.threshold.round, R.threshold.round === 'stochastic' ? this.lfsr.uniform(R.adaptation.frac) : 0);
-        if (A > tHi || A < tLo) A = this.saturated(A, R.threshold, 'threshold', popIndex);
-        mults += 2; adds += 2;
+        thr[g] = A;
+        // The leak acts on the previous state, or on the reset value after a spike (next_step reset).
+        let vPrev = V[g] as number;
+        if (zPrev && valueNext) vPrev = conv.reset === 'zero' ? 0 : (reset_value![i] as number);
+        const al = alpha![i] as number;
+        let leaked: number;
+        if (reckon) {
+          // ReckOn's leak: ⌊u·α / 2^F⌋, one up when the remainder reaches the word's LFSR draw — never
+          // from 0; its two LFSRs (even, odd neuron) advance once per two-neuron word of a STEP. A
+          // sample's first tick has no STEP (the chip goes from IDLE straight to its event phase), so
+          // the first step of a sequence, whose leak acts on zeros, draws nothing.
+          const prod = vPrev * al; const d = 2 ** decayF.frac;
+          const fl = Math.floor(prod / d);
+          leaked = fl + (fl !== 0 && prod - fl * d >= (reckon[i & 1] as ReckonLfsr).out() ? 1 : 0);
+          if (((i & 1) === 1 || i === lo + count - 1) && this.t > 0) { reckon[0].advance(); reckon[1].advance(); }
+        } else if (fast) leaked = nearest(vPrev * al * unit); else leaked = this.leak(vPrev, al);
+        v = leaked;
+        mults++; adds++;
+        if (zPrev && subtractNext) { v -= this.rescale(adaptiveTheta ? A : (v_th![i] as number), R.threshold, R.membrane); adds++; }
+        if (part === 1) {
+          if (v > mHi || v < mLo) v = this.saturated(v, R.membrane, 'membrane', popIndex);
+          V[g] = v;
+          continue;
+        }
       }
-      thr[g] = A;
       const theta = adaptiveTheta ? A : (v_th![i] as number);
-      // The leak acts on the previous state, or on the reset value after a spike (next_step reset).
-      let vPrev = V[g] as number;
-      if (zPrev && valueNext) vPrev = conv.reset === 'zero' ? 0 : (reset_value![i] as number);
       // The step's input: the accumulated sum and the bias, in the membrane's format, times (1 − α) where asked.
       let I = (acc[g] as number) + (bias![i] as number);
       if (I > aHi || I < aLo) I = this.saturated(I, R.accumulator, 'accumulator', popIndex);
       lastI[g] = I;
       let input = sameFrac ? I : this.rescale(I, R.accumulator, R.membrane);
-      const al = alpha![i] as number;
-      if (inputFactor) { input = this.oneMinus(input, al); mults++; }
-      let leaked: number;
-      if (reckon) {
-        // ReckOn's leak: ⌊u·α / 2^F⌋, one up when the remainder reaches the word's LFSR draw — never
-        // from 0; its two LFSRs (even, odd neuron) advance once per two-neuron word of a STEP. A
-        // sample's first tick has no STEP (the chip goes from IDLE straight to its event phase), so
-        // the first step of a sequence, whose leak acts on zeros, draws nothing.
-        const prod = vPrev * al; const d = 2 ** decayF.frac;
-        const fl = Math.floor(prod / d);
-        leaked = fl + (fl !== 0 && prod - fl * d >= (reckon[i & 1] as ReckonLfsr).out() ? 1 : 0);
-        if (((i & 1) === 1 || i === lo + count - 1) && this.t > 0) { reckon[0].advance(); reckon[1].advance(); }
-      } else if (fast) leaked = nearest(vPrev * al * unit); else leaked = this.leak(vPrev, al);
-      let v = leaked + input;
-      mults++; adds += 2;
-      if (zPrev && subtractNext) { v -= this.rescale(theta, R.threshold, R.membrane); adds++; }
+      if (inputFactor) { input = this.oneMinus(input, alpha![i] as number); mults++; }
+      v += input; adds++;
       if (v > mHi || v < mLo) v = this.saturated(v, R.membrane, 'membrane', popIndex);
       if (v < vMin) v = vMin;
       // The threshold test, exact in the finer of the two formats.
@@ -906,12 +934,13 @@ export class Core {
       }
       V[g] = v;
     }
-    this.ledgerNeurons(count, mults, adds, alif);
-    return 0;
+    // A split tick's fire part is the event phase's writes: its neurons' updates are the leak part's.
+    this.ledgerNeurons(part === 2 ? 0 : count, mults, adds, alif);
+    return part === 1 ? Math.ceil(count / this.program.core.lanes) : 0;
   }
 
-  /** READOUT_UPDATE: y ← κ·y + g·I + b (g = 1 − κ or 1). */
-  readoutUpdate(popIndex: number, lo: number, count: number): number {
+  /** READOUT_UPDATE: y ← κ·y + g·I + b (g = 1 − κ or 1); `part` 1 the leak (and the output seen), 2 the input. */
+  readoutUpdate(popIndex: number, lo: number, count: number, part = 0): number {
     const pop = this.pops[popIndex]!;
     const conv = this.program.populations[popIndex]!.conventions;
     const R = this.program.core.registers;
@@ -921,31 +950,41 @@ export class Core {
     // ReckOn's output leak (its κ is 1.7: a q1.15 coefficient that is a multiple of 2^8): vo·κ
     // floored, one up when the fraction's 7 bits reach output k's draw of the step — never from 0.
     const vo = this.reckonVo && !this.decayShift && R.decay.frac === 15 && R.decay.round === 'stochastic' ? this.reckonVo : null;
-    if (vo && this.voDrawStep !== this.t) {
+    if (part === 1 && this.t === 0) return 0; // a split sequence's first step has no STEP phase
+    if (vo && part !== 2 && this.voDrawStep !== this.t) {
       this.voDrawStep = this.t;
       for (let k = 0; k < 16; k++) { this.voDraws[k] = vo.out(); vo.advance(); }
     }
+    const toReal = 2 ** -R.membrane.frac;
     for (let i = lo; i < lo + count; i++) {
       const g = pop.offset + i;
+      const kap = kappa![i] as number;
+      let y = this.y[g] as number;
+      if (part !== 2) {
+        if (vo && kap % 256 === 0 && g < 16) {
+          const P = y * (kap / 256);
+          const ip = Math.floor(P / 128);
+          y = ip + (ip !== 0 && P - ip * 128 >= (this.voDraws[g] as number) ? 1 : 0);
+        } else y = this.leak(y, kap);
+        mults++;
+        if (part === 1) {
+          // What a split tick's host sees of step t − 1: its output leaked by the next STEP phase
+          // (ReckOn's winner logic reads it there, before the event phase).
+          this.y[g] = y; this.outputs[(this.t - 1) * this.nOut + g] = y * toReal;
+          continue;
+        }
+      }
       const I = this.acc[this.nRec + g] as number;
       this.lastI[this.nRec + g] = I;
       let input = this.rescale(I, R.accumulator, R.membrane);
-      if (conv.inputFactor) { input = this.oneMinus(input, kappa![i] as number); mults++; }
-      const kap = kappa![i] as number;
-      let leaked: number;
-      if (vo && kap % 256 === 0 && g < 16) {
-        const P = (this.y[g] as number) * (kap / 256);
-        const ip = Math.floor(P / 128);
-        leaked = ip + (ip !== 0 && P - ip * 128 >= (this.voDraws[g] as number) ? 1 : 0);
-      } else leaked = this.leak(this.y[g] as number, kap);
-      let y = leaked + input + (bias![i] as number);
+      if (conv.inputFactor) { input = this.oneMinus(input, kap); mults++; }
+      y += input + (bias![i] as number);
       if (y > mHi || y < mLo) y = this.saturated(y, R.membrane, 'membrane', popIndex);
       this.y[g] = y;
-      this.outputs[this.t * this.nOut + g] = (this.y[g] as number) * 2 ** -R.membrane.frac;
-      mults++;
+      if (part === 0) this.outputs[this.t * this.nOut + g] = y * toReal;
     }
-    this.ledgerNeurons(count, mults, 2 * count, false);
-    return 0;
+    this.ledgerNeurons(part === 2 ? 0 : count, mults, part === 1 ? count : part === 2 ? count : 2 * count, false);
+    return part === 1 ? Math.ceil(count / this.program.core.lanes) : 0;
   }
 
   private ledgerNeurons(count: number, mults: number, adds: number, alif: boolean): void {
@@ -958,6 +997,13 @@ export class Core {
     const state = R.membrane.bits + (alif ? R.adaptation.bits : 0) + 8;
     const params = R.decay.bits + R.threshold.bits + R.accumulator.bits + (alif ? R.decay.bits + R.threshold.bits : 0);
     n.sramBits += count * (2 * state + params);
+  }
+
+  /** RECKON_EPROP: ReckOn's learning phase on a learning tick (src/runtime/reckon.ts); `active` 1 when it ran. */
+  reckonEprop(): number {
+    const rk = this.reckonLearn;
+    if (!rk) throw new Error('internal: RECKON_EPROP in a program without ReckOn\'s learning constants');
+    return rk.learn(this.t, this.reckonHost);
   }
 
   /** PROBE: record a variable of neurons [lo, lo+count) at the scheduled steps (real units). */
@@ -999,6 +1045,12 @@ export class Core {
 
   /** The learning unit's energy by kind (pJ): its arithmetic, its SRAM, and its programming pulses. */
   learningEnergy(): Record<string, number> {
+    const r = this.reckonLearn?.counts;
+    if (r) {
+      // ReckOn's lanes: per weight, a 16 × 9-bit product (L·trace) and two 32-bit adds (− R, and the compare with the draw); the weight words read and written.
+      const { add, multiply, sram } = this.energy({ ...zeroCounts(), addBits: r.laneOps * 64, multiplyBits2: r.laneOps * 144, sramBits: r.sramBits });
+      return { add: add!, multiply: multiply!, sram: sram! };
+    }
     const l = this.learn?.counts;
     if (!l) return {};
     const { add, multiply, sram, program } = this.energy({ ...zeroCounts(), addBits: l.addBits, multiplyBits2: l.multiplyBits2, sramBits: l.sramBits, setPulses: l.setPulses, resetPulses: l.resetPulses });
@@ -1063,8 +1115,9 @@ const HANDLERS: Handlers = {
   XBAR_READ: (core, ins, address) => core.crossbarRead(address, ins.fields.tile, ins.fields.src, ins.fields.srcLo, ins.fields.rowLo, ins.fields.rowCount),
   ACC_CLEAR: (core, ins) => core.accClear(ins.fields.lo, ins.fields.count),
   ACC_ADD: (core, ins) => core.accAdd(ins.fields.tile, ins.fields.colLo, ins.fields.colCount, ins.fields.dst),
-  NEURON_UPDATE: (core, ins) => core.neuronUpdate(ins.fields.pop, ins.fields.lo, ins.fields.count),
-  READOUT_UPDATE: (core, ins) => core.readoutUpdate(ins.fields.pop, ins.fields.lo, ins.fields.count),
+  RECKON_EPROP: (core) => core.reckonEprop(),
+  NEURON_UPDATE: (core, ins) => core.neuronUpdate(ins.fields.pop, ins.fields.lo, ins.fields.count, ins.fields.part),
+  READOUT_UPDATE: (core, ins) => core.readoutUpdate(ins.fields.pop, ins.fields.lo, ins.fields.count, ins.fields.part),
   TARGET_LOAD: (core, ins) => core.loadTargets(ins.fields.lo, ins.fields.count),
   ERROR: (core, ins) => core.error(ins.fields.lo, ins.fields.count, ins.fields.loss),
   LEARN_SIGNAL: (core, ins) => { core.learning.learningSignal(ins.fields.lo, ins.fields.count, core.nOut, core.draw); return 0; },

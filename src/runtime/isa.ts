@@ -45,11 +45,12 @@ export type TimingName = keyof CoreTiming;
 /**
  * A latency formula as data, with one evaluator (`cycles`) and one printer (`formulaText`): a
  * number, a core parameter, `active` (the rows, pulses or pairs the data made active), a field
- * of the instruction, a sum, a product, or ⌈a / b⌉.
+ * of the instruction, a sum, a product, ⌈a / b⌉, or one of several by an enum field's value.
  */
 export type Formula =
   | number | { readonly core: TimingName } | { readonly field: string } | 'active'
-  | { readonly add: readonly Formula[] } | { readonly mul: readonly Formula[] } | { readonly ceilDiv: readonly [Formula, Formula] };
+  | { readonly add: readonly Formula[] } | { readonly mul: readonly Formula[] } | { readonly ceilDiv: readonly [Formula, Formula] }
+  | { readonly pick: string; readonly of: readonly Formula[] };
 
 /**
  * State an instruction reads or writes, for the scoreboard's hazards (src/runtime/schedule.ts):
@@ -87,6 +88,9 @@ const f = {
   rowCount: { bits: 13, kind: 'count' },
 } as const satisfies Record<string, FieldSpec>;
 const c = (name: TimingName): Formula => ({ core: name });
+/** The phases of a neuron update: the whole update, or one of a split tick's two (docs/core.md, "The tick"). */
+export const NEURON_PARTS = ['whole', 'leak', 'fire'] as const;
+const part: FieldSpec = { bits: 2, kind: 'enum', values: NEURON_PARTS };
 /** ⌈field / lanes⌉ (× a per-lane latency). */
 const laned = (field: string, per?: TimingName): Formula => (per ? { mul: [{ ceilDiv: [{ field }, c('lanes')] }, c(per)] } : { ceilDiv: [{ field }, c('lanes')] });
 
@@ -109,8 +113,8 @@ export const ISA = {
   ACC_CLEAR: { latency: laned('count'), code: 0x30, unit: 'accumulator', fields: { lo: { bits: 16, kind: 'start', of: 'accumulator', count: 'count' }, count: f.count }, waits: [], reads: [], writes: ['accumulators'], doc: 'Zero the accumulators [lo, lo+count).' },
   ACC_ADD: { latency: laned('colCount', 'accumulate'), code: 0x31, unit: 'accumulator', fields: { tile: f.tile, colLo: { bits: 12, kind: 'start', of: 'column', count: 'colCount' }, colCount: { bits: 13, kind: 'count' }, dst: { bits: 16, kind: 'start', of: 'accumulator', count: 'colCount' } }, waits: [], reads: [{ tile: 'output' }, 'accumulators'], writes: ['accumulators'], doc: 'Add the output register columns [colLo, colLo+colCount) of `tile` into the accumulators from `dst` on (partial sums from several tiles meet here), saturating or wrapping as the accumulator format says.' },
 
-  NEURON_UPDATE: { latency: laned('count', 'neuronUpdate'), code: 0x40, unit: 'neuron', fields: { model: { bits: 2, kind: 'enum', values: ['LIF', 'ALIF'] }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'next_spikes', 'psi'], doc: 'Update neurons [lo, lo+count) of population `pop` with neuron `model`: leak, add the accumulated input, adapt, test the threshold, reset, refractory count; write spikes to the spike buffer.' },
-  READOUT_UPDATE: { latency: laned('count', 'readout'), code: 0x41, unit: 'neuron', fields: { pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'readout_outputs'], doc: 'Update the leaky-integrator readouts [lo, lo+count) of population `pop`.' },
+  NEURON_UPDATE: { latency: { pick: 'part', of: [laned('count', 'neuronUpdate'), { mul: ['active', c('neuronUpdate')] }, 0] }, code: 0x40, unit: 'neuron', fields: { model: { bits: 2, kind: 'enum', values: ['LIF', 'ALIF'] }, pop: f.pop, lo: f.neuronLo, count: f.count, part }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'next_spikes', 'psi'], doc: 'Update neurons [lo, lo+count) of population `pop` with neuron `model`: leak, add the accumulated input, adapt, test the threshold, reset, refractory count; write spikes to the spike buffer. A split tick (ReckOn\'s) does it in two `part`s: `leak` (adapt, leak, reset after last step\'s spike; ReckOn\'s learning unit\'s traces leak too) before the event phase, and `fire` (add the accumulated input, test, refractory count; the traces\' increments) after it, costing no cycles of its own: the event phase\'s writes are its work. A leak part\'s `active`: the lane groups it leaked (none in a sequence\'s first step, which has no STEP phase).' },
+  READOUT_UPDATE: { latency: { pick: 'part', of: [laned('count', 'readout'), { mul: ['active', c('readout')] }, 0] }, code: 0x41, unit: 'neuron', fields: { pop: f.pop, lo: f.neuronLo, count: f.count, part }, waits: [], reads: ['accumulators', { population: 'state' }], writes: [{ population: 'state' }, 'readout_outputs'], doc: 'Update the leaky-integrator readouts [lo, lo+count) of population `pop`; in a split tick, `leak` (y ← κ·y, the output the host sees) and then `fire` (add the accumulated input).' },
 
   TARGET_LOAD: { latency: laned('count', 'loadInput'), code: 0x16, unit: 'io', fields: { lo: { bits: 16, kind: 'start', of: 'readout', count: 'count' }, count: f.count }, waits: [], reads: [], writes: ['targets'], doc: 'Load this step\'s targets of readouts [lo, lo+count) from the host: the target signal y* in the membrane format, or the label as a one-hot.' },
   ERROR: { latency: laned('count', 'learningSignal'), code: 0x50, unit: 'learning', fields: { lo: { bits: 16, kind: 'start', of: 'readout', count: 'count' }, count: f.count, loss: { bits: 2, kind: 'enum', values: ['mse', 'cross_entropy'] } }, waits: [], reads: ['readout_outputs', 'targets'], writes: ['errors'], doc: 'The readout errors of readouts [lo, lo+count) in the error format: y − y* (mse) or softmax(y) − one-hot (cross_entropy, the softmax over the `count` readouts), inside the loss window of the sequence and 0 outside it.' },
@@ -122,6 +126,7 @@ export const ISA = {
   PROGRAM: { latency: { mul: ['active', c('programPulse')] }, code: 0x56, unit: 'learning', fields: { tile: f.tile, scheme: { bits: 3, kind: 'enum', values: UPDATE_SCHEMES } }, waits: [], reads: ['gradients', { tile: 'devices' }], writes: ['gradients', { tile: 'devices' }], doc: 'Write the weight changes of `tile`\'s trainable synapses to its devices with update `scheme` (docs/core.md): programming pulses on the G⁺ or G⁻ side; the register keeps what the scheme does not transfer (mixed precision) or is cleared. `active`: the pulses applied.' },
   REFRESH: { latency: { mul: ['active', c('programPulse')] }, code: 0x57, unit: 'learning', fields: { tile: f.tile }, waits: [], reads: [{ tile: 'devices' }], writes: [{ tile: 'devices' }], doc: 'RESET and re-program the saturated pairs of `tile` (the device\'s refresh policy); `active`: the pulses (RESETs and SETs) applied.' },
 
+  RECKON_EPROP: { latency: { mul: ['active', { ceilDiv: [{ field: 'rec' }, 16] }, { add: [32, { mul: [2, { field: 'pre' }] }] }] }, code: 0x58, unit: 'learning', fields: { pop: f.pop, tile: f.tile, tiles: { bits: 8, kind: 'count' }, rec: { bits: 12, kind: 'count' }, pre: { bits: 12, kind: 'count' } }, waits: [], reads: [{ population: 'state' }, 'readout_outputs'], writes: [{ tile: 'devices' }], doc: 'ReckOn\'s learning phase (its RTL\'s EPROP state; docs/core.md, "ReckOn\'s learning unit"), on learning ticks (`active` = 1: the label is known, and the step is not the sequence\'s last): hard-sigmoid errors, learning signals through the readout weights, pseudo-derivatives and regularisation per 16-neuron group, and a stochastic ±1 update of every int8 weight word not skipped, from ReckOn\'s weight LFSRs. It reads the state the leak part of population `pop` left (membranes, and the traces ReckOn keeps in the neuron words) and the readouts\' leaked outputs. It takes ⌈rec / 16⌉ · (32 + 2 · pre) cycles, whatever it skips; `pre` = max(inputs, rec). It writes tiles [tile, tile + tiles).' },
   PROBE: { latency: laned('count'), code: 0x60, unit: 'probe', fields: { variable: { bits: 4, kind: 'enum', values: PROBE_VARIABLES }, pop: f.pop, lo: f.neuronLo, count: f.count }, waits: [], reads: [{ population: 'state' }], writes: [], doc: 'Record `variable` of neurons [lo, lo+count) of `pop`.' },
 } as const satisfies Record<string, OpSpec>;
 
@@ -159,6 +164,7 @@ export function cycles(core: CoreTiming, ins: Instruction, active: number): numb
     if ('field' in x) return operand(ins, x.field);
     if ('add' in x) return x.add.reduce<number>((a, y) => a + ev(y), 0);
     if ('mul' in x) return x.mul.reduce<number>((a, y) => a * ev(y), 1);
+    if ('pick' in x) { const k = operand(ins, x.pick); const y = x.of[k]; if (y === undefined) throw new Error(`internal: ${ins.op}.${x.pick} = ${k} has no latency`); return ev(y); }
     return Math.ceil(ev(x.ceilDiv[0]) / ev(x.ceilDiv[1]));
   };
   return ev(specOf(ins.op).latency);
@@ -173,6 +179,7 @@ export function formulaText(x: Formula): string {
   if ('field' in x) return x.field;
   if ('add' in x) return x.add.map(formulaText).join(' + ');
   if ('mul' in x) return x.mul.map((y) => (typeof y === 'object' && 'add' in y ? `(${formulaText(y)})` : formulaText(y))).join(' × ');
+  if ('pick' in x) return x.of.map((y, k) => `${formulaText(y)} (${x.pick} ${k})`).join('; ');
   return `⌈${formulaText(x.ceilDiv[0])} / ${formulaText(x.ceilDiv[1])}⌉`;
 }
 

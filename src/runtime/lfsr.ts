@@ -104,3 +104,8 @@ export const reckonLfsr = (kind: keyof typeof RECKON_LFSR, seed: number): Unfold
 };
 /** The seed the released testbench gives the output neurons' leak-rounding LFSR. */
 export const RECKON_VO_SEED = 0x74f4;
+
+/** The seeds the released testbench gives the traces' rounding LFSRs (even and odd neuron of a word): SEED_STRND_TINP, TREC (bits [14:0], [29:15]) and TOUT. */
+export const RECKON_TRACE_SEEDS = { tin: [0x75f5, 0x7ebf], trec: [0x76f6, 0x7edf], tout: [0x77f7, 0x7eff] } as const;
+/** The seeds of ReckOn's weight-update LFSRs in its testbench: SEED_INP, SEED_REC, SEED_OUT. */
+export const RECKON_WEIGHT_SEEDS = { input: 0x00f0f0, recurrent: 0x00f1f1, output: 0x00f2f2 } as const;

@@ -22,7 +22,7 @@
 import { decodeInstruction, encodeInstruction, fieldSpecs, ISA, operand, UNITS, UPDATE_SCHEMES, type CoreTiming, type Instruction } from './isa.ts';
 import type { Overflow, QFormat, Rounding } from './fixed.ts';
 
-export const PROGRAM_VERSION = 4;
+export const PROGRAM_VERSION = 5;
 const MAGIC = [0x50, 0x43, 0x58, 0x00];
 
 export const REGISTERS = ['accumulator', 'membrane', 'threshold', 'adaptation', 'weight', 'trace', 'psi', 'error', 'eligibility', 'eligibility_sum', 'learning_signal', 'gradient', 'decay'] as const;
@@ -75,6 +75,8 @@ export interface CoreConfig extends CoreTiming {
   readonly decayMode: 'multiply' | 'shift';
   /** The source of stochastic rounding (docs/core.md). */
   readonly lfsr: 'phasecore' | 'reckon';
+  /** The order of a time step (docs/core.md, "The tick"). */
+  readonly tick: 'fused' | 'split';
   readonly device: DeviceParams;
   readonly energy: EnergyTable;
   readonly registers: Readonly<Record<RegisterName, RegisterFormat>>;
@@ -159,6 +161,33 @@ export interface LearningConstants {
   readonly regN0: number;
 }
 
+/**
+ * ReckOn's learning unit's constants (docs/core.md, "ReckOn's learning unit"), its registers as
+ * its RTL names them (Frenkel & Indiveri 2022; ChFrenkel/ReckOn). Raw integers throughout.
+ */
+export interface ReckonConstants {
+  /** The first output row of the window in which the label is known: the host votes there, and the chip learns on the steps whose STEP phase leaks its rows. */
+  readonly windowStart: number;
+  /** DO_EPROP: bit 0 the input weights, bit 1 the recurrent weights, bit 2 the readout weights. */
+  readonly learn: number;
+  /** FP_LOC_W: a weight enters the membrane shifted left by this. */
+  readonly weightShift: number;
+  /** FP_LOC_TINP, TREC, TOUT: the traces' increments (8, 8 and 2 shifted left by them) and the right shifts that read them. */
+  readonly traceShift: readonly [number, number, number];
+  /** LEARN_SIG_SCALE: L = sat16((Σ_k e_k·w_out · 2^scale) >> 12). */
+  readonly signalScale: number;
+  /** THR_H: h = 1 where the membrane (after the STEP phase) is at least this, else 0. */
+  readonly hThreshold: number;
+  /** LR_P and LR_R of the input, recurrent and readout weights: q = min(|p| << LR_P, 2^W − 1) >> LR_R. */
+  readonly lrShift: readonly [number, number, number];
+  readonly lrRShift: readonly [number, number, number];
+  /** REGUL_W (additive mode): bit 0 the input weights, bit 1 the recurrent weights (0: no regularisation). */
+  readonly regularize: number;
+  /** REGUL_F0, and K_INP_P, K_REC_P: R = max(0, (trec_j >> FP_TREC) − F0) << K. */
+  readonly regF0: number;
+  readonly regShift: readonly [number, number];
+}
+
 export interface SourceSpan { readonly file: number; readonly line: number; readonly column: number }
 export interface Symbols {
   readonly network: string;
@@ -185,6 +214,8 @@ export interface Program {
   readonly code: readonly Instruction[];
   readonly probes: readonly ProbeSchedule[];
   readonly learning: LearningConstants | null;
+  /** ReckOn's learning unit (a split tick's RECKON_EPROP), or null. */
+  readonly reckon: ReckonConstants | null;
   readonly symbols: Symbols;
   readonly run: RunInfo;
 }
@@ -194,7 +225,8 @@ export type LoadResult = { ok: true; program: Program } | { ok: false; error: Pr
 
 const TIMING_KEYS = ['rows', 'cols', 'tiles', 'lanes', 'adcColumns', 'crossbarRead', 'adc', 'accumulate', 'neuronUpdate', 'readout', 'traceUpdate', 'learningSignal', 'gradient', 'programPulse', 'stepOverhead', 'loadInput', 'eventScan', 'event'] as const;
 const SPACES = ['input', 'rec', 'out'] as const;
-const SECTIONS = ['CORE', 'NEUR', 'TGTS', 'CODE', 'PROB', 'LERN', 'SYMS', 'RUNS'] as const;
+const SECTIONS = ['CORE', 'NEUR', 'TGTS', 'CODE', 'PROB', 'LERN', 'RKON', 'SYMS', 'RUNS'] as const;
+const RECKON_KEYS = ['windowStart', 'learn', 'weightShift', 'signalScale', 'hThreshold', 'regularize', 'regF0'] as const;
 
 // ---- writing --------------------------------------------------------------------------------
 class Writer {
@@ -245,6 +277,7 @@ export function encodeProgram(p: Program): Uint8Array {
     s.u8(c.converter.bits); s.f64(c.converter.range); s.f64(c.converter.noise); s.u32(c.converter.multiplier); s.i32(c.converter.shift);
     s.u8(c.decayMode === 'multiply' ? 0 : 1);
     s.u8(c.lfsr === 'phasecore' ? 0 : 1);
+    s.u8(c.tick === 'fused' ? 0 : 1);
     const d = c.device;
     s.u8(DEVICE_KINDS.indexOf(d.kind)); s.u8(PCM_PROFILES.indexOf(d.profile)); s.u32(d.levels); s.u8(d.devicesPerSide);
     s.f64(d.gMax); s.f64(d.gMin); s.f64(d.weightScale);
@@ -302,6 +335,12 @@ export function encodeProgram(p: Program): Uint8Array {
     s.u8(SCHEMES.indexOf(l.scheme)); s.u8(WRITE_TIMES.indexOf(l.write)); s.u32(l.batch);
     s.f64(l.threshold); s.f64(l.pulse); s.u32(l.pulseLevels); s.f64(l.clip); s.f64(l.verifyTolerance); s.u32(l.verifyIterations);
     s.u8(REGULARIZERS.indexOf(l.regularizer)); s.u32(l.regK.multiplier); s.i32(l.regK.shift); s.i32(l.regN0);
+  });
+  section(w, 'RKON', (s) => {
+    const k = p.reckon;
+    if (!k) return;
+    for (const key of RECKON_KEYS) s.i32(k[key]);
+    for (const x of [...k.traceShift, ...k.lrShift, ...k.lrRShift, ...k.regShift]) s.u8(x);
   });
   section(w, 'SYMS', (s) => {
     const y = p.symbols;
@@ -415,9 +454,10 @@ function read(bytes: Uint8Array): Program {
   const code = within(get('CODE'), readCode);
   const probes = within(get('PROB'), readProbes);
   const learning = within(get('LERN'), readLearning);
+  const reckon = within(get('RKON'), readReckon);
   const symbols = within(get('SYMS'), readSymbols);
   const run = within(get('RUNS'), readRun);
-  const program = { core, populations, targets, code, probes, learning, symbols, run };
+  const program = { core, populations, targets, code, probes, learning, reckon, symbols, run };
   validate(program);
   return program;
 }
@@ -437,6 +477,7 @@ function readCore(r: Reader): CoreConfig {
   const converter: AdcParams = { bits: r.u8(), range: r.real('the ADC range', Number.MIN_VALUE), noise: r.real('the ADC noise', 0), multiplier: r.u32(), shift: r.i32() };
   const decayMode = r.pick(['multiply', 'shift'] as const, 'decay mode');
   const lfsr = r.pick(['phasecore', 'reckon'] as const, 'rounding LFSR');
+  const tick = r.pick(['fused', 'split'] as const, 'tick order');
   const kind = r.pick(DEVICE_KINDS, 'device');
   const profile = r.pick(PCM_PROFILES, 'PCM profile');
   const levels = r.u32(); const devicesPerSide = r.u8();
@@ -460,7 +501,7 @@ function readCore(r: Reader): CoreConfig {
     if (signed > 1 || bits < 1 || bits > 48 || frac > 48 || ov > 1 || rd >= ROUNDINGS.length) throw new Bad('PCX1007', `register ${name} has an invalid format`);
     registers[name] = { signed: signed === 1, bits, frac, overflow: ov === 0 ? 'saturate' : 'wrap', round: ROUNDINGS[rd] as Rounding };
   }
-  const c: CoreConfig = { ...(t as unknown as CoreTiming), clockHz, dacBits, converter, decayMode, lfsr, device, energy, registers };
+  const c: CoreConfig = { ...(t as unknown as CoreTiming), clockHz, dacBits, converter, decayMode, lfsr, tick, device, energy, registers };
   const positive: Array<[string, number]> = [['rows', c.rows], ['cols', c.cols], ['tiles', c.tiles], ['lanes', c.lanes], ['adcColumns', c.adcColumns], ['ADC bits', converter.bits], ['DAC bits', dacBits], ['devices per side', devicesPerSide], ['the ADC multiplier', converter.multiplier]];
   for (const [k, v] of positive) if (v < 1) throw new Bad('PCX1007', `core ${k} is ${v}; it must be at least 1`);
   if (c.rows > 4096 || c.cols > 4096 || c.tiles > 4096 || converter.bits > 16 || dacBits > 16 || devicesPerSide > 16 || converter.multiplier >= 2 ** 31 || Math.abs(converter.shift) > 62) throw new Bad('PCX1007', 'a core size is beyond the architecture\'s limits');
@@ -549,6 +590,18 @@ function readLearning(r: Reader): LearningConstants | null {
   const verifyTolerance = r.real('the verify tolerance', 0, 1); const verifyIterations = r.u32();
   const regularizer = r.pick(REGULARIZERS, 'regulariser'); const regK = multiplier(r, 'the regulariser'); const regN0 = r.i32();
   return { placement, loss, windowStart, lr, feedback, B, feedbackDecay, kappa, scheme, write, batch, threshold, pulse, pulseLevels, clip, verifyTolerance, verifyIterations, regularizer, regK, regN0 };
+}
+
+function readReckon(r: Reader): ReckonConstants | null {
+  if (r.remaining === 0) return null;
+  const v: Record<string, number> = {};
+  for (const k of RECKON_KEYS) v[k] = r.i32();
+  const three = (): [number, number, number] => [r.u8(), r.u8(), r.u8()];
+  const traceShift = three(); const lrShift = three(); const lrRShift = three();
+  const regShift: [number, number] = [r.u8(), r.u8()];
+  if ((v.learn as number) < 0 || (v.learn as number) > 7 || (v.regularize as number) < 0 || (v.regularize as number) > 3) throw new Bad('PCX1007', 'ReckOn\'s learning unit has unknown flags');
+  if ([...traceShift, ...lrShift, ...lrRShift, ...regShift].some((x) => x > 31) || (v.weightShift as number) < 0 || (v.weightShift as number) > 7) throw new Bad('PCX1007', 'a shift of ReckOn\'s learning unit is out of range');
+  return { ...(v as Record<(typeof RECKON_KEYS)[number], number>), traceShift, lrShift, lrRShift, regShift };
 }
 
 function multiplier(r: Reader, what: string): Multiplier {
@@ -690,9 +743,16 @@ function validate(p: Program): void {
       if (pop.model !== model) bad(`population ${pop.name} is ${pop.model}, not ${model}`);
     }
     if (ins.op === 'READOUT_UPDATE' && p.populations[ins.fields.pop]!.model !== 'LI') bad(`population ${p.populations[ins.fields.pop]!.name} is not a readout`);
-    if (ISA[ins.op].unit === 'learning' || ins.op === 'TARGET_LOAD' || ins.op === 'BATCH_END') {
+    if (ins.op === 'RECKON_EPROP') {
+      if (!p.reckon) bad('ReckOn\'s learning phase in a program without its constants');
+      if (c.tick !== 'split') bad('ReckOn\'s learning phase on a core whose tick is not split');
+      if (p.populations[ins.fields.pop]!.model !== 'LIF') bad(`population ${p.populations[ins.fields.pop]!.name} is not LIF`);
+      if (ins.fields.tile + ins.fields.tiles > c.tiles) bad(`tiles ${ins.fields.tile} + ${ins.fields.tiles} exceed the core's ${c.tiles}`);
+      if (ins.fields.rec !== nRec || ins.fields.pre !== Math.max(nIn, nRec)) bad(`rec ${ins.fields.rec} and pre ${ins.fields.pre} are not the program's ${nRec} and ${Math.max(nIn, nRec)}`);
+    } else if (ISA[ins.op].unit === 'learning' || ins.op === 'TARGET_LOAD' || ins.op === 'BATCH_END') {
       if (!p.learning || p.learning.placement !== 'on_chip') bad('a learning instruction in a program without an on-chip learning unit\'s constants');
     }
+    if ((ins.op === 'NEURON_UPDATE' || ins.op === 'READOUT_UPDATE') && (ins.fields.part === 0) !== (c.tick === 'fused')) bad(`part ${ins.fields.part} of a neuron update on a core whose tick is ${c.tick}`);
     if (ins.op === 'PROGRAM' && UPDATE_SCHEMES[ins.fields.scheme] !== p.learning?.scheme) bad(`scheme ${UPDATE_SCHEMES[ins.fields.scheme]} is not the program's (${p.learning?.scheme})`);
     if (ins.op === 'TRACE_UPDATE') {
       const m = p.populations[ins.fields.pop]!.model;
@@ -716,13 +776,21 @@ function validate(p: Program): void {
   }
   // The code's shape the core relies on: one STEP, first; one LOOP back to it over the run's steps;
   // after it only the end of a sequence (its learning and writes); HALT last, and only there.
+  // A split tick's program ends its sequence with a STEP phase alone: a second STEP right after the
+  // loop, followed by leak parts only.
+  const split = c.tick === 'split';
   const steps = p.code.filter((i) => i.op === 'STEP').length;
   const loops = p.code.filter((i) => i.op === 'LOOP');
-  if (p.code[0]?.op !== 'STEP' || steps !== 1) throw new Bad('PCX1008', 'a program begins with its one STEP');
+  if (p.code[0]?.op !== 'STEP' || steps !== (split ? 2 : 1)) throw new Bad('PCX1008', split ? 'a split tick\'s program begins with its STEP, and has one more for its last STEP phase' : 'a program begins with its one STEP');
   if (p.code.at(-1)?.op !== 'HALT' || p.code.filter((i) => i.op === 'HALT').length !== 1) throw new Bad('PCX1008', 'a program ends with its one HALT');
   if (loops.length !== 1 || loops[0]!.fields.target !== 0 || loops[0]!.fields.count !== p.run.steps) throw new Bad('PCX1008', `a program loops once over its ${p.run.steps} steps, back to its STEP`);
   const loopAt = p.code.findIndex((i) => i.op === 'LOOP');
+  if (split) {
+    const last = p.code.slice(loopAt + 1, -1);
+    if (last[0]?.op !== 'STEP' || last.slice(1).some((i) => (i.op !== 'NEURON_UPDATE' && i.op !== 'READOUT_UPDATE') || i.fields.part !== 1)) throw new Bad('PCX1008', 'a split tick\'s program ends its sequence with a STEP and the leak parts of its neuron updates, then HALT');
+  }
   p.code.forEach((ins, i) => {
+    if (split) return;
     const tail = (TAIL as readonly string[]).includes(ins.op);
     if (i > loopAt && i < p.code.length - 1 && !tail) throw new Bad('PCX1008', `instruction ${i} (${ins.op}) comes after the step loop, where only ${TAIL.join(', ')} may`);
     if (i < loopAt && (ins.op === 'SEQ_END' || ins.op === 'BATCH_END')) throw new Bad('PCX1008', `instruction ${i} (${ins.op}) ends a sequence inside the step loop`);

@@ -21,7 +21,10 @@ export function resources(ins: Instruction): { reads: string[]; writes: string[]
   const name = (r: ResourceSpec): string => (typeof r === 'string' ? r : 'tile' in r ? `tile${operand(ins, 'tile')}.${r.tile}` : `pop${operand(ins, 'pop')}.${r.population}`);
   const reads = spec.reads.map(name);
   if (ins.op === 'XBAR_READ') reads.push(ins.fields.src === 0 ? 'input' : ins.fields.src === 1 ? 'spikes' : 'next_spikes');
-  return { reads, writes: spec.writes.map(name) };
+  const writes = spec.writes.map(name);
+  // ReckOn's learning phase writes the devices of a range of tiles.
+  if (ins.op === 'RECKON_EPROP') for (let k = 1; k < ins.fields.tiles; k++) writes.push(`tile${ins.fields.tile + k}.devices`);
+  return { reads, writes };
 }
 
 export interface Slot { readonly start: number; readonly end: number; readonly stall: number }

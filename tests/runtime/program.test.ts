@@ -7,7 +7,7 @@ const reg: RegisterFormat = { signed: true, bits: 16, frac: 10, overflow: 'satur
 const core = (tiles = 4): CoreConfig => ({
   rows: 64, cols: 32, tiles, lanes: 16, adcColumns: 8, crossbarRead: 4, adc: 1, accumulate: 1, neuronUpdate: 2, readout: 1,
   traceUpdate: 1, learningSignal: 2, gradient: 1, programPulse: 50, stepOverhead: 8, loadInput: 1, eventScan: 0, event: 0, clockHz: 500e6, dacBits: 8,
-  converter: { bits: 8, range: 16, noise: 0, multiplier: 1 << 30, shift: 22 }, decayMode: 'multiply', lfsr: 'phasecore',
+  converter: { bits: 8, range: 16, noise: 0, multiplier: 1 << 30, shift: 22 }, decayMode: 'multiply', lfsr: 'phasecore', tick: 'fused',
   device: { kind: 'pcm', profile: 'demirag2021', levels: 0, devicesPerSide: 1, gMax: 12e-6, gMin: 0.1e-6, weightScale: 12e-6, progNoise: true, readNoise: true, drift: true, driftCompensation: false, driftNu: 0.04, driftT0: 38.6, updatePeriod: 38.6, refresh: { gHigh: 9e-6, minDiff: 2.25e-6 } },
   energy: { adcLaw: 'neurosim', adcConstant: 0, dacPulse: 0.417, readVoltage: 0.2, readTime: 1e-7, addPerBit: 0.0022, multiplyPerBit2: 0.0042, sramPerBit: 0.05, setPulse: 13.5, resetPulse: 19.2 },
   registers: Object.fromEntries(REGISTERS.map((r) => [r, reg])) as CoreConfig['registers'],
@@ -21,7 +21,7 @@ function sample(code: Instruction[] = []): Program {
     { op: 'XBAR_READ', fields: { tile: 0, src: 0, srcLo: 0, rowLo: 0, rowCount: 10 } },
     { op: 'ACC_CLEAR', fields: { lo: 0, count: 20 } },
     { op: 'ACC_ADD', fields: { tile: 0, colLo: 0, colCount: 20, dst: 0 } },
-    { op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 20 } },
+    { op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 20, part: 0 } },
     ...code,
     { op: 'LOOP', fields: { target: 0, count: 1000 } },
     { op: 'HALT', fields: {} },
@@ -40,6 +40,10 @@ function sample(code: Instruction[] = []): Program {
     learning: {
       placement: 'chip_in_the_loop', loss: 'mse', windowStart: 0, lr: { multiplier: 2 ** 30 + 5, shift: 40 }, feedback: 'random', B: Int32Array.from({ length: 0 }), feedbackDecay: 0, kappa: 31000,
       scheme: 'mixed_precision', write: 'batch', batch: 4, threshold: 12, pulse: 1.5e-6, pulseLevels: 1, clip: 0, verifyTolerance: 5e-7, verifyIterations: 3, regularizer: 'per_sequence', regK: { multiplier: 2 ** 30 + 1, shift: 50 }, regN0: 2560,
+    },
+    reckon: {
+      windowStart: 850, learn: 5, weightShift: 3, traceShift: [3, 4, 6], signalScale: 5, hThreshold: -205,
+      lrShift: [8, 9, 14], lrRShift: [0, 1, 2], regularize: 2, regF0: 160, regShift: [10, 11],
     },
     symbols: {
       network: 'net', dt: 1e-3, files: ['a.snn', 'ü/b.snn'],
@@ -140,7 +144,7 @@ describe('program files', () => {
   });
   it('holds every operand to its field\'s kind in the ISA table (no hand-written limits)', () => {
     const refused = (ins: Instruction) => { const r = decodeProgram(encodeProgram(sample([ins]))); return r.ok ? 'accepted' : r.error.message; };
-    expect(refused({ op: 'NEURON_UPDATE', fields: { model: 2, pop: 1, lo: 0, count: 1 } })).toMatch(/model 2 is none of 0 LIF, 1 ALIF/);
+    expect(refused({ op: 'NEURON_UPDATE', fields: { model: 2, pop: 1, lo: 0, count: 1, part: 0 } })).toMatch(/model 2 is none of 0 LIF, 1 ALIF/);
     expect(refused({ op: 'PROGRAM', fields: { tile: 0, scheme: 6 } })).toMatch(/scheme 6 is none of 0 direct, 1 sign, 2 stochastic, 3 multi, 4 mixed_precision, 5 program_verify/);
     expect(refused({ op: 'PROBE', fields: { variable: 9, pop: 1, lo: 0, count: 1 } })).toMatch(/variable 9 is none of 0 spikes/);
     expect(refused({ op: 'SYNC', fields: { units: 128 } })).toMatch(/unit mask 128 names a unit that does not exist/);
@@ -148,7 +152,7 @@ describe('program files', () => {
     expect(refused({ op: 'ACC_ADD', fields: { tile: 0, colLo: 0, colCount: 4, dst: 18 } })).toMatch(/dst 18 \+ colCount 4 exceeds the 20 accumulators/);
     expect(refused({ op: 'XBAR_READ', fields: { tile: 0, src: 0, srcLo: 8, rowLo: 0, rowCount: 3 } })).toMatch(/srcLo 8 \+ rowCount 3 exceeds the 10 inputs/);
     expect(refused({ op: 'XBAR_READ', fields: { tile: 0, src: 1, srcLo: 8, rowLo: 0, rowCount: 3 } })).toBe('accepted'); // 20 recurrent neurons
-    expect(refused({ op: 'READOUT_UPDATE', fields: { pop: 1, lo: 19, count: 2 } })).toMatch(/lo 19 \+ count 2 exceeds the 20 neurons of population 1/);
+    expect(refused({ op: 'READOUT_UPDATE', fields: { pop: 1, lo: 19, count: 2, part: 0 } })).toMatch(/lo 19 \+ count 2 exceeds the 20 neurons of population 1/);
     expect(refused({ op: 'LEARN_SIGNAL', fields: { lo: 0, count: 21 } })).toMatch(/exceeds the 20 recurrent neurons/);
     expect(refused({ op: 'GRAD_ACC', fields: { read: 2, add: 2, rows: 10, cols: 20 } })).toMatch(/add 2 is not an earlier ACC_ADD/);
     expect(refused({ op: 'GRAD_ACC', fields: { read: 2, add: 4, rows: 10, cols: 20 } })).toMatch(/a learning instruction in a program without an on-chip learning unit/);

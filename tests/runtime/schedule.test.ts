@@ -18,7 +18,7 @@ describe('scoreboard', () => {
   it('names the resources an instruction touches, from its operands', () => {
     expect(resources(read(3, 0))).toEqual({ reads: ['tile3.devices', 'input'], writes: ['tile3.output'] });
     expect(resources(add(2))).toEqual({ reads: ['tile2.output', 'accumulators'], writes: ['accumulators'] });
-    expect(resources({ op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 8 } })).toEqual({ reads: ['accumulators', 'pop1.state'], writes: ['pop1.state', 'next_spikes', 'psi'] });
+    expect(resources({ op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 8, part: 0 } })).toEqual({ reads: ['accumulators', 'pop1.state'], writes: ['pop1.state', 'next_spikes', 'psi'] });
   });
 
   it('counts a small step by hand: units overlap, RAW waits, barriers wait for everything', () => {
@@ -29,7 +29,7 @@ describe('scoreboard', () => {
       { op: 'STEP', fields: {} },
       { op: 'LOAD_INPUT', fields: { lo: 0, count: 10, graded: 0 } },
       read(0), add(0),
-      { op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 8 } },
+      { op: 'NEURON_UPDATE', fields: { model: 0, pop: 1, lo: 0, count: 8, part: 0 } },
       { op: 'HALT', fields: {} },
     ]);
     expect(slots.map((s) => [s.start, s.end])).toEqual([[0, 3], [0, 1], [3, 19], [19, 21], [21, 23], [23, 24]]);
@@ -40,7 +40,7 @@ describe('scoreboard', () => {
 
   it('orders the learning unit by what it reads: the learning signals after the readouts, the gradients after both', () => {
     const { slots } = run([
-      { op: 'READOUT_UPDATE', fields: { pop: 2, lo: 0, count: 40 } }, // neuron: 0–3
+      { op: 'READOUT_UPDATE', fields: { pop: 2, lo: 0, count: 40, part: 0 } }, // neuron: 0–3
       { op: 'TRACE_UPDATE', fields: { src: 0, pop: 1, srcLo: 0, count: 16 } }, // learning; reads the inputs and traces only: 0–1
       { op: 'ERROR', fields: { lo: 0, count: 2, loss: 0 } }, // reads the readouts' outputs: 3–5
       { op: 'LEARN_SIGNAL', fields: { lo: 0, count: 16 } }, // reads the errors: 5–7
