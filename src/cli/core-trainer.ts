@@ -32,6 +32,7 @@ import { lossAndError } from '../reference/loss.ts';
 import type { IterationMetrics, TrainResult } from '../reference/train.ts';
 import { Core } from '../runtime/core.ts';
 import { LEARNING_COUNTED } from '../runtime/learning.ts';
+import { hardSigmoid, RECKON_TARGET } from '../runtime/reckon.ts';
 import { encodeProgram, type Program } from '../runtime/program.ts';
 import { assignInto, CheckpointError, reachable, readCheckpoint, restoreCheckpoint, writeCheckpoint } from '../runtime/checkpoint.ts';
 
@@ -262,8 +263,7 @@ export function reckonScore(y: Float64Array, T: number, nOut: number, start: num
     for (let k = 0; k < nOut; k++) {
       const vo = y[t * nOut + k] as number;
       if (vo > (y[t * nOut + best] as number)) best = k;
-      const hs = vo > 2047 ? 2048 : vo < -2048 ? 0 : Math.floor((vo + 2048) / 2);
-      const d = (k === label ? 1 : 0) - hs / 2048;
+      const d = (k === label ? 1 : 0) - hardSigmoid(vo) / RECKON_TARGET;
       loss += (0.5 * d * d) / (T - start);
     }
     votes[best] = (votes[best] as number) + 1;

@@ -34,19 +34,23 @@ export class Lfsr {
  * SRAM word, advance once per word of a STEP; seeded as the release's testbench seeds them.
  */
 export class ReckonLfsr {
-  constructor(private state: number) {}
+  /** The output of the current state (kept: the neuron loop reads it every word). */
+  private o: number;
+  constructor(private state: number) { this.o = prefixXor15(state); }
   /** The 15-bit output of the current state. */
-  out(): number {
-    let acc = 0; let o = 0;
-    for (let k = 0; k < 15; k++) { acc ^= (this.state >> k) & 1; o |= acc << k; }
-    return o;
-  }
+  out(): number { return this.o; }
   advance(): void {
-    const o = this.out();
-    let d0 = 0;
-    for (let k = 1; k < 15; k++) d0 ^= (this.state >> k) & 1;
-    this.state = (o & 0x7ffe) | d0;
+    let p = this.state & 0x7ffe; // d1 … d14
+    p ^= p >> 8; p ^= p >> 4; p ^= p >> 2; p ^= p >> 1;
+    this.state = (this.o & 0x7ffe) | (p & 1);
+    this.o = prefixXor15(this.state);
   }
+}
+
+/** out_k = d0 ⊕ … ⊕ dk for the 15 bits of x. */
+function prefixXor15(x: number): number {
+  x ^= x << 1; x ^= x << 2; x ^= x << 4; x ^= x << 8;
+  return x & 0x7fff;
 }
 
 /** The seeds ReckOn's released testbench writes for the even and odd neurons' LFSRs (0x3F3FF3F3, bits [14:0] and [29:15]). */

@@ -45,8 +45,9 @@ export interface ReckonCounts {
   laneOps: number; sramBits: number;
 }
 
-const TARGET = 2048; // y* of the labelled readout (ReckOn's classification target)
-const hardSigmoid = (vo: number) => (vo > 2047 ? 2048 : vo < -2048 ? 0 : (vo + 2048) >> 1);
+/** y* of the labelled readout (ReckOn's classification target), and ReckOn's hard sigmoid of a readout's membrane. */
+export const RECKON_TARGET = 2048;
+export const hardSigmoid = (vo: number): number => (vo > 2047 ? 2048 : vo < -2048 ? 0 : (vo + 2048) >> 1);
 const sat16 = (x: number) => (x > 32767 ? 32767 : x < -32768 ? -32768 : x);
 
 export class ReckonUnit {
@@ -186,7 +187,7 @@ export class ReckonUnit {
     const [fi, fr, fo] = k.traceShift;
     const en = this.enabled;
     this.counts.ticks++;
-    for (let o = 0; o < nOut; o++) e[o] = sat16((o === host.label ? TARGET : 0) - hardSigmoid(host.y[o] as number));
+    for (let o = 0; o < nOut; o++) e[o] = sat16((o === host.label ? RECKON_TARGET : 0) - hardSigmoid(host.y[o] as number));
     const regMode = k.regularize !== 0;
     const R = [k.regularize & 1 ? k.regShift[0] : -1, k.regularize & 2 ? k.regShift[1] : -1] as const;
     const nPre = Math.max(nIn, nRec);

@@ -19,9 +19,20 @@ import { runCommand } from '../../src/cli/main.ts';
 import type { Host } from '../../src/compiler/workspace.ts';
 import { readNpy } from '../../src/data/npy.ts';
 
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+/** A trainer of the example's `train online` block on its core, for `iterations`, validating every `validateEvery`. */
+function trainer(iterations: number, validateEvery: number) {
+  const file = `${EXAMPLES}reckon-cue.snn`;
+  const host: Host = { read: (p) => { try { return { ok: true, bytes: readFileSync(p) }; } catch { return { ok: false, reason: 'missing' }; } } };
+  const checked = checkPaths([file], host).programs.get(file)!;
+  const run = checked.runs.find((x) => x.name === 'online')!;
+  const program = compileRun(checked, run, checked.cores.get('reckon')!, { learning: 'required' }).program!;
+  return coreTrainer({ ...lowerTrain(checked, run), iterations, validateEvery }, program);
+}
+
 const load = (path: string): Float64Array => { const r = readNpy(path); if (!r.ok) throw new Error(r.reason); return r.array.data; };
 
-const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 describe('the ReckOn profile', () => {
   it('takes ReckOn\'s cycles per phase on its first training sample', () => {
@@ -82,12 +93,7 @@ describe('the ReckOn profile', () => {
     // release's initial ones after training sample 0 and after samples 0–2, and the three
     // predictions, from the tick model of ReckOn (issue 9's note) whose every EPROP write matched a
     // Verilator run of the released RTL and testbench (314,937 words over these 447 learning ticks).
-    const file = `${EXAMPLES}reckon-cue.snn`;
-    const host: Host = { read: (p) => { try { return { ok: true, bytes: readFileSync(p) }; } catch { return { ok: false, reason: 'missing' }; } } };
-    const checked = checkPaths([file], host).programs.get(file)!;
-    const run = checked.runs.find((x) => x.name === 'online')!;
-    const program = compileRun(checked, run, checked.cores.get('reckon')!, { learning: 'required' }).program!;
-    const tr = coreTrainer({ ...lowerTrain(checked, run), iterations: 3, validateEvery: 0 }, program);
+    const tr = trainer(3, 0);
     const rtl = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/reckon-train3-weights.json', import.meta.url)), 'utf8')) as { predictions: number[]; after1: Record<'in' | 'rec' | 'out', Array<[number, number]>>; after3: Record<'in' | 'rec' | 'out', Array<[number, number]>> };
     const initial = { in: load(`${EXAMPLES}data/reckon/w_in.npy`), rec: load(`${EXAMPLES}data/reckon/w_rec.npy`), out: load(`${EXAMPLES}data/reckon/w_out.npy`) };
     const expected = (d: Record<'in' | 'rec' | 'out', Array<[number, number]>>) => Object.fromEntries((['in', 'rec', 'out'] as const).map((k) => {
@@ -111,12 +117,7 @@ describe('the ReckOn profile', () => {
   });
 
   it('validates on the held-out test set with learning off, as the testbench\'s test pass (no update, the weights as trained)', () => {
-    const file = `${EXAMPLES}reckon-cue.snn`;
-    const host: Host = { read: (p) => { try { return { ok: true, bytes: readFileSync(p) }; } catch { return { ok: false, reason: 'missing' }; } } };
-    const checked = checkPaths([file], host).programs.get(file)!;
-    const run = checked.runs.find((x) => x.name === 'online')!;
-    const program = compileRun(checked, run, checked.cores.get('reckon')!, { learning: 'required' }).program!;
-    const tr = coreTrainer({ ...lowerTrain(checked, run), iterations: 1, validateEvery: 1 }, program);
+    const tr = trainer(1, 1);
     const m = tr.step();
     const after1 = (JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/reckon-train3-weights.json', import.meta.url)), 'utf8')) as { after1: { in: Array<[number, number]> } }).after1.in;
     const w = Float64Array.from(load(`${EXAMPLES}data/reckon/w_in.npy`), (x) => x / 8);
