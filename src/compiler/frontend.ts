@@ -44,13 +44,17 @@ export function checkPaths(paths: readonly string[], host: Host = nodeHost, opti
 
 type Picked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly diagnostic: Diagnostic };
 
-/** The train or run block a command works on: the one named `name`, else the file's only one. `file` is the root as diagnostics show it. */
+/** The train or run block a command works on: the one named `name`, else the file's only one (or its only one of the first of `keywords`). `file` is the root as diagnostics show it. */
 export function selectRun(program: CheckedProgram | undefined, file: string, keywords: ReadonlyArray<'train' | 'run'>, name?: string): Picked<CheckedRun> {
   const what = keywords.join(' or ');
   const all = (program?.runs ?? []).filter((r) => keywords.includes(r.keyword));
   const runs = all.filter((r) => name === undefined || r.name === name);
   const top = { start: 0, end: 0 };
   if (runs.length === 1) return { ok: true, value: runs[0]! };
+  // Keywords in order of preference: one block of the first kind is the one meant (a file with a
+  // run block and a train block runs its run block).
+  const preferred = runs.filter((r) => r.keyword === keywords[0]);
+  if (name === undefined && preferred.length === 1 && keywords.length > 1) return { ok: true, value: preferred[0]! };
   if (runs.length === 0) {
     const names = all.map((r) => r.name).filter((n): n is string => n !== null);
     const message = name === undefined

@@ -409,6 +409,13 @@ describe('phasecore compile', () => {
       expect(none.code).toBe(1);
       expect(none.out).toMatch(/c\.snn:1:1: error SNN4016: The file has no (run or )?train block/);
     }
+    // One run block beside a train block is the one `compile` and `run` mean; two of a kind need --block.
+    const blocks = (runs: string) => `${SMALL.replace('train {', 'core k { tiles = 2 }\ntrain fit {').replace('task = s; iterations = 3', 'task = s; core = k; iterations = 3')}${runs}`;
+    writeFileSync(join(dir, 'two.snn'), blocks('run once { network = n; core = k; task = s; samples = 1 }\n'));
+    const both = await run('compile', join(dir, 'two.snn'), '--json');
+    expect(both.code, both.out).toBe(0);
+    writeFileSync(join(dir, 'three.snn'), blocks('run once { network = n; core = k; task = s; samples = 1 }\nrun twice { network = n; core = k; task = s; samples = 2 }\n'));
+    expect((await run('compile', join(dir, 'three.snn'))).out).toMatch(/SNN4016: The file has 3 run or train blocks; choose one with --block NAME \(fit, once, twice\)/);
   });
   it('points each lint at the declaration it concerns', async () => {
     const r = await run('compile', join(ROOT, 'examples', 'multi-tile.snn'));
