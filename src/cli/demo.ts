@@ -1,6 +1,7 @@
 // The flagship demo: check and format-check every example, train the pattern-generation example
 // briefly with the float reference, compile the multi-tile example for its core, run the
-// pattern-generation network on its PCM core, cycle-accurate, and train it there, on chip.
+// pattern-generation network on its PCM core, cycle-accurate, and train it there, on chip; then
+// train ReckOn's released configuration on its own profile with its own rule.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPaths, selectCore } from '../compiler/frontend.ts';
@@ -162,6 +163,36 @@ function coreTrainDemo(file: string, out: (s: string) => void): boolean {
   return !(last < first);
 }
 
+/** Samples of the demo's ReckOn run (about 0.7 s each). */
+const RECKON_SAMPLES = 5;
+
+/**
+ * ReckOn on its own profile: the first training samples of its cue-accumulation set, learning
+ * with its own rule in each sample's last 149 ticks, as its testbench does; the online
+ * predictions are those its RTL made (bench/reckon.ts compares all 1000 of ten epochs).
+ */
+function reckonDemo(file: string, out: (s: string) => void): boolean {
+  const r = checkPaths([file]);
+  const program = r.programs.get(file);
+  const run = program?.runs.find((x) => x.keyword === 'train');
+  const core = program && run ? selectCore(program, run) : undefined;
+  if (!program || !run || !core?.ok || hasErrors(r.diagnostics)) { out('cannot load the ReckOn example'); return true; }
+  const compiled = compileRun(program, run, core.value, { learning: 'required' });
+  if (!compiled.program) { out('the ReckOn example does not compile with ReckOn\'s learning unit'); return true; }
+  const ir = { ...lowerTrain(program, run), iterations: RECKON_SAMPLES, validateEvery: 0 };
+  out(`\nTraining examples/reckon-cue.snn on core ${core.value.name} with ReckOn's own rule (learn … : reckon), bit for bit as its RTL (${RECKON_SAMPLES} of the 50 training samples of an epoch):`);
+  const t0 = performance.now();
+  const tr = coreTrainer(ir, compiled.program);
+  while (tr.done < tr.total) {
+    const m = tr.step();
+    const c = m.counters;
+    const k = c.reckon!;
+    out(`  sample ${m.iteration}  ${m.accuracy === 1 ? 'right' : 'wrong'}  loss ${m.loss.toFixed(3)}  ${k.ticks} learning ticks × ${(c.learning_cycles / k.ticks).toFixed(0)} cycles  ${k.words.input + k.words.recurrent + k.words.readout} words written  ${k.updates} weight steps  ${(c.learning_energy_pj / 1e6).toFixed(2)} µJ learning`);
+  }
+  out(`  ${((performance.now() - t0) / 1000).toFixed(1)} s; \`phasecore train examples/reckon-cue.snn --backend core --iterations 500\` runs the testbench's 10 epochs (scores in docs/results.md).`);
+  return false;
+}
+
 export function runDemo(out: (s: string) => void): number {
   const dir = examplesDir();
   const files = readdirSync(dir).filter((f) => f.endsWith('.snn')).sort().map((f) => join(dir, f));
@@ -186,6 +217,7 @@ export function runDemo(out: (s: string) => void): number {
   failed = compileDemo(join(dir, 'multi-tile.snn'), out) || failed;
   failed = coreDemo(join(dir, 'pattern-generation.snn'), out) || failed;
   failed = coreTrainDemo(join(dir, 'pattern-generation.snn'), out) || failed;
+  failed = reckonDemo(join(dir, 'reckon-cue.snn'), out) || failed;
   out('Next: `phasecore check FILE` to check your own network, `phasecore fmt --write FILE` to format it.');
   return failed ? 1 : 0;
 }
