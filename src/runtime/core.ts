@@ -229,6 +229,12 @@ export class Core {
   private readonly reckon: readonly [ReckonLfsr, ReckonLfsr] | null;
   /** ReckOn's output neurons' leak-rounding LFSR (7 bits, 16 draws per STEP: draw k for output k), and this step's draws. */
   private readonly reckonVo: UnfoldedLfsr | null;
+  /**
+   * A split tick's event sweep (docs/core.md, "The tick"): per presynaptic index and post neuron
+   * the cell of each synapse (tile · cells per tile + cell; −1: none) in the reference's blocks, the
+   * largest change one index can make to a membrane (raw), and this step's active indices, ascending.
+   */
+  readonly sweep: { readonly inRec: Int32Array; readonly recRec: Int32Array; readonly recOut: Int32Array; readonly dMax: number; readonly cells: number; readonly order: Int32Array; n: number; at: number } | null;
   /** ReckOn's learning unit (a program with RECKON_EPROP), and its view of the core. */
   readonly reckonLearn: ReckonUnit | null;
   private readonly reckonHost: ReckonHost;
@@ -337,7 +343,14 @@ export class Core {
       return { taken, rowSyn };
     });
     this.programTiles(byTile);
-    this.reckonLearn = p.reckon ? new ReckonUnit(p, p.reckon, this.tiles as ReadonlyArray<Tile | undefined>, this.device, stream(options.seed, 'learning'), { nIn: this.nIn, nRec: this.nRec, nOut: this.nOut }) : null;
+    if (c.tick === 'split') {
+      const cells = c.rows * c.cols;
+      const at = { inRec: new Int32Array(this.nIn * this.nRec).fill(-1), recRec: new Int32Array(this.nRec * this.nRec).fill(-1), recOut: new Int32Array(this.nRec * this.nOut).fill(-1) };
+      for (const x of synapseCells(p)) if (x.block !== 'inOut') at[x.block][x.index] = x.tile * cells + x.cell;
+      const perSynapse = ((c.device.devicesPerSide * c.device.gMax) / c.device.weightScale) * 2 ** c.registers.membrane.frac;
+      this.sweep = { ...at, dMax: 2 * perSynapse, cells, order: new Int32Array(Math.max(this.nIn, this.nRec)), n: 0, at: -1 };
+    } else this.sweep = null;
+    this.reckonLearn = p.reckon ? new ReckonUnit(p, p.reckon, this.tiles as ReadonlyArray<Tile | undefined>, this.sweep!, this.device, stream(options.seed, 'learning'), { nIn: this.nIn, nRec: this.nRec, nOut: this.nOut }) : null;
     const core = this;
     // A view, not state (frozen: a checkpoint passes it by).
     this.reckonHost = Object.freeze({
@@ -421,6 +434,7 @@ export class Core {
     this.sample = sample;
     this.pc = 0; this.t = -1; this.halted = false; this.voDrawStep = -1;
     this.reckonLearn?.begin();
+    if (this.sweep) this.sweep.at = -1;
     this.loops.fill(0);
     this.spikes.fill(0); this.next.fill(0); this.nSpikes = 0; this.nNext = 0; this.nInput = 0; this.input.fill(0);
     this.acc.fill(0); this.lastI.fill(0); this.refr.fill(0);
@@ -911,7 +925,13 @@ export class Core {
       lastI[g] = I;
       let input = sameFrac ? I : this.rescale(I, R.accumulator, R.membrane);
       if (inputFactor) { input = this.oneMinus(input, alpha![i] as number); mults++; }
-      v += input; adds++;
+      if (part === 2 && this.mightSaturate(v, mLo, mHi)) {
+        // A digital core's event sweep saturates after every index (ReckOn's sat16 per event):
+        // where this step's events could leave the range, add them one by one, in index order.
+        const swept = this.sweepEvents(v, g, false, mLo, mHi, popIndex);
+        v = swept === null ? v + input : swept + (sameFrac ? (bias![i] as number) : this.rescale(bias![i] as number, R.accumulator, R.membrane));
+      } else v += input;
+      adds++;
       if (v > mHi || v < mLo) v = this.saturated(v, R.membrane, 'membrane', popIndex);
       if (v < vMin) v = vMin;
       // The threshold test, exact in the finer of the two formats.
@@ -978,7 +998,8 @@ export class Core {
       this.lastI[this.nRec + g] = I;
       let input = this.rescale(I, R.accumulator, R.membrane);
       if (conv.inputFactor) { input = this.oneMinus(input, kap); mults++; }
-      y += input + (bias![i] as number);
+      const swept = part === 2 && !conv.inputFactor && this.mightSaturate(y, mLo, mHi) ? this.sweepEvents(y, g, true, mLo, mHi, popIndex) : null;
+      y = swept === null ? y + input + (bias![i] as number) : swept + (bias![i] as number);
       if (y > mHi || y < mLo) y = this.saturated(y, R.membrane, 'membrane', popIndex);
       this.y[g] = y;
       if (part === 0) this.outputs[this.t * this.nOut + g] = y * toReal;
@@ -997,6 +1018,45 @@ export class Core {
     const state = R.membrane.bits + (alif ? R.adaptation.bits : 0) + 8;
     const params = R.decay.bits + R.threshold.bits + R.accumulator.bits + (alif ? R.decay.bits + R.threshold.bits : 0);
     n.sramBits += count * (2 * state + params);
+  }
+
+  /** A split tick: whether this step's events could take a membrane at v past [lo, hi] on the way (this step's active indices, ascending, are gathered once). */
+  private mightSaturate(v: number, lo: number, hi: number): boolean {
+    const sw = this.sweep;
+    if (!sw) return false;
+    if (sw.at !== this.t) {
+      sw.at = this.t;
+      let n = 0;
+      for (let i = 0; i < sw.order.length; i++) if ((i < this.nIn && this.input[i] !== 0) || (i < this.nRec && this.spikes[i])) sw.order[n++] = i;
+      sw.n = n;
+    }
+    return v + sw.n * sw.dMax > hi || v - sw.n * sw.dMax < lo;
+  }
+
+  /**
+   * The event sweep of a split tick for one membrane (post neuron g, or readout g): this step's
+   * input events and last step's spikes added index by index in ascending order, from the
+   * devices' programmed weights, the membrane saturated (or wrapped) after each and counted; null
+   * when it never left its range (then the accumulated input, which is that sum, is used).
+   */
+  private sweepEvents(v: number, g: number, readout: boolean, lo: number, hi: number, popIndex: number): number | null {
+    const sw = this.sweep!;
+    const { nRec, nOut } = this;
+    const scale = 2 ** this.program.core.registers.membrane.frac / this.device.weightScale;
+    const wAt = (at: number) => (at < 0 ? 0 : ((this.tiles[Math.floor(at / sw.cells)]!.w[at % sw.cells] as number) * scale));
+    const f = this.program.core.registers.membrane;
+    let u = v; let hit = false;
+    for (let k = 0; k < sw.n; k++) {
+      const i = sw.order[k] as number;
+      let d = 0;
+      if (readout) { if (i < nRec && this.spikes[i]) d = wAt(sw.recOut[i * nOut + g] as number); } else {
+        if (i < this.nIn && this.input[i] !== 0) d += (this.input[i] as number) * wAt(sw.inRec[i * nRec + g] as number);
+        if (i < nRec && this.spikes[i]) d += wAt(sw.recRec[i * nRec + g] as number);
+      }
+      u += d;
+      if (u > hi || u < lo) { u = this.saturated(u, f, 'membrane', popIndex); hit = true; }
+    }
+    return hit ? u : null;
   }
 
   /** RECKON_EPROP: ReckOn's learning phase on a learning tick (src/runtime/reckon.ts); `active` 1 when it ran. */

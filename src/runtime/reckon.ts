@@ -19,7 +19,6 @@ import type { DeviceModel } from './device.ts';
 import type { MT19937 } from '../data/random.ts';
 import { RECKON_TRACE_SEEDS, RECKON_WEIGHT_SEEDS, ReckonLfsr, reckonLfsr, type UnfoldedLfsr } from './lfsr.ts';
 import type { Program, ReckonConstants } from './program.ts';
-import { synapseCells } from './program.ts';
 import type { Tile } from './core.ts';
 
 /** What the unit reads of the core it sits in. */
@@ -60,7 +59,7 @@ export class ReckonUnit {
   private readonly lTrec: readonly [ReckonLfsr, ReckonLfsr];
   private readonly lTout: readonly [UnfoldedLfsr, UnfoldedLfsr];
   private readonly lIn: UnfoldedLfsr; private readonly lRec: UnfoldedLfsr; private readonly lOut: UnfoldedLfsr;
-  /** Per synapse, its tile and cell (−1: the program maps it nowhere): [pre][post] per block. */
+  /** Per synapse, its tile and cell (−1: the program maps it nowhere): [pre][post] per block (the core's event-sweep maps). */
   private readonly inAt: Int32Array; private readonly recAt: Int32Array; private readonly outAt: Int32Array;
   private readonly alpha: Int32Array;
   private readonly kappa7: number;
@@ -73,7 +72,8 @@ export class ReckonUnit {
 
   constructor(
     private readonly program: Program, readonly k: ReckonConstants,
-    private readonly tiles: ReadonlyArray<Tile | undefined>, private readonly device: DeviceModel, private readonly rng: MT19937,
+    private readonly tiles: ReadonlyArray<Tile | undefined>, cells: { readonly inRec: Int32Array; readonly recRec: Int32Array; readonly recOut: Int32Array },
+    private readonly device: DeviceModel, private readonly rng: MT19937,
     private readonly sizes: { readonly nIn: number; readonly nRec: number; readonly nOut: number },
   ) {
     const { nIn, nRec, nOut } = sizes;
@@ -87,11 +87,7 @@ export class ReckonUnit {
     this.lRec = reckonLfsr('winp_wrec', RECKON_WEIGHT_SEEDS.recurrent);
     this.lOut = reckonLfsr('wout', RECKON_WEIGHT_SEEDS.output);
     this.cellsPerTile = program.core.rows * program.core.cols;
-    this.inAt = new Int32Array(nIn * nRec).fill(-1); this.recAt = new Int32Array(nRec * nRec).fill(-1); this.outAt = new Int32Array(nRec * nOut).fill(-1);
-    for (const s of synapseCells(program)) {
-      const at = s.tile * this.cellsPerTile + s.cell;
-      if (s.block === 'inRec') this.inAt[s.index] = at; else if (s.block === 'recRec') this.recAt[s.index] = at; else if (s.block === 'recOut') this.outAt[s.index] = at;
-    }
+    this.inAt = cells.inRec; this.recAt = cells.recRec; this.outAt = cells.recOut;
     const rec = program.populations.find((p) => p.model === 'LIF' || p.model === 'ALIF')!;
     const out = program.populations.find((p) => p.model === 'LI');
     this.alpha = rec.arrays.alpha!;

@@ -1,9 +1,14 @@
 // ReckOn's rule and the split tick it runs in: what the compiler accepts, what it refuses with the
 // placement or core that can run it, and the program shape the decoder holds a split tick to.
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../helpers.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkText, tempDir } from '../helpers.ts';
+import { checkPaths } from '../../src/compiler/frontend.ts';
 import { compileRun } from '../../src/compiler/compile.ts';
 import { decodeProgram, encodeProgram, type Program } from '../../src/runtime/program.ts';
+import { encodeNpy } from '../../src/data/npy.ts';
+import { runProgram, taskSamples } from '../../src/runtime/run.ts';
 
 const source = (rule: string, tick: string, extra = '') => `
 core c {
@@ -79,5 +84,47 @@ describe('ReckOn\'s rule and the split tick', () => {
     expect(a.ok ? null : a.error.code).toBe('PCX1008');
     const b = decodeProgram(encodeProgram({ ...p, reckon: null }));
     expect(b.ok ? null : b.error.message).toMatch(/ReckOn's learning phase in a program without its constants/);
+  });
+});
+
+describe('a split tick\'s event sweep', () => {
+  it('saturates the membrane after every index, in index order, as ReckOn\'s event phase does', () => {
+    // v_init = −32000: after the first step's leak about −31984; in the next step index 0 adds
+    // −1024 and index 1 adds +1016. Event by event the membrane stops at −32768 and ends at
+    // −31752; summed first (a fused tick) it ends near −31990.
+    const core = source('reckon {}', '$TICK').split('network n')[0]!;
+    const src = `${core}
+network n {
+  dt = 1 ms
+  input x[2]
+  population rec[2] : LIF { tau_m = 1927.5 ms; v_th = 614; reset = subtract; threshold_test = ge; v_init = -32000 }
+  readout out[2] : LI { tau = 17.78 ms }
+  x -> rec : dense { w = load("w.npy") }
+  rec -> out : dense { w = 8 }
+}
+task t : npy { inputs = load("x.npy"); labels = load("y.npy") }
+run { network = n; core = c; task = t; samples = 1
+  probe v(rec)
+}
+`;
+    const dir = tempDir();
+    const npy = (name: string, shape: number[], data: number[]) => writeFileSync(join(dir, name), encodeNpy('float64', shape, Float64Array.from(data)));
+    npy('w.npy', [2, 2], [-1024, -1024, 1016, 1016]); npy('x.npy', [1, 3, 2], [0, 0, 1, 1, 0, 0]); npy('y.npy', [1], [0]);
+    const v = (tick: string) => {
+      const file = join(dir, `${tick}.snn`);
+      writeFileSync(file, src.replace('$TICK', tick));
+      const r = checkPaths([file]);
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const checked = [...r.programs.values()][0]!;
+      const prog = compileRun(checked, checked.runs[0]!, checked.cores.get('c')!).program!;
+      const { core: c, summary } = runProgram(prog, taskSamples(prog, 1, 0), { seed: 0 });
+      return { v: Array.from(c.probes[0]!.data), membrane: summary.saturations.membrane ?? 0 };
+    };
+    const split = v('split');
+    expect(split.v.slice(2, 4)).toEqual([-32768 + 1016, -32768 + 1016]);
+    expect(split.membrane).toBe(2); // one per neuron, at index 0
+    const fused = v('fused');
+    expect(fused.v[2]).toBeLessThan(-31900);
+    expect(fused.membrane).toBe(0);
   });
 });
