@@ -1,7 +1,8 @@
 // ReckOn's rule and the split tick it runs in: what the compiler accepts, what it refuses with the
 // placement or core that can run it, and the program shape the decoder holds a split tick to.
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { commandTrain, CHECKPOINT_FILE, type TrainIo, type TrainOptions } from '../../src/cli/train.ts';
 import { join } from 'node:path';
 import { checkText, tempDir } from '../helpers.ts';
 import { checkPaths } from '../../src/compiler/frontend.ts';
@@ -128,3 +129,36 @@ run { network = n; core = c; task = t; samples = 1
     expect(fused.membrane).toBe(0);
   });
 });
+
+describe('training with ReckOn\'s rule', () => {
+  it('stopped between iterations and resumed, with validation (learning off) on the way, is bit-identical to a run never stopped', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'r.snn');
+    // Inputs strong enough that membranes reach THR_H and weights take steps.
+    writeFileSync(file, source('reckon { window = 20 ms }', 'split').replace('x -> rec : dense { w = 8 }', 'x -> rec : dense { w = 400 }').replace('iterations = 1 }', 'iterations = 4; validate_every = 2; seed = 3 }'));
+    const train = async (opts: TrainOptions, stopAt?: { done: number; position: number }) => {
+      let out = ''; let err = '';
+      const io: TrainIo = {
+        out: (x) => { out += `${x}\n`; }, err: (x) => { err += `${x}\n`; }, progress: 'none', version: 'test', signals: [],
+        ...(stopAt ? { afterSequence: (d: number, p: number) => d === stopAt.done && p === stopAt.position } : {}),
+      };
+      const code = await commandTrain(file, { backend: 'core', json: true, ...opts }, io);
+      return { code, out, err };
+    };
+    const whole = join(dir, 'whole'); const parts = join(dir, 'parts');
+    const a = await train({ out: whole, checkpointEvery: '1' });
+    expect(a.code, a.err).toBe(0);
+    const ja = JSON.parse(a.out) as { iterations: Array<{ validation_error?: number; counters: { reckon: { ticks: number; updates: number } } }>; final: unknown };
+    expect(ja.iterations[1]!.validation_error).toBeGreaterThanOrEqual(0);
+    expect(ja.iterations.reduce((n, m) => n + m.counters.reckon.updates, 0)).toBeGreaterThan(0);
+    const stopped = await train({ out: parts, checkpointEvery: '1' }, { done: 2, position: 0 });
+    expect(stopped.code).toBe(130);
+    const b = await train({ resume: parts });
+    expect(b.code, b.err).toBe(0);
+    const jb = JSON.parse(b.out) as { iterations: unknown[]; final: unknown };
+    expect(jb.iterations).toEqual(ja.iterations);
+    expect(jb.final).toEqual(ja.final);
+    expect(readFileSync(join(parts, CHECKPOINT_FILE)).equals(readFileSync(join(whole, CHECKPOINT_FILE)))).toBe(true);
+  }, 60_000);
+});
+
