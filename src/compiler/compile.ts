@@ -61,7 +61,7 @@ export interface CompileOptions {
 /**
  * The learning unit's presynaptic traces leak by each population's α (a readout's κ) in the decay
  * unit; rounded to nearest, x·c rounds back to x while x·(1 − c) < ½, so a trace stops decaying at
- * ⌈½/(1 − c)⌉ − 1 LSB. Warned when that is a quarter or more of one spike's increment (pcm256's
+ * ⌈½/(1 − c)⌉ − 1 LSB. Warned when that is a quarter or more of one spike's increment (pcm256's former
  * u12.8 traces with α = κ = e^(−1/30): 179 %, and the pattern example's first on-chip update comes
  * out 1.4–2.2× the host's float64 one from the same forward; u16.12: 11 %, within 4 %).
  */

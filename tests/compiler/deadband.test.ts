@@ -1,5 +1,5 @@
 // SNN5013: a trace leak rounded to nearest stops decaying at ½/(1 − α) LSB. On the pattern
-// example's pcm256 core (u12.8 traces, α = κ = e^(−1/30)) that is 15 LSB, 0.059, against the 0.033
+// example's pcm256 core as it was (u12.8 traces, α = κ = e^(−1/30); now u16.12) that is 15 LSB, 0.059, against the 0.033
 // one spike adds: the on-chip unit's first weight changes came out 1.4–2.2× the host's float64 ones
 // from the same forward (issue 9's note); rounding the decay stochastically brought them to 0.97–0.99.
 import { describe, expect, it } from 'vitest';
