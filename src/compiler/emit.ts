@@ -6,6 +6,10 @@
 //   population; the reads of the recurrent → readout pieces from the spikes just written (a
 //   readout integrates z^t); READOUT_UPDATE per readout; PROBE per probe; LOOP back to STEP
 //   once per time step; HALT.
+// On a split tick (ReckOn's) the neuron updates come in two parts: the leak parts right after
+// LOAD_INPUT (the STEP phase; then RECKON_EPROP where ReckOn's rule learns), the fire parts where
+// the whole updates stand, the readouts' reads from the last step's spikes; after the loop a last
+// STEP with the leak parts ends the sequence (docs/core.md, "The tick").
 // The cycle estimate replays one step through the scoreboard the core uses (src/runtime/
 // schedule.ts: in-order issue, one thing per unit, barriers, read/write hazards on the resources
 // the ISA table declares), with active rows estimated at 5 % of a piece's rows. The SYNC before a
