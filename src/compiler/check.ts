@@ -1256,7 +1256,9 @@ function sizeChecks(report: (kind: DiagKind, at: Span, message: string, file?: s
   const optimizer = learn?.params.optimizer;
   const estimate = estimateMemory({
     nIn: names.nIn, nRec, nOut: names.nOut, largestProjection: largest, sparse, steps, batch,
-    validation: keyword === 'train' && params.params.validate_every?.t === 'int' && params.params.validate_every.value > 0 ? VALIDATION_SEQUENCES : 0,
+    // An npy task's held-out set is drawn whole.
+    validation: keyword === 'train' && params.params.validate_every?.t === 'int' && params.params.validate_every.value > 0
+      ? (task.params.validation_inputs?.t === 'data' ? (task.params.validation_inputs.header.shape[0] ?? 0) : VALIDATION_SEQUENCES) : 0,
     learn: keyword === 'train' && learn ? { kind: learn.kind === 'bptt' ? 'bptt' : 'eprop', adam: optimizer?.t === 'choice' && optimizer.option === 'adam' } : null,
   });
   if (estimate.bytes <= budget / 4) return;

@@ -19,6 +19,7 @@ import { cycles, disassemble, fieldMax, fieldNames, fieldSpecs, ISA, operand, ty
 import type { LearningConstants, Program, ReckonConstants, Symbols } from '../runtime/program.ts';
 import { formatName } from '../runtime/fixed.ts';
 import { diag, DIAG, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
+import { TASK_KINDS } from '../dsl/schema.ts';
 
 export const PROBE_CODES: Record<string, number> = { spikes: 0, v: 1, a: 2, threshold: 3, i: 4, psi: 5, trace: 6, y: 7, error: 8 };
 
@@ -89,9 +90,10 @@ function traceDeadbands(q: Quantized, core: Program['core'], ctx: PassContext): 
  * run here (ReckOn's chip runs one recurrent LIF population with reset by subtraction, up to 16
  * leaky readouts with a 7-bit κ, no more inputs than recurrent neurons, on a split tick).
  */
-function reckonConstants(r: ReckonRuleIR, net: NetworkIR, inst: Instance, q: Quantized, core: Program['core'], steps: number, refuse: (m: string) => Diagnostic): { value: ReckonConstants; refusals: Diagnostic[] } {
+function reckonConstants(r: ReckonRuleIR, net: NetworkIR, inst: Instance, q: Quantized, core: Program['core'], steps: number, labelled: boolean, refuse: (m: string) => Diagnostic): { value: ReckonConstants; refusals: Diagnostic[] } {
   const refusals: Diagnostic[] = [];
   const no = (m: string) => refusals.push(refuse(m));
+  if (!labelled) no('ReckOn\'s rule classifies (its errors are a label\'s one-hot minus the readouts\' hard sigmoid): give it a task with labels; its regression mode is not modelled.');
   if (core.tick !== 'split') no('ReckOn\'s rule runs in the learning phase of a split tick, between its STEP and event phases: give the core tick = split (as examples/cores/reckon.snn does).');
   const recs = q.populations.filter((p) => p.model === 'LIF' || p.model === 'ALIF');
   const outs = q.populations.filter((p) => p.model === 'LI');
@@ -189,7 +191,9 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   let onChip = false;
   if (learn && l && l.kind === 'reckon' && opts.learning !== 'off') {
     const at = { file: run.file, span: run.params.spans.learn ?? run.span };
-    const k = reckonConstants(l.reckon!, net, inst, q.value, coreConfig, steps, (m) => diag('NotOnChip', at.file, at.span, m));
+    const t = taskIR ? lowerTask(taskIR) : null;
+    const labelled = t !== null && (t.kind === 'npy' ? t.labels !== null : TASK_KINDS[t.kind]?.supervision === 'label');
+    const k = reckonConstants(l.reckon!, net, inst, q.value, coreConfig, steps, labelled, (m) => diag('NotOnChip', at.file, at.span, m));
     if (k.refusals.length > 0 && opts.learning === 'required') return failed(k.refusals);
     if (k.refusals.length > 0) diagnostics.push(...k.refusals.map((d) => diag('LearningOffChip', d.file, d.span, `${d.message} The program is compiled for inference only.`)));
     else {

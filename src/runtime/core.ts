@@ -9,7 +9,7 @@
 import { MT19937, stream } from '../data/random.ts';
 import { PROBE_VARIABLES, UNITS, type Instruction, type Opcode } from './isa.ts';
 import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
-import { spaceSizes, synapseCells, type SynapseCell, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
+import { heldConductance, spaceSizes, synapseCells, synapseMaps, type SynapseCell, type SynapseMaps, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
 import { Scoreboard } from './schedule.ts';
 import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
 import { ReckonUnit, type ReckonHost } from './reckon.ts';
@@ -229,12 +229,14 @@ export class Core {
   private readonly reckon: readonly [ReckonLfsr, ReckonLfsr] | null;
   /** ReckOn's output neurons' leak-rounding LFSR (7 bits, 16 draws per STEP: draw k for output k), and this step's draws. */
   private readonly reckonVo: UnfoldedLfsr | null;
+  /** A split tick's synapse maps (the event sweep's and ReckOn's learning unit's). */
+  readonly maps: SynapseMaps | null;
   /**
-   * A split tick's event sweep (docs/core.md, "The tick"): per presynaptic index and post neuron
-   * the cell of each synapse (tile · cells per tile + cell; −1: none) in the reference's blocks, the
-   * largest change one index can make to a membrane (raw), and this step's active indices, ascending.
+   * A split tick's event sweep (docs/core.md, "The tick"): whether it applies (ideal devices,
+   * spike inputs), the largest change one index can make to a membrane (raw units), and this
+   * step's active indices, ascending.
    */
-  readonly sweep: { readonly inRec: Int32Array; readonly recRec: Int32Array; readonly recOut: Int32Array; readonly dMax: number; readonly cells: number; readonly order: Int32Array; n: number; at: number } | null;
+  private readonly sweep: { readonly exact: boolean; readonly dMax: number; readonly order: Int32Array; n: number; at: number } | null;
   /** ReckOn's learning unit (a program with RECKON_EPROP), and its view of the core. */
   readonly reckonLearn: ReckonUnit | null;
   private readonly reckonHost: ReckonHost;
@@ -344,13 +346,12 @@ export class Core {
     });
     this.programTiles(byTile);
     if (c.tick === 'split') {
-      const cells = c.rows * c.cols;
-      const at = { inRec: new Int32Array(this.nIn * this.nRec).fill(-1), recRec: new Int32Array(this.nRec * this.nRec).fill(-1), recOut: new Int32Array(this.nRec * this.nOut).fill(-1) };
-      for (const x of synapseCells(p)) if (x.block !== 'inOut') at[x.block][x.index] = x.tile * cells + x.cell;
+      this.maps = synapseMaps(p);
       const perSynapse = ((c.device.devicesPerSide * c.device.gMax) / c.device.weightScale) * 2 ** c.registers.membrane.frac;
-      this.sweep = { ...at, dMax: 2 * perSynapse, cells, order: new Int32Array(Math.max(this.nIn, this.nRec)), n: 0, at: -1 };
-    } else this.sweep = null;
-    this.reckonLearn = p.reckon ? new ReckonUnit(p, p.reckon, this.tiles as ReadonlyArray<Tile | undefined>, this.sweep!, this.device, stream(options.seed, 'learning'), { nIn: this.nIn, nRec: this.nRec, nOut: this.nOut }) : null;
+      const exact = c.device.kind === 'ideal' && !p.populations.some((x) => x.model === 'input' && x.conventions.graded);
+      this.sweep = { exact, dMax: 2 * perSynapse, order: new Int32Array(Math.max(this.nIn, this.nRec)), n: 0, at: -1 };
+    } else { this.maps = null; this.sweep = null; }
+    this.reckonLearn = p.reckon && this.maps ? new ReckonUnit(p, p.reckon, this.tiles as ReadonlyArray<Tile | undefined>, this.maps, this.device, stream(options.seed, 'learning'), { nIn: this.nIn, nRec: this.nRec, nOut: this.nOut }) : null;
     const core = this;
     // A view, not state (frozen: a checkpoint passes it by).
     this.reckonHost = Object.freeze({
@@ -848,7 +849,7 @@ export class Core {
     const oneA = 2 ** R.adaptation.frac;
     const decayF = R.decay;
     const nRef = conv.refractory;
-    const [aLo, aHi] = this.lim.accumulator; const [mLo, mHi] = this.lim.membrane; const [tLo, tHi] = this.lim.threshold; const [dLo, dHi] = this.lim.adaptation;
+    const [mLo, mHi] = this.lim.membrane; const [tLo, tHi] = this.lim.threshold; const [dLo, dHi] = this.lim.adaptation;
     const sameFrac = R.accumulator.frac === R.membrane.frac;
     const subtractNext = !conv.sameStep && conv.reset === 'subtract';
     const valueNext = !conv.sameStep && conv.reset !== 'subtract';
@@ -872,7 +873,7 @@ export class Core {
     for (let i = lo; i < lo + count; i++) {
       const g = offset + i;
       const zPrev = spikes[g] as number;
-      let v: number; let A: number;
+      let v: number; let A: number; let input = 0;
       if (part === 2) { v = V[g] as number; A = thr[g] as number; } else {
         // Adaptation and threshold: a ← ρ·a + c·z^{t−1}; A = v_th + β·a.
         A = v_th![i] as number;
@@ -898,6 +899,8 @@ export class Core {
         let vPrev = V[g] as number;
         if (zPrev && valueNext) vPrev = conv.reset === 'zero' ? 0 : (reset_value![i] as number);
         const al = alpha![i] as number;
+        // A whole update takes its input before the leak (their stochastic roundings draw in this order).
+        if (part === 0) { input = this.neuronInput(g, bias![i] as number, al, inputFactor, popIndex); if (inputFactor) mults++; }
         let leaked: number;
         if (reckon) {
           // ReckOn's leak: ⌊u·α / 2^F⌋, one up when the remainder reaches the word's LFSR draw — never
@@ -919,18 +922,16 @@ export class Core {
         }
       }
       const theta = adaptiveTheta ? A : (v_th![i] as number);
-      // The step's input: the accumulated sum and the bias, in the membrane's format, times (1 − α) where asked.
-      let I = (acc[g] as number) + (bias![i] as number);
-      if (I > aHi || I < aLo) I = this.saturated(I, R.accumulator, 'accumulator', popIndex);
-      lastI[g] = I;
-      let input = sameFrac ? I : this.rescale(I, R.accumulator, R.membrane);
-      if (inputFactor) { input = this.oneMinus(input, alpha![i] as number); mults++; }
-      if (part === 2 && this.mightSaturate(v, mLo, mHi)) {
-        // A digital core's event sweep saturates after every index (ReckOn's sat16 per event):
-        // where this step's events could leave the range, add them one by one, in index order.
-        const swept = this.sweepEvents(v, g, false, mLo, mHi, popIndex);
-        v = swept === null ? v + input : swept + (sameFrac ? (bias![i] as number) : this.rescale(bias![i] as number, R.accumulator, R.membrane));
-      } else v += input;
+      // A digital core's event sweep saturates after every index (ReckOn's sat16 per event): where
+      // this step's events could leave the range, they are added one by one, in index order.
+      const swept = part === 2 && !inputFactor && this.mightSaturate(v, mLo, mHi) ? this.sweepEvents(v, g, false, mLo, mHi, popIndex) : null;
+      if (swept !== null) {
+        lastI[g] = (acc[g] as number) + (bias![i] as number);
+        v = swept + (sameFrac ? (bias![i] as number) : this.rescale(bias![i] as number, R.accumulator, R.membrane));
+      } else {
+        if (part === 2) { input = this.neuronInput(g, bias![i] as number, alpha![i] as number, inputFactor, popIndex); if (inputFactor) mults++; }
+        v += input;
+      }
       adds++;
       if (v > mHi || v < mLo) v = this.saturated(v, R.membrane, 'membrane', popIndex);
       if (v < vMin) v = vMin;
@@ -980,6 +981,9 @@ export class Core {
       const g = pop.offset + i;
       const kap = kappa![i] as number;
       let y = this.y[g] as number;
+      // A whole update takes its input before the leak (their stochastic roundings draw in this order).
+      let input = 0;
+      if (part === 0) { input = this.readoutInput(g, kap, conv.inputFactor); if (conv.inputFactor) mults++; }
       if (part !== 2) {
         if (vo && kap % 256 === 0 && g < 16) {
           const P = y * (kap / 256);
@@ -994,12 +998,11 @@ export class Core {
           continue;
         }
       }
-      const I = this.acc[this.nRec + g] as number;
-      this.lastI[this.nRec + g] = I;
-      let input = this.rescale(I, R.accumulator, R.membrane);
-      if (conv.inputFactor) { input = this.oneMinus(input, kap); mults++; }
       const swept = part === 2 && !conv.inputFactor && this.mightSaturate(y, mLo, mHi) ? this.sweepEvents(y, g, true, mLo, mHi, popIndex) : null;
-      y = swept === null ? y + input + (bias![i] as number) : swept + (bias![i] as number);
+      if (swept !== null) { this.lastI[this.nRec + g] = this.acc[this.nRec + g] as number; y = swept + (bias![i] as number); } else {
+        if (part === 2) { input = this.readoutInput(g, kap, conv.inputFactor); if (conv.inputFactor) mults++; }
+        y += input + (bias![i] as number);
+      }
       if (y > mHi || y < mLo) y = this.saturated(y, R.membrane, 'membrane', popIndex);
       this.y[g] = y;
       if (part === 0) this.outputs[this.t * this.nOut + g] = y * toReal;
@@ -1020,10 +1023,30 @@ export class Core {
     n.sramBits += count * (2 * state + params);
   }
 
+  /** The step's input of neuron g: its accumulator plus bias (overflow counted), in the membrane's format, times (1 − α) where asked. */
+  private neuronInput(g: number, bias: number, alpha: number, inputFactor: boolean, popIndex: number): number {
+    const R = this.program.core.registers;
+    const [aLo, aHi] = this.lim.accumulator;
+    let I = (this.acc[g] as number) + bias;
+    if (I > aHi || I < aLo) I = this.saturated(I, R.accumulator, 'accumulator', popIndex);
+    this.lastI[g] = I;
+    const input = R.accumulator.frac === R.membrane.frac ? I : this.rescale(I, R.accumulator, R.membrane);
+    return inputFactor ? this.oneMinus(input, alpha) : input;
+  }
+
+  /** A readout's step input: its accumulator in the membrane's format, times (1 − κ) where asked. */
+  private readoutInput(g: number, kappa: number, inputFactor: boolean): number {
+    const R = this.program.core.registers;
+    const I = this.acc[this.nRec + g] as number;
+    this.lastI[this.nRec + g] = I;
+    const input = this.rescale(I, R.accumulator, R.membrane);
+    return inputFactor ? this.oneMinus(input, kappa) : input;
+  }
+
   /** A split tick: whether this step's events could take a membrane at v past [lo, hi] on the way (this step's active indices, ascending, are gathered once). */
   private mightSaturate(v: number, lo: number, hi: number): boolean {
     const sw = this.sweep;
-    if (!sw) return false;
+    if (!sw || !sw.exact) return false;
     if (sw.at !== this.t) {
       sw.at = this.t;
       let n = 0;
@@ -1036,24 +1059,28 @@ export class Core {
   /**
    * The event sweep of a split tick for one membrane (post neuron g, or readout g): this step's
    * input events and last step's spikes added index by index in ascending order, from the
-   * devices' programmed weights, the membrane saturated (or wrapped) after each and counted; null
-   * when it never left its range (then the accumulated input, which is that sum, is used).
+   * (ideal) devices' weights, the membrane saturated (or wrapped) after each and counted; null when
+   * it never left its range (then the accumulated input, which is that sum, is used).
    */
   private sweepEvents(v: number, g: number, readout: boolean, lo: number, hi: number, popIndex: number): number | null {
-    const sw = this.sweep!;
-    const { nRec, nOut } = this;
+    const sw = this.sweep!; const maps = this.maps!; const tiles = this.tiles;
+    const { nIn, nRec, nOut, input, spikes } = this;
     const scale = 2 ** this.program.core.registers.membrane.frac / this.device.weightScale;
-    const wAt = (at: number) => (at < 0 ? 0 : ((this.tiles[Math.floor(at / sw.cells)]!.w[at % sw.cells] as number) * scale));
     const f = this.program.core.registers.membrane;
     let u = v; let hit = false;
     for (let k = 0; k < sw.n; k++) {
       const i = sw.order[k] as number;
       let d = 0;
-      if (readout) { if (i < nRec && this.spikes[i]) d = wAt(sw.recOut[i * nOut + g] as number); } else {
-        if (i < this.nIn && this.input[i] !== 0) d += (this.input[i] as number) * wAt(sw.inRec[i * nRec + g] as number);
-        if (i < nRec && this.spikes[i]) d += wAt(sw.recRec[i * nRec + g] as number);
+      const x = i < nIn ? (input[i] as number) : 0;
+      const z = i < nRec && spikes[i] === 1;
+      if (readout) {
+        if (x !== 0) d += x * heldConductance(tiles, maps, maps.inOut[i * nOut + g] as number);
+        if (z) d += heldConductance(tiles, maps, maps.recOut[i * nOut + g] as number);
+      } else {
+        if (x !== 0) d += x * heldConductance(tiles, maps, maps.inRec[i * nRec + g] as number);
+        if (z) d += heldConductance(tiles, maps, maps.recRec[i * nRec + g] as number);
       }
-      u += d;
+      u += d * scale;
       if (u > hi || u < lo) { u = this.saturated(u, f, 'membrane', popIndex); hit = true; }
     }
     return hit ? u : null;

@@ -672,6 +672,22 @@ export function synapseCells(p: Program): SynapseCell[] {
   return out;
 }
 
+/** Per block of the reference's layout ([pre][post]), each synapse's cell as tile · cells per tile + cell (−1: none). */
+export interface SynapseMaps { readonly inRec: Int32Array; readonly recRec: Int32Array; readonly inOut: Int32Array; readonly recOut: Int32Array; readonly cellsPerTile: number }
+
+/** The synapse maps of a program, frozen (derived from the program: not state a checkpoint keeps). */
+export function synapseMaps(p: Program): SynapseMaps {
+  const { nIn, nRec, nOut } = spaceSizes(p);
+  const cellsPerTile = p.core.rows * p.core.cols;
+  const m = { inRec: new Int32Array(nIn * nRec).fill(-1), recRec: new Int32Array(nRec * nRec).fill(-1), inOut: new Int32Array(nIn * nOut).fill(-1), recOut: new Int32Array(nRec * nOut).fill(-1) };
+  for (const x of synapseCells(p)) m[x.block][x.index] = x.tile * cellsPerTile + x.cell;
+  return Object.freeze({ ...m, cellsPerTile });
+}
+
+/** The differential conductance (Σ G⁺ − Σ G⁻, µS, as programmed) of a map entry's pair; 0 for none. */
+export const heldConductance = (tiles: ReadonlyArray<{ readonly w: Float64Array } | undefined>, maps: SynapseMaps, at: number): number =>
+  at < 0 ? 0 : (tiles[Math.floor(at / maps.cellsPerTile)]!.w[at % maps.cellsPerTile] as number);
+
 export function spaceSizes(p: Pick<Program, 'populations'>): { nIn: number; nRec: number; nOut: number } {
   const sizeOf = (models: readonly Model[]) => p.populations.reduce((a, x) => a + (models.includes(x.model) ? x.size : 0), 0);
   return { nIn: sizeOf(['input']), nRec: sizeOf(['LIF', 'ALIF']), nOut: sizeOf(['LI']) };
@@ -795,6 +811,14 @@ function validate(p: Program): void {
     if (i > loopAt && i < p.code.length - 1 && !tail) throw new Bad('PCX1008', `instruction ${i} (${ins.op}) comes after the step loop, where only ${TAIL.join(', ')} may`);
     if (i < loopAt && (ins.op === 'SEQ_END' || ins.op === 'BATCH_END')) throw new Bad('PCX1008', `instruction ${i} (${ins.op}) ends a sequence inside the step loop`);
   });
+  // ReckOn's learning unit serves one recurrent LIF population and one readout population, on a split tick, from one learning phase a step.
+  if (p.reckon) {
+    const eprops = p.code.filter((i) => i.op === 'RECKON_EPROP').length;
+    const recs = p.populations.filter((x) => x.model === 'LIF' || x.model === 'ALIF');
+    if (c.tick !== 'split' || eprops !== 1 || recs.length !== 1 || recs[0]!.model !== 'LIF' || p.populations.filter((x) => x.model === 'LI').length !== 1) {
+      throw new Bad('PCX1008', 'ReckOn\'s learning constants need a split tick, one RECKON_EPROP, one LIF population and one readout population');
+    }
+  }
   // The index layout the symbols declare is the one the populations imply.
   const next = { input: 0, rec: 0, out: 0 };
   p.populations.forEach((pop, i) => {

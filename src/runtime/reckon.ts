@@ -18,7 +18,7 @@
 import type { DeviceModel } from './device.ts';
 import type { MT19937 } from '../data/random.ts';
 import { RECKON_TRACE_SEEDS, RECKON_WEIGHT_SEEDS, ReckonLfsr, reckonLfsr, type UnfoldedLfsr } from './lfsr.ts';
-import type { Program, ReckonConstants } from './program.ts';
+import { heldConductance, type Program, type ReckonConstants, type SynapseMaps } from './program.ts';
 import type { Tile } from './core.ts';
 
 /** What the unit reads of the core it sits in. */
@@ -59,20 +59,19 @@ export class ReckonUnit {
   private readonly lTrec: readonly [ReckonLfsr, ReckonLfsr];
   private readonly lTout: readonly [UnfoldedLfsr, UnfoldedLfsr];
   private readonly lIn: UnfoldedLfsr; private readonly lRec: UnfoldedLfsr; private readonly lOut: UnfoldedLfsr;
-  /** Per synapse, its tile and cell (−1: the program maps it nowhere): [pre][post] per block (the core's event-sweep maps). */
-  private readonly inAt: Int32Array; private readonly recAt: Int32Array; private readonly outAt: Int32Array;
   private readonly alpha: Int32Array;
   private readonly kappa7: number;
   private readonly stochastic: boolean;
   private readonly unitW: number;
-  private readonly cellsPerTile: number;
+  /** The regulariser's left shift of the input and recurrent weights (−1: off). */
+  private readonly regShift: readonly [number, number];
   // One group's lane registers.
   private readonly L = new Float64Array(16); private readonly h = new Int32Array(16); private readonly reg = new Int32Array(16);
   private readonly e: Float64Array;
 
   constructor(
     private readonly program: Program, readonly k: ReckonConstants,
-    private readonly tiles: ReadonlyArray<Tile | undefined>, cells: { readonly inRec: Int32Array; readonly recRec: Int32Array; readonly recOut: Int32Array },
+    private readonly tiles: ReadonlyArray<Tile | undefined>, private readonly maps: SynapseMaps,
     private readonly device: DeviceModel, private readonly rng: MT19937,
     private readonly sizes: { readonly nIn: number; readonly nRec: number; readonly nOut: number },
   ) {
@@ -86,8 +85,7 @@ export class ReckonUnit {
     this.lIn = reckonLfsr('winp_wrec', RECKON_WEIGHT_SEEDS.input);
     this.lRec = reckonLfsr('winp_wrec', RECKON_WEIGHT_SEEDS.recurrent);
     this.lOut = reckonLfsr('wout', RECKON_WEIGHT_SEEDS.output);
-    this.cellsPerTile = program.core.rows * program.core.cols;
-    this.inAt = cells.inRec; this.recAt = cells.recRec; this.outAt = cells.recOut;
+    this.regShift = [k.regularize & 1 ? k.regShift[0] : -1, k.regularize & 2 ? k.regShift[1] : -1];
     const rec = program.populations.find((p) => p.model === 'LIF' || p.model === 'ALIF')!;
     const out = program.populations.find((p) => p.model === 'LI');
     this.alpha = rec.arrays.alpha!;
@@ -136,15 +134,15 @@ export class ReckonUnit {
     }
   }
 
-  /** The weight held by a synapse's pair, as ReckOn's int8. */
+  /** The weight held by a synapse's pair (a map entry), as ReckOn's int8; 0 for none. */
   private weight(at: number): number {
-    const tile = this.tiles[Math.floor(at / this.cellsPerTile)]!;
-    return Math.round((tile.w[at % this.cellsPerTile] as number) / this.unitW);
+    return Math.round(heldConductance(this.tiles, this.maps, at) / this.unitW);
   }
 
   private write(at: number, w: number, t: number): void {
-    const tile = this.tiles[Math.floor(at / this.cellsPerTile)]!;
-    const cell = at % this.cellsPerTile;
+    const cells = this.maps.cellsPerTile;
+    const tile = this.tiles[Math.floor(at / cells)]!;
+    const cell = at % cells;
     const N = this.program.core.device.devicesPerSide;
     const level = Math.round((Math.abs(w) * this.unitW) / N / this.device.level);
     for (let side = 0; side < 2; side++) {
@@ -154,7 +152,7 @@ export class ReckonUnit {
     tile.written = true;
   }
 
-  /** One stochastic ±1 step of synapse `at` (skipped where the program maps none): whether it fired. */
+  /** One stochastic ±1 step of synapse `at` (the draw is spent even where the program maps none). */
   private step(at: number, p: number, W: number, lrP: number, lrR: number, rnd: number, t: number, diagonal: boolean): void {
     const M = 2 ** W;
     const raw = ((p % M) + M) % M;
@@ -185,7 +183,7 @@ export class ReckonUnit {
     this.counts.ticks++;
     for (let o = 0; o < nOut; o++) e[o] = sat16((o === host.label ? RECKON_TARGET : 0) - hardSigmoid(host.y[o] as number));
     const regMode = k.regularize !== 0;
-    const R = [k.regularize & 1 ? k.regShift[0] : -1, k.regularize & 2 ? k.regShift[1] : -1] as const;
+    const R = this.regShift;
     const nPre = Math.max(nIn, nRec);
     const groups = Math.ceil(nRec / 16);
     const now = host.clock;
@@ -196,7 +194,7 @@ export class ReckonUnit {
         const j = 16 * g + n;
         if (j >= nRec) { L[n] = 0; h[n] = 0; reg[n] = 0; continue; }
         let psum = 0;
-        for (let o = 0; o < nOut; o++) psum += (e[o] as number) * this.weightOr0(this.outAt[j * nOut + o] as number);
+        for (let o = 0; o < nOut; o++) psum += (e[o] as number) * this.weight(this.maps.recOut[j * nOut + o] as number);
         const tt = psum * 2 ** k.signalScale;
         L[n] = tt < -(2 ** 27) || tt >= 2 ** 27 ? (psum < 0 ? -32768 : 32767) : Math.floor(tt / 4096);
         h[n] = (host.v[j] as number) >= k.hThreshold ? 1 : 0;
@@ -205,7 +203,7 @@ export class ReckonUnit {
         const to = (tout[j] as number) >> fo;
         if (en & 4 && to !== 0) {
           const lo = this.lOut;
-          for (let o = 0; o < nOut; o++) this.step(this.outAt[j * nOut + o] as number, (e[o] as number) * to, 28, k.lrShift[2], k.lrRShift[2], lo.bits(28 * o, 28), now, false);
+          for (let o = 0; o < nOut; o++) this.step(this.maps.recOut[j * nOut + o] as number, (e[o] as number) * to, 28, k.lrShift[2], k.lrRShift[2], lo.bits(28 * o, 28), now, false);
           lo.advance();
           this.counts.wordsOut++; this.counts.laneOps += 16; this.counts.sramBits += 2 * 128;
         }
@@ -214,18 +212,16 @@ export class ReckonUnit {
       for (let i = 0; i < nPre; i++) {
         if (en & 1 && i < nIn) {
           const tr = (tin[i] as number) >> fi;
-          if (tr !== 0 || anyReg) this.word(this.lIn, this.inAt, i, g, tr, R[0], k.lrShift[0], k.lrRShift[0], now, false);
+          if (tr !== 0 || anyReg) this.word(this.lIn, this.maps.inRec, i, g, tr, R[0], k.lrShift[0], k.lrRShift[0], now, false);
         }
         if (en & 2 && i < nRec) {
           const tr = (trec[i] as number) >> fr;
-          if (tr !== 0 || anyReg) this.word(this.lRec, this.recAt, i, g, tr, R[1], k.lrShift[1], k.lrRShift[1], now, true);
+          if (tr !== 0 || anyReg) this.word(this.lRec, this.maps.recRec, i, g, tr, R[1], k.lrShift[1], k.lrRShift[1], now, true);
         }
       }
     }
     return 1;
   }
-
-  private weightOr0(at: number): number { return at < 0 ? 0 : this.weight(at); }
 
   /** One weight word (pre i, posts 16g … 16g + 15): the 16 lanes' updates from one block of `lfsr`. */
   private word(lfsr: UnfoldedLfsr, cells: Int32Array, i: number, g: number, tr: number, regShift: number, lrP: number, lrR: number, now: number, recurrent: boolean): void {

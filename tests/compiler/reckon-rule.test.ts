@@ -58,8 +58,10 @@ describe('ReckOn\'s rule and the split tick', () => {
     expect(ops.slice(0, eprop + 1)).toEqual(['STEP', 'LOAD_INPUT', 'NEURON_UPDATE', 'READOUT_UPDATE', 'RECKON_EPROP']);
     expect(ops.slice(-5)).toEqual(['LOOP', 'STEP', 'NEURON_UPDATE', 'READOUT_UPDATE', 'HALT']);
     expect(p.reckon!.windowStart).toBe(p.run.steps - 20);
-    const back = decodeProgram(encodeProgram(p));
+    const bytes = encodeProgram(p);
+    const back = decodeProgram(bytes);
     expect(back.ok && back.program.reckon).toEqual(p.reckon);
+    expect(back.ok && Buffer.from(encodeProgram(back.program)).equals(Buffer.from(bytes))).toBe(true);
   });
 
   it('refuses ReckOn\'s rule on a fused tick, and phasecore\'s e-prop on a split one, each saying what can run it', () => {
@@ -69,6 +71,12 @@ describe('ReckOn\'s rule and the split tick', () => {
     const eprop = compile(source('eprop { loss = cross_entropy }', 'split'));
     expect(eprop.program ?? null).toBeNull();
     expect(eprop.diagnostics.find((d) => d.code === 'SNN5010')?.message).toMatch(/learn … : reckon/);
+  });
+
+  it('refuses a regression task: ReckOn\'s errors are a label\'s one-hot minus the readouts\' hard sigmoid', () => {
+    const res = compile(source('reckon {}', 'split').replace(/task t : evidence_accumulation \{[^}]*\}/, 'task t : pattern_generation { duration = 100 ms; channels = 8; outputs = 2 }'));
+    expect(res.program ?? null).toBeNull();
+    expect(res.diagnostics.find((d) => d.code === 'SNN5010')?.message).toMatch(/give it a task with labels/);
   });
 
   it('refuses weights that are not int8 times 2^weight_shift', () => {
@@ -85,6 +93,12 @@ describe('ReckOn\'s rule and the split tick', () => {
     expect(a.ok ? null : a.error.code).toBe('PCX1008');
     const b = decodeProgram(encodeProgram({ ...p, reckon: null }));
     expect(b.ok ? null : b.error.message).toMatch(/ReckOn's learning phase in a program without its constants/);
+    // ReckOn's constants in a program with no learning phase to use them (here: one for inference).
+    const r = checkText(source('reckon {}', 'split'));
+    const checked = [...r.programs.values()][0]!;
+    const inference = compileRun(checked, checked.runs[0]!, checked.cores.get('c')!, { learning: 'off' }).program!;
+    const c = decodeProgram(encodeProgram({ ...inference, reckon: p.reckon }));
+    expect(c.ok ? null : c.error.code).toBe('PCX1008');
   });
 });
 

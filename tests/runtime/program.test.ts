@@ -41,10 +41,7 @@ function sample(code: Instruction[] = []): Program {
       placement: 'chip_in_the_loop', loss: 'mse', windowStart: 0, lr: { multiplier: 2 ** 30 + 5, shift: 40 }, feedback: 'random', B: Int32Array.from({ length: 0 }), feedbackDecay: 0, kappa: 31000,
       scheme: 'mixed_precision', write: 'batch', batch: 4, threshold: 12, pulse: 1.5e-6, pulseLevels: 1, clip: 0, verifyTolerance: 5e-7, verifyIterations: 3, regularizer: 'per_sequence', regK: { multiplier: 2 ** 30 + 1, shift: 50 }, regN0: 2560,
     },
-    reckon: {
-      windowStart: 850, learn: 5, weightShift: 3, traceShift: [3, 4, 6], signalScale: 5, hThreshold: -205,
-      lrShift: [8, 9, 14], lrRShift: [0, 1, 2], regularize: 2, regF0: 160, regShift: [10, 11],
-    },
+    reckon: null, // ReckOn's constants need a split tick: tests/compiler/reckon-rule.test.ts round-trips them
     symbols: {
       network: 'net', dt: 1e-3, files: ['a.snn', 'ü/b.snn'],
       layout: [{ space: 'input', offset: 0, accumulator: -1 }, { space: 'rec', offset: 0, accumulator: 0 }],
