@@ -273,7 +273,10 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
 
 const pj = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} µJ` : x >= 1e3 ? `${(x / 1e3).toFixed(2)} nJ` : `${x.toFixed(1)} pJ`);
 function countersLine(c: ReturnType<CoreTrainer['totals']>): string {
-  return `  on the core: ${c.pulses} SET and ${c.resets} RESET pulses, ${c.refreshes} refreshes, ${c.saturations} saturations; ${c.cycles} cycles (${c.learning_cycles} learning); ${pj(c.energy_pj)} (${pj(c.learning_energy_pj)} learning)`;
+  const k = c.reckon;
+  // ReckOn's learning unit writes SRAM words, not PCM pulses.
+  const writes = k ? `${k.ticks} learning ticks, ${k.words.input + k.words.recurrent + k.words.readout} weight words written, ${k.updates} ±1 weight steps` : `${c.pulses} SET and ${c.resets} RESET pulses, ${c.refreshes} refreshes`;
+  return `  on the core: ${writes}, ${c.saturations} saturations; ${c.cycles} cycles (${c.learning_cycles} learning); ${pj(c.energy_pj)} (${pj(c.learning_energy_pj)} learning)`;
 }
 
 /** SNN0008 for the checkpoint at `path`. */

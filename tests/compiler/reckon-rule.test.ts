@@ -173,6 +173,9 @@ describe('training with ReckOn\'s rule', () => {
     expect(jb.iterations).toEqual(ja.iterations);
     expect(jb.final).toEqual(ja.final);
     expect(readFileSync(join(parts, CHECKPOINT_FILE)).equals(readFileSync(join(whole, CHECKPOINT_FILE)))).toBe(true);
+    // The text summary counts what ReckOn's unit does (it writes SRAM words, not PCM pulses).
+    const text = await train({ json: false });
+    expect(text.out).toMatch(/on the core: \d+ learning ticks, \d+ weight words written, \d+ ±1 weight steps/);
   }, 60_000);
 });
 
