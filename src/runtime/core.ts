@@ -1026,9 +1026,9 @@ export class Core {
   /** The step's input of neuron g: its accumulator plus bias (overflow counted), in the membrane's format, times (1 − α) where asked. */
   private neuronInput(g: number, bias: number, alpha: number, inputFactor: boolean, popIndex: number): number {
     const R = this.program.core.registers;
-    const [aLo, aHi] = this.lim.accumulator;
+    const lim = this.lim.accumulator;
     let I = (this.acc[g] as number) + bias;
-    if (I > aHi || I < aLo) I = this.saturated(I, R.accumulator, 'accumulator', popIndex);
+    if (I > lim[1] || I < lim[0]) I = this.saturated(I, R.accumulator, 'accumulator', popIndex);
     this.lastI[g] = I;
     const input = R.accumulator.frac === R.membrane.frac ? I : this.rescale(I, R.accumulator, R.membrane);
     return inputFactor ? this.oneMinus(input, alpha) : input;

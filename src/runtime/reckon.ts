@@ -121,7 +121,8 @@ export class ReckonUnit {
 
   /** The event phase's trace increments: this step's input events, the spikes of the last step (each gated by its DO_EPROP bit). */
   incrementTraces(lo: number, count: number, host: ReckonHost): void {
-    const en = this.enabled; const [fi, fr, fo] = this.k.traceShift;
+    const en = this.enabled; const ts = this.k.traceShift;
+    const fi = ts[0]; const fr = ts[1]; const fo = ts[2]; // (no destructuring: its iterator would allocate every step)
     if (en & 1) {
       const { input } = host; const inc = 8 << fi;
       for (let i = 0; i < this.sizes.nIn; i++) if (input[i] !== 0) this.tin[i] = Math.min(4095, (this.tin[i] as number) + inc);
@@ -178,7 +179,7 @@ export class ReckonUnit {
     if (this.enabled === 0 || host.label === null || t - 1 < k.windowStart) return 0;
     const { nIn, nRec, nOut } = this.sizes;
     const { tin, trec, tout, e, L, h, reg } = this;
-    const [fi, fr, fo] = k.traceShift;
+    const fi = k.traceShift[0]; const fr = k.traceShift[1]; const fo = k.traceShift[2];
     const en = this.enabled;
     this.counts.ticks++;
     for (let o = 0; o < nOut; o++) e[o] = sat16((o === host.label ? RECKON_TARGET : 0) - hardSigmoid(host.y[o] as number));
