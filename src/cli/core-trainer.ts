@@ -278,10 +278,12 @@ function snapshot(core: Core): Snapshot {
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, x) => a + x, 0);
   const sat = core.saturationsByRegister().total;
   const rk = core.reckonLearn?.counts;
+  // ReckOn's unit counts its own registers' saturations: its traces and learning signals.
+  const learning = l ? Float64Array.from(l.saturations) : rk ? Float64Array.from(LEARNING_COUNTED, (r) => (r === 'trace' ? rk.traceSaturations : r === 'learning_signal' ? rk.signalSaturations : 0)) : new Float64Array(0);
   return {
     reckon: rk ? { ticks: rk.ticks, input: rk.wordsIn, recurrent: rk.wordsRec, readout: rk.wordsOut, updates: rk.updates, clipped: rk.clipped } : null,
     pulses: l?.counts.setPulses ?? 0, resets: l?.counts.resetPulses ?? 0, refreshes: l?.counts.refreshes ?? 0,
-    saturations: sum(sat) + (l ? l.saturations.reduce((a, x) => a + x, 0) : 0), learning: Float64Array.from(l?.saturations ?? []),
+    saturations: sum(sat) + learning.reduce((a, x) => a + x, 0), learning,
     cycles: core.board.end, learningCycles: core.board.busy.learning,
     energy: sum(core.energy()) + sum(core.learningEnergy()), learningEnergy: sum(core.learningEnergy()),
     attempts: l?.counts.verifyAttempts ?? 0, failures: l?.counts.verifyFailures ?? 0,

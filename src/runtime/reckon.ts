@@ -40,6 +40,8 @@ export interface ReckonCounts {
   ticks: number; wordsIn: number; wordsRec: number; wordsOut: number; updates: number;
   /** Updates that would have left int8 (the weight kept, as the RTL does). */
   clipped: number;
+  /** Trace increments that saturated (4095, or 1023 for an output trace), and learning signals that saturated to 16 bits. */
+  traceSaturations: number; signalSaturations: number;
   /** Lane operations (p, q, compare) and SRAM bits read and written, for the energy ledger. */
   laneOps: number; sramBits: number;
 }
@@ -50,7 +52,7 @@ export const hardSigmoid = (vo: number): number => (vo > 2047 ? 2048 : vo < -204
 const sat16 = (x: number) => (x > 32767 ? 32767 : x < -32768 ? -32768 : x);
 
 export class ReckonUnit {
-  readonly counts: ReckonCounts = { ticks: 0, wordsIn: 0, wordsRec: 0, wordsOut: 0, updates: 0, clipped: 0, laneOps: 0, sramBits: 0 };
+  readonly counts: ReckonCounts = { ticks: 0, wordsIn: 0, wordsRec: 0, wordsOut: 0, updates: 0, clipped: 0, traceSaturations: 0, signalSaturations: 0, laneOps: 0, sramBits: 0 };
   /** DO_EPROP as the host last wrote it (bit 0 input, 1 recurrent, 2 readout weights); the program's at the start. */
   enabled: number;
   /** The traces: per input channel, and per recurrent neuron. */
@@ -125,14 +127,22 @@ export class ReckonUnit {
     const fi = ts[0]; const fr = ts[1]; const fo = ts[2]; // (no destructuring: its iterator would allocate every step)
     if (en & 1) {
       const { input } = host; const inc = 8 << fi;
-      for (let i = 0; i < this.sizes.nIn; i++) if (input[i] !== 0) this.tin[i] = Math.min(4095, (this.tin[i] as number) + inc);
+      for (let i = 0; i < this.sizes.nIn; i++) if (input[i] !== 0) this.tin[i] = this.bump(this.tin[i] as number, inc, 4095);
     }
     const incR = 8 << fr; const incO = 2 << fo;
     for (let j = lo; j < lo + count; j++) {
       if (!host.spikes[j]) continue;
-      if (en & 2) this.trec[j] = Math.min(4095, (this.trec[j] as number) + incR);
-      if (en & 4) this.tout[j] = Math.min(1023, (this.tout[j] as number) + incO);
+      if (en & 2) this.trec[j] = this.bump(this.trec[j] as number, incR, 4095);
+      if (en & 4) this.tout[j] = this.bump(this.tout[j] as number, incO, 1023);
     }
+
+  }
+
+  /** A trace's increment, saturating at `max` (counted). */
+  private bump(t: number, inc: number, max: number): number {
+    if (t + inc <= max) return t + inc;
+    this.counts.traceSaturations++;
+    return max;
   }
 
   /** The weight held by a synapse's pair (a map entry), as ReckOn's int8; 0 for none. */
@@ -197,7 +207,7 @@ export class ReckonUnit {
         let psum = 0;
         for (let o = 0; o < nOut; o++) psum += (e[o] as number) * this.weight(this.maps.recOut[j * nOut + o] as number);
         const tt = psum * 2 ** k.signalScale;
-        L[n] = tt < -(2 ** 27) || tt >= 2 ** 27 ? (psum < 0 ? -32768 : 32767) : Math.floor(tt / 4096);
+        if (tt < -(2 ** 27) || tt >= 2 ** 27) { L[n] = psum < 0 ? -32768 : 32767; this.counts.signalSaturations++; } else L[n] = Math.floor(tt / 4096);
         h[n] = (host.v[j] as number) >= k.hThreshold ? 1 : 0;
         reg[n] = regMode ? Math.max(0, ((trec[j] as number) >> fr) - k.regF0) : 0;
         if (reg[n] !== 0) anyReg = true;

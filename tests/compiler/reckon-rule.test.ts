@@ -173,6 +173,11 @@ describe('training with ReckOn\'s rule', () => {
     expect(jb.iterations).toEqual(ja.iterations);
     expect(jb.final).toEqual(ja.final);
     expect(readFileSync(join(parts, CHECKPOINT_FILE)).equals(readFileSync(join(whole, CHECKPOINT_FILE)))).toBe(true);
+    // Driven hard (every input event fires its neurons), the recurrent traces reach 4095: counted as the trace register's saturations.
+    writeFileSync(file, source('reckon { window = 20 ms }', 'split').replace('x -> rec : dense { w = 8 }', 'x -> rec : dense { w = 1016 }').replace('delay = 50 ms', 'delay = 1000 ms'));
+    const hard = JSON.parse((await train({})).out) as { final: { counters: { learning_saturations: Record<string, number>; saturations: number } } };
+    expect(hard.final.counters.learning_saturations.trace).toBeGreaterThan(0);
+    expect(hard.final.counters.saturations).toBeGreaterThanOrEqual(hard.final.counters.learning_saturations.trace!);
     // The text summary counts what ReckOn's unit does (it writes SRAM words, not PCM pulses).
     const text = await train({ json: false });
     expect(text.out).toMatch(/on the core: \d+ learning ticks, \d+ weight words written, \d+ ±1 weight steps/);
