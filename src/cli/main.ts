@@ -148,7 +148,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
   program.command('train')
     .description('Train the file\'s train block — with the float reference, or on the emulated chip with its on-chip learning unit — and report the loss per iteration.')
     .argument('<file>', '.snn file with a train block')
-    .option('--backend <name>', 'reference (the float64 oracle) or core (the core the block names: on-chip e-prop, or chip in the loop as the learn block places it; counters per iteration)', 'reference')
+    .option('--backend <name>', 'reference (the float64 oracle) or core (the core the block names: on-chip e-prop, or chip in the loop as the learn block places it, or ReckOn\'s own rule on a split-tick core; counters per iteration)', 'reference')
     .option('--iterations <n>', 'override the number of iterations')
     .option('--seed <s>', 'override the seed')
     .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
@@ -178,7 +178,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .action((file: string, opts: CompileOptions) => setExit(commandCompile(file, opts, out, err)));
 
   program.command('run')
-    .description('Run the file\'s run block (or a train block\'s network, untrained) on its core — or a compiled .pcx program — and report spikes, cycles, energy, saturations and timing errors.')
+    .description('Run the file\'s run block (or a train block\'s network, untrained; a file with one run block and train blocks runs its run block) on its core — or a compiled .pcx program — and report spikes, cycles, energy, saturations and timing errors.')
     .argument('<file>', '.snn file with a run or train block, or a program compiled with `phasecore compile -o`')
     .option('--block <name>', 'the run or train block when the file has several')
     .option('--core <name>', 'the core to run on (default: the block\'s core)')
@@ -199,7 +199,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     })));
 
   program.command('demo')
-    .description('The flagship demo: check and format every example, train one briefly with e-prop, compile one for its core, run one on its PCM core, cycle-accurate, and train it there for a few iterations, on chip.')
+    .description('The flagship demo: check and format every example, train one briefly with e-prop, compile one for its core, run one on its PCM core, cycle-accurate, and train it there for a few iterations, on chip; then train ReckOn\'s configuration with ReckOn\'s own rule for five samples.')
     .action(() => setExit(runDemo(out)));
   return program;
 }
