@@ -39,6 +39,7 @@ for (let e = 0; e < epochs; e++) {
   let ticks = 0; let learningCycles = 0;
   for (let i = 0; i < 50; i++) {
     const m = tr.step();
+    // A training iteration reports right or wrong; with two classes that is the prediction.
     trainPred.push(m.accuracy === 1 ? labels[i]! : 1 - labels[i]!);
     ticks += m.counters.reckon!.ticks; learningCycles += m.counters.learning_cycles;
   }
@@ -48,7 +49,7 @@ for (let e = 0; e < epochs; e++) {
   const testPred = samples.map((s) => {
     tr.core.runSequence(s.x, 0, undefined, { label: s.label! });
     const r = reckonScore(tr.core.outputs, tr.core.steps, tr.core.nOut, program.reckon!.windowStart, s.label!);
-    return r.correct ? s.label! : 1 - s.label!;
+    return r.predicted;
   });
   unit.enabled = program.reckon!.learn;
   const compare = (x: Epoch | undefined) => {

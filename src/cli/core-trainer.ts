@@ -250,12 +250,12 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
 
 /**
  * How ReckOn's host scores a sample (its testbench): over the window's outputs (each leaked by the
- * next STEP phase, as the chip's winner logic reads them), the class that is the argmax (strict >:
+ * next STEP phase, as the chip's winner logic reads them), the class predicted is the argmax (strict >:
  * ties to the lower class) at the most steps, ties again to the lower; the loss is the rule's own
  * objective, ½ Σ_k (y*_k − hs(vo_k))² with the hard sigmoid hs and y* = 1 for the label, 0 else
  * (vo in units of its 2048), averaged over the window.
  */
-export function reckonScore(y: Float64Array, T: number, nOut: number, start: number, label: number): { loss: number; correct: boolean } {
+export function reckonScore(y: Float64Array, T: number, nOut: number, start: number, label: number): { loss: number; correct: boolean; predicted: number } {
   const votes = new Float64Array(nOut);
   let loss = 0;
   for (let t = start; t < T; t++) {
@@ -270,7 +270,7 @@ export function reckonScore(y: Float64Array, T: number, nOut: number, start: num
   }
   let win = 0;
   for (let k = 1; k < nOut; k++) if ((votes[k] as number) > (votes[win] as number)) win = k;
-  return { loss, correct: win === label };
+  return { loss, correct: win === label, predicted: win };
 }
 
 function snapshot(core: Core): Snapshot {

@@ -1007,7 +1007,7 @@ export class Core {
       this.y[g] = y;
       if (part === 0) this.outputs[this.t * this.nOut + g] = y * toReal;
     }
-    this.ledgerNeurons(part === 2 ? 0 : count, mults, part === 1 ? count : part === 2 ? count : 2 * count, false);
+    this.ledgerNeurons(part === 2 ? 0 : count, mults, part === 0 ? 2 * count : count, false);
     return part === 1 ? Math.ceil(count / this.program.core.lanes) : 0;
   }
 
