@@ -237,8 +237,8 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
       masks.forEach((mask, k) => { q.value.targets[k] = { ...q.value.targets[k]!, trainable: mask }; });
     }
   }
-  const reckonTiles = map.tiles.filter((t) => t.pieces.length > 0).map((t) => t.index);
-  const emitted = emit(net, map, coreConfig, steps, probes, reckon ? null : onChip && l ? { loss: l.loss.kind, scheme: l.update.kind, write: l.write, batch: l.write === 'batch' ? batch : 1, regularizer: l.regularizer.kind === 'rate' && l.regularizer.strength > 0 ? l.regularizer.mode : 'none', refresh: coreConfig.device.refresh !== null } : null, reckon ? { tiles: reckonTiles } : null);
+  const emitted = emit(net, map, coreConfig, steps, probes, onChip && l ? { loss: l.loss.kind, scheme: l.update.kind, write: l.write, batch: l.write === 'batch' ? batch : 1, regularizer: l.regularizer.kind === 'rate' && l.regularizer.strength > 0 ? l.regularizer.mode : 'none', refresh: coreConfig.device.refresh !== null } : null,
+    reckon ? { tiles: map.tiles.filter((t) => t.pieces.length > 0).map((t) => t.index) } : null);
   const overflow = fieldOverflows(emitted, ctx, run);
   if (overflow.length > 0) return failed(overflow);
   // Where each instruction comes from: its populations' and projections' declarations, `file:line:col`.
