@@ -1,15 +1,15 @@
-// What every command that reads a .snn file does first, in one place: apply the `--set` overrides,
-// check the file and its imports against the memory budget (`--max-memory`, else
+// What every command that reads a .snn file does first, in one place: parse the file and its
+// imports, put the `--set` overrides in their syntax trees, check the file and its imports against the memory budget (`--max-memory`, else
 // PHASECORE_MAX_MEMORY, else the default), and place every diagnostic back where the user wrote
 // it (their own file, or the --set argument).
 import { resolve } from 'node:path';
-import { checkPaths, type FrontEndResult } from '../compiler/frontend.ts';
-import { nodeHost, type Host } from '../compiler/workspace.ts';
+import { checkLoaded, type FrontEndResult } from '../compiler/frontend.ts';
+import { loadWorkspace, nodeHost, type Workspace } from '../compiler/workspace.ts';
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import type { SourceFile } from '../dsl/span.ts';
 import { DEFAULT_MEMORY_BUDGET, parseBytes } from '../ir/memory.ts';
 import { formatBytes } from '../data/files.ts';
-import { applyOverrides, parseOverrides, type Override } from './overrides.ts';
+import { overrideWorkspace, parseOverrides, type Override } from './overrides.ts';
 
 /** The options every .snn-reading command takes. */
 export interface InputOptions { readonly set?: string[]; readonly maxMemory?: string }
@@ -28,6 +28,8 @@ export interface Loaded {
   /** Line and column of an offset of the checked text, in the user's own file. */
   readonly position: (file: string, offset: number) => { line: number; character: number } | undefined;
   readonly overrides: readonly Override[];
+  /** The files (as diagnostics show them) whose blocks the overrides change. */
+  readonly overridden: readonly string[];
   readonly memoryBudget: number;
 }
 export type LoadFailure =
@@ -42,27 +44,31 @@ export function memoryBudget(flag: string | undefined, env = process.env.PHASECO
   return n ?? `${from} takes a size such as 8GiB, 512MB or 2e9 (bytes); found '${text}'`;
 }
 
-export function loadInputs(files: readonly string[], opts: InputOptions): Loaded | LoadFailure {
+/**
+ * Parsed workspaces by root, for a process that checks one file many times with different
+ * overrides (a sweep's worker): each file is read and parsed once. Absent: read afresh.
+ */
+export type ParseCache = Map<string, Workspace>;
+
+export function loadInputs(files: readonly string[], opts: InputOptions, cache?: ParseCache): Loaded | LoadFailure {
   const budget = memoryBudget(opts.maxMemory);
   if (typeof budget === 'string') return { ok: false, usage: budget };
   const overrides = parseOverrides(opts.set ?? []);
   if (typeof overrides === 'string') return { ok: false, usage: overrides };
   if (overrides.length > 0 && files.length !== 1) return { ok: false, usage: '--set applies to one file at a time' };
   const roots = files.map((f) => resolve(f));
-  let host: Host = nodeHost;
-  let place = (d: Diagnostic) => d;
-  let own: (f: string) => SourceFile | undefined = () => undefined;
-  if (overrides.length > 0) {
-    const ov = applyOverrides(roots[0] as string, overrides, nodeHost);
-    if ('error' in ov) return { ok: false, diagnostics: [ov.error], sourceOf: (f) => ov.sources.get(f) };
-    host = ov.host;
-    place = (d) => ov.place(d);
-    own = (f) => ov.sources.get(f);
-  }
-  const result = checkPaths(roots, host, { memoryBudget: budget });
+  const key = roots.join('\0');
+  const parsed = cache?.get(key) ?? loadWorkspace(roots, nodeHost);
+  cache?.set(key, parsed);
+  const ov = overrideWorkspace(parsed, roots[0] as string, overrides);
+  // The user's own files as they wrote them (an overridden module's text is extended past its end).
+  const own = (f: string) => ov.sources.get(f) ?? [...parsed.modules.values()].find((m) => m.display === f)?.source;
+  if ('error' in ov) return { ok: false, diagnostics: [ov.error], sourceOf: own };
+  const result = checkLoaded(ov.workspace, { memoryBudget: budget });
+  const place = (d: Diagnostic) => ov.place(d);
   const sourceOf = (f: string) => own(f) ?? result.sources.get(f);
   return {
-    ok: true, result, overrides, memoryBudget: budget, place, sourceOf,
+    ok: true, result, overrides, overridden: ov.changed, memoryBudget: budget, place, sourceOf,
     position: (file, offset) => { const d = place({ file, span: { start: offset, end: offset }, code: '', severity: 'error', message: '' }); return sourceOf(d.file)?.position(d.span.start); },
     diagnostics: result.diagnostics.map(place),
   };

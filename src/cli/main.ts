@@ -2,9 +2,7 @@
 // 3 an internal error (a bug: please report it).
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { checkPaths } from '../compiler/frontend.ts';
 import { loadInputs, MAX_MEMORY_HELP, SET_HELP, type InputOptions } from './load.ts';
-import { applyOverrides, parseOverrides } from './overrides.ts';
 import { diag, formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { decodeSource, parseSource } from '../dsl/parse.ts';
 import { formatFile } from '../dsl/format.ts';
@@ -52,30 +50,30 @@ export function commandCheck(files: string[], opts: { json?: boolean } & InputOp
 export function commandFmt(files: string[], opts: { check?: boolean; write?: boolean; set?: string[] }, out: (s: string) => void, err: (s: string) => void = out): number {
   let status: number = EXIT.ok;
   const unformatted: string[] = [];
-  let host = nodeHost;
+  // With --set (one file): the file's text as formatted with the overrides in its tree.
+  let overridden: string | undefined;
   if (opts.set && opts.set.length > 0) {
     if (files.length !== 1 || opts.check) { err(`error: fmt --set edits one file (and not with --check)`); return EXIT.usage; }
-    const overrides = parseOverrides(opts.set);
-    if (typeof overrides === 'string') { err(`error: ${overrides}`); return EXIT.usage; }
     const abs = resolve(files[0] as string);
-    const ov = applyOverrides(abs, overrides, nodeHost);
-    if ('error' in ov) { out(formatDiagnostic(ov.error, ov.sources.get(ov.error.file))); return EXIT.userError; }
-    const elsewhere = [...ov.sources.keys()].find((k) => !k.startsWith('--set#') && k !== displayPath(abs));
+    const loaded = loadInputs([abs], { set: opts.set });
+    if (!loaded.ok && 'usage' in loaded) { err(`error: ${loaded.usage}`); return EXIT.usage; }
+    if (!loaded.ok) { printDiagnostics(loaded.diagnostics, loaded.sourceOf, out); return EXIT.userError; }
+    const elsewhere = loaded.overridden.find((d) => d !== displayPath(abs));
     if (elsewhere) { err(`error: fmt --set changes ${displayPath(abs)} only, and a block it sets is declared in ${elsewhere}: format that file with the override`); return EXIT.usage; }
     // The file as it would be written must check clean: an edit never leaves an invalid file.
-    const checked = checkPaths([abs], ov.host);
-    const errors = checked.diagnostics.map((d) => ov.place(d)).filter((d) => d.severity === 'error');
-    if (errors.length > 0) {
-      for (const d of errors) out(formatDiagnostic(d, ov.sources.get(d.file) ?? checked.sources.get(d.file)));
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+    const root = loaded.result.workspace.roots[0];
+    if (errors.length > 0 || !root?.ast) {
+      printDiagnostics(errors, loaded.sourceOf, out);
       out(`${displayPath(abs)}: not ${opts.write ? 'written' : 'formatted'}: the override leaves errors (above).`);
       return EXIT.userError;
     }
-    host = ov.host;
+    overridden = formatFile(root.ast, root.source);
   }
   for (const f of files) {
     let bytes: Uint8Array;
     const shown = displayPath(f);
-    const got = host.read(resolve(f));
+    const got = nodeHost.read(resolve(f));
     if (!got.ok) {
       out(formatDiagnostic(diag('UnreadableFile', shown, { start: 0, end: 0 }, `Cannot read ${shown}: ${got.reason}.`), undefined));
       status = EXIT.userError;
@@ -91,10 +89,8 @@ export function commandFmt(files: string[], opts: { check?: boolean; write?: boo
       status = EXIT.userError;
       continue;
     }
-    const text = formatFile(parsed.file, decoded.source);
-    // With --set, what is on disk is the original, not the overridden text.
-    const disk = host === nodeHost ? { ok: true as const, bytes } : nodeHost.read(resolve(f));
-    const same = disk.ok && text === new TextDecoder().decode(disk.bytes);
+    const text = overridden ?? formatFile(parsed.file, decoded.source);
+    const same = text === new TextDecoder().decode(bytes);
     if (opts.check) {
       if (!same) unformatted.push(shown);
     } else if (opts.write) {

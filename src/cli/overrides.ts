@@ -1,14 +1,21 @@
 // `--set block.param=value` (or `block.param~distribution`): override a parameter without editing
-// the file. The override is applied to the text of the file that declares the block — the root
-// file or one it imports — by replacing the assignment or adding one at the top of the block, and
-// the result is checked like any file. Diagnostics are then put back where the user wrote things:
-// in their own file at its own positions, or, for what the override wrote, in the `--set`
-// argument itself (a pseudo-file named `--set#K`, shown with a caret under the culprit).
+// the file. The file and its imports are parsed once; each override's value is parsed on its own,
+// from its own text, and stands in for the expression the block declares (or is added to the top
+// of the block) in the syntax tree the checker then checks — so a sweep checks one parsed file
+// with a different set of overrides per point, and never re-parses rewritten text. Diagnostics
+// stay where the user wrote things: in their own file at its own positions, or, for what an
+// override brought, in the `--set` argument itself (a pseudo-file named `--set#K`, shown with a
+// caret under the culprit).
+//
+// How an override's nodes keep their place: the overridden module's text is extended, past its
+// end, by the override arguments (each with its `block.` blanked), and the override's nodes carry
+// spans in that extension. A diagnostic that lands there is one in the argument, at the same
+// offset; the checker's messages quote the text they name as usual.
 import type * as A from '../dsl/ast.ts';
-import { SourceFile } from '../dsl/span.ts';
+import { SourceFile, type Span } from '../dsl/span.ts';
 import { parseSource } from '../dsl/parse.ts';
 import { diag, didYouMean, type Diagnostic } from '../dsl/diagnostics.ts';
-import { loadWorkspace, type Host, type Module } from '../compiler/workspace.ts';
+import type { Module, Workspace } from '../compiler/workspace.ts';
 
 export interface Override {
   readonly block: string; readonly param: string; readonly op: '=' | '~'; readonly value: string; readonly raw: string;
@@ -35,83 +42,116 @@ export function parseOverrides(raws: readonly string[]): Override[] | string {
   return out;
 }
 
-/** One override's edit of a file: what replaced [origStart, origEnd), and which parts of the new text stand where in the --set argument. */
-interface Edit {
-  readonly origStart: number; readonly origEnd: number; readonly text: string; readonly override: number;
-  readonly parts: ReadonlyArray<{ readonly at: number; readonly length: number; readonly rawAt: number }>;
-}
-/** An edit and where it landed in the rewritten text; `delta` is the length change of it and every edit before it. */
-type Landed = Edit & { readonly newStart: number; readonly delta: number };
-
 export interface Overridden {
-  /** Serves the rewritten files; every other path as `host` does. */
-  readonly host: Host;
-  /** A diagnostic of the rewritten files, placed back in the user's file or in the --set argument. */
+  /** The workspace with every override in its syntax trees (modules without one are the same objects). */
+  readonly workspace: Workspace;
+  /** A diagnostic of the overridden workspace, placed back in the user's file or in the --set argument. */
   place(d: Diagnostic): Diagnostic;
-  /** The sources to print placed diagnostics with: the user's own files and the --set pseudo-files. */
+  /** The sources to print placed diagnostics with: the --set pseudo-files (the user's own files are the workspace's). */
   readonly sources: ReadonlyMap<string, SourceFile>;
+  /** The files (as diagnostics show them) whose blocks the overrides change. */
+  readonly changed: readonly string[];
 }
-
-type Block = { readonly body: readonly A.Stmt[]; readonly open: number };
+export interface OverrideFailure { readonly error: Diagnostic; readonly sources: ReadonlyMap<string, SourceFile> }
 
 const pseudo = (k: number) => `--set#${k + 1}`;
 
-/** Blocks an override can address: named declarations and neurons, and train/run blocks by keyword. */
-function blocksOf(file: A.File): Map<string, Block> {
-  const out = new Map<string, Block>();
+/** The block an override addresses: a named declaration or neurons with a body, or a train/run block by keyword. */
+const blockKey = (s: A.Stmt): string | undefined =>
+  s.kind === 'Section' ? s.name?.name ?? s.keyword.name : s.kind === 'Neurons' && s.body ? s.name.name : undefined;
+
+/** Every addressable block of a file, first declaration of a name first (nested blocks too). */
+function blocksOf(file: A.File): Set<string> {
+  const out = new Set<string>();
   const visit = (stmts: readonly A.Stmt[]) => {
     for (const s of stmts) {
-      if (s.kind === 'Section') {
-        const key = s.name?.name ?? s.keyword.name;
-        if (!out.has(key)) out.set(key, { body: s.body, open: s.span.start });
-        visit(s.body);
-      } else if (s.kind === 'Neurons' && s.body && !out.has(s.name.name)) {
-        out.set(s.name.name, { body: s.body, open: s.span.start });
-      }
+      const key = blockKey(s);
+      if (key !== undefined) out.add(key);
+      if (s.kind === 'Section') visit(s.body);
     }
   };
   visit(file.items);
   return out;
 }
 
+/** A copy of a syntax tree with every span moved by `by`. */
+function shifted<T>(node: T, by: number): T {
+  if (Array.isArray(node)) return node.map((n) => shifted(n, by)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    out[k] = k === 'span' ? { start: (v as Span).start + by, end: (v as Span).end + by } : shifted(v, by);
+  }
+  return out as T;
+}
+
+// An override is parsed as the one statement of a block: `train{` + the argument with `block.`
+// blanked + a closing brace, so that offsets in it less WRAP are offsets in the argument.
+const WRAP = 'train{';
+const blanked = (o: Override) => ' '.repeat(o.block.length + 1) + o.raw.slice(o.block.length + 1);
+
 /**
- * A value that is not exactly one value on its own, as a diagnostic in the --set argument: one
- * that does not parse (so a stray bracket cannot swallow the file), or one followed by more — a
- * comment that would swallow the rest of the line, or `;` and a second assignment.
+ * The override's assignment, spans in its argument; or a diagnostic in the argument when the value
+ * is not exactly one value on its own: one that does not parse (so a stray bracket cannot swallow
+ * the file), or one followed by more — a comment, or `;` and a second assignment.
  */
-function badValue(o: Override, k: number): Diagnostic | undefined {
-  const wrap = `train { ${o.param} ${o.op} `;
-  const parsed = parseSource(new SourceFile(pseudo(k), `${wrap}${o.value}\n}`));
+function parseAssign(o: Override, k: number): A.Assign | Diagnostic {
+  const parsed = parseSource(new SourceFile(pseudo(k), `${WRAP}${blanked(o)}\n}`));
   const bad = parsed.diagnostics.find((d) => d.severity === 'error');
+  const end = o.valueAt + o.value.length;
   if (!bad) {
     const section = parsed.file?.items[0];
     const body = section?.kind === 'Section' ? section.body : [];
     const first = body[0];
-    const valueEnd = first?.kind === 'Assign' ? first.value.span.end - wrap.length : 0;
-    if (body.length === 1 && valueEnd >= o.value.length) return undefined;
-    const rest = o.value.slice(valueEnd).trimStart();
-    const restAt = o.valueAt + o.value.length - rest.length;
-    return diag('TrailingInput', pseudo(k), { start: restAt, end: o.valueAt + o.value.length }, `A --set value is one value; '${rest}' follows ${o.block}.${o.param}'s value '${o.value.slice(0, valueEnd).trimEnd()}'. Set each parameter with its own --set (comments are not part of a value).`);
+    const valueEnd = first?.kind === 'Assign' ? first.value.span.end - WRAP.length : 0;
+    if (body.length === 1 && first?.kind === 'Assign' && valueEnd >= end) return shifted(first, -WRAP.length);
+    const rest = o.raw.slice(Math.max(valueEnd, o.valueAt), end).trimStart();
+    const restAt = end - rest.length;
+    return diag('TrailingInput', pseudo(k), { start: restAt, end }, `A --set value is one value; '${rest}' follows ${o.block}.${o.param}'s value '${o.raw.slice(o.valueAt, Math.max(o.valueAt, valueEnd)).trimEnd()}'. Set each parameter with its own --set (comments are not part of a value).`);
   }
-  const end = o.valueAt + o.value.length;
-  const start = Math.min(end, o.valueAt + Math.max(0, bad.span.start - wrap.length));
+  const start = Math.min(end, Math.max(o.valueAt, bad.span.start - WRAP.length));
   const atEnd = start >= end;
-  const culprit = atEnd ? { start: end - 1, end } : { start, end: Math.min(end, Math.max(start + 1, o.valueAt + bad.span.end - wrap.length)) };
+  const culprit = atEnd ? { start: end - 1, end } : { start, end: Math.min(end, Math.max(start + 1, bad.span.end - WRAP.length)) };
   const what = atEnd ? 'it ends before it is complete' : `'${o.raw.slice(culprit.start, culprit.end)}' cannot stand here`;
   return { ...bad, span: culprit, message: `'${o.value}' is not a value for ${o.block}.${o.param}: ${what} (a value is a number with its unit, a name, a list or a call such as adam(lr = 1e-3)).` };
 }
 
-/** The overrides applied, or the first that cannot be (with the --set pseudo-files to show it). */
-export function applyOverrides(root: string, overrides: readonly Override[], host: Host): Overridden | { readonly error: Diagnostic; readonly sources: ReadonlyMap<string, SourceFile> } {
+/** A body with `assign` in it: replacing the operator and value of the parameter it sets (`tau_m ~ normal(…)` can become `tau_m = 25 ms`), or added first. */
+function withAssign(body: readonly A.Stmt[], assign: A.Assign): A.Stmt[] {
+  const at = body.findIndex((s) => s.kind === 'Assign' && s.name.name === assign.name.name);
+  if (at < 0) return [assign, ...body];
+  const old = body[at] as A.Assign;
+  return body.map((s, i) => (i === at ? { ...old, op: assign.op, value: assign.value } : s));
+}
+
+/** The file with each assignment put in the first block of its key (the one blocksOf finds). */
+function substitute(file: A.File, edits: ReadonlyMap<string, readonly A.Assign[]>): A.File {
+  const done = new Set<string>();
+  const visit = (stmts: readonly A.Stmt[]): A.Stmt[] => stmts.map((s) => {
+    const key = blockKey(s);
+    let out = s;
+    if (key !== undefined && !done.has(key) && edits.has(key)) {
+      done.add(key);
+      const list = edits.get(key) as readonly A.Assign[];
+      if (s.kind === 'Section') out = { ...s, body: list.reduce(withAssign, [...s.body]) };
+      else if (s.kind === 'Neurons') out = { ...s, body: list.reduce(withAssign, [...(s.body ?? [])]) };
+    }
+    return out.kind === 'Section' ? { ...out, body: visit(out.body) } : out;
+  });
+  return { ...file, items: visit(file.items) };
+}
+
+/** The overrides put in the workspace's syntax trees, or the first that cannot be (with the --set pseudo-files to show it). */
+export function overrideWorkspace(ws: Workspace, root: string, overrides: readonly Override[]): Overridden | OverrideFailure {
   const sources = new Map<string, SourceFile>(overrides.map((o, k) => [pseudo(k), new SourceFile(pseudo(k), o.raw)]));
-  const fail = (error: Diagnostic) => ({ error, sources });
-  const ws = loadWorkspace([root], host);
+  const fail = (error: Diagnostic): OverrideFailure => ({ error, sources });
+  const unchanged: Overridden = { workspace: ws, sources, changed: [], place: (d) => d };
   // An unreadable root: nothing to override; the check that follows says why it cannot be read.
-  if (!ws.modules.has(root)) return { host, sources, place: (d) => d };
+  if (overrides.length === 0 || !ws.modules.has(root)) return unchanged;
   // The root first, then its imports: a block is found where it is declared.
   const modules = [...ws.modules.values()].sort((a, b) => Number(b.path === root) - Number(a.path === root));
   const parsed = modules.flatMap((m) => (m.ast ? [{ module: m, blocks: blocksOf(m.ast) }] : []));
-  const edits = new Map<string, { module: Module; list: Edit[] }>();
+  const edits = new Map<string, Array<{ k: number; o: Override; assign: A.Assign }>>();
   const seen = new Set<string>();
   for (const [k, o] of overrides.entries()) {
     const key = `${o.block}.${o.param}`;
@@ -120,73 +160,50 @@ export function applyOverrides(root: string, overrides: readonly Override[], hos
     const found = parsed.find((p) => p.blocks.has(o.block));
     if (!found) {
       if (parsed.length < modules.length) continue; // a file does not parse: let its syntax errors speak first
-      const known = parsed.flatMap((p) => [...p.blocks.keys()]);
+      const known = parsed.flatMap((p) => [...p.blocks]);
       return fail(diag('UnknownName', pseudo(k), { start: 0, end: o.block.length }, `There is no block, population or readout named '${o.block}' with a body in this file or its imports.${didYouMean(o.block, known)}`));
     }
-    const bad = badValue(o, k);
-    if (bad) return fail(bad);
-    const block = found.blocks.get(o.block) as Block;
-    const existing = block.body.find((s): s is A.Assign => s.kind === 'Assign' && s.name.name === o.param);
-    const brace = found.module.source.text.indexOf('{', block.open) + 1;
-    const edit: Edit = existing
-      // Replace the operator and the value: `tau_m ~ normal(…)` can become `tau_m = 25 ms`.
-      ? { origStart: existing.name.span.end, origEnd: existing.value.span.end, text: ` ${o.op} ${o.value}`, override: k,
-        parts: [{ at: 1, length: 1, rawAt: o.opAt }, { at: 3, length: o.value.length, rawAt: o.valueAt }] }
-      // Or add the assignment at the top of the block.
-      : { origStart: brace, origEnd: brace, text: ` ${o.param} ${o.op} ${o.value};`, override: k,
-        parts: [{ at: 1, length: o.param.length, rawAt: o.block.length + 1 }, { at: 2 + o.param.length, length: 1, rawAt: o.opAt }, { at: 4 + o.param.length, length: o.value.length, rawAt: o.valueAt }] };
-    const entry = edits.get(found.module.path) ?? { module: found.module, list: [] };
-    entry.list.push(edit);
-    edits.set(found.module.path, entry);
+    const assign = parseAssign(o, k);
+    if (!('kind' in assign)) return fail(assign);
+    const list = edits.get(found.module.path) ?? [];
+    list.push({ k, o, assign });
+    edits.set(found.module.path, list);
   }
+  if (edits.size === 0) return unchanged;
 
-  // Rewrite each edited file; remember where every edit landed.
-  const texts = new Map<string, Uint8Array>();
-  const landed = new Map<string, Landed[]>();
-  for (const { module: m, list } of edits.values()) {
-    sources.set(m.display, m.source);
-    let out = ''; let at = 0; let delta = 0;
-    const placed: Landed[] = [];
-    for (const e of [...list].sort((a, b) => a.origStart - b.origStart)) {
-      out += m.source.text.slice(at, e.origStart);
-      const newStart = out.length;
-      out += e.text;
-      at = e.origEnd;
-      delta += e.text.length - (e.origEnd - e.origStart);
-      placed.push({ ...e, newStart, delta });
+  // Each overridden module: its text extended by the arguments, its tree with their assignments.
+  const regions = new Map<string, Array<{ start: number; end: number; k: number }>>();
+  const replaced = new Map<string, Module>();
+  for (const [path, list] of edits) {
+    const m = ws.modules.get(path) as Module;
+    // `;` first: nothing in the extension reads as a blank line or a comment's line to the formatter.
+    let text = `${m.source.text};`;
+    const placed: Array<{ start: number; end: number; k: number }> = [];
+    const byBlock = new Map<string, A.Assign[]>();
+    for (const { k, o, assign } of list) {
+      const start = text.length;
+      text += `${blanked(o)}\n`;
+      placed.push({ start, end: start + o.raw.length + 1, k });
+      byBlock.set(o.block, [...(byBlock.get(o.block) ?? []), shifted(assign, start)]);
     }
-    out += m.source.text.slice(at);
-    texts.set(m.path, new TextEncoder().encode(out));
-    landed.set(m.display, placed);
+    regions.set(m.display, placed);
+    replaced.set(path, { ...m, source: new SourceFile(m.display, text), ast: substitute(m.ast as A.File, byBlock) });
   }
-
-  /** An offset of the rewritten text in the original text (inside an edit: the edit's start). */
-  const toOriginal = (placed: readonly Landed[], n: number): number => {
-    let shift = 0;
-    for (const e of placed) {
-      if (n < e.newStart) break;
-      if (n < e.newStart + e.text.length) return e.origStart;
-      shift = e.delta;
-    }
-    return n - shift;
-  };
+  // Every module anew, its imports pointing at the new ones.
+  const fresh = new Map<string, Module>();
+  for (const m of ws.modules.values()) fresh.set(m.path, { ...(replaced.get(m.path) ?? m), imports: [] });
+  for (const m of ws.modules.values()) {
+    (fresh.get(m.path) as { imports: Module['imports'] }).imports = m.imports.map((i) => ({ stmt: i.stmt, module: fresh.get(i.module.path) as Module }));
+  }
+  const workspace: Workspace = { modules: fresh, roots: ws.roots.map((r) => fresh.get(r.path) as Module), diagnostics: ws.diagnostics };
   return {
-    host: { read: (p) => { const t = texts.get(p); return t ? { ok: true, bytes: t } : host.read(p); } },
-    sources,
+    workspace, sources, changed: [...regions.keys()],
     place(d) {
-      const placed = landed.get(d.file);
-      if (!placed) return d;
-      const e = placed.find((x) => d.span.start >= x.newStart && d.span.start < x.newStart + x.text.length);
-      if (!e) {
-        const start = toOriginal(placed, d.span.start);
-        return { ...d, span: { start, end: Math.max(start, toOriginal(placed, d.span.end)) } };
-      }
-      // In what the override wrote: the same characters of the --set argument.
-      const rel = d.span.start - e.newStart;
-      const part = e.parts.find((p) => rel >= p.at && rel <= p.at + p.length) ?? (e.parts.at(-1) as Edit['parts'][number]);
-      const start = part.rawAt + Math.max(0, rel - part.at);
-      const end = Math.max(start, part.rawAt + Math.min(part.length, d.span.end - e.newStart - part.at));
-      return { ...d, file: pseudo(e.override), span: { start, end } };
+      const region = regions.get(d.file)?.find((r) => d.span.start >= r.start && d.span.start < r.end);
+      if (!region) return d;
+      const raw = overrides[region.k] as Override;
+      const start = Math.min(raw.raw.length, d.span.start - region.start);
+      return { ...d, file: pseudo(region.k), span: { start, end: Math.max(start, Math.min(raw.raw.length, d.span.end - region.start)) } };
     },
   };
 }

@@ -18,7 +18,11 @@ export interface FrontEndResult {
 }
 
 export function checkPaths(paths: readonly string[], host: Host = nodeHost, options: CheckOptions = {}): FrontEndResult {
-  const workspace = loadWorkspace(paths, host);
+  return checkLoaded(loadWorkspace(paths, host), options);
+}
+
+/** The check of files already loaded and parsed (a sweep checks one parsed workspace per point). */
+export function checkLoaded(workspace: Workspace, options: CheckOptions = {}): FrontEndResult {
   const checked = checkWorkspace(workspace, options);
   const sources = new Map<string, SourceFile>();
   for (const m of workspace.modules.values()) sources.set(m.display, m.source);
