@@ -19,6 +19,9 @@ await build({
   target: 'node20',
   // Bundled CommonJS dependencies (commander) call require(); give them one.
   banner: { js: "import { createRequire as __phasecoreRequire } from 'node:module'; const require = __phasecoreRequire(import.meta.url);" },
+  // The plotting stack stays in node_modules: resvg is a native module, and Vega loads only when a
+  // plot is drawn (the CLI starts without it).
+  external: ['@resvg/resvg-js', 'vega', 'vega-lite'],
   logLevel: 'warning',
   legalComments: 'none',
 });
