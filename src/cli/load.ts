@@ -11,8 +11,8 @@ import { DEFAULT_MEMORY_BUDGET, parseBytes } from '../ir/memory.ts';
 import { formatBytes } from '../data/files.ts';
 import { overrideWorkspace, parseOverrides, type Override } from './overrides.ts';
 
-/** The options every .snn-reading command takes. */
-export interface InputOptions { readonly set?: string[]; readonly maxMemory?: string }
+/** The options every .snn-reading command takes (`parsed`: not a flag; a sweep's worker passes its cache). */
+export interface InputOptions { readonly set?: string[]; readonly maxMemory?: string; readonly parsed?: ParseCache }
 
 export const SET_HELP = 'override a parameter, e.g. --set rec.tau_m=25ms (repeatable; one value each)';
 export const MAX_MEMORY_HELP = `memory a train or run block's state may need, e.g. 8GiB (default: PHASECORE_MAX_MEMORY, else ${formatBytes(DEFAULT_MEMORY_BUDGET)})`;
@@ -50,7 +50,8 @@ export function memoryBudget(flag: string | undefined, env = process.env.PHASECO
  */
 export type ParseCache = Map<string, Workspace>;
 
-export function loadInputs(files: readonly string[], opts: InputOptions, cache?: ParseCache): Loaded | LoadFailure {
+export function loadInputs(files: readonly string[], opts: InputOptions): Loaded | LoadFailure {
+  const cache = opts.parsed;
   const budget = memoryBudget(opts.maxMemory);
   if (typeof budget === 'string') return { ok: false, usage: budget };
   const overrides = parseOverrides(opts.set ?? []);

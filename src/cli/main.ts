@@ -14,6 +14,9 @@ import { runDemo } from './demo.ts';
 import { commandTrain, type TrainOptions } from './train.ts';
 import { commandCompile, type CompileOptions } from './compile.ts';
 import { commandRun, type RunOptions } from './run.ts';
+import { commandPlot, commandSweep, type SweepOptions } from './sweep.ts';
+import { ZIP } from './sweep-spec.ts';
+import { commandMerge, commandPlan, type PlanOptions } from './sweep-cluster.ts';
 import { packageRoot } from '../data/package.ts';
 import { join, resolve } from 'node:path';
 
@@ -120,7 +123,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')), writeErr: (s) => err(s.replace(/\n$/, '')) })
-    .showHelpAfterError('(run phasecore --help for usage)');
+    .showHelpAfterError('(run phasecore --help for usage)')
+    // A subcommand's options are its own (`sweep plan --seeds` is plan's, not sweep's).
+    .enablePositionalOptions();
 
   program.command('check')
     .description('Parse and check .snn files; report every problem with file, line and column.')
@@ -193,6 +198,63 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .action(async (file: string, opts: RunOptions) => setExit(await commandRun(file, opts, {
       out, err, version: VERSION, progress: opts.quiet ? 'none' : process.stderr.isTTY === true ? 'bar' : 'lines',
     })));
+
+  // --set and --zip in one list, in command-line order (a zipped axis goes with the one before it).
+  const axes: string[] = [];
+  const axis = (zip: boolean) => (v: string) => { axes.push(zip ? `${ZIP}${v}` : v); return axes; };
+  const sweep = program.command('sweep')
+    .enablePositionalOptions()
+    .description('Train (or run) the file\'s block at every point of a cross product of parameter values, in parallel worker threads; a row per point in results.csv and results.json, plots in plots/. Run it again to resume. Subcommands plan (a Slurm or Kubernetes job array) and merge (join its shards).')
+    .argument('<file>', '.snn file with a train block (or a run block)')
+    .option('--set <block.param=values>', 'an axis: values separated by commas (learn.update=sign,direct) or a whole-number range (core.weight_bits=2..8); repeatable', axis(false), axes)
+    .option('--zip <block.param=values>', 'an axis that goes with the one before it, value k with value k (no new points): e.g. the device each scheme needs', axis(true))
+    .option('--seeds <list>', 'seeds: a list (1,2,3) or a range (1..5); each point takes its seed (default: the block\'s)')
+    .option('--backend <name>', 'reference (float64) or core (the emulated chip), as for train', 'reference')
+    .option('--iterations <n>', 'override the number of iterations of every point')
+    .option('--block <name>', 'the train or run block when the file has several')
+    .option('--workers <n>', 'worker threads (default: the machine\'s cores); 1 runs the points one after another in this thread')
+    .option('--shard <i/n>', 'run only shard I of N (I from 0: every N-th point from the I-th), as a job array\'s task')
+    .option('--out <dir>', 'the sweep\'s directory (default FILE.sweep); a sweep\'s own directory is resumed, another\'s is refused')
+    .option('--no-plots', 'write the table only')
+    .option('--json', 'print one JSON object: {sweep, points, done, failed, rows, plots}')
+    .option('--quiet', 'no progress on stderr')
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
+    .action(async (file: string, opts: SweepOptions) => setExit(await commandSweep(file, opts, {
+      out, err, version: VERSION, progress: opts.quiet ? 'none' : process.stderr.isTTY === true ? 'line' : 'lines',
+    })));
+  sweep.command('plan')
+    .description('Write a Slurm array job script (--slurm) and/or a Kubernetes Indexed Job manifest (--k8s) that run the sweep\'s shards, one array task each.')
+    .argument('<file>', '.snn file with a train block (or a run block)')
+    .option('--set <block.param=values>', 'an axis, as for sweep', axis(false), axes)
+    .option('--zip <block.param=values>', 'a zipped axis, as for sweep', axis(true))
+    .option('--seeds <list>', 'seeds, as for sweep')
+    .option('--backend <name>', 'reference or core, as for sweep')
+    .option('--iterations <n>', 'as for sweep')
+    .option('--block <name>', 'as for sweep')
+    .option('--shards <n>', 'array tasks (default: 10, or one per point when fewer)')
+    .option('--workers <n>', 'worker threads (CPUs) per task', '1')
+    .option('--slurm', 'write FILE.slurm.sh (sbatch it)')
+    .option('--k8s', 'write FILE.k8s.yaml (kubectl apply -f it)')
+    .option('--out <dir>', 'where to write the job files (default: here)')
+    .option('--results <dir>', 'the directory the shards write into, shard-I each (default FILE.sweep)')
+    .option('--image <name>', 'Kubernetes: the container image with phasecore on its PATH', 'phasecore:latest')
+    .option('--claim <name>', 'Kubernetes: the persistent volume claim mounted at /work', 'phasecore-work')
+    .option('--time <limit>', 'Slurm: the time limit of a task, e.g. 04:00:00')
+    .option('--phasecore <command>', 'the command that runs phasecore on the cluster (default: this installation\'s, Slurm; `phasecore`, Kubernetes)')
+    .action((file: string, opts: PlanOptions) => setExit(commandPlan(file, opts, { out, err })));
+  sweep.command('merge')
+    .description('Join the shards\' directories of one sweep into one sweep directory (table, points and plots); shards of different sweeps are refused.')
+    .argument('<dirs...>', 'the shards\' --out directories')
+    .option('--out <dir>', 'the merged sweep\'s directory (new, or a previous merge of the same sweep)')
+    .option('--no-plots', 'write the table only')
+    .option('--json', 'print {out, points, merged, missing, plots}')
+    .action(async (dirs: string[], opts: { out?: string; json?: boolean; plots?: boolean }) => setExit(await commandMerge(dirs, opts, { out, err })));
+
+  program.command('plot')
+    .description('Redraw the plots of a sweep\'s directory (a sweep, a shard or a merge) from its points: PNG, SVG and the Vega-Lite spec of each.')
+    .argument('<dir>', 'a sweep\'s --out directory')
+    .option('--json', 'print {out, plots}')
+    .action(async (dir: string, opts: { json?: boolean }) => setExit(await commandPlot(dir, opts, { out, err })));
 
   program.command('demo')
     .description('The flagship demo: check and format every example, train one briefly with e-prop, compile one for its core, run one on its PCM core, cycle-accurate, and train it there for a few iterations, on chip; then train ReckOn\'s configuration with ReckOn\'s own rule for five samples.')

@@ -19,7 +19,7 @@ import { encodeNpy } from '../data/npy.ts';
 import { endIndices, InstantiationError, type Instance } from '../ir/instantiate.ts';
 import type { TrainIR } from '../ir/training.ts';
 import { probeLabel } from '../ir/probes.ts';
-import { TaskDataError } from '../tasks/generate.ts';
+import { taskSteps, TaskDataError } from '../tasks/generate.ts';
 import { referenceTrainer, trainableArray, type IterationMetrics, type ReferenceTrainer, type TrainResult } from '../reference/train.ts';
 import { recordProbes, REFERENCE_PROBES } from '../reference/probes.ts';
 import { outputError } from './atomic.ts';
@@ -248,7 +248,8 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   const result = ct ? ct.result(held!) : trainer!.result();
   const its = result.iterations;
   for (const w of trainingWarnings(ir, its)) io.err(`warning: ${w}`);
-  const final = { ...summary(its), ...(ct ? { counters: ct.totals() } : {}) };
+  // steps: the time steps trained (iterations × batch × sequence length; validation not counted).
+  const final = { ...summary(its), steps: its.length * ir.batch * taskSteps(ir.task, ir.network.dt), ...(ct ? { counters: ct.totals() } : {}) };
   const n = its.length;
   if (opts.json) io.out(JSON.stringify({ backend, seed: ir.seed, iterations: its, final, ...(stopped ? { stopped_by: stopped } : {}) }));
   else io.out(summaryLine(ir, backend, its, final, stopped));

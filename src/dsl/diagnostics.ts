@@ -24,6 +24,8 @@ export const DIAG = {
   OutputUnwritable: { code: 'SNN0007', severity: 'error', doc: 'An output path that cannot be written: a missing or read-only directory, or a file where a directory is needed.' },
   CheckpointUnusable: { code: 'SNN0008', severity: 'error', doc: 'A checkpoint `train --resume` cannot continue: missing, damaged, of another program (file, overrides or core), or written by another phasecore or checkpoint format.' },
   TooManyErrors: { code: 'SNN0006', severity: 'error', doc: 'More than 100 errors in one file; the rest are not shown.' },
+  SweepMismatch: { code: 'SNN0009', severity: 'error', doc: 'A sweep directory that belongs to another sweep (other files, axes, seeds, options, shard or phasecore), or is not a sweep\'s at all: `sweep` and `sweep merge` leave it as it is. Also shards of different sweeps given to one merge.' },
+  NotASweep: { code: 'SNN0010', severity: 'error', doc: 'A directory given to `sweep merge` or `plot` that holds no sweep (no readable sweep.json).' },
 
   UnexpectedCharacter: { code: 'SNN1001', severity: 'error', doc: 'A character that cannot start any token.' },
   UnterminatedString: { code: 'SNN1002', severity: 'error', doc: 'A string literal without its closing quote on the same line.' },
