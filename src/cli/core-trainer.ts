@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { TrainIR } from '../ir/training.ts';
 import { instantiate, type Instance } from '../ir/instantiate.ts';
-import { referenceLearner, type ReferenceLearner } from '../reference/train.ts';
+import { referenceLearner, testRng, type ReferenceLearner, type TestResult } from '../reference/train.ts';
 import { psi as surrogate } from '../reference/surrogates.ts';
 import type { Trace } from '../reference/simulate.ts';
 import { nearest } from '../runtime/fixed.ts';
@@ -72,6 +72,12 @@ export interface CoreTrainer {
   checkpoint(meta: Record<string, unknown>): Uint8Array;
   /** Chip in the loop: the host's float64 network (its weights the optimizer's, beside the devices'); null on chip. */
   readonly host: Instance | null;
+  /**
+   * The test after training (the block's test_after): `after` seconds of simulated time pass with
+   * the core unused — its devices drift, nothing is rewritten, drift compensation (when the device
+   * has it) reads the tiles' gain again — then the trained core runs fresh samples with learning off.
+   */
+  test(after: number): TestResult;
 }
 
 /** The program's identity in a checkpoint: the SHA-256 of its encoding, its files by name (not as paths from wherever it was compiled). */
@@ -232,6 +238,17 @@ export function coreTrainer(ir: TrainIR, program: Program, opts: { readonly resu
     core,
     advance,
     step: () => { for (;;) { const m = advance(); if (m) return m; } },
+    test: (after) => {
+      core.wait(after);
+      core.frozen = true;
+      if (reckon) reckon.enabled = 0;
+      const samples = validationTask.batch(validationSize, testRng(ir.seed));
+      let loss = 0; let wrong = 0;
+      for (const s of samples) { const r = run(s); loss += r.loss / samples.length; if (r.correct === false) wrong++; }
+      core.frozen = false;
+      if (reckon) reckon.enabled = program.reckon!.learn;
+      return { after_s: after, loss, ...(task.classification ? { error: wrong / samples.length } : {}), samples: samples.length };
+    },
     totals: () => diff(snapshot(core), state.start),
     get iterations() { return state.iterations; },
     result: (held) => {

@@ -28,7 +28,7 @@ export interface PointJob {
 interface TrainJson {
   seed: number;
   iterations: Array<{ iteration: number; loss: number | null; accuracy?: number; validation_loss?: number; validation_error?: number }>;
-  final: { loss: number | null; accuracy?: number; steps?: number; counters?: { pulses: number; resets: number; refreshes: number; saturations: number; cycles: number; energy_pj: number; reckon?: { updates: number } } };
+  final: { loss: number | null; accuracy?: number; steps?: number; test?: { loss: number; error?: number }; counters?: { pulses: number; resets: number; refreshes: number; saturations: number; cycles: number; energy_pj: number; reckon?: { updates: number } } };
 }
 interface RunJson {
   seed: number; steps: number; samples: number; cycles: number; energy_pj: number; energy_per_step_pj: number;
@@ -85,6 +85,7 @@ export async function runPoint(job: PointJob, p: Point, parsed: ParseCache): Pro
       final_loss: num(j.final.loss), best_loss: finite.length > 0 ? Math.min(...finite) : null,
       final_accuracy: num(j.final.accuracy), best_accuracy: accs.some((a) => a !== null) ? Math.max(...accs.filter((a): a is number => a !== null)) : null,
       validation_loss: lastWith('validation_loss'), validation_error: lastWith('validation_error'),
+      test_loss: num(j.final.test?.loss), test_error: num(j.final.test?.error),
       pulses: c ? c.pulses + c.resets + (c.reckon?.updates ?? 0) : null, refreshes: c ? c.refreshes : null, saturations: c ? c.saturations : null,
       cycles: c ? c.cycles : null, energy_pj: c ? c.energy_pj : null, energy_per_step_pj: c && steps ? c.energy_pj / steps : null, steps,
       wall_s: wall / 1000, manifest: { ...manifest, seed: j.seed },
@@ -95,7 +96,7 @@ export async function runPoint(job: PointJob, p: Point, parsed: ParseCache): Pro
   const row: Row = {
     index: p.index, values, seed: j.seed, status: 'ok', error_code: null, error: null,
     final_loss: num(j.outputs?.loss), best_loss: num(j.outputs?.loss), final_accuracy: num(j.outputs?.accuracy), best_accuracy: num(j.outputs?.accuracy),
-    validation_loss: null, validation_error: null,
+    validation_loss: null, validation_error: null, test_loss: null, test_error: null,
     pulses: j.programming.set_pulses + j.programming.reset_pulses, refreshes: 0,
     saturations: Object.values(j.saturations).reduce((a, b) => a + b, 0),
     cycles: j.cycles, energy_pj: j.energy_pj, energy_per_step_pj: j.energy_per_step_pj, steps: j.steps * j.samples,
@@ -109,7 +110,7 @@ function failed(job: PointJob, p: Point, set: string[], wallMs: number, code: st
   return {
     row: {
       index: p.index, values, seed: p.seed, status: 'failed', error_code: code, error: message,
-      final_loss: null, best_loss: null, final_accuracy: null, best_accuracy: null, validation_loss: null, validation_error: null,
+      final_loss: null, best_loss: null, final_accuracy: null, best_accuracy: null, validation_loss: null, validation_error: null, test_loss: null, test_error: null,
       pulses: null, refreshes: null, saturations: null, cycles: null, energy_pj: null, energy_per_step_pj: null, steps: null,
       wall_s: wallMs / 1000, manifest: { phasecore: job.version, inputs: job.inputs, overrides: set, seed: p.seed, backend: job.backend },
     },

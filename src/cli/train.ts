@@ -249,11 +249,15 @@ export async function commandTrain(file: string, opts: TrainOptions, io: TrainIo
   const its = result.iterations;
   for (const w of trainingWarnings(ir, its)) io.err(`warning: ${w}`);
   // steps: the time steps trained (iterations × batch × sequence length; validation not counted).
-  const final = { ...summary(its), steps: its.length * ir.batch * taskSteps(ir.task, ir.network.dt), ...(ct ? { counters: ct.totals() } : {}) };
+  const counted = ct ? { counters: ct.totals() } : {};
+  // The test after training (test_after): after the counters, which are training's.
+  const test = ir.testAfter !== null && !stopped ? (ct ? ct.test(ir.testAfter) : trainer!.test(ir.testAfter)) : null;
+  const final = { ...summary(its), steps: its.length * ir.batch * taskSteps(ir.task, ir.network.dt), ...counted, ...(test ? { test } : {}) };
   const n = its.length;
   if (opts.json) io.out(JSON.stringify({ backend, seed: ir.seed, iterations: its, final, ...(stopped ? { stopped_by: stopped } : {}) }));
   else io.out(summaryLine(ir, backend, its, final, stopped));
   if (ct && !opts.json) io.out(countersLine(ct.totals()));
+  if (test && !opts.json) io.out(`  tested after ${duration(test.after_s)}${ct ? ' of drift' : ' (the float reference does not drift)'}, learning off, on ${plural(test.samples, 'sample')}: loss ${fmt(test.loss)}${test.error !== undefined ? `, accuracy ${((1 - test.error) * 100).toFixed(1)}%` : ''}`);
   if (dir) {
     try {
       const files = writeOutputs(dir, ir, result);
@@ -289,6 +293,12 @@ function trainHash(ir: TrainIR): string {
   return createHash('sha256').update(JSON.stringify({ learn: ir.learn, task: ir.task, batch: ir.batch, validateEvery: ir.validateEvery, probes: ir.probes }, typed)).digest('hex');
 }
 
+/** A duration in the largest unit that keeps it ≥ 1 (`30 day`, `1 h`, `250 ms`). */
+const duration = (s: number): string => {
+  const units: Array<[number, string]> = [[86400, 'day'], [3600, 'h'], [60, 'min'], [1, 's'], [1e-3, 'ms']];
+  const [k, u] = units.find(([k]) => s >= k) ?? [1, 's'];
+  return `${Number((s / k).toPrecision(4))} ${u}`;
+};
 const fmt = (x: number | undefined) => (x === undefined ? '?' : x.toPrecision(4));
 const plural = (n: number, s: string) => `${n} ${s}${n === 1 ? '' : 's'}`;
 

@@ -218,6 +218,7 @@ export function lowerTrain(program: CheckedProgram, run: CheckedRun): TrainIR {
     batch: num(p.batch, 'batch'),
     seed: num(p.seed, 'seed'),
     validateEvery: num(p.validate_every, 'validate_every'),
+    testAfter: p.test_after?.t === 'quantity' ? p.test_after.si : null,
     core: p.core?.t === 'ref' ? p.core.name : null,
     probes: lowerProbes(run),
   };
@@ -284,6 +285,7 @@ export function lowerCore(core: CheckedCore): CoreConfig {
     progNoise: flag('prog_noise'), readNoise: flag('read_noise'), drift: flag('drift'), driftCompensation: flag('drift_compensation'),
     driftNu: pcm ? num(dev.params.drift_nu, 'drift_nu') : 0, driftT0: pcm ? num(dev.params.drift_t0, 'drift_t0') : 1, updatePeriod: pcm ? num(dev.params.update_period, 'update_period') : 1,
     refresh: refresh.option === 'threshold' ? { gHigh: num(refresh.params.g_high, 'g_high'), minDiff: num(refresh.params.min_diff, 'min_diff') } : null,
+    weightBits: p.weight_bits?.t === 'quantity' ? p.weight_bits.si : 0,
   };
   const adcBits = num(p.adc, 'adc');
   const adcRange = num(p.adc_range, 'adc_range');
@@ -318,10 +320,12 @@ export interface DeviceIR {
   readonly gMax: number; readonly gMin: number; readonly weightScale: number; readonly devicesPerSide: number;
   /** Levels per device (ideal), or 0 (PCM: targets kept at 16 bits over [g_min, g_max]). */
   readonly levels: number;
+  /** The core's weight_bits, or 0. */
+  readonly weightBits: number;
   readonly adcBits: number; readonly adcRange: number; readonly decay: 'multiply' | 'shift';
 }
 
 export function deviceOf(c: CoreConfig): DeviceIR {
   const d = c.device;
-  return { kind: d.kind, gMax: d.gMax, gMin: d.gMin, weightScale: d.weightScale, devicesPerSide: d.devicesPerSide, levels: d.levels, adcBits: c.converter.bits, adcRange: c.converter.range, decay: c.decayMode };
+  return { kind: d.kind, gMax: d.gMax, gMin: d.gMin, weightScale: d.weightScale, devicesPerSide: d.devicesPerSide, levels: d.levels, weightBits: d.weightBits, adcBits: c.converter.bits, adcRange: c.converter.range, decay: c.decayMode };
 }

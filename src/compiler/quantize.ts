@@ -8,7 +8,7 @@
 import type { NetworkIR } from '../ir/network.ts';
 import type { Instance, WeightBlock } from '../ir/instantiate.ts';
 import { formatName, toRaw, toReal, type QFormat } from '../runtime/fixed.ts';
-import { NO_CONVENTIONS, type Conventions, type CoreConfig, type LearningConstants, type PopulationParams, type TileTargets } from '../runtime/program.ts';
+import { NO_CONVENTIONS, weightOnGrid, type Conventions, type CoreConfig, type LearningConstants, type PopulationParams, type TileTargets } from '../runtime/program.ts';
 import { diag, type Diagnostic } from '../dsl/diagnostics.ts';
 import type { LearnIR } from '../ir/training.ts';
 import type { Place } from './values.ts';
@@ -47,7 +47,7 @@ export function weightToLevels(w: number, d: DeviceIR): { plus: number; minus: n
   const steps = d.levels > 0 ? d.levels - 1 : 65535;
   const gLsb = d.gMax / steps;
   const maxDelta = d.devicesPerSide * d.gMax;
-  const delta = Math.max(-maxDelta, Math.min(maxDelta, w * d.weightScale));
+  const delta = Math.max(-maxDelta, Math.min(maxDelta, weightOnGrid(w, d.weightBits, maxDelta / d.weightScale) * d.weightScale));
   const perDevice = Math.abs(delta) / d.devicesPerSide;
   const level = Math.round(perDevice / gLsb);
   const weight = (Math.sign(delta) * d.devicesPerSide * level * gLsb) / d.weightScale + 0;
@@ -236,6 +236,7 @@ export function quantizeLearning(l: LearnIR, B: Float64Array | null, core: CoreC
     if (threshold === 0) diagnostics.push(diag('WeightsVanish', at.file, at.span, `The transfer quantum ε = ${u.epsilon} is 0 in the gradient register ${formatName(G)}: nothing would ever transfer.`));
   }
   if (u.kind === 'stochastic') pulse = u.probScale;
+  if (device.weightBits > 0 && u.kind !== 'program_verify') diagnostics.push(diag('WeightBitsUnenforced', at.file, at.span, `weight_bits = ${device.weightBits} bit rounds the weights the core programs — its initial weights and program_verify's writes — but update = ${u.kind} moves them by pulses, which it does not constrain: the trained weights are finer than ${device.weightBits} bits (update = program_verify keeps them on the grid).`));
   // Program-and-verify: ε in the gradient format; the tolerance and attempts as given.
   let verifyTolerance = 0; let verifyIterations = 0;
   if (u.kind === 'program_verify') { threshold = gRaw(u.epsilon); verifyTolerance = u.tolerance; verifyIterations = u.iterations; }

@@ -241,6 +241,7 @@ export const CORE_PARAMS: Params = {
   device: { spec: DEVICE, doc: 'The synaptic device.', default: 'pcm' },
   dac: { spec: { t: 'quantity', dim: 'information', unit: 'bit', min: 1, max: 16 }, doc: 'Resolution of the pulse-width DAC for graded inputs.', default: '8 bit' },
   adc: { spec: { t: 'quantity', dim: 'information', unit: 'bit', min: 1, max: 16 }, doc: 'Resolution of the column ADCs.', default: '8 bit' },
+  weight_bits: { spec: { t: 'quantity', dim: 'information', unit: 'bit', min: 2, max: 16 }, doc: 'Weight precision of the crossbar (absent: as finely as the devices hold weights): every weight programmed — the initial weights, and program_verify\'s writes — is first rounded to one of 2^b − 1 evenly spaced values in ±devices_per_side·g_max/weight_scale (a sign and b − 1 bits of magnitude; Bohnstingl et al. 2022 train at 4 bits). Pulse-based updates move weights by pulses, which it does not constrain (SNN5014).' },
   adc_range: real('Full-scale column sum of the ADC, in weight units (sums beyond it clip).', '16', { min: 0, minOpen: true }),
   adc_columns: int('Columns sharing one ADC (time-multiplexed).', '8', 1, 4096),
   adc_noise: real('Additive output noise of the ADC, in LSB (standard deviation).', '0', { min: 0 }),
@@ -512,6 +513,7 @@ export const TRAIN_PARAMS: Params = {
   batch: int('Sequences per iteration.', '1', 1, 1e6),
   seed,
   validate_every: int('Validate every this many iterations (0: never).', '0', 0, 1e9),
+  test_after: { spec: { t: 'quantity', dim: 'time', unit: 's', min: 0 }, doc: 'After training, let this much simulated time pass with the core unused (its devices drift; nothing is rewritten), then test it, learning off, on fresh samples (an npy task\'s held-out set): the accuracy after drift without retraining (`1 h`, `30 day`). The float reference tests at once (it does not drift).' },
 };
 
 export const RUN_PARAMS: Params = {

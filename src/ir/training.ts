@@ -67,6 +67,8 @@ export interface TrainIR {
   readonly batch: number;
   readonly seed: number;
   readonly validateEvery: number;
+  /** After training: the simulated seconds to wait before the test (learning off), or null for no test. */
+  readonly testAfter: number | null;
   /** The core to train on, or null for the float reference. */
   readonly core: string | null;
   readonly probes: readonly ProbeIR[];

@@ -44,7 +44,15 @@ export interface ReferenceTrainer {
   step(): IterationMetrics;
   /** What training has produced so far. */
   result(): TrainResult;
+  /** The test after training (the block's test_after): the trained network on fresh samples. */
+  test(after: number): TestResult;
 }
+
+/** A test after training: the simulated seconds waited, the loss, and for classification the error rate. */
+export interface TestResult { readonly after_s: number; readonly loss: number; readonly error?: number; readonly samples: number }
+
+/** The test's samples: a stream of their own (the data stream's third key), so neither training nor validation data change. */
+export const testRng = (seed: number): MT19937 => MT19937.fromArray([seed >>> 0, STREAMS.data, 2]);
 
 type BlockName = 'inRec' | 'recRec' | 'inOut' | 'recOut';
 const BLOCKS: readonly BlockName[] = ['inRec', 'recRec', 'inOut', 'recOut'];
@@ -297,6 +305,12 @@ export function referenceTrainer(ir: TrainIR): ReferenceTrainer {
     get done() { return it; },
     step: () => { if (it >= ir.iterations) throw new Error('internal: training is finished'); return step(); },
     result: () => ({ iterations: history, instance: inst, feedback: learner.B, last }),
+    // The float network does not drift: its test after any wait is the test now.
+    test: (after) => {
+      const samples = validationTask.batch(validationSize, testRng(ir.seed));
+      const v = validation(samples, task.classification);
+      return { after_s: after, loss: v.validation_loss, ...(v.validation_error !== undefined ? { error: v.validation_error } : {}), samples: samples.length };
+    },
   };
 }
 

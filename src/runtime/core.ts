@@ -7,7 +7,7 @@
 // All state lives in typed arrays allocated when the core is built; executing a step allocates
 // nothing. Crossbar reads are event-driven: only rows whose source is active are touched.
 import { MT19937, stream } from '../data/random.ts';
-import { PROBE_VARIABLES, UNITS, type Instruction, type Opcode } from './isa.ts';
+import { ISA, PROBE_VARIABLES, UNITS, type Instruction, type Opcode } from './isa.ts';
 import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
 import { heldConductance, spaceSizes, synapseCells, synapseMaps, type SynapseCell, type SynapseMaps, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
 import { Scoreboard } from './schedule.ts';
@@ -258,6 +258,18 @@ export class Core {
   private writes = 0;
   /** Simulated time at the start of the sequence being run, seconds. */
   private seqStart = 0;
+  /**
+   * Simulated time the core has sat unused (`wait`), seconds: the devices drift through it and
+   * nothing is written. It is part of the time base, so the next sequence reads them that much later.
+   */
+  private idle = 0;
+  /**
+   * Learning off: the learning unit's instructions (and the host's target loads) are passed over
+   * without issuing — an inference pass of a learning program, as a trained chip would run in the
+   * field. Probes are passed over too: they keep what the last sequence run with learning on
+   * recorded. The host sets it (a test after training); it is not program state.
+   */
+  frozen = false;
   private pc = 0;
   private t = -1;
   private sample = 0;
@@ -407,7 +419,7 @@ export class Core {
   begin(x: Float64Array, sample: number, target: SequenceTarget = {}): void {
     // The time base: programmed at 0, read from one update period later; each sequence lasts its
     // steps, each batch's write adds an update period (Demirag et al. advance t0 per update).
-    this.seqStart = this.program.core.device.updatePeriod * (1 + this.writes) + this.begun * this.steps * this.program.symbols.dt;
+    this.seqStart = this.program.core.device.updatePeriod * (1 + this.writes) + this.begun * this.steps * this.program.symbols.dt + this.idle;
     this.begun++;
     this.targetSignal = target.target ?? null;
     this.label = target.label ?? null;
@@ -449,6 +461,12 @@ export class Core {
     }
   }
 
+  /** Let `seconds` of simulated time pass with the core unused (the devices drift; nothing is written). */
+  wait(seconds: number): void {
+    if (!(seconds >= 0)) throw new Error(`internal: wait(${seconds})`);
+    this.idle += seconds;
+  }
+
   get done(): boolean { return this.halted; }
   /** The time step being executed (0-based), or −1 before the first. */
   get time(): number { return this.t; }
@@ -464,6 +482,7 @@ export class Core {
       first = false;
       const address = this.pc;
       this.pc++;
+      if (this.frozen && FROZEN[ins.op]) continue;
       const active = (HANDLERS[ins.op] as Handler<Opcode>)(this, ins as never, address);
       const end = this.board.issueAt(address, active);
       if (ins.op === 'STEP') { this.stepStart = this.board.lastStart; this.overrunAt = -1; }
@@ -1190,6 +1209,11 @@ function convert(current: Float64Array, out: Float64Array, n: number, scale: num
   return clipped;
 }
 
+
+/** What a frozen core passes over: the learning unit's instructions, the host's target loads, the batch count, the probes. */
+const FROZEN: Readonly<Partial<Record<Opcode, true>>> = Object.fromEntries(
+  (Object.keys(ISA) as Opcode[]).filter((op) => ISA[op].unit === 'learning' || ISA[op].unit === 'probe' || op === 'TARGET_LOAD' || op === 'BATCH_END').map((op) => [op, true]),
+);
 
 const HANDLERS: Handlers = {
   NOP: () => 0,

@@ -16,7 +16,7 @@
 import type { MT19937 } from '../data/random.ts';
 import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight } from './fixed.ts';
 import type { Instruction } from './isa.ts';
-import { synapseCells, type LearningConstants, type Multiplier, type Program, type RegisterFormat } from './program.ts';
+import { synapseCells, type LearningConstants, type Multiplier, type Program, type RegisterFormat, weightOnGrid } from './program.ts';
 import type { DeviceModel } from './device.ts';
 import { pulse, pulsesFor, type SchemeContext } from './update.ts';
 import type { Tile } from './core.ts';
@@ -666,7 +666,9 @@ export class LearningUnit {
    * its share of the target, each read (a noise-free verify read of the programmed conductance)
    * and programmed again — RESET, then the SET pulses toward the target (device.ts) — until it
    * reads within the tolerance or the attempts are spent (counted as a failure). A device already
-   * within the tolerance is not touched. Δ is then cleared; smaller changes accumulate.
+   * within the tolerance is not touched. Δ is then cleared; smaller changes accumulate. With the
+   * core's weight_bits, the new weight is first rounded to its grid (what Δ moved it by beyond the
+   * grid point is lost: the devices hold only grid weights).
    */
   private programVerify(regs: TileRegisters, tile: Tile, t: number, onCell: (cell: number) => void): number {
     const N = this.scheme.perSide;
@@ -683,7 +685,8 @@ export class LearningUnit {
       if (d === 0 || Math.abs(d) < eps) continue;
       if (clip > 0) d = Math.max(-clip, Math.min(clip, d));
       regs.delta[cell] = 0;
-      const target = Math.max(-maxW, Math.min(maxW, (tile.w[cell] as number) / scale + d * unit));
+      // The new weight, on the core's weight_bits grid when it has one.
+      const target = weightOnGrid(Math.max(-maxW, Math.min(maxW, (tile.w[cell] as number) / scale + d * unit)), dev.params.weightBits, maxW);
       for (let s = 0; s < 2; s++) {
         const goal = ((s === 0 ? Math.max(0, target) : Math.max(0, -target)) * scale) / N; // µS per device
         const level = Math.round(goal / dev.level);

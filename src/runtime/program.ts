@@ -22,7 +22,7 @@
 import { decodeInstruction, encodeInstruction, fieldSpecs, ISA, operand, UNITS, UPDATE_SCHEMES, type CoreTiming, type Instruction } from './isa.ts';
 import type { Overflow, QFormat, Rounding } from './fixed.ts';
 
-export const PROGRAM_VERSION = 5;
+export const PROGRAM_VERSION = 6;
 const MAGIC = [0x50, 0x43, 0x58, 0x00];
 
 export const REGISTERS = ['accumulator', 'membrane', 'threshold', 'adaptation', 'weight', 'trace', 'psi', 'error', 'eligibility', 'eligibility_sum', 'learning_signal', 'gradient', 'decay'] as const;
@@ -46,6 +46,19 @@ export interface DeviceParams {
   readonly driftNu: number; readonly driftT0: number; readonly updatePeriod: number;
   /** Refresh of saturated pairs: when a side exceeds gHigh and the pair differs by less than minDiff; null: never. */
   readonly refresh: { readonly gHigh: number; readonly minDiff: number } | null;
+  /** The core's weight precision (weight_bits): programmed weights take 2^b − 1 values; 0: as the devices hold them. */
+  readonly weightBits: number;
+}
+
+/**
+ * A weight (weight units) rounded to the weight_bits grid: 2^(b−1) − 1 magnitudes of maxW/(2^(b−1) − 1)
+ * each side of 0, half away from zero, clamped to ±maxW; unchanged when bits is 0.
+ */
+export function weightOnGrid(w: number, bits: number, maxW: number): number {
+  if (bits === 0) return w;
+  const steps = 2 ** (bits - 1) - 1;
+  const q = Math.min(steps, Math.round(Math.abs(w) / maxW * steps));
+  return (Math.sign(w) * q * maxW) / steps + 0;
 }
 
 /**
@@ -283,6 +296,7 @@ export function encodeProgram(p: Program): Uint8Array {
     s.f64(d.gMax); s.f64(d.gMin); s.f64(d.weightScale);
     s.u8(flagBits(d.progNoise, d.readNoise, d.drift, d.driftCompensation, d.refresh !== null));
     s.f64(d.driftNu); s.f64(d.driftT0); s.f64(d.updatePeriod); s.f64(d.refresh?.gHigh ?? 0); s.f64(d.refresh?.minDiff ?? 0);
+    s.u8(d.weightBits);
     s.u8(ADC_LAWS.indexOf(c.energy.adcLaw));
     for (const k of ENERGY_KEYS) s.f64(c.energy[k]);
     for (const r of REGISTERS) {
@@ -486,10 +500,12 @@ function readCore(r: Reader): CoreConfig {
   if (flags >= 32) throw new Bad('PCX1007', 'the device has unknown flags');
   const driftNu = r.real('drift ν', 0, 1); const driftT0 = r.real('drift t0', Number.MIN_VALUE); const updatePeriod = r.real('the update period', Number.MIN_VALUE);
   const gHigh = r.real('refresh g_high', 0, 1); const minDiff = r.real('refresh min_diff', 0, 1);
+  const weightBits = r.u8();
+  if (weightBits === 1 || weightBits > 16) throw new Bad('PCX1007', `a weight precision of ${weightBits} bits`);
   const device: DeviceParams = {
     kind, profile, levels, devicesPerSide, gMax, gMin, weightScale,
     progNoise: (flags & 1) !== 0, readNoise: (flags & 2) !== 0, drift: (flags & 4) !== 0, driftCompensation: (flags & 8) !== 0,
-    driftNu, driftT0, updatePeriod, refresh: (flags & 16) !== 0 ? { gHigh, minDiff } : null,
+    driftNu, driftT0, updatePeriod, refresh: (flags & 16) !== 0 ? { gHigh, minDiff } : null, weightBits,
   };
   const adcLaw = r.pick(ADC_LAWS, 'ADC energy law');
   const e: Record<string, number> = {};

@@ -10,7 +10,7 @@ import { Core } from '../../src/runtime/core.ts';
 
 const PCM: DeviceParams = {
   kind: 'pcm', profile: 'demirag2021', levels: 0, devicesPerSide: 1, gMax: 12e-6, gMin: 0.1e-6, weightScale: 12e-6,
-  progNoise: true, readNoise: true, drift: true, driftCompensation: false, driftNu: 0.04, driftT0: 38.6, updatePeriod: 38.6, refresh: null,
+  progNoise: true, readNoise: true, drift: true, driftCompensation: false, driftNu: 0.04, driftT0: 38.6, updatePeriod: 38.6, refresh: null, weightBits: 0,
 };
 
 const meanSd = (xs: Float64Array) => {

@@ -8,7 +8,7 @@ const core = (tiles = 4): CoreConfig => ({
   rows: 64, cols: 32, tiles, lanes: 16, adcColumns: 8, crossbarRead: 4, adc: 1, accumulate: 1, neuronUpdate: 2, readout: 1,
   traceUpdate: 1, learningSignal: 2, gradient: 1, programPulse: 50, stepOverhead: 8, loadInput: 1, eventScan: 0, event: 0, clockHz: 500e6, dacBits: 8,
   converter: { bits: 8, range: 16, noise: 0, multiplier: 1 << 30, shift: 22 }, decayMode: 'multiply', lfsr: 'phasecore', tick: 'fused',
-  device: { kind: 'pcm', profile: 'demirag2021', levels: 0, devicesPerSide: 1, gMax: 12e-6, gMin: 0.1e-6, weightScale: 12e-6, progNoise: true, readNoise: true, drift: true, driftCompensation: false, driftNu: 0.04, driftT0: 38.6, updatePeriod: 38.6, refresh: { gHigh: 9e-6, minDiff: 2.25e-6 } },
+  device: { kind: 'pcm', profile: 'demirag2021', levels: 0, devicesPerSide: 1, gMax: 12e-6, gMin: 0.1e-6, weightScale: 12e-6, progNoise: true, readNoise: true, drift: true, driftCompensation: false, driftNu: 0.04, driftT0: 38.6, updatePeriod: 38.6, refresh: { gHigh: 9e-6, minDiff: 2.25e-6 }, weightBits: 0 },
   energy: { adcLaw: 'neurosim', adcConstant: 0, dacPulse: 0.417, readVoltage: 0.2, readTime: 1e-7, addPerBit: 0.0022, multiplyPerBit2: 0.0042, sramPerBit: 0.05, setPulse: 13.5, resetPulse: 19.2 },
   registers: Object.fromEntries(REGISTERS.map((r) => [r, reg])) as CoreConfig['registers'],
 });
