@@ -3,9 +3,10 @@
 // (so the text looks the same on every machine, fonts installed or not). Each plot's spec is
 // written beside it (`NAME.vl.json`), so it can be opened and restyled in the Vega editor.
 //
-//   final_loss     the final loss against the first swept value, a line per value of the other
-//                  axes, the spread over seeds as a band (min to max) around the mean
+//   final_loss     the final loss against the first swept value (of more than one value), a line
+//                  per value of the other axes: the median over seeds, their range, each seed
 //   final_accuracy the same for the accuracy, when the points have one
+//   test_loss, test_accuracy  the same for the test after training (train's test_after)
 //   curves         the loss per iteration of every point (a line per point, coloured by its values)
 //   energy         energy per step against accuracy (or final loss): the designer's trade-off
 //
@@ -44,44 +45,68 @@ export function plotSpecs(id: SweepIdentity, results: readonly PointResult[]): M
   const ok = results.filter((r) => r.row.status === 'ok');
   if (ok.length === 0) return specs;
   // The x axis and the series: the axes of their own (a zipped axis goes with its leader's values).
-  const own = id.axes.filter((a) => a.with === null || a.with === undefined);
+  // An axis of one value is a setting of the whole sweep: named in the subtitle, not a series.
+  const own = id.axes.filter((a) => (a.with === null || a.with === undefined) && a.values.length > 1);
+  const fixed = id.axes.filter((a) => (a.with === null || a.with === undefined) && a.values.length === 1).map((a) => `${a.key}=${a.values[0]}`);
   const [xKey, ...rest] = own.map((a) => a.key);
-  const label = (vals: Readonly<Record<string, string>>) => (rest.length === 0 ? 'all' : rest.map((k) => `${k}=${vals[k]}`).join(', '));
+  // Values as the plots show them: a call or block without its arguments when that keeps them apart
+  // (`mixed_precision(epsilon = …)` → `mixed_precision`); the table has them whole.
+  const shown = new Map<string, (v: string) => string>(own.map((a) => {
+    const cut = (v: string) => v.replace(/\s*[({].*$/s, '');
+    return [a.key, new Set(a.values.map(cut)).size === a.values.length ? cut : (v: string) => v];
+  }));
+  const show = (k: string, v: string) => (shown.get(k) ?? ((x: string) => x))(v);
+  const label = (vals: Readonly<Record<string, string>>) => (rest.length === 0 ? 'all' : rest.map((k) => `${rest.length > 1 ? `${k}=` : ''}${show(k, vals[k] as string)}`).join(', '));
+  const pointLabel = (vals: Readonly<Record<string, string>>) => own.map((a) => `${own.length > 1 ? `${a.key}=` : ''}${show(a.key, vals[a.key] as string)}`).join(', ') || 'the file as it is';
   const seeds = id.seeds?.length ?? 1;
-  const what = id.kind === 'train' ? `${id.file}, ${id.backend} backend${seeds > 1 ? `, ${seeds} seeds` : ''}` : `${id.file}, run on its core${seeds > 1 ? `, ${seeds} seeds` : ''}`;
+  const base = `${id.file}, ${id.kind === 'train' ? `${id.backend} backend` : 'run on its core'}${id.iterations !== null ? `, ${id.iterations} iterations` : ''}${seeds > 1 ? `, ${seeds} seeds` : ''}`;
+  // The subtitle's lines: what was swept, the settings every point shares, what the marks show.
+  const subtitle = (shows: string): string[] => [base, ...(fixed.length > 0 ? [fixed.join(', ')] : []), shows];
 
-  // Final loss / accuracy against the first axis.
+  // Final loss / accuracy (and the test's after training) against the first axis: the median over
+  // seeds, their range (min to max) as a band or a bar, and each seed; a log scale when the values
+  // span more than a factor of 30.
+  const metrics = [
+    { name: 'final_loss', of: (r: PointResult['row']) => r.final_loss ?? null, title: id.kind === 'train' ? 'final loss (last iteration)' : 'loss', head: 'Final loss' },
+    { name: 'final_accuracy', of: (r: PointResult['row']) => (r.final_accuracy == null ? null : r.final_accuracy * 100), title: id.kind === 'train' ? 'accuracy (%, mean of the last 10 iterations)' : 'accuracy (%)', head: 'Accuracy' },
+    { name: 'test_loss', of: (r: PointResult['row']) => r.test_loss ?? null, title: 'test loss (after test_after, learning off)', head: 'Test loss' },
+    { name: 'test_accuracy', of: (r: PointResult['row']) => (r.test_error == null ? null : (1 - r.test_error) * 100), title: 'test accuracy (%, after test_after, learning off)', head: 'Test accuracy' },
+  ];
   if (xKey !== undefined) {
     const x = xAxis(xKey, own[0]!.values);
-    for (const metric of ['final_loss', 'final_accuracy'] as const) {
-      const rows = ok.filter((r) => r.row[metric] !== null).map((r) => ({ x: x.of(r.row.values[xKey] as string), y: metric === 'final_accuracy' ? (r.row[metric] as number) * 100 : r.row[metric], series: label(r.row.values), seed: r.row.seed }));
+    for (const metric of metrics) {
+      const rows = ok.filter((r) => metric.of(r.row) != null && Number.isFinite(metric.of(r.row))).map((r) => ({ x: x.numeric ? x.of(r.row.values[xKey] as string) : show(xKey, r.row.values[xKey] as string), y: metric.of(r.row) as number, series: label(r.row.values), seed: r.row.seed }));
       if (rows.length === 0) continue;
-      const yTitle = metric === 'final_loss' ? (id.kind === 'train' ? 'final loss (last iteration)' : 'loss') : (id.kind === 'train' ? 'accuracy (%, mean of the last 10 iterations)' : 'accuracy (%)');
-      const xEnc = x.numeric ? { field: 'x', type: 'quantitative', title: x.title, scale: { zero: false } } : { field: 'x', type: 'nominal', title: x.title, sort: own[0]!.values, axis: { labelAngle: 0 } };
+      const ys = rows.map((r) => r.y);
+      const log = Math.min(...ys) > 0 && Math.max(...ys) / Math.min(...ys) > 30;
+      const yScale = log ? { type: 'log' } : { zero: false };
+      const xEnc = x.numeric ? { field: 'x', type: 'quantitative', title: x.title, scale: { zero: false } } : { field: 'x', type: 'nominal', title: x.title, sort: own[0]!.values.map((v) => show(xKey, v)), axis: { labelAngle: 0 } };
       const color = { field: 'series', type: 'nominal', title: rest.length > 0 ? rest.join(', ') : null, legend: rest.length > 0 ? { orient: 'bottom', columns: 2 } : null };
+      const spread = { aggregate: [{ op: 'min', field: 'y', as: 'lo' }, { op: 'max', field: 'y', as: 'hi' }, { op: 'median', field: 'y', as: 'mid' }], groupby: ['x', 'series'] };
+      const y = (field: string) => ({ field, type: 'quantitative', title: metric.title, scale: yScale });
       const layers: Spec[] = [
-        { mark: x.numeric ? { type: 'errorband', extent: 'stdev' } : { type: 'errorbar', extent: 'stdev', ticks: { size: 14 } }, encoding: { x: xEnc, y: { field: 'y', type: 'quantitative', title: yTitle, scale: { zero: false } }, color } },
-        { mark: x.numeric ? { type: 'line', point: true } : { type: 'point', filled: true, size: 80 }, encoding: { x: xEnc, y: { aggregate: 'mean', field: 'y', type: 'quantitative', title: yTitle }, color } },
+        { transform: [spread], mark: x.numeric ? { type: 'area', opacity: 0.18 } : { type: 'rule', strokeWidth: 2 }, encoding: { x: xEnc, y: y('lo'), y2: { field: 'hi' }, color } },
+        { transform: [spread], mark: x.numeric ? { type: 'line', point: true } : { type: 'tick', thickness: 3, size: 22 }, encoding: { x: xEnc, y: y('mid'), color } },
       ];
-      if (seeds > 1) layers.push({ mark: { type: 'point', opacity: 0.35, size: 20 }, encoding: { x: xEnc, y: { field: 'y', type: 'quantitative' }, color } });
-      specs.set(metric, {
-        ...BASE, title: { text: `${metric === 'final_loss' ? 'Final loss' : 'Accuracy'} against ${xKey}`, subtitle: `${what}; mean${seeds > 1 ? ', ±1 s.d. over seeds, and each seed' : ''}` },
+      if (seeds > 1) layers.push({ mark: { type: 'point', opacity: 0.6, size: 28 }, encoding: { x: xEnc, y: y('y'), color } });
+      specs.set(metric.name, {
+        ...BASE, title: { text: `${metric.head} against ${xKey}`, subtitle: subtitle(seeds > 1 ? `median over seeds (${x.numeric ? 'line' : 'bar'}), their range (${x.numeric ? 'band' : 'rule'}), and each seed (dots)${log ? '; log scale' : ''}` : `one run per point${log ? '; log scale' : ''}`) },
         data: { values: rows }, layer: layers,
       });
     }
   }
 
   // Loss curves.
-  const curves = ok.flatMap((r) => r.curve.filter((c) => c.loss !== null).map((c) => ({ iteration: c.iteration + 1, loss: c.loss, point: own.map((a) => `${a.key}=${r.row.values[a.key]}`).join(', ') || 'the file as it is', seed: String(r.row.seed) })));
+  const curves = ok.flatMap((r) => r.curve.filter((c) => c.loss !== null).map((c) => ({ iteration: c.iteration + 1, loss: c.loss, point: pointLabel(r.row.values), seed: String(r.row.seed) })));
   if (curves.length > 0) {
     specs.set('curves', {
-      ...BASE, title: { text: 'Loss per iteration', subtitle: `${what}; a line per point and seed` },
+      ...BASE, title: { text: 'Loss per iteration', subtitle: subtitle('a line per point and seed') },
       data: { values: curves },
       mark: { type: 'line', strokeWidth: 1.5, opacity: 0.85 },
       encoding: {
         x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
         y: { field: 'loss', type: 'quantitative', title: 'training loss', scale: { type: 'log' } },
-        color: { field: 'point', type: 'nominal', title: 'point', legend: { orient: 'bottom', columns: 2 } },
+        color: { field: 'point', type: 'nominal', title: own.map((a) => a.key).join(', ') || 'point', legend: { orient: 'bottom', columns: 2 } },
         detail: { field: 'seed' },
       },
     });
@@ -91,15 +116,15 @@ export function plotSpecs(id: SweepIdentity, results: readonly PointResult[]): M
   const withEnergy = ok.filter((r) => r.row.energy_per_step_pj !== null);
   const useAcc = withEnergy.some((r) => r.row.final_accuracy !== null);
   if (withEnergy.length > 0 && (useAcc || withEnergy.some((r) => r.row.final_loss !== null))) {
-    const rows = withEnergy.map((r) => ({ energy: (r.row.energy_per_step_pj as number) / 1000, y: useAcc ? (r.row.final_accuracy ?? 0) * 100 : r.row.final_loss, point: own.map((a) => `${a.key}=${r.row.values[a.key]}`).join(', ') || 'the file as it is' }));
+    const rows = withEnergy.map((r) => ({ energy: (r.row.energy_per_step_pj as number) / 1000, y: useAcc ? (r.row.final_accuracy ?? 0) * 100 : r.row.final_loss, point: pointLabel(r.row.values) }));
     specs.set('energy', {
-      ...BASE, title: { text: `Energy per step against ${useAcc ? 'accuracy' : 'final loss'}`, subtitle: `${what}; a point per point and seed${id.kind === 'train' ? ' (energy while training, learning included)' : ''}` },
+      ...BASE, title: { text: `Energy per step against ${useAcc ? 'accuracy' : 'final loss'}`, subtitle: subtitle(`a mark per point and seed${id.kind === 'train' ? '; energy while training, learning included' : ''}`) },
       data: { values: rows },
       mark: { type: 'point', filled: true, size: 70 },
       encoding: {
         x: { field: 'energy', type: 'quantitative', title: 'energy per time step (nJ)', scale: { zero: false } },
         y: { field: 'y', type: 'quantitative', title: useAcc ? 'accuracy (%)' : 'final loss', scale: { zero: false } },
-        color: { field: 'point', type: 'nominal', title: 'point', legend: { orient: 'bottom', columns: 2 } },
+        color: { field: 'point', type: 'nominal', title: own.map((a) => a.key).join(', ') || 'point', legend: { orient: 'bottom', columns: 2 } },
       },
     });
   }

@@ -59,12 +59,18 @@ export function splitValues(text: string): string[] {
 
 /** The whole numbers of `a..b` (inclusive, either way round), or null when the text is not one. */
 export function integerRange(text: string): number[] | null {
-  const m = /^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$/.exec(text);
+  const r = unitRange(text);
+  return r && r.unit === '' ? r.values : null;
+}
+
+/** `a..b` or `a..b unit` (`2..8 bit`): its whole numbers and the unit, or null. */
+export function unitRange(text: string): { values: number[]; unit: string } | null {
+  const m = /^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*([A-Za-zµΩ]*)\s*$/.exec(text);
   if (!m) return null;
   const a = Number(m[1]); const b = Number(m[2]);
   const n = Math.abs(b - a) + 1;
   if (n > 100000) return null;
-  return Array.from({ length: n }, (_, i) => (a <= b ? a + i : a - i));
+  return { values: Array.from({ length: n }, (_, i) => (a <= b ? a + i : a - i)), unit: m[3] ?? '' };
 }
 
 /** The axes of `--set` arguments and `--seeds`, or a usage message. */
@@ -77,8 +83,8 @@ export function parseSweep(sets: readonly string[], seeds: string | undefined): 
     if (typeof o === 'string') return o.replace('--set takes', 'sweep --set takes').replace('(for example --set rec.tau_m=25ms)', '(for example --set learn.scheme=sign,mixed or --set core.weight_bits=2..8)');
     const key = `${o.block}.${o.param}`;
     if (axes.some((a) => a.key === key)) return `${key} is swept twice: give its values in one --set (${key}=a,b,c)`;
-    const range = o.op === '=' ? integerRange(o.value) : null;
-    const values = range ? range.map(String) : splitValues(o.value);
+    const range = o.op === '=' ? unitRange(o.value) : null;
+    const values = range ? range.values.map((v) => (range.unit ? `${v} ${range.unit}` : String(v))) : splitValues(o.value);
     const empty = values.findIndex((v) => v === '');
     if (empty >= 0) return `--set ${raw}: value ${empty + 1} is empty (values are separated by commas; a range is lo..hi)`;
     if (new Set(values).size !== values.length && !zipped) return `--set ${raw}: a value is given twice`;

@@ -162,12 +162,18 @@ export function quantize(net: NetworkIR, inst: Instance, core: CoreConfig, devic
   precision.push({ parameter: 'weight scale', real: 1, format: `${(device.weightScale * 1e6).toPrecision(4)} uS per unit, level ${(device.gMax / levelSteps * 1e6).toPrecision(4)} uS`, quantised: levelWeight, error: levelWeight / 2 });
   const adcStep = (2 * device.adcRange) / 2 ** device.adcBits;
   precision.push({ parameter: 'ADC step', real: device.adcRange, format: `${device.adcBits}-bit ADC over ±${device.adcRange}`, quantised: adcStep, error: adcStep / 2 });
-  const levelName = device.levels > 0 ? `${device.levels} levels × ${device.devicesPerSide}/side` : `16-bit PCM target × ${device.devicesPerSide}/side`;
+  const deviceName = device.levels > 0 ? `${device.levels} levels × ${device.devicesPerSide}/side` : `16-bit PCM target × ${device.devicesPerSide}/side`;
+  // With weight_bits, the grid weights are rounded to first: its step is the level that matters.
+  const maxW = (device.devicesPerSide * device.gMax) / device.weightScale;
+  const gridStep = device.weightBits > 0 ? maxW / (2 ** (device.weightBits - 1) - 1) : 0;
+  const levelName = device.weightBits > 0 ? `the ${device.weightBits}-bit weight grid (then ${deviceName})` : deviceName;
+  const oneLevel = gridStep > 0 ? `one grid step is ${gridStep.toPrecision(3)}` : `one level is ${(device.gMax / (device.levels > 0 ? device.levels - 1 : 65535) / device.weightScale).toPrecision(3)}`;
+  if (gridStep > 0) precision.push({ parameter: 'weight grid', real: maxW, format: `${device.weightBits} bit: ${2 ** device.weightBits - 1} values in ±${maxW.toPrecision(4)}`, quantised: gridStep, error: gridStep / 2 });
   net.projections.forEach((p, k) => {
     const s = stats[k]!;
     const name = `${p.source.name}->${p.target.name}.w`;
     if (s.n > 0) precision.push({ parameter: name, real: s.worstReal, format: levelName, quantised: s.worstHeld, error: s.worstHeld - s.worstReal });
-    if (s.zero > 0.1 * s.n) diagnostics.push(diagnose(ctx, { projection: k }, 'WeightsVanish', `${s.zero} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} quantise to zero on ${levelName} (one level is ${(device.gMax / (device.levels > 0 ? device.levels - 1 : 65535) / device.weightScale).toPrecision(3)} in weight units).`));
+    if (s.zero > 0.1 * s.n) diagnostics.push(diagnose(ctx, { projection: k }, 'WeightsVanish', `${s.zero} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} quantise to zero on ${levelName} (${oneLevel} in weight units).`));
     if (s.clipped > 0) diagnostics.push(diagnose(ctx, { projection: k }, 'WeightsVanish', `${s.clipped} of the ${s.n} weights of ${p.source.name} -> ${p.target.name} exceed what ${device.devicesPerSide} device(s) of g_max can hold (|w| ≤ ${(device.devicesPerSide * device.gMax / device.weightScale).toPrecision(3)}) and are clipped.`));
   });
   return { value: { populations, targets, precision, weights: held }, diagnostics };
