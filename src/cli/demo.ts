@@ -1,8 +1,10 @@
 // The flagship demo: check and format-check every example, train the pattern-generation example
 // briefly with the float reference, compile the multi-tile example for its core, run the
 // pattern-generation network on its PCM core, cycle-accurate, and train it there, on chip; then
-// train ReckOn's released configuration on its own profile with its own rule.
-import { readdirSync } from 'node:fs';
+// train ReckOn's released configuration on its own profile with its own rule; end with a small
+// design-space sweep (weight precision) whose table and plots it writes.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkPaths, selectCore } from '../compiler/frontend.ts';
 import { formatDiagnostic, hasErrors } from '../dsl/diagnostics.ts';
@@ -17,6 +19,7 @@ import { runProgram, taskSamples } from '../runtime/run.ts';
 import { renderSummary, scorer } from './run.ts';
 import { loadInputs } from './load.ts';
 import { coreTrainer } from './core-trainer.ts';
+import { commandSweep, finishedRows } from './sweep.ts';
 
 /** Iterations of the demo's training run: enough to see the loss fall, short enough to wait for. */
 const DEMO_ITERATIONS = 150;
@@ -193,7 +196,28 @@ function reckonDemo(file: string, out: (s: string) => void): boolean {
   return false;
 }
 
-export function runDemo(out: (s: string) => void): number {
+/**
+ * A small design-space sweep: the pattern-generation example trained on its PCM core at three
+ * weight precisions (program-and-verify keeps them on the grid), two iterations each, in worker
+ * threads; the table and plots go to a new temporary directory, which it names.
+ */
+async function sweepDemo(file: string, out: (s: string) => void, version: string): Promise<boolean> {
+  const dir = join(mkdtempSync(join(tmpdir(), 'phasecore-demo-')), 'sweep');
+  const args = ['pcm256.weight_bits=3 bit,5 bit,8 bit', 'eprop_pcm.placement=chip_in_the_loop', 'eprop_pcm.update=program_verify(epsilon = 0)', 'eprop_pcm.optimizer=sgd(lr = 3e-3)'];
+  out(`\nA design-space sweep: ${file.replace(/^.*examples/, 'examples')} on its PCM core at 3, 5 and 8 bits of weight precision, chip in the loop, 2 iterations each:`);
+  out(`  phasecore sweep examples/pattern-generation.snn --backend core --iterations 2 ${args.map((a) => `--set '${a}'`).join(' ')}`);
+  const t0 = performance.now();
+  const lines: string[] = [];
+  const code = await commandSweep(file, { set: args, backend: 'core', iterations: '2', out: dir, quiet: true }, { out: (s) => lines.push(s), err: (s) => lines.push(s), version, progress: 'none', signals: [] });
+  for (const l of lines) out(`  ${l}`);
+  if (code !== 0) return true;
+  const rows = finishedRows(dir, 3).map((r) => r.row);
+  for (const r of rows) out(`  ${r.values['pcm256.weight_bits']}: loss ${r.final_loss?.toFixed(2)} (best ${r.best_loss?.toFixed(2)}), ${r.pulses} pulses, ${((r.energy_per_step_pj ?? 0) / 1000).toFixed(1)} nJ per step`);
+  out(`  ${((performance.now() - t0) / 1000).toFixed(1)} s; \`phasecore plot ${dir}\` redraws its plots; docs/results.md has the full sweeps.`);
+  return false;
+}
+
+export async function runDemo(out: (s: string) => void, version = ''): Promise<number> {
   const dir = examplesDir();
   const files = readdirSync(dir).filter((f) => f.endsWith('.snn')).sort().map((f) => join(dir, f));
   out('phasecore demo: checking and formatting the examples\n');
@@ -218,6 +242,7 @@ export function runDemo(out: (s: string) => void): number {
   failed = coreDemo(join(dir, 'pattern-generation.snn'), out) || failed;
   failed = coreTrainDemo(join(dir, 'pattern-generation.snn'), out) || failed;
   failed = reckonDemo(join(dir, 'reckon-cue.snn'), out) || failed;
+  failed = (await sweepDemo(join(dir, 'pattern-generation.snn'), out, version)) || failed;
   out('Next: `phasecore check FILE` to check your own network, `phasecore fmt --write FILE` to format it.');
   return failed ? 1 : 0;
 }

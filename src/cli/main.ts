@@ -257,8 +257,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .action(async (dir: string, opts: { json?: boolean }) => setExit(await commandPlot(dir, opts, { out, err })));
 
   program.command('demo')
-    .description('The flagship demo: check and format every example, train one briefly with e-prop, compile one for its core, run one on its PCM core, cycle-accurate, and train it there for a few iterations, on chip; then train ReckOn\'s configuration with ReckOn\'s own rule for five samples.')
-    .action(() => setExit(runDemo(out)));
+    .description('The flagship demo: check and format every example, train one briefly with e-prop, compile one for its core, run one on its PCM core, cycle-accurate, and train it there for a few iterations, on chip; then train ReckOn\'s configuration with ReckOn\'s own rule for five samples; end with a small sweep of weight precision (table and plots).')
+    .action(async () => setExit(await runDemo(out, VERSION)));
   return program;
 }
 
