@@ -54,6 +54,7 @@ describe('sweep axes and points', () => {
     expect(integerRange('2..5')).toEqual([2, 3, 4, 5]);
     expect(integerRange('3..1')).toEqual([3, 2, 1]);
     expect(integerRange('1ms..3ms')).toBeNull();
+    expect(spec(['c.weight_bits=2..4 bit']).axes[0]!.values).toEqual(['2 bit', '3 bit', '4 bit']);
   });
   it('makes the cross product in a fixed order: first axis slowest, seeds fastest; a zipped axis adds no points', () => {
     const s = spec(['c.bits=2..3', 'l.update=sign,direct', `${ZIP}c.device=a,b`], '1,2');
@@ -201,6 +202,30 @@ describe('phasecore sweep', () => {
     const whole = spawnSync(process.execPath, [...args.slice(0, -6), '--workers', '2', '--out', join(dir, 'whole'), '--quiet', '--no-plots'], { encoding: 'utf8' });
     expect(whole.status, whole.stderr).toBe(0);
     sameResults(rowsOf(out), rowsOf(join(dir, 'whole')));
+  }, 120_000);
+});
+
+describe('phasecore sweep stopped by a signal', () => {
+  it('on SIGINT abandons the running points, writes the table of the finished ones, exits 130, and resumes', async () => {
+    const { dir, file } = small();
+    const out = join(dir, 'i');
+    const args = [BIN, 'sweep', file, '--set', 'rec.v_th=0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1', '--set', 'train.iterations=12', '--workers', '2', '--out', out, '--quiet', '--no-plots'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const points = join(out, 'points');
+    const started = Date.now();
+    while ((!existsSync(points) || readdirSync(points).filter((n) => n.endsWith('.json')).length < 1) && Date.now() - started < 60_000) await new Promise((ok) => setTimeout(ok, 20));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((ok) => child.on('exit', (c) => ok(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/SIGINT: stopping the sweep; finished points are kept/);
+    const kept = rowsOf(out);
+    expect(kept.length).toBeGreaterThanOrEqual(1);
+    expect(kept.length).toBeLessThan(8);
+    const again = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(rowsOf(out)).toHaveLength(8);
   }, 120_000);
 });
 
