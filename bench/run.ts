@@ -9,8 +9,10 @@
 //  4. on-chip e-prop (bench/learning.ts): ms per training sequence on the core against a PyTorch
 //     online e-prop of the same update (Debian's python3-torch, one thread; target ≤ 0.6×), the
 //     SIMD kernel against the scalar path, and steps per second with learning on and off.
+//  5. sweeps (bench/sweep.ts): a 40-point sweep on 2 worker threads against the same points one
+//     after another in one process (target ≤ 0.6×).
 // Prints a table and writes bench/results/bench.json.
-// `npm run bench -- learning` runs only the fourth.
+// `npm run bench -- learning` runs only the fourth, `npm run bench -- sweep` only the fifth.
 import { join } from 'node:path';
 import { packageRoot } from '../src/data/package.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,8 @@ import type { Host } from '../src/compiler/workspace.ts';
 import { runEpropBench } from './eprop.ts';
 import { runCoreBench } from './core.ts';
 import { runLearningBench, type LearningBench } from './learning.ts';
+import { printSweep, runSweepBench } from './sweep.ts';
+import { availableParallelism } from 'node:os';
 
 function printLearning(lb: LearningBench): void {
   const f1 = (x: number) => x.toFixed(1).padStart(8);
@@ -42,6 +46,15 @@ if (process.argv[2] === 'learning') {
   const out = join(packageRoot(), 'bench', 'results/');
   mkdirSync(out, { recursive: true });
   writeFileSync(`${out}learning.json`, JSON.stringify({ learning: lb, node: process.version }, null, 2));
+  process.exit(0);
+}
+
+if (process.argv[2] === 'sweep') {
+  const sb = runSweepBench(3, availableParallelism());
+  printSweep(sb);
+  const out = join(packageRoot(), 'bench', 'results/');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(`${out}sweep.json`, JSON.stringify({ sweep: sb, node: process.version }, null, 2));
   process.exit(0);
 }
 
@@ -107,10 +120,12 @@ console.log(`  heap after ${cb.heap.sequences} sequences: ${cb.heap.first_mb.toF
 console.log(`  allocated per step between collections: ideal devices ${cb.allocation.ideal_bytes_per_step.toFixed(1)} B, PCM with read noise ${cb.allocation.pcm_bytes_per_step.toFixed(1)} B`);
 
 printLearning(lb);
+const sb = runSweepBench(3, availableParallelism());
+printSweep(sb);
 
 const out = join(packageRoot(), 'bench', 'results/');
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}bench.json`, JSON.stringify({
   frontend: { bytes: bytes.length, parse_ms: parse.median, check_ms: check.median, format_ms: fmt.median, target_ms: TARGET_MS },
-  eprop: ep, core: cb, learning: lb, node: process.version,
+  eprop: ep, core: cb, learning: lb, sweep: sb, node: process.version,
 }, null, 2));

@@ -39,6 +39,21 @@ const BASE = {
   config: { font: 'DejaVu Sans', axis: { labelFontSize: 12, titleFontSize: 13, grid: true }, legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 320 }, title: { fontSize: 14 } },
 };
 
+/**
+ * For values that share a beginning and an end, the part between (cut at `;`, `,` or a bracket,
+ * so whole settings show): a function from a value to its label; the value itself when nothing is shared.
+ */
+export function differingPart(values: readonly string[]): (v: string) => string {
+  if (values.length < 2) return (v) => v;
+  const parts = values.map((v) => v.split(/(?<=[;,({[])|(?=[;,)}\]])/));
+  let pre = 0;
+  while (parts.every((p) => pre < p.length && p[pre] === parts[0]![pre])) pre++;
+  let suf = 0;
+  while (parts.every((p) => suf < p.length - pre && p[p.length - 1 - suf] === parts[0]![parts[0]!.length - 1 - suf])) suf++;
+  const labels = new Map(values.map((v, i) => [v, parts[i]!.slice(pre, parts[i]!.length - suf).join('').replace(/^[\s;,]+|[\s;,]+$/g, '') || v]));
+  return new Set(labels.values()).size === values.length ? (v) => labels.get(v) ?? v : (v) => v;
+}
+
 /** The specs of a sweep's plots (by name), from its rows. */
 export function plotSpecs(id: SweepIdentity, results: readonly PointResult[]): Map<string, Spec> {
   const specs = new Map<string, Spec>();
@@ -51,9 +66,12 @@ export function plotSpecs(id: SweepIdentity, results: readonly PointResult[]): M
   const [xKey, ...rest] = own.map((a) => a.key);
   // Values as the plots show them: a call or block without its arguments when that keeps them apart
   // (`mixed_precision(epsilon = …)` → `mixed_precision`); the table has them whole.
+  // Values that differ only inside their arguments show the part that differs (`pcm { …;
+  // drift_compensation = on }` → `drift_compensation = on`).
   const shown = new Map<string, (v: string) => string>(own.map((a) => {
     const cut = (v: string) => v.replace(/\s*[({].*$/s, '');
-    return [a.key, new Set(a.values.map(cut)).size === a.values.length ? cut : (v: string) => v];
+    if (new Set(a.values.map(cut)).size === a.values.length) return [a.key, cut];
+    return [a.key, differingPart(a.values)];
   }));
   const show = (k: string, v: string) => (shown.get(k) ?? ((x: string) => x))(v);
   const label = (vals: Readonly<Record<string, string>>) => (rest.length === 0 ? 'all' : rest.map((k) => `${rest.length > 1 ? `${k}=` : ''}${show(k, vals[k] as string)}`).join(', '));

@@ -13,6 +13,7 @@ import { runCommand } from '../../src/cli/main.ts';
 import { tempDir } from '../helpers.ts';
 import { allPoints, deterministicPart, integerRange, parseSweep, pointCount, shardPoints, splitValues, ZIP, type Row, type SweepSpec } from '../../src/cli/sweep-spec.ts';
 import { loadInputs, type ParseCache } from '../../src/cli/load.ts';
+import { differingPart } from '../../src/cli/plot.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'phasecore.js');
@@ -79,6 +80,15 @@ describe('sweep axes and points', () => {
       const seen = Array.from({ length: n }, (_, i) => shardPoints(ps, { index: i, count: n }).map((p) => p.index)).flat().sort((a, b) => a - b);
       expect(seen).toEqual(ps.map((p) => p.index));
     }
+  });
+});
+
+describe('plot labels', () => {
+  it('show the part of a value that differs when the rest is shared', () => {
+    const v = ['pcm { profile = demirag2021; drift_compensation = off; refresh = threshold(g_high = 9 uS, min_diff = 2.25 uS) }', 'pcm { profile = demirag2021; drift_compensation = on; refresh = threshold(g_high = 9 uS, min_diff = 2.25 uS) }'];
+    expect(v.map(differingPart(v))).toEqual(['drift_compensation = off', 'drift_compensation = on']);
+    expect(['sgd(lr = 1e-3)', 'sgd(lr = 3e-3)'].map(differingPart(['sgd(lr = 1e-3)', 'sgd(lr = 3e-3)']))).toEqual(['lr = 1e-3', 'lr = 3e-3']);
+    expect(['a', 'b'].map(differingPart(['a', 'b']))).toEqual(['a', 'b']);
   });
 });
 
