@@ -339,6 +339,7 @@ function hostLearner(ir: TrainIR, held: Instance, core: Core): { learner: Refere
   const dev = core.program.core.device;
   // What a pair of devices holds, in weight units: the host's weights stay inside it.
   const maxW = (dev.devicesPerSide * dev.gMax) / dev.weightScale;
+  const verify = core.program.learning?.scheme === 'program_verify';
   const before = { inRec: new Float64Array(0), recRec: new Float64Array(0), inOut: new Float64Array(0), recOut: new Float64Array(0) };
   return {
     learner,
@@ -365,11 +366,16 @@ function hostLearner(ir: TrainIR, held: Instance, core: Core): { learner: Refere
       // The readout biases stay as compiled: the chip holds them in its program, not in devices.
       inst.biasOut.set(held.biasOut);
       // The change, clipped to what the devices hold, into the weight-change registers (a scheme
-      // that keeps a remainder keeps it; saturations counted), and written.
+      // that keeps a remainder keeps it; saturations counted), and written. Program-and-verify
+      // writes weights, not changes: its register holds the host's weight less the programmed one,
+      // so changes too small to move a device (or the weight_bits grid) add up on the host until
+      // they do, as a host holding the weights of a chip in the loop programs them.
       const L = core.learning;
+      const programmed = verify ? core.deviceWeights() : null;
       for (const s of cells) {
         const w = inst[s.block].w;
         w[s.index] = Math.max(-maxW, Math.min(maxW, w[s.index] as number));
+        if (programmed) { L.setChange(s.tile, s.cell, nearest(((w[s.index] as number) - (programmed[s.block][s.index] as number)) * 2 ** G.frac)); continue; }
         const dw = (w[s.index] as number) - (before[s.block][s.index] as number);
         if (dw !== 0) L.addChange(s.tile, s.cell, nearest(dw * 2 ** G.frac));
       }

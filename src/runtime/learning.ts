@@ -569,6 +569,13 @@ export class LearningUnit {
     return this.ledger(touched, reg);
   }
 
+  /** Chip in the loop, program-and-verify: set a cell's register to the host's weight less the programmed one (raw, gradient format), saturating and counting as the unit does. */
+  setChange(tile: number, cell: number, raw: number): void {
+    const r = this.registers[tile]!;
+    const G = this.R.gradient;
+    r.delta[cell] = raw > rawMax(G) || raw < rawMin(G) ? this.fit(raw, G, 'gradient') : raw;
+  }
+
   /** Chip in the loop: add a host's weight change (raw, gradient format) to a cell's register, saturating and counting as the unit does. */
   addChange(tile: number, cell: number, raw: number): void {
     const r = this.registers[tile]!;

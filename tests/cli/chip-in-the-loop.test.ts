@@ -108,6 +108,31 @@ describe('chip in the loop', () => {
     expect(Array.from(res.feedback)).not.toEqual(Array.from(initial));
   });
 
+  it('program-and-verify programs the host\'s weights: on a coarse weight grid, changes too small for a grid step add up on the host until they move one', () => {
+    // A 5-bit grid (step 2/15 in weight units) and Adam steps of 1e-2: no single step crosses half a grid step.
+    const src = source('adam(lr = 1e-2)', 'chip_in_the_loop', 'program_verify(tolerance = 0.5 uS, epsilon = 0)').replace('decay = multiply(q1.31);', 'decay = multiply(q1.31); weight_bits = 5 bit;');
+    const { program, result } = compileText(src);
+    const held = heldInstance(result);
+    const tr = coreTrainer({ ...lowered(src), iterations: 12 }, program, { held });
+    const start = tr.core.deviceWeights();
+    for (let i = 0; i < 12; i++) tr.step();
+    const w = tr.core.deviceWeights();
+    const step = (4095 / 2048) / 15;
+    let moved = 0;
+    for (const k of ['inRec', 'recRec', 'recOut'] as const) {
+      const host = tr.host![k].w;
+      for (let i = 0; i < w[k].length; i++) {
+        if (!held[k].mask[i]) continue;
+        // Each device weight is the host's weight on the grid (the nearest grid value: within half a step, and a grid value).
+        expect(Math.abs(w[k][i]! / step - Math.round(w[k][i]! / step)), `${k}[${i}] on the grid`).toBeLessThan(1e-6);
+        expect(Math.abs(w[k][i]! - host[i]!), `${k}[${i}]`).toBeLessThanOrEqual(step / 2 + 1e-9);
+        if (w[k][i] !== start[k][i]) moved++;
+      }
+    }
+    // 12 Adam steps of ≈ 1e-2 move weights by up to ≈ 0.12, almost a whole grid step (0.133): some cross a midpoint.
+    expect(moved).toBeGreaterThan(0);
+  });
+
   it('Adam compiles for the chip in the loop, and is refused on chip with the placement that can run it', () => {
     const loop = compileText(source('adam(lr = 1e-3)', 'chip_in_the_loop', 'direct'));
     expect(loop.program.learning).not.toBeNull();
