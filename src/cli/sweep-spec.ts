@@ -11,7 +11,9 @@
 // random.ts): points that differ only in a hardware option start from the same weights and see
 // the same data, as a paired comparison of schemes or bit widths should.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseOverride } from './overrides.ts';
 
 export interface Axis {
@@ -149,6 +151,8 @@ export const shardPoints = (points: readonly Point[], shard: { index: number; co
 /** What makes two sweep runs the same sweep: the files (by content), the axes, the seeds, the backend and options, the phasecore. */
 export interface SweepIdentity {
   readonly phasecore: string;
+  /** The SHA-256 of the phasecore that ran it (its bundle, or its sources in a checkout): results of another build may differ. */
+  readonly build: string;
   readonly file: string;
   readonly inputs: Readonly<Record<string, string>>;
   readonly backend: string;
@@ -161,6 +165,22 @@ export interface SweepIdentity {
 }
 
 export const sha256File = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+let build: string | undefined;
+/** This phasecore's build: the SHA-256 of the bundle running, or of every source file of a checkout running its sources. */
+export function buildHash(): string {
+  if (build !== undefined) return build;
+  const here = fileURLToPath(import.meta.url);
+  const h = createHash('sha256');
+  if (!here.endsWith('.ts')) h.update(readFileSync(here));
+  else {
+    const src = join(dirname(here), '..');
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)])).sort();
+    for (const f of walk(src)) h.update(relative(src, f)).update('\0').update(readFileSync(f));
+  }
+  build = h.digest('hex');
+  return build;
+}
 
 /** The identity's hash (sweep.json's `sweep_sha256`): equal for shards of one sweep, different for any other. */
 export const identityHash = (id: SweepIdentity): string => createHash('sha256').update(JSON.stringify(id)).digest('hex');

@@ -24,7 +24,7 @@ import { reporter } from './report.ts';
 import { loadInputs, type ParseCache } from './load.ts';
 import { outputError, writeFileAtomic } from './atomic.ts';
 import { EXIT_SIGNAL, wholeNumber } from './train.ts';
-import { allPoints, identityHash, parseShard, parseSweep, pointCount, pointOverrides, resultsCsv, sha256File, shardPoints, type Point, type PointResult, type Row, type SweepIdentity, type SweepSpec } from './sweep-spec.ts';
+import { allPoints, buildHash, identityHash, parseShard, parseSweep, pointCount, pointOverrides, resultsCsv, sha256File, shardPoints, type Point, type PointResult, type Row, type SweepIdentity, type SweepSpec } from './sweep-spec.ts';
 import { runPoint, WORKER_TAG, type FromWorker, type PointJob, type ToWorker } from './sweep-point.ts';
 import { writePlots } from './plot.ts';
 
@@ -145,7 +145,7 @@ export async function commandSweep(file: string, opts: SweepOptions, io: SweepIo
   const effectiveBackend = kind === 'run' ? 'core' : backend;
   const hashes = Object.fromEntries([...inputs].sort().map((f) => [displayPath(f), sha256File(f)]));
   const identity: SweepIdentity = {
-    phasecore: io.version, file: displayPath(root), inputs: hashes, backend: effectiveBackend, block: opts.block ?? null,
+    phasecore: io.version, build: buildHash(), file: displayPath(root), inputs: hashes, backend: effectiveBackend, block: opts.block ?? null,
     iterations: iterations ?? null, kind, axes: spec.axes, seeds: spec.seeds, points: total,
   };
   const sweep: SweepFile = { phasecore_sweep: 1, sweep_sha256: identityHash(identity), identity, shard };
@@ -269,6 +269,7 @@ export function differences(a: SweepIdentity, b: SweepIdentity): string {
   if (a.backend !== b.backend) out.push(`backend ${a.backend}`);
   if (a.iterations !== b.iterations || a.block !== b.block) out.push('other --iterations or --block');
   if (a.phasecore !== b.phasecore) out.push(`phasecore ${a.phasecore}`);
+  else if (a.build !== b.build) out.push('another build of phasecore (its code has changed since)');
   return out.length > 0 ? out.join('; ') : 'another sweep';
 }
 
