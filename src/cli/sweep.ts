@@ -297,9 +297,10 @@ function pool(job: PointJob, todo: readonly Point[], n: number, record: (r: Poin
       workers.push(w);
       live++;
       w.on('message', (m: FromWorker) => {
+        // The worker's next point first, so the progress line counts what is running now.
         out--; busy(out);
-        try { record(m.result); } catch (e) { finish(e); return; }
         feed(w);
+        try { record(m.result); } catch (e) { finish(e); }
       });
       w.on('error', (e) => finish(e));
       w.on('exit', () => { live--; if (live === 0) finish(); });
