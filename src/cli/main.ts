@@ -209,7 +209,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--set <block.param=values>', 'an axis: values separated by commas (learn.update=sign,direct) or a whole-number range (core.weight_bits=2..8); repeatable', axis(false), axes)
     .option('--zip <block.param=values>', 'an axis that goes with the one before it, value k with value k (no new points): e.g. the device each scheme needs', axis(true))
     .option('--seeds <list>', 'seeds: a list (1,2,3) or a range (1..5); each point takes its seed (default: the block\'s)')
-    .option('--backend <name>', 'reference (float64) or core (the emulated chip), as for train', 'reference')
+    .option('--backend <name>', 'reference (float64, the default) or core (the emulated chip), as for train; a run block runs on its core')
     .option('--iterations <n>', 'override the number of iterations of every point')
     .option('--block <name>', 'the train or run block when the file has several')
     .option('--workers <n>', 'worker threads (default: the machine\'s cores); 1 runs the points one after another in this thread')

@@ -180,6 +180,25 @@ describe('phasecore sweep', () => {
     expect(crow[1]!.energy_per_step_pj).toBeGreaterThan(0);
   }, 120_000);
 
+  it('runs a file\'s run block at every point, on its core, with the core\'s counters in each row', async () => {
+    const dir = tempDir('phasecore-sweep-run-');
+    const file = join(dir, 'r.snn');
+    writeFileSync(file, `import "${join(ROOT, 'examples', 'cores', 'pcm256.snn')}"\n${SMALL.replace(/learn l[^\n]*\n/, '').replace(/train \{[^\n]*\n/, 'run { network = n; core = pcm256; task = s; samples = 2 }\n')}`);
+    const r = await run('sweep', file, '--set', 'pcm256.adc=4 bit,8 bit', '--workers', '1', '--out', join(dir, 's'), '--quiet');
+    expect(r.code, r.err + r.out).toBe(0);
+    const rows = rowsOf(join(dir, 's'));
+    expect(rows.map((x) => [x.values['pcm256.adc'], x.status])).toEqual([['4 bit', 'ok'], ['8 bit', 'ok']]);
+    for (const x of rows) {
+      expect(x.steps).toBe(120); // 2 samples of 60 steps
+      expect(x.cycles).toBeGreaterThan(0);
+      expect(x.energy_per_step_pj).toBeGreaterThan(0);
+      expect(x.final_loss).not.toBeNull(); // pattern generation has targets
+    }
+    // A 4-bit ADC costs less per conversion than an 8-bit one (NeuroSim's law).
+    expect(rows[0]!.energy_pj!).toBeLessThan(rows[1]!.energy_pj!);
+    expect((await run('sweep', file, '--set', 'pcm256.adc=4 bit,8 bit', '--iterations', '2', '--out', join(dir, 't'))).code).toBe(2);
+  }, 60_000);
+
   it('stops an error in a swept value before anything runs, shown in the --set argument', async () => {
     const { dir, file } = small();
     const r = await run('sweep', file, '--set', 'rec.tau_m=20 ms,20 mV', '--out', join(dir, 's'));
