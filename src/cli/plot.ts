@@ -26,10 +26,10 @@ function quantity(v: string): { x: number; unit: string } | null {
 }
 
 /** The x axis for one swept key: numeric (with its unit in the title) when every value is a number with one unit, else the values as categories. */
-function xAxis(key: string, values: readonly string[]): { numeric: boolean; title: string; of: (v: string) => number | string } {
+function xAxis(key: string, values: readonly string[]): { numeric: boolean; whole?: boolean; title: string; of: (v: string) => number | string } {
   const qs = values.map(quantity);
   const unit = qs[0]?.unit;
-  if (qs.every((q) => q !== null && q.unit === unit)) return { numeric: true, title: unit ? `${key} (${unit})` : key, of: (v) => (quantity(v) as { x: number }).x };
+  if (qs.every((q) => q !== null && q.unit === unit)) return { numeric: true, whole: qs.every((q) => Number.isInteger(q!.x)), title: unit ? `${key} (${unit})` : key, of: (v) => (quantity(v) as { x: number }).x };
   return { numeric: false, title: key, of: (v) => v };
 }
 
@@ -85,7 +85,8 @@ export function plotSpecs(id: SweepIdentity, results: readonly PointResult[]): M
   // seeds, their range (min to max) as a band or a bar, and each seed; a log scale when the values
   // span more than a factor of 30.
   const metrics = [
-    { name: 'final_loss', of: (r: PointResult['row']) => r.final_loss ?? null, title: id.kind === 'train' ? 'final loss (last iteration)' : 'loss', head: 'Final loss' },
+    // A train's final loss is the mean of its last 10 iterations (the last alone is noisy), as its accuracy is.
+    { name: 'final_loss', of: (r: PointResult['row']) => (id.kind === 'train' ? r.last10_loss : r.final_loss) ?? null, title: id.kind === 'train' ? 'final loss (mean of the last 10 iterations)' : 'loss', head: 'Final loss' },
     { name: 'final_accuracy', of: (r: PointResult['row']) => (r.final_accuracy == null ? null : r.final_accuracy * 100), title: id.kind === 'train' ? 'accuracy (%, mean of the last 10 iterations)' : 'accuracy (%)', head: 'Accuracy' },
     { name: 'test_loss', of: (r: PointResult['row']) => r.test_loss ?? null, title: 'test loss (after test_after, learning off)', head: 'Test loss' },
     { name: 'test_accuracy', of: (r: PointResult['row']) => (r.test_error == null ? null : (1 - r.test_error) * 100), title: 'test accuracy (%, after test_after, learning off)', head: 'Test accuracy' },
@@ -98,7 +99,7 @@ export function plotSpecs(id: SweepIdentity, results: readonly PointResult[]): M
       const ys = rows.map((r) => r.y);
       const log = Math.min(...ys) > 0 && Math.max(...ys) / Math.min(...ys) > 30;
       const yScale = log ? { type: 'log' } : { zero: false };
-      const xEnc = x.numeric ? { field: 'x', type: 'quantitative', title: x.title, scale: { zero: false } } : { field: 'x', type: 'nominal', title: x.title, sort: own[0]!.values.map((v) => show(xKey, v)), axis: { labelAngle: 0 } };
+      const xEnc = x.numeric ? { field: 'x', type: 'quantitative', title: x.title, scale: { zero: false }, ...(x.whole ? { axis: { tickMinStep: 1, format: 'd' } } : {}) } : { field: 'x', type: 'nominal', title: x.title, sort: own[0]!.values.map((v) => show(xKey, v)), axis: { labelAngle: 0 } };
       const color = { field: 'series', type: 'nominal', title: rest.length > 0 ? rest.join(', ') : null, legend: rest.length > 0 ? { orient: 'bottom', columns: 2 } : null };
       const spread = { aggregate: [{ op: 'min', field: 'y', as: 'lo' }, { op: 'max', field: 'y', as: 'hi' }, { op: 'median', field: 'y', as: 'mid' }], groupby: ['x', 'series'] };
       const y = (field: string) => ({ field, type: 'quantitative', title: metric.title, scale: yScale });
@@ -134,7 +135,7 @@ export function plotSpecs(id: SweepIdentity, results: readonly PointResult[]): M
   const withEnergy = ok.filter((r) => r.row.energy_per_step_pj !== null);
   const useAcc = withEnergy.some((r) => r.row.final_accuracy !== null);
   if (withEnergy.length > 0 && (useAcc || withEnergy.some((r) => r.row.final_loss !== null))) {
-    const rows = withEnergy.map((r) => ({ energy: (r.row.energy_per_step_pj as number) / 1000, y: useAcc ? (r.row.final_accuracy ?? 0) * 100 : r.row.final_loss, point: pointLabel(r.row.values) }));
+    const rows = withEnergy.map((r) => ({ energy: (r.row.energy_per_step_pj as number) / 1000, y: useAcc ? (r.row.final_accuracy ?? 0) * 100 : (id.kind === 'train' ? r.row.last10_loss : r.row.final_loss), point: pointLabel(r.row.values) }));
     specs.set('energy', {
       ...BASE, title: { text: `Energy per step against ${useAcc ? 'accuracy' : 'final loss'}`, subtitle: subtitle(`a mark per point and seed${id.kind === 'train' ? '; energy while training, learning included' : ''}`) },
       data: { values: rows },

@@ -83,6 +83,7 @@ export async function runPoint(job: PointJob, p: Point, parsed: ParseCache): Pro
       error_code: diverged ? 'diverged' : null,
       error: diverged ? `the loss is not a finite number from iteration ${losses.indexOf(null)} on` : null,
       final_loss: num(j.final.loss), best_loss: finite.length > 0 ? Math.min(...finite) : null,
+      last10_loss: diverged || losses.length === 0 ? null : (losses.slice(-10) as number[]).reduce((a, b) => a + b, 0) / Math.min(10, losses.length),
       final_accuracy: num(j.final.accuracy), best_accuracy: accs.some((a) => a !== null) ? Math.max(...accs.filter((a): a is number => a !== null)) : null,
       validation_loss: lastWith('validation_loss'), validation_error: lastWith('validation_error'),
       test_loss: num(j.final.test?.loss), test_error: num(j.final.test?.error),
@@ -95,7 +96,7 @@ export async function runPoint(job: PointJob, p: Point, parsed: ParseCache): Pro
   const j = lastJson(text) as RunJson;
   const row: Row = {
     index: p.index, values, seed: j.seed, status: 'ok', error_code: null, error: null,
-    final_loss: num(j.outputs?.loss), best_loss: num(j.outputs?.loss), final_accuracy: num(j.outputs?.accuracy), best_accuracy: num(j.outputs?.accuracy),
+    final_loss: num(j.outputs?.loss), best_loss: num(j.outputs?.loss), last10_loss: null, final_accuracy: num(j.outputs?.accuracy), best_accuracy: num(j.outputs?.accuracy),
     validation_loss: null, validation_error: null, test_loss: null, test_error: null,
     pulses: j.programming.set_pulses + j.programming.reset_pulses, refreshes: 0,
     saturations: Object.values(j.saturations).reduce((a, b) => a + b, 0),
@@ -110,7 +111,7 @@ function failed(job: PointJob, p: Point, set: string[], wallMs: number, code: st
   return {
     row: {
       index: p.index, values, seed: p.seed, status: 'failed', error_code: code, error: message,
-      final_loss: null, best_loss: null, final_accuracy: null, best_accuracy: null, validation_loss: null, validation_error: null, test_loss: null, test_error: null,
+      final_loss: null, best_loss: null, last10_loss: null, final_accuracy: null, best_accuracy: null, validation_loss: null, validation_error: null, test_loss: null, test_error: null,
       pulses: null, refreshes: null, saturations: null, cycles: null, energy_pj: null, energy_per_step_pj: null, steps: null,
       wall_s: wallMs / 1000, manifest: { phasecore: job.version, inputs: job.inputs, overrides: set, seed: p.seed, backend: job.backend },
     },

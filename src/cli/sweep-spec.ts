@@ -196,6 +196,8 @@ export interface Row {
   readonly error_code: string | null;
   readonly error: string | null;
   readonly final_loss: number | null; readonly best_loss: number | null;
+  /** The loss averaged over the last (up to) 10 iterations, as train averages its accuracy: a final figure less noisy than the last iteration's. */
+  readonly last10_loss: number | null;
   readonly final_accuracy: number | null; readonly best_accuracy: number | null;
   readonly validation_loss: number | null; readonly validation_error: number | null;
   /** The test after training (the block's test_after): its loss and error rate. */
@@ -211,7 +213,7 @@ export interface Row {
 /** A point's result file: its row and its loss curve (per iteration; empty for a run). */
 export interface PointResult { readonly row: Row; readonly curve: ReadonlyArray<{ iteration: number; loss: number | null; accuracy: number | null }> }
 
-const NUMERIC = ['final_loss', 'best_loss', 'final_accuracy', 'best_accuracy', 'validation_loss', 'validation_error', 'test_loss', 'test_error', 'pulses', 'refreshes', 'saturations', 'cycles', 'energy_pj', 'energy_per_step_pj', 'steps', 'wall_s'] as const;
+const NUMERIC = ['final_loss', 'best_loss', 'last10_loss', 'final_accuracy', 'best_accuracy', 'validation_loss', 'validation_error', 'test_loss', 'test_error', 'pulses', 'refreshes', 'saturations', 'cycles', 'energy_pj', 'energy_per_step_pj', 'steps', 'wall_s'] as const;
 
 /** results.csv: a header of index, each axis, seed, status, error, the numbers; a row per point in index order. */
 export function resultsCsv(axes: readonly Axis[], rows: readonly Row[]): string {

@@ -129,7 +129,7 @@ describe('phasecore sweep', () => {
     // Points that differ only in a value start from the same seed's streams; different seeds differ.
     expect(rows[0]!.final_loss).not.toBe(rows[1]!.final_loss);
     const csv = readFileSync(join(dir, 'one', 'results.csv'), 'utf8').split('\n');
-    expect(csv[0]).toBe('index,l.optimizer,rec.v_th,seed,status,error_code,error,final_loss,best_loss,final_accuracy,best_accuracy,validation_loss,validation_error,test_loss,test_error,pulses,refreshes,saturations,cycles,energy_pj,energy_per_step_pj,steps,wall_s');
+    expect(csv[0]).toBe('index,l.optimizer,rec.v_th,seed,status,error_code,error,final_loss,best_loss,last10_loss,final_accuracy,best_accuracy,validation_loss,validation_error,test_loss,test_error,pulses,refreshes,saturations,cycles,energy_pj,energy_per_step_pj,steps,wall_s');
     expect(csv[1]).toMatch(/^0,sgd\(lr = 1e-3\),0\.04,1,ok,,,/);
 
     // Two worker threads: the same results.
