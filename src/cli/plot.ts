@@ -35,7 +35,7 @@ function xAxis(key: string, values: readonly string[]): { numeric: boolean; whol
 
 const BASE = {
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  background: 'white', padding: 12, width: 520, height: 300,
+  background: 'white', padding: 12, width: 520, height: 320,
   config: { font: 'DejaVu Sans', axis: { labelFontSize: 12, titleFontSize: 13, grid: true }, legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 320 }, title: { fontSize: 14 } },
 };
 
@@ -86,10 +86,10 @@ export function plotSpecs(id: SweepIdentity, results: readonly PointResult[]): M
   // span more than a factor of 30.
   const metrics = [
     // A train's final loss is the mean of its last 10 iterations (the last alone is noisy), as its accuracy is.
-    { name: 'final_loss', of: (r: PointResult['row']) => (id.kind === 'train' ? r.last10_loss : r.final_loss) ?? null, title: id.kind === 'train' ? 'final loss (mean of the last 10 iterations)' : 'loss', head: 'Final loss' },
-    { name: 'final_accuracy', of: (r: PointResult['row']) => (r.final_accuracy == null ? null : r.final_accuracy * 100), title: id.kind === 'train' ? 'accuracy (%, mean of the last 10 iterations)' : 'accuracy (%)', head: 'Accuracy' },
-    { name: 'test_loss', of: (r: PointResult['row']) => r.test_loss ?? null, title: 'test loss (after test_after, learning off)', head: 'Test loss' },
-    { name: 'test_accuracy', of: (r: PointResult['row']) => (r.test_error == null ? null : (1 - r.test_error) * 100), title: 'test accuracy (%, after test_after, learning off)', head: 'Test accuracy' },
+    { name: 'final_loss', of: (r: PointResult['row']) => (id.kind === 'train' ? r.last10_loss : r.final_loss) ?? null, title: id.kind === 'train' ? 'loss, last 10 iterations (mean)' : 'loss', head: 'Final loss' },
+    { name: 'final_accuracy', of: (r: PointResult['row']) => (r.final_accuracy == null ? null : r.final_accuracy * 100), title: id.kind === 'train' ? 'accuracy (%), last 10 iterations' : 'accuracy (%)', head: 'Accuracy' },
+    { name: 'test_loss', of: (r: PointResult['row']) => r.test_loss ?? null, title: 'test loss (learning off)', head: 'Test loss' },
+    { name: 'test_accuracy', of: (r: PointResult['row']) => (r.test_error == null ? null : (1 - r.test_error) * 100), title: 'test accuracy (%, learning off)', head: 'Test accuracy' },
   ];
   if (xKey !== undefined) {
     const x = xAxis(xKey, own[0]!.values);
