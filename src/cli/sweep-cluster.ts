@@ -72,6 +72,12 @@ export function commandPlan(file: string, o: PlanOptions, io: { out: (s: string)
     const path = join(outDir, name);
     try { mkdirSync(outDir, { recursive: true }); writeFileAtomic(path, text); written.push(displayPath(path)); } catch (e) { failures.push(outputError(displayPath(path), e)); }
   };
+  // Slurm opens a task's log before the script runs: the results directory must exist at submission.
+  try { mkdirSync(resolve(results), { recursive: true }); } catch (e) { failures.push(outputError(results, e)); }
+  // A pod sees the sweep's files at their paths relative to here: one outside cannot be there.
+  for (const [what, p] of [['the file', rel(file)], ['the results directory', results]] as const) {
+    if (p.startsWith('..') && o.k8s) io.err(`note: ${what} (${p}) is outside this directory: the pods' volume, mounted at /work for this directory, will not hold it there; plan from a directory that contains it`);
+  }
   const merge = `phasecore sweep merge ${Array.from({ length: Math.min(n, 3) }, (_, i) => `${results}/shard-${i}`).join(' ')}${n > 3 ? ' ...' : ''} --out ${results}/merged`;
 
   if (o.slurm) {
