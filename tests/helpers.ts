@@ -73,3 +73,22 @@ learn l : eprop { loss = mse }
 task t : evidence_accumulation { channels_per_group = 1 }
 train { network = net; learn = l; task = t }
 `;
+
+/** Run the CLI in-process: exit code, stdout and stderr (the CLI is loaded on first use: most tests never need it). */
+export async function runCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { runCommand } = await import('../src/cli/main.ts');
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCommand(args, (s) => out.push(s), (s) => err.push(s));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** A network small enough to train in milliseconds: 10 inputs, 12 LIF neurons, one readout. */
+export const SMALL_NETWORK = `network n {
+  input in[10]
+  population rec[12] : LIF { v_th = 0.05 }
+  readout out[1] : LI
+  in -> rec : dense { w ~ normal(0, 0.3) }
+  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
+  rec -> out : dense
+}`;

@@ -4,32 +4,18 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '../../src/cli/main.ts';
-import { tempDir } from '../helpers.ts';
+import { runCli, SMALL_NETWORK, tempDir } from '../helpers.ts';
 import { decodeNpy, encodeNpy } from '../../src/data/npy.ts';
 import { commandTrain, PROGRESS_EVERY_MS, trainingWarnings } from '../../src/cli/train.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Run the CLI in-process: exit code, stdout and stderr. */
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCommand(args, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 const tmp = () => tempDir('phasecore-cli-');
 
 const SMALL = `
-network n {
-  input in[10]
-  population rec[12] : LIF { v_th = 0.05 }
-  readout out[1] : LI
-  in -> rec : dense { w ~ normal(0, 0.3) }
-  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
-  rec -> out : dense
-}
+${SMALL_NETWORK}
 learn l : eprop { feedback = random { B ~ normal(0, 1) } }
 task s : pattern_generation { duration = 100 ms; channels = 10 }
 train { network = n; learn = l; task = s; iterations = 3 }

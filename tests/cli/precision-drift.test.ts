@@ -6,19 +6,14 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '../../src/cli/main.ts';
-import { tempDir } from '../helpers.ts';
+import { runCli, SMALL_NETWORK, tempDir } from '../helpers.ts';
 import { weightOnGrid } from '../../src/runtime/program.ts';
 import { decodeNpy } from '../../src/data/npy.ts';
 
 const npy = (path: string): Float64Array => { const r = decodeNpy(readFileSync(path)); if (!r.ok) throw new Error(r.reason); return r.array.data; };
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []; const err: string[] = [];
-  const code = await runCommand(args, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 const file = (core: string, update: string): string => {
   const dir = tempDir('phasecore-precision-');
@@ -26,14 +21,7 @@ const file = (core: string, update: string): string => {
   writeFileSync(path, `
 import "${join(ROOT, 'examples', 'cores', 'pcm256.snn')}"
 ${core}
-network n {
-  input in[10]
-  population rec[12] : LIF { v_th = 0.05 }
-  readout out[1] : LI
-  in -> rec : dense { w ~ normal(0, 0.3) }
-  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
-  rec -> out : dense
-}
+${SMALL_NETWORK}
 learn l : eprop { feedback = random { B ~ normal(0, 1) }; optimizer = sgd(lr = 3e-2); update = ${update} }
 task s : pattern_generation { duration = 60 ms; channels = 10 }
 train { network = n; core = chip; learn = l; task = s; iterations = 3 }

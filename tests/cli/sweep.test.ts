@@ -9,8 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { Job } from 'kubernetes-models/batch/v1/Job';
-import { runCommand } from '../../src/cli/main.ts';
-import { tempDir } from '../helpers.ts';
+import { runCli, SMALL_NETWORK, tempDir } from '../helpers.ts';
 import { allPoints, deterministicPart, integerRange, parseSweep, pointCount, shardPoints, splitValues, ZIP, type Row, type SweepSpec } from '../../src/cli/sweep-spec.ts';
 import { loadInputs, type ParseCache } from '../../src/cli/load.ts';
 import { differingPart } from '../../src/cli/plot.ts';
@@ -18,21 +17,10 @@ import { differingPart } from '../../src/cli/plot.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'phasecore.js');
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []; const err: string[] = [];
-  const code = await runCommand(args, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 const SMALL = `
-network n {
-  input in[10]
-  population rec[12] : LIF { v_th = 0.05 }
-  readout out[1] : LI
-  in -> rec : dense { w ~ normal(0, 0.3) }
-  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
-  rec -> out : dense
-}
+${SMALL_NETWORK}
 learn l : eprop { feedback = random { B ~ normal(0, 1) }; optimizer = sgd(lr = 1e-3) }
 task s : pattern_generation { duration = 60 ms; channels = 10 }
 train { network = n; learn = l; task = s; iterations = 2 }
