@@ -70,7 +70,8 @@ const write = (text: string) => writeFileSync(file(), text);
 /** Run a command the page shows, on mynet.snn in the temporary repository root, paths shown as the page shows them. */
 async function session(s: Session): Promise<{ code: number; lines: string[] }> {
   expect(s.args).toContain('mynet.snn');
-  const r = await run(s.args.map((a) => (a === 'mynet.snn' ? file() : a)));
+  // Its outputs go into the temporary root too (`--out runs/...`).
+  const r = await run(s.args.map((a) => (a === 'mynet.snn' ? file() : a.startsWith('runs/') ? join(dir, a) : a)));
   const text = [r.err, r.out].filter((x) => x !== '').join('\n').split(`${dir}/`).join('');
   return { code: r.code, lines: text === '' ? [] : text.split('\n') };
 }
@@ -201,4 +202,16 @@ describe('docs/tutorial.md, step 8', () => {
     const [s] = sessions(section(8));
     await expectSession(s!, 0);
   });
+});
+
+describe('docs/tutorial.md, step 9', () => {
+  it('the sweep prints what the page quotes, and its table has a row per point', async () => {
+    write(FINAL);
+    const [s] = sessions(section(9));
+    await expectSession(s!, 0);
+    const out = s!.args[s!.args.indexOf('--out') + 1] as string;
+    const csv = readFileSync(join(dir, out, 'results.csv'), 'utf8').trim().split('\n');
+    const values = (/--set \S+=(\S+)/.exec(s!.args.join(' ')) as RegExpExecArray)[1]!.split(',');
+    expect(csv.length - 1).toBe(values.length);
+  }, 120_000);
 });
