@@ -9,10 +9,7 @@ import * as S from '../dsl/schema.ts';
 import { diag, didYouMean, type Diagnostic, type DiagKind } from '../dsl/diagnostics.ts';
 import { parseSource } from '../dsl/parse.ts';
 import { SourceFile, type Span } from '../dsl/span.ts';
-import {
-  DIMENSIONLESS, DIMENSIONS, describeDim, dimPow, dimTimes, inUnit, isDimensionless, lookupUnit, sameDim, showQuantity,
-  type DimName, type Quantity,
-} from '../dsl/units.ts';
+import { DIMENSIONS, describeDim, inUnit, isDimensionless, sameDim, showQuantity, type DimName, type Quantity } from '../dsl/units.ts';
 import { readNpy, readNpyHeader } from '../data/npy.ts';
 import { displayPath, parsedClosure, type Module, type Workspace } from './workspace.ts';
 import { lowerTask } from './lower.ts';
@@ -20,6 +17,7 @@ import { taskSteps } from '../tasks/generate.ts';
 import { DEFAULT_MEMORY_BUDGET, estimateMemory, VALIDATION_SEQUENCES } from '../ir/memory.ts';
 import { formatBytes } from '../data/files.ts';
 import { fieldMax, ISA } from '../runtime/isa.ts';
+import { evaluate, evaluateList, type EvalContext } from './evaluate.ts';
 import type {
 
   CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value, Place,
@@ -33,26 +31,6 @@ type DeclKind = S.DeclKind | 'train' | 'run';
 interface Decl { readonly kind: DeclKind; readonly name: string; readonly stmt: A.Section | A.Const; readonly module: Module }
 
 const KIND_NOUN: Record<DeclKind, string> = { network: 'a network', core: 'a core', learn: 'a learning rule', task: 'a task', const: 'a constant', train: 'a train block', run: 'a run block' };
-
-/** Functions of the expression language: name → [min args, max args, implementation]. */
-const FUNCTIONS: Record<string, { arity: [number, number]; dimless: boolean; f: (xs: number[]) => number }> = {
-  sqrt: { arity: [1, 1], dimless: false, f: ([x]) => Math.sqrt(x as number) },
-  exp: { arity: [1, 1], dimless: true, f: ([x]) => Math.exp(x as number) },
-  log: { arity: [1, 1], dimless: true, f: ([x]) => Math.log(x as number) },
-  log2: { arity: [1, 1], dimless: true, f: ([x]) => Math.log2(x as number) },
-  log10: { arity: [1, 1], dimless: true, f: ([x]) => Math.log10(x as number) },
-  sin: { arity: [1, 1], dimless: true, f: ([x]) => Math.sin(x as number) },
-  cos: { arity: [1, 1], dimless: true, f: ([x]) => Math.cos(x as number) },
-  tanh: { arity: [1, 1], dimless: true, f: ([x]) => Math.tanh(x as number) },
-  abs: { arity: [1, 1], dimless: false, f: ([x]) => Math.abs(x as number) },
-  floor: { arity: [1, 1], dimless: false, f: ([x]) => Math.floor(x as number) },
-  ceil: { arity: [1, 1], dimless: false, f: ([x]) => Math.ceil(x as number) },
-  round: { arity: [1, 1], dimless: false, f: ([x]) => Math.round(x as number) },
-  min: { arity: [1, 64], dimless: false, f: (xs) => Math.min(...xs) },
-  max: { arity: [1, 64], dimless: false, f: (xs) => Math.max(...xs) },
-};
-const BUILTIN_CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
-const COMMON_UNITS = ['s', 'ms', 'us', 'ns', 'Hz', 'kHz', 'MHz', 'GHz', 'S', 'mS', 'uS', 'nS', 'V', 'mV', 'uV', 'A', 'mA', 'uA', 'nA', 'pA', 'J', 'nJ', 'pJ', 'fJ', 'W', 'mW', 'uW', 'ohm', 'F', 'pF', 'bit', 'bits', 'cycle', 'cycles'];
 
 export interface CheckResult {
   readonly diagnostics: Diagnostic[];
@@ -277,130 +255,23 @@ class ModuleChecker {
     return v;
   }
 
+  /** The evaluator's view of this module: its diagnostics, its text, its scope. */
+  private readonly evalContext: EvalContext = {
+    report: (kind, at, message) => this.report(kind, at, message),
+    text: (span) => this.text(span),
+    resolve: (name) => {
+      const found = this.lookup(name);
+      if (!found) return undefined;
+      return { constant: found.decl.kind === 'const' ? () => found.checker.constValue(name) : null, noun: KIND_NOUN[found.decl.kind] };
+    },
+    constants: () => [...this.scope.values()].filter((d) => d.kind === 'const').map((d) => d.name),
+  };
+
   /** Evaluate a numeric expression to a quantity, or report why it is not one. */
-  number(e: A.Expr): Quantity | undefined {
-    switch (e.kind) {
-      case 'Num': return { si: e.value, dim: DIMENSIONLESS };
-      case 'WithUnit': {
-        const u = lookupUnit(e.unit.name);
-        if (!u) { this.report('UnknownUnit', e.unit.span, `Unknown unit '${e.unit.name}'.${didYouMean(e.unit.name, COMMON_UNITS)}`); return undefined; }
-        if (e.value.kind === 'List') { this.report('WrongType', e.span, 'A list with a unit is not a single number here.'); return undefined; }
-        const q = this.number(e.value);
-        return q ? { si: q.si * u.si, dim: dimTimes(q.dim, u.dim) } : undefined;
-      }
-      case 'Name': {
-        const c = BUILTIN_CONSTANTS[e.name];
-        const found = this.lookup(e.name);
-        if (!found) {
-          if (c !== undefined) return { si: c, dim: DIMENSIONLESS };
-          const consts = [...this.scope.values()].filter((d) => d.kind === 'const').map((d) => d.name);
-          this.report('UnknownName', e.span, `Unknown name '${e.name}': expected a number or a constant.${didYouMean(e.name, [...consts, ...Object.keys(BUILTIN_CONSTANTS)])}`);
-          return undefined;
-        }
-        if (found.decl.kind !== 'const') { this.report('WrongKind', e.span, `'${e.name}' is ${KIND_NOUN[found.decl.kind]}, not a number.`); return undefined; }
-        const v = found.checker.constValue(e.name);
-        if (!v) return undefined;
-        if (v.t !== 'quantity') { this.report('WrongType', e.span, `The constant '${e.name}' is ${v.t === 'list' ? 'a list' : 'a string'}, not a number.`); return undefined; }
-        return { si: v.si, dim: v.dim };
-      }
-      case 'Unary': {
-        const q = this.number(e.operand);
-        return q && (e.op === '-' ? { si: -q.si, dim: q.dim } : q);
-      }
-      case 'Binary': return this.binary(e);
-      case 'Call': return this.call(e);
-      case 'Str': this.report('WrongType', e.span, `Expected a number, found the string ${this.text(e.span)}.`); return undefined;
-      case 'List': this.report('WrongType', e.span, 'Expected a single number, found a list.'); return undefined;
-      case 'FormatLit': this.report('WrongType', e.span, `Expected a number, found the fixed-point format ${e.text}.`); return undefined;
-      case 'Index': this.report('WrongType', e.span, `Expected a number, found the neuron selection ${this.text(e.span)}.`); return undefined;
-      case 'Dims': this.report('WrongType', e.span, `Expected a number, found the shape ${this.text(e.span)}.`); return undefined;
-    }
-  }
-
-  private finite(q: Quantity, at: Span): Quantity | undefined {
-    if (Number.isFinite(q.si)) return q;
-    this.report('NotFinite', at, `This evaluates to ${Number.isNaN(q.si) ? 'not-a-number' : 'infinity'}${Number.isNaN(q.si) ? '' : ' (a division by zero or an overflow)'}.`);
-    return undefined;
-  }
-
-  private binary(e: A.Binary): Quantity | undefined {
-    const l = this.number(e.left);
-    const r = this.number(e.right);
-    if (!l || !r) return undefined;
-    switch (e.op) {
-      case '+': case '-':
-        if (!sameDim(l.dim, r.dim)) {
-          this.report('IncompatibleUnits', e.span, `Cannot ${e.op === '+' ? 'add' : 'subtract'} ${describeDim(r.dim)} (${this.text(e.right.span)}) ${e.op === '+' ? 'to' : 'from'} ${describeDim(l.dim)} (${this.text(e.left.span)}).`);
-          return undefined;
-        }
-        return this.finite({ si: e.op === '+' ? l.si + r.si : l.si - r.si, dim: l.dim }, e.span);
-      case '*': return this.finite({ si: l.si * r.si, dim: dimTimes(l.dim, r.dim) }, e.span);
-      case '/':
-        if (r.si === 0) { this.report('NotFinite', e.right.span, 'Division by zero.'); return undefined; }
-        return this.finite({ si: l.si / r.si, dim: dimTimes(l.dim, r.dim, -1) }, e.span);
-      case '^':
-        if (!isDimensionless(r.dim)) { this.report('IncompatibleUnits', e.right.span, `An exponent must be a plain number; this is ${describeDim(r.dim)}.`); return undefined; }
-        if (!isDimensionless(l.dim) && !Number.isInteger(r.si * 2)) { this.report('IncompatibleUnits', e.span, `${describeDim(l.dim)} can only be raised to a whole or half power.`); return undefined; }
-        return this.finite({ si: l.si ** r.si, dim: dimPow(l.dim, r.si) }, e.span);
-    }
-  }
-
-  private call(e: A.Call): Quantity | undefined {
-    const fn = FUNCTIONS[e.callee.name];
-    if (!fn) {
-      const name = e.callee.name;
-      if (name in S.INITIALISERS) { this.report('WrongType', e.span, `${name}(...) is an initialiser, not a number; it can only initialise a parameter (\`w ~ normal(0, 1)\`).`); return undefined; }
-      this.report('UnknownFunction', e.callee.span, `Unknown function '${name}'.${didYouMean(name, Object.keys(FUNCTIONS))} The functions are: ${Object.keys(FUNCTIONS).join(', ')}.`);
-      return undefined;
-    }
-    if (e.body) { this.report('WrongArguments', e.span, `${e.callee.name}(...) takes no block.`); return undefined; }
-    const args = e.args ?? [];
-    const named = args.find((a) => a.name);
-    if (named) { this.report('WrongArguments', named.span, `${e.callee.name}(...) takes no named arguments.`); return undefined; }
-    const [lo, hi] = fn.arity;
-    if (args.length < lo || args.length > hi) {
-      this.report('WrongArguments', e.span, `${e.callee.name}(...) takes ${lo === hi ? lo : `${lo} to ${hi}`} argument${hi === 1 ? '' : 's'}, found ${args.length}.`);
-      return undefined;
-    }
-    const qs: Quantity[] = [];
-    for (const a of args) { const q = this.number(a.value); if (!q) return undefined; qs.push(q); }
-    const d0 = (qs[0] as Quantity).dim;
-    if (fn.dimless && !isDimensionless(d0)) { this.report('IncompatibleUnits', e.span, `${e.callee.name}(...) needs a plain number; its argument is ${describeDim(d0)}.`); return undefined; }
-    if (qs.some((q) => !sameDim(q.dim, d0))) { this.report('IncompatibleUnits', e.span, `The arguments of ${e.callee.name}(...) have different dimensions.`); return undefined; }
-    const dim = e.callee.name === 'sqrt' ? dimPow(d0, 0.5) : d0;
-    if (e.callee.name === 'round' || e.callee.name === 'floor' || e.callee.name === 'ceil') {
-      if (!isDimensionless(d0)) { this.report('IncompatibleUnits', e.span, `${e.callee.name}(...) needs a plain number; convert first (\`round(t / 1 ms)\`).`); return undefined; }
-    }
-    return this.finite({ si: fn.f(qs.map((q) => q.si)), dim }, e.span);
-  }
+  number(e: A.Expr): Quantity | undefined { return evaluate(e, this.evalContext); }
 
   /** A list of numbers: `[1, 2] Hz`, `[a, b]`, or a list constant. */
-  private numberList(e: A.Expr): Quantity[] | undefined {
-    let unit: Quantity = { si: 1, dim: DIMENSIONLESS };
-    let inner = e;
-    if (e.kind === 'WithUnit' && e.value.kind === 'List') {
-      const u = lookupUnit(e.unit.name);
-      if (!u) { this.report('UnknownUnit', e.unit.span, `Unknown unit '${e.unit.name}'.${didYouMean(e.unit.name, COMMON_UNITS)}`); return undefined; }
-      unit = u;
-      inner = e.value;
-    }
-    if (inner.kind === 'Name') {
-      const found = this.lookup(inner.name);
-      if (found?.decl.kind === 'const') {
-        const v = found.checker.constValue(inner.name);
-        if (v?.t === 'list') return v.items.map((x) => (x.t === 'quantity' ? { si: x.si, dim: x.dim } : { si: 0, dim: DIMENSIONLESS }));
-        if (!v) return undefined;
-      }
-    }
-    if (inner.kind !== 'List') { this.report('WrongType', e.span, `Expected a list such as \`[1, 2, 3] Hz\`, found ${this.text(e.span)}.`); return undefined; }
-    const out: Quantity[] = [];
-    for (const item of inner.items) {
-      const q = this.number(item);
-      if (!q) return undefined;
-      out.push({ si: q.si * unit.si, dim: dimTimes(q.dim, unit.dim) });
-    }
-    return out;
-  }
+  private numberList(e: A.Expr): Quantity[] | undefined { return evaluateList(e, this.evalContext); }
 
   // ---- values against the schema -----------------------------------------------------------
   private expectQuantity(q: Quantity, spec: { dim: DimName; unit?: string; min?: number; minOpen?: boolean; max?: number; maxOpen?: boolean; also?: DimName }, at: Span, where: Where): Value | undefined {
