@@ -18,6 +18,7 @@ import { DEFAULT_MEMORY_BUDGET, estimateMemory, VALIDATION_SEQUENCES } from '../
 import { formatBytes } from '../data/files.ts';
 import { fieldMax, ISA } from '../runtime/isa.ts';
 import { evaluate, evaluateList, type EvalContext } from './evaluate.ts';
+import { KIND_NOUN, moduleScope, type Decl } from './scope.ts';
 import type {
 
   CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedProjection, CheckedRun, FixedFormat, Resolved, Value, Place,
@@ -27,10 +28,6 @@ import type {
 const REGISTER_BITS = 48;
 const REGISTER_WHY = 'the core\'s arithmetic holds registers of 1 to ${maxBits} bits exactly';
 
-type DeclKind = S.DeclKind | 'train' | 'run';
-interface Decl { readonly kind: DeclKind; readonly name: string; readonly stmt: A.Section | A.Const; readonly module: Module }
-
-const KIND_NOUN: Record<DeclKind, string> = { network: 'a network', core: 'a core', learn: 'a learning rule', task: 'a task', const: 'a constant', train: 'a train block', run: 'a run block' };
 
 export interface CheckResult {
   readonly diagnostics: Diagnostic[];
@@ -147,44 +144,8 @@ class ModuleChecker {
   }
 
   // ---- scope -------------------------------------------------------------------------------
-  private ownDecls(): Decl[] {
-    const out: Decl[] = [];
-    for (const item of (this.m.ast as A.File).items) {
-      if (item.kind === 'Const') out.push({ kind: 'const', name: item.name.name, stmt: item, module: this.m });
-      else if (item.kind === 'Section' && item.name) {
-        const k = item.keyword.name;
-        if (k === 'network' || k === 'core' || k === 'learn' || k === 'task' || k === 'train' || k === 'run') out.push({ kind: k, name: item.name.name, stmt: item, module: this.m });
-      }
-    }
-    return out;
-  }
-
   private buildScope(): void {
-    if (!this.m.ast) return;
-    const origin = new Map<string, string>();
-    for (const imp of this.m.imports) {
-      if (!imp.module.ast) continue;
-      for (const d of this.checkerOf(imp.module).ownDecls()) {
-        const prev = this.scope.get(d.name);
-        if (prev && prev.module !== d.module) {
-          this.report('DuplicateName', imp.stmt.path.span, `'${d.name}' is declared both in ${prev.module.display} and in ${d.module.display}; names must be unique across imports.`);
-          continue;
-        }
-        this.scope.set(d.name, d);
-        origin.set(d.name, imp.module.display);
-      }
-    }
-    for (const d of this.ownDecls()) {
-      const prev = this.scope.get(d.name);
-      const nameSpan = (d.stmt.kind === 'Const' ? d.stmt.name : (d.stmt.name as A.Ident)).span;
-      if (prev) {
-        this.report('DuplicateName', nameSpan, prev.module === this.m
-          ? `'${d.name}' is already declared in this file (as ${KIND_NOUN[prev.kind]}).`
-          : `'${d.name}' is already imported from ${origin.get(d.name)} (as ${KIND_NOUN[prev.kind]}).`);
-        continue;
-      }
-      this.scope.set(d.name, d);
-    }
+    for (const [k, d] of moduleScope(this.m, (kind, at, message) => this.report(kind, at, message))) this.scope.set(k, d);
   }
 
   private lookup(name: string): { decl: Decl; checker: ModuleChecker } | undefined {
