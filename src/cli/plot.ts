@@ -103,11 +103,13 @@ export function plotSpecs(id: SweepIdentity, results: readonly PointResult[]): M
       const color = { field: 'series', type: 'nominal', title: rest.length > 0 ? rest.join(', ') : null, legend: rest.length > 0 ? { orient: 'bottom', columns: 2 } : null };
       const spread = { aggregate: [{ op: 'min', field: 'y', as: 'lo' }, { op: 'max', field: 'y', as: 'hi' }, { op: 'median', field: 'y', as: 'mid' }], groupby: ['x', 'series'] };
       const y = (field: string) => ({ field, type: 'quantitative', title: metric.title, scale: yScale });
+      // Categories with several series: each series its own place within the category, side by side.
+      const offset = !x.numeric && rest.length > 0 ? { xOffset: { field: 'series', type: 'nominal' } } : {};
       const layers: Spec[] = [
-        { transform: [spread], mark: x.numeric ? { type: 'area', opacity: 0.18 } : { type: 'rule', strokeWidth: 2 }, encoding: { x: xEnc, y: y('lo'), y2: { field: 'hi' }, color } },
-        { transform: [spread], mark: x.numeric ? { type: 'line', point: true } : { type: 'tick', thickness: 3, size: 22 }, encoding: { x: xEnc, y: y('mid'), color } },
+        { transform: [spread], mark: x.numeric ? { type: 'area', opacity: 0.18 } : { type: 'rule', strokeWidth: 2 }, encoding: { x: xEnc, ...offset, y: y('lo'), y2: { field: 'hi' }, color } },
+        { transform: [spread], mark: x.numeric ? { type: 'line', point: true } : { type: 'tick', thickness: 3, size: 22 }, encoding: { x: xEnc, ...offset, y: y('mid'), color } },
       ];
-      if (seeds > 1) layers.push({ mark: { type: 'point', opacity: 0.6, size: 28 }, encoding: { x: xEnc, y: y('y'), color } });
+      if (seeds > 1) layers.push({ mark: { type: 'point', opacity: 0.6, size: 28 }, encoding: { x: xEnc, ...offset, y: y('y'), color } });
       specs.set(metric.name, {
         ...BASE, title: { text: `${metric.head} against ${xKey}`, subtitle: subtitle(seeds > 1 ? `median over seeds (${x.numeric ? 'line' : 'bar'}), their range (${x.numeric ? 'band' : 'rule'}), and each seed (dots)${log ? '; log scale' : ''}` : `one run per point${log ? '; log scale' : ''}`) },
         data: { values: rows }, layer: layers,
