@@ -3,21 +3,21 @@
 // cross-checks of train/run blocks. Every problem is a Diagnostic; user input never throws.
 // Checks run only on files whose whole import closure parsed, so nothing cascades from a
 // syntax error. Each declaration is checked once (memoised), so nothing is reported twice.
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type * as A from '../dsl/ast.ts';
 import * as S from '../dsl/schema.ts';
 import { diag, didYouMean, type Diagnostic, type DiagKind } from '../dsl/diagnostics.ts';
 import { parseSource } from '../dsl/parse.ts';
 import { SourceFile, type Span } from '../dsl/span.ts';
 import { DIMENSIONS, describeDim, inUnit, isDimensionless, sameDim, showQuantity, type DimName, type Quantity } from '../dsl/units.ts';
-import { readNpy, readNpyHeader } from '../data/npy.ts';
-import { displayPath, parsedClosure, type Module, type Workspace } from './workspace.ts';
+import { parsedClosure, type Module, type Workspace } from './workspace.ts';
 import { lowerTask } from './lower.ts';
 import { taskSteps } from '../tasks/generate.ts';
 import { DEFAULT_MEMORY_BUDGET, estimateMemory, VALIDATION_SEQUENCES } from '../ir/memory.ts';
 import { formatBytes } from '../data/files.ts';
 import { fieldMax, ISA } from '../runtime/isa.ts';
 import { evaluate, evaluateList, type EvalContext } from './evaluate.ts';
+import { checkFileValues, checkLabels, loadData, type DataCache, type DataContext } from './data-checks.ts';
 import { KIND_NOUN, moduleScope, type Decl } from './scope.ts';
 import type {
 
@@ -43,12 +43,9 @@ export interface CheckOptions {
 }
 
 /** What the checkers of one workspace share. */
-interface Shared {
+interface Shared extends DataCache {
   readonly out: Diagnostic[];
   readonly options: CheckOptions;
-  readonly dataFiles: Set<string>;
-  /** Per data file: null when every value is finite, else the first non-finite value and its index. */
-  readonly finite: Map<string, { index: number; value: number } | null>;
 }
 
 export function checkWorkspace(ws: Workspace, options: CheckOptions = {}): CheckResult {
@@ -132,6 +129,9 @@ class ModuleChecker {
     this.dir = dirname(m.path);
     this.buildScope();
   }
+
+  /** This module's diagnostic sink, for the plain functions the checker calls. */
+  private readonly sink = (kind: DiagKind, at: Span, message: string): void => this.report(kind, at, message);
 
   private report(kind: DiagKind, at: Span, message: string): void {
     if (this.silent > 0) throw new Error(`internal: schema default is invalid: ${message}`);
@@ -358,44 +358,15 @@ class ModuleChecker {
     }
   }
 
-  private data(e: A.Expr, where: Where): Value | undefined {
-    if (!(e.kind === 'Call' && e.callee.name === 'load')) { this.report('WrongType', e.span, `${where.what} must be load("file.npy"); found ${this.text(e.span)}.`); return undefined; }
-    const args = e.args ?? [];
-    const a = args[0];
-    if (args.length !== 1 || !a || a.name || e.body) { this.report('WrongArguments', e.span, 'load(...) takes one path: load("file.npy").'); return undefined; }
-    let path: string | undefined;
-    if (a.value.kind === 'Str') path = a.value.value;
-    else if (a.value.kind === 'Name') {
-      const found = this.lookup(a.value.name);
-      const v = found?.decl.kind === 'const' ? found.checker.constValue(a.value.name) : null;
-      if (v?.t === 'data') path = v.path;
-    }
-    if (path === undefined) { this.report('WrongType', a.span, 'load(...) takes a quoted path: load("file.npy").'); return undefined; }
-    const abs = resolve(this.dir, path);
-    const h = readNpyHeader(abs);
-    if (!h.ok) { this.report('InvalidNpy', a.span, `Cannot use "${path}": ${h.reason}.`); return undefined; }
-    this.shared.dataFiles.add(abs);
-    const bad = this.nonFinite(abs);
-    if (typeof bad === 'string') { this.report('InvalidNpy', a.span, `Cannot use "${path}": ${bad}.`); return undefined; }
-    if (bad) {
-      const at = h.header.shape.length > 1 ? ` (index ${unravel(bad.index, h.header.shape).join(', ')})` : h.header.shape.length === 1 ? ` (index ${bad.index})` : '';
-      this.report('DataNotFinite', a.span, `"${path}" holds ${bad.value} at element ${bad.index}${at}; every value of a loaded array must be a finite number.`);
-      return undefined;
-    }
-    return { t: 'data', path: abs, header: h.header };
-  }
+  private data(e: A.Expr, where: Where): Value | undefined { return loadData(e, where.what, this.dataContext); }
 
-  /** The first non-finite value of a data file (read once per check), or why it cannot be read. */
-  private nonFinite(abs: string): { index: number; value: number } | null | string {
-    if (!this.shared.finite.has(abs)) {
-      const r = readNpy(abs);
-      if (!r.ok) return r.reason;
-      let found: { index: number; value: number } | null = null;
-      const d = r.array.data;
-      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i] as number)) { found = { index: i, value: d[i] as number }; break; }
-      this.shared.finite.set(abs, found);
-    }
-    return this.shared.finite.get(abs) ?? null;
+  /** The data loader's view of this module. */
+  private get dataContext(): DataContext {
+    return {
+      report: this.sink, text: (span) => this.text(span),
+      constant: (name) => { const found = this.lookup(name); return found?.decl.kind === 'const' ? found.checker.constValue(name) : null; },
+      dir: this.dir, cache: this.shared,
+    };
   }
 
   private register(e: A.Expr, where: Where): Value | undefined {
@@ -706,7 +677,7 @@ class ModuleChecker {
           return undefined;
         }
         const spec = specs[k]?.spec;
-        if (d?.t === 'data' && spec?.t === 'init' && !this.checkFileValues(d.path, spec, `${k} of ${st.name.name}`, resolved.spans[k] ?? st.span)) return undefined;
+        if (d?.t === 'data' && spec?.t === 'init' && !checkFileValues(d.path, spec, `${k} of ${st.name.name}`, resolved.spans[k] ?? st.span, this.sink)) return undefined;
       }
     }
     return { role: st.role, name: st.name.name, size: size.value, model: { ...resolved, kind: modelName }, file: this.file, span: st.span };
@@ -947,31 +918,6 @@ class ModuleChecker {
    * (seconds for times), held to the parameter's range. A time constant above 10 s is probably
    * written in milliseconds: a warning says so.
    */
-  private checkFileValues(path: string, spec: Extract<S.Spec, { t: 'init' }>, what: string, at: Span): boolean {
-    const r = readNpy(path);
-    if (!r.ok) return true; // the header check has reported it
-    const unit = spec.dim === 'time' ? ' (seconds: values in .npy files are in SI units)' : '';
-    let max = 0;
-    for (const v of r.array.data) {
-      if (spec.min !== undefined && (spec.minOpen ? v <= spec.min : v < spec.min)) {
-        this.report('OutOfRange', at, `${what} must be ${spec.minOpen ? 'greater than' : 'at least'} ${spec.min}${unit}; ${displayPath(path)} holds ${v}.`);
-        return false;
-      }
-      max = Math.max(max, v);
-    }
-    if (spec.dim === 'time' && max > 10) this.report('SuspiciousValue', at, `${what}: ${displayPath(path)} holds ${max}, that is ${max} s — values in .npy files are in seconds; were they written in milliseconds?`);
-    return true;
-  }
-
-  /** Class labels of an npy task: whole numbers, one per readout neuron at most. */
-  private checkLabels(path: string, at: Span, taskName: string, nOut: number): void {
-    const r = readNpy(path);
-    if (!r.ok) return; // the header check has reported it
-    let bad: number | undefined;
-    for (const v of r.array.data) if (!Number.isInteger(v) || v < 0 || v >= nOut) { bad = v; break; }
-    if (bad !== undefined) this.report('OutOfRange', at, `The labels of task ${taskName} must be whole numbers from 0 to ${nOut - 1} (one class per readout neuron); ${displayPath(path)} holds ${bad}.`);
-  }
-
   private crossCheck(keyword: 'train' | 'run', params: Resolved, net: CheckedNetwork): void {
     const refOf = (k: string) => { const v = params.params[k]; return v?.t === 'ref' ? v.name : undefined; };
     const at = (k: string) => params.spans[k] ?? { start: 0, end: 0 };
@@ -1011,8 +957,8 @@ class ModuleChecker {
     sizeChecks((kind, span, message, file = this.file) => this.out.push(diag(kind, file, span, message)), this.shared.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
       keyword, params, net, task, learn, core, { nIn, nOut, taskName, coreName });
     const supervision = !task ? null : task.kind === 'npy' ? (task.params.labels ? 'label' : 'signal') : S.TASK_KINDS[task.kind]?.supervision ?? null;
-    if (task?.kind === 'npy' && task.params.labels?.t === 'data') this.checkLabels(task.params.labels.path, at('task'), taskName as string, nOut);
-    if (task?.kind === 'npy' && task.params.validation_labels?.t === 'data') this.checkLabels(task.params.validation_labels.path, at('task'), taskName as string, nOut);
+    if (task?.kind === 'npy' && task.params.labels?.t === 'data') checkLabels(task.params.labels.path, at('task'), taskName as string, nOut, this.sink);
+    if (task?.kind === 'npy' && task.params.validation_labels?.t === 'data') checkLabels(task.params.validation_labels.path, at('task'), taskName as string, nOut, this.sink);
     if (learn) {
       const loss = learn.params.loss;
       const lossName = loss?.t === 'choice' ? loss.option : undefined;
@@ -1100,11 +1046,6 @@ function sizeChecks(report: (kind: DiagKind, at: Span, message: string, file?: s
 }
 
 /** A flat C-order index as one index per axis. */
-function unravel(i: number, shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length).fill(0);
-  for (let k = shape.length - 1; k >= 0; k--) { const n = shape[k] as number; out[k] = i % n; i = Math.floor(i / n); }
-  return out;
-}
 
 /** Every default written in the schema, checked against its own spec (a test runs this). */
 export function schemaDefaultProblems(): string[] {
