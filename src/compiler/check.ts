@@ -1045,8 +1045,6 @@ function sizeChecks(report: (kind: DiagKind, at: Span, message: string, file?: s
   report(over ? 'MemoryBudget' : 'MemoryLarge', at('network'), `This ${keyword} block needs about ${formatBytes(estimate.bytes)} for network ${net.name}'s state (${detail}), ${over ? 'more than' : 'a large part of'} the memory budget of ${formatBytes(budget)}${over ? '; make the network or the task smaller, or raise the budget with --max-memory (or PHASECORE_MAX_MEMORY) if the machine has the memory' : ''}.`);
 }
 
-/** A flat C-order index as one index per axis. */
-
 /** Every default written in the schema, checked against its own spec (a test runs this). */
 export function schemaDefaultProblems(): string[] {
   const problems: string[] = [];

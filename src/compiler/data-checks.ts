@@ -96,6 +96,7 @@ export function checkLabels(path: string, at: Span, taskName: string, nOut: numb
 }
 
 
+/** A flat C-order index as one index per axis. */
 function unravel(i: number, shape: readonly number[]): number[] {
   const out = new Array<number>(shape.length).fill(0);
   for (let k = shape.length - 1; k >= 0; k--) { const n = shape[k] as number; out[k] = i % n; i = Math.floor(i / n); }
