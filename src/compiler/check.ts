@@ -23,8 +23,9 @@ import { checkLabels, type DataCache } from './data-checks.ts';
 import { KIND_NOUN, moduleScope, type Decl } from './scope.ts';
 import { misplaced, SchemaInterpreter } from './interpret.ts';
 import { checkNetwork, slice, type DeclContext } from './validate-network.ts';
+import { checkCore } from './validate-core.ts';
 import type {
-  CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedRun, Resolved, Value, Place,
+  CheckedCore, CheckedEnd, CheckedNetwork, CheckedNeurons, CheckedProbe, CheckedProgram, CheckedRun, Resolved, Value,
 } from './values.ts';
 
 
@@ -238,43 +239,8 @@ class ModuleChecker {
     const s = (this.scope.get(name) as Decl).stmt as A.Section;
     if (this.coreInProgress.has(name)) { this.report('ConstantCycle', (s.name as A.Ident).span, `The core ${name} extends itself (through its base cores).`); return null; }
     this.coreInProgress.add(name);
-    let base: CheckedCore | null = null;
-    let ok = true;
-    if (s.base) {
-      const ref = this.schema.value({ kind: 'Name', name: s.base.name, span: s.base.span }, { t: 'ref', kind: 'core' }, { what: 'The base of a core' });
-      if (ref?.t === 'ref') {
-        const found = this.lookup(ref.name);
-        base = found ? found.checker.core(ref.name) : null;
-      }
-      if (!base) ok = false;
-    }
-    const sections: Record<string, A.Section> = {};
-    const params = this.schema.body(s.body, base ? inherit(S.CORE_PARAMS) : S.CORE_PARAMS, `core ${name}`, (s.name as A.Ident).span, (st) => {
-      if (st.kind === 'Section' && (st.keyword.name === 'latency' || st.keyword.name === 'energy')) {
-        if (sections[st.keyword.name]) { this.report('DuplicateParameter', st.keyword.span, `core ${name} already has a ${st.keyword.name} table.`); ok = false; return; }
-        sections[st.keyword.name] = st;
-      } else { misplaced(this.sink, st, `in a core (it has parameters and latency/energy tables)`); ok = false; }
-    });
-    const table = (key: 'latency' | 'energy', specs: S.Params): Resolved | undefined => {
-      const sec = sections[key];
-      const own = this.schema.body(sec?.body ?? [], base ? inherit(specs) : specs, `the ${key} table`, sec?.keyword.span ?? (s.name as A.Ident).span);
-      return own && base ? merge(base[key], own) : own;
-    };
-    const latency = table('latency', S.LATENCY_PARAMS);
-    const energy = table('energy', S.ENERGY_PARAMS);
+    const c = checkCore(this.declContext, s, name, (base) => { const found = this.lookup(base); return found ? found.checker.core(base) : null; });
     this.coreInProgress.delete(name);
-    if (!params || !latency || !energy || !ok) { this.cores.set(name, null); return null; }
-    const merged = base ? merge(base.params, params) : params;
-    const tile = merged.params.tile;
-    const cols = merged.params.adc_columns;
-    if (tile?.t === 'dims' && cols?.t === 'int' && cols.value > tile.cols) {
-      this.report('OutOfRange', merged.spans.adc_columns ?? (s.name as A.Ident).span, `adc_columns = ${cols.value} is more than the ${tile.cols} columns of a tile.`);
-      this.cores.set(name, null);
-      return null;
-    }
-    const where: Record<string, Place> = { ...base?.where };
-    for (const [k, span] of Object.entries(params.spans)) where[k] = { file: this.file, span };
-    const c: CheckedCore = { name, file: this.file, span: (s.name as A.Ident).span, params: merged, latency, energy, where };
     this.cores.set(name, c);
     return c;
   }
@@ -547,14 +513,4 @@ export function schemaDefaultProblems(): string[] {
   return problems;
 }
 
-/** Parameter table with every default removed (a derived core inherits its base's values). */
-function inherit(specs: S.Params): S.Params {
-  const out: Record<string, S.ParamSpec> = {};
-  for (const [k, p] of Object.entries(specs)) { const { default: _d, required: _r, ...rest } = p; out[k] = rest; }
-  return out;
-}
-
-function merge(base: Resolved, own: Resolved): Resolved {
-  return { kind: base.kind, params: { ...base.params, ...own.params }, spans: { ...base.spans, ...own.spans } };
-}
 
