@@ -71,7 +71,8 @@ export function commandFmt(files: string[], opts: { check?: boolean; write?: boo
       out(`${displayPath(abs)}: not ${opts.write ? 'written' : 'formatted'}: the override leaves errors (above).`);
       return EXIT.userError;
     }
-    overridden = formatFile(root.ast, root.source);
+    // The override's nodes stand past the end of the file's own text: no comment is theirs.
+    overridden = formatFile(root.ast, root.source, { syntheticFrom: loaded.sourceOf(root.display)?.text.length ?? root.source.text.length });
   }
   for (const f of files) {
     let bytes: Uint8Array;

@@ -20,8 +20,12 @@ function prec(e: A.Expr): number {
   }
 }
 
-export function formatFile(file: A.File, source?: SourceFile): string {
-  const p = new Printer(file.comments, source);
+/**
+ * `syntheticFrom`: nodes whose spans start at or after this offset were not in the text (an
+ * override's, `fmt --set`): no comment precedes, follows or sits inside them.
+ */
+export function formatFile(file: A.File, source?: SourceFile, options: { readonly syntheticFrom?: number } = {}): string {
+  const p = new Printer(file.comments, source, options.syntheticFrom ?? Number.POSITIVE_INFINITY);
   p.stmts(file.items, '', file.span.end);
   const text = p.lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
   return text.length > 0 ? `${text}\n` : '';
@@ -31,11 +35,12 @@ class Printer {
   lines: string[] = [];
   private next = 0;
   private readonly comments: readonly A.Comment[];
-  constructor(comments: readonly A.Comment[], private readonly source?: SourceFile) {
+  constructor(comments: readonly A.Comment[], private readonly source: SourceFile | undefined, private readonly syntheticFrom: number) {
     this.comments = [...comments].sort((a, b) => a.span.start - b.span.start);
   }
 
   private flush(limit: number, indent: string): void {
+    if (limit >= this.syntheticFrom) return; // before a node that was not in the text: no comment of its own
     while (this.next < this.comments.length && (this.comments[this.next] as A.Comment).span.start < limit) {
       const c = this.comments[this.next++] as A.Comment;
       if (this.blankBefore(c.span.start)) this.lines.push('');
@@ -44,6 +49,7 @@ class Printer {
   }
 
   private hasCommentWithin(start: number, end: number): boolean {
+    if (start >= this.syntheticFrom) return false;
     for (let i = this.next; i < this.comments.length; i++) {
       const c = this.comments[i] as A.Comment;
       if (c.span.start >= end) return false;
@@ -54,7 +60,7 @@ class Printer {
 
   /** Was there a blank line right before this offset in the original text? */
   private blankBefore(offset: number): boolean {
-    if (!this.source) return false;
+    if (!this.source || offset >= this.syntheticFrom) return false;
     const text = this.source.text;
     let i = offset - 1;
     while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
@@ -84,7 +90,7 @@ class Printer {
   /** A comment after a statement on the same line stays there. */
   private trailing(stmtEnd: number, limit: number): string | undefined {
     const c = this.comments[this.next];
-    if (!c || !this.source || c.span.start >= limit || c.span.start < stmtEnd) return undefined;
+    if (!c || !this.source || stmtEnd >= this.syntheticFrom || c.span.start >= limit || c.span.start < stmtEnd) return undefined;
     if (/[\n\r]/.test(this.source.text.slice(stmtEnd, c.span.start))) return undefined;
     if (c.text.startsWith('/*') && /[\n\r]/.test(c.text)) return undefined;
     this.next++;

@@ -104,6 +104,45 @@ describe('phasecore fmt', () => {
     expect(bad.out).toMatch(/^--set#1:1:11: error SNN3001: .*\n[\s\S]*not written: the override leaves errors/m);
     expect(readFileSync(join(dir, 't.snn'), 'utf8')).toBe(before);
   });
+  it('keeps every comment where it was when an override adds a parameter, or a value with a body', async () => {
+    const dir = tmp();
+    const f = join(dir, 'c.snn');
+    const text = `// top
+network n {
+  // inside n
+  input in[2]
+  population rec[3] : LIF
+  readout out[1] : LI
+  in -> rec : dense
+  rec -> out : dense
+}
+
+// the learning rule
+learn l : eprop {}
+
+// the task
+task s : pattern_generation {
+  duration = 10 ms
+  channels = 2
+}
+train {
+  network = n
+  learn = l
+  task = s
+} // trailing
+`;
+    writeFileSync(f, text);
+    const added = await run('fmt', f, '--set', 'n.dt=2 ms');
+    expect(added.code, added.out).toBe(0);
+    expect(`${added.out}\n`).toBe(text.replace('network n {\n', 'network n {\n  dt = 2 ms\n'));
+    const seeded = await run('fmt', f, '--set', 'train.seed=3');
+    expect(`${seeded.out}\n`).toBe(text.replace('train {\n', 'train {\n  seed = 3\n'));
+    const body = await run('fmt', f, '--set', 'l.optimizer=adam { lr = 1e-3; beta1 = 0.8; beta2 = 0.99 }');
+    expect(body.code, body.out).toBe(0);
+    expect(body.out).toMatch(/\/\/ the learning rule\nlearn l : eprop \{\n  optimizer = adam \{/);
+    expect(body.out.match(/\/\/ /g)?.length).toBe(5);
+    expect(body.out).toMatch(/\/\/ the task\ntask s/);
+  });
   it('does not touch a file with syntax errors', async () => {
     const dir = tmp();
     const f = join(dir, 'a.snn');
