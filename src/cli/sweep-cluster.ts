@@ -4,7 +4,7 @@
 // directory; `phasecore sweep merge DIR...` joins them into one table, refusing shards of
 // different sweeps. No scheduler of phasecore's own: the engine runs, retries and places the
 // shards; a shard that is run again resumes (its finished points are kept).
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, basename } from 'node:path';
 import { createHash } from 'node:crypto';
 import YAML from 'yaml';
@@ -15,7 +15,7 @@ import { reporter } from './report.ts';
 import { outputError, writeFileAtomic } from './atomic.ts';
 import { wholeNumber } from './train.ts';
 import { allPoints, deterministicPart, parseSweep, pointCount, ZIP, type PointResult } from './sweep-spec.ts';
-import { finishedRows, isFsError, pointFile, POINTS_DIR, readSweepFile, writeResults, differences, type SweepFile } from './sweep.ts';
+import { finishedRows, isFsError, pointFile, POINTS_DIR, preflight, readSweepFile, writeResults, differences, type SweepFile } from './sweep.ts';
 import { writePlots } from './plot.ts';
 
 const at0 = { start: 0, end: 0 };
@@ -44,7 +44,7 @@ function sweepArgs(file: string, o: PlanOptions): string[] {
 /**
  * `phasecore sweep plan FILE ... --shards N (--slurm | --k8s) [--out DIR] [--results DIR]`: write
  * the job files (into --out, default the working directory) and print how to submit and merge.
- * The sweep's axes are checked here as `sweep` checks them, so a plan never submits a typo.
+ * The sweep is checked here as `sweep` checks it (preflight), so a plan never submits a typo.
  */
 export function commandPlan(file: string, o: PlanOptions, io: { out: (s: string) => void; err: (s: string) => void }): number {
   const usage = (m: string) => { io.err(`error: ${m}`); return 2; };
@@ -59,10 +59,20 @@ export function commandPlan(file: string, o: PlanOptions, io: { out: (s: string)
   const n = Math.min(shards ?? Math.min(total, 10), total);
   if (shards !== undefined && shards > total) io.err(`note: ${shards} shards for ${total} points: writing ${n} (a shard per point)`);
   const w = workers ?? 1;
+  // Checked as `sweep` checks it — the file, each value, the options — so a plan never submits a typo.
+  if (o.backend !== undefined && o.backend !== 'reference' && o.backend !== 'core') return usage(`--backend takes reference (the float64 oracle) or core (the emulated chip); found '${o.backend}'`);
+  const iterations = wholeNumber(o.iterations, '--iterations', 1);
+  if (typeof iterations === 'string') return usage(iterations);
+  const checked = preflight(file, spec, { ...(o.block ? { block: o.block } : {}), ...(iterations !== undefined ? { iterations } : {}), backend: o.backend ?? 'reference', backendGiven: o.backend !== undefined }, io);
+  if (typeof checked === 'number') return checked;
   const cwd = process.cwd();
   const rel = (p: string) => { const r = relative(cwd, resolve(p)); return r === '' ? '.' : r; };
   const stem = basename(file).replace(/\.snn$/, '');
   const results = rel(o.results ?? `${stem}.sweep`);
+  // The results path goes into #SBATCH lines, which Slurm reads without a shell: it must need no quoting.
+  const plain = /^[A-Za-z0-9_./+,@%=:-]+$/;
+  if (!plain.test(results)) return usage(`--results '${results}': the shards' directory goes into the job files unquoted (Slurm's #SBATCH lines cannot quote); use a path of letters, digits and . _ - / only`);
+  if (o.slurm && !plain.test(cwd)) return usage(`the Slurm script runs from this directory, ${cwd}, and #SBATCH lines cannot quote its path: plan from a directory whose path has letters, digits and . _ - / only`);
   const outDir = resolve(o.out ?? '.');
   const args = sweepArgs(rel(file), o);
   const tag = createHash('sha256').update(JSON.stringify([args, n])).digest('hex').slice(0, 8);
@@ -93,7 +103,9 @@ export function commandPlan(file: string, o: PlanOptions, io: { out: (s: string)
       '#SBATCH --ntasks=1',
       `#SBATCH --cpus-per-task=${w}`,
       ...(o.time ? [`#SBATCH --time=${o.time}`] : []),
-      `#SBATCH --output=${results}/slurm-%A_%a.log`,
+      // Absolute, and the task's directory set: sbatch may be run from anywhere.
+      `#SBATCH --chdir=${cwd}`,
+      `#SBATCH --output=${resolve(results)}/slurm-%A_%a.log`,
       'set -euo pipefail',
       `cd ${shellWord(cwd)}`,
       `mkdir -p ${shellWord(results)}`,
@@ -178,6 +190,7 @@ export async function commandMerge(dirs: readonly string[], o: { out?: string; j
   const s0 = first as SweepFile;
   const outDir = resolve(o.out);
   const shownOut = displayPath(outDir);
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) return fail(diag('OutputUnwritable', shownOut, at0, `Cannot write the merged sweep into ${shownOut}: it is a file, not a directory.`));
   const existing = existsSync(outDir) ? readSweepFile(outDir) : null;
   if (existing === 'unreadable' || (existing && existing.sweep_sha256 !== s0.sweep_sha256)) return fail(diag('SweepMismatch', shownOut, at0, `${shownOut} holds another sweep's results; it is left as it is: give another --out.`));
   if (!existing && existsSync(outDir) && readdirSync(outDir).length > 0) return fail(diag('SweepMismatch', shownOut, at0, `${shownOut} exists and is not a sweep's directory; nothing in it is touched: give a new or empty --out.`));

@@ -106,7 +106,8 @@ export async function runPoint(job: PointJob, p: Point, parsed: ParseCache): Pro
   return { row, curve: [] };
 }
 
-function failed(job: PointJob, p: Point, set: string[], wallMs: number, code: string, message: string): PointResult {
+/** A point that did not finish: its row with the error's code and message. */
+export function failed(job: PointJob, p: Point, set: string[], wallMs: number, code: string, message: string): PointResult {
   const values = Object.fromEntries(job.spec.axes.map((a, k) => [a.key, p.values[k] as string]));
   return {
     row: {
@@ -132,8 +133,11 @@ if (!isMainThread && parentPort && data?.tag === WORKER_TAG && data.job) {
   const port = parentPort;
   const job = data.job;
   const parsed: ParseCache = new Map();
+  // Tests only: the worker dies (an uncaught error) when it is given this point.
+  const crashAt = process.env.PHASECORE_TEST_WORKER_CRASH;
   port.on('message', (m: ToWorker) => {
     if ('stop' in m) { port.close(); return; }
+    if (crashAt !== undefined && String(m.point.index) === crashAt) { setImmediate(() => { throw new Error(`a test asked this worker to crash at point ${crashAt}`); }); return; }
     void runPoint(job, m.point, parsed).then((result) => port.postMessage({ index: m.point.index, result } satisfies FromWorker));
   });
 }

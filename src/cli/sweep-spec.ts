@@ -162,6 +162,8 @@ export interface SweepIdentity {
   readonly axes: readonly Axis[];
   readonly seeds: readonly number[] | null;
   readonly points: number;
+  /** The memory budget each point was checked against (--max-memory): a point refused for memory is redone under another. */
+  readonly memory_budget: number;
 }
 
 export const sha256File = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -13,7 +13,7 @@
 // command again: the points already in points/ are not run again. A directory of another sweep
 // (other files, axes, seeds, options or phasecore) is refused, never overwritten.
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,7 @@ import { loadInputs, type ParseCache } from './load.ts';
 import { outputError, writeFileAtomic } from './atomic.ts';
 import { EXIT_SIGNAL, wholeNumber } from './train.ts';
 import { allPoints, buildHash, identityHash, parseShard, parseSweep, pointCount, pointOverrides, resultsCsv, sha256File, shardPoints, type Point, type PointResult, type Row, type SweepIdentity, type SweepSpec } from './sweep-spec.ts';
-import { runPoint, WORKER_TAG, type FromWorker, type PointJob, type ToWorker } from './sweep-point.ts';
+import { failed, runPoint, WORKER_TAG, type FromWorker, type PointJob, type ToWorker } from './sweep-point.ts';
 import { writePlots } from './plot.ts';
 
 export interface SweepOptions {
@@ -104,6 +104,41 @@ export function writeResults(dir: string, sweep: SweepFile, results: readonly Po
   writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify({ sweep: sweep.identity, sweep_sha256: sweep.sweep_sha256, shard: sweep.shard, rows }, null, 1)}\n`);
 }
 
+/**
+ * Check a sweep before anything runs (`sweep` and `sweep plan` alike): the file as it stands, then
+ * each value of each axis on its own (the other axes at their first value). An error there is one
+ * in the file or in the command, not a point's failure: it is shown where it is (a value's error
+ * as --set#K) and the exit code returned. Else: which block kind the points run, on which
+ * backend, every input file's hash, and the memory budget.
+ */
+export function preflight(file: string, spec: SweepSpec, opts: { readonly block?: string; readonly backend: string; readonly backendGiven: boolean; readonly iterations?: number; readonly maxMemory?: string; readonly json?: boolean },
+  io: { out: (s: string) => void; err: (s: string) => void }, parsed: ParseCache = new Map()): number | { kind: 'train' | 'run'; backend: string; hashes: Record<string, string>; memoryBudget: number } {
+  const usage = (m: string) => { io.err(`error: ${m}`); return 2; };
+  const root = resolve(file);
+  const one = (k: number, j: number): Point => ({ index: 0, seed: null, values: spec.axes.map((a, m) => a.values[m === k || a.with === k ? j : 0] as string) });
+  const variants: string[][] = [pointOverrides(spec, one(-1, 0))];
+  spec.axes.forEach((a, k) => { if (a.with === null) for (let j = 1; j < a.values.length; j++) variants.push(pointOverrides(spec, one(k, j))); });
+  let kind: 'train' | 'run' = 'train';
+  let memoryBudget = 0;
+  const inputs = new Set<string>();
+  for (const set of variants) {
+    const loaded = loadInputs([file], { set, parsed, ...(opts.maxMemory ? { maxMemory: opts.maxMemory } : {}) });
+    if (!loaded.ok && 'usage' in loaded) return usage(loaded.usage);
+    const rep = reporter(!!opts.json, io.out, io.err, loaded.sourceOf);
+    if (!loaded.ok) return rep.fail(loaded.diagnostics);
+    if (hasErrors(loaded.diagnostics)) return rep.fail(loaded.diagnostics.filter((d) => d.severity === 'error'));
+    const picked = selectRun(loaded.result.programs.get(root), displayPath(root), ['train', 'run'], opts.block);
+    if (!picked.ok) return rep.fail([picked.diagnostic]);
+    kind = picked.value.keyword;
+    memoryBudget = loaded.memoryBudget;
+    for (const f of loaded.result.inputs) inputs.add(f);
+  }
+  if (kind === 'run' && opts.backendGiven && opts.backend !== 'core') return usage('a run block runs on its core; --backend applies to train blocks (leave it out)');
+  if (kind === 'run' && opts.iterations !== undefined) return usage('--iterations applies to a train block; this sweep runs the file\'s run block');
+  const hashes = Object.fromEntries([...inputs].sort().map((f) => [displayPath(f), sha256File(f)]));
+  return { kind, backend: kind === 'run' ? 'core' : opts.backend, hashes, memoryBudget };
+}
+
 export async function commandSweep(file: string, opts: SweepOptions, io: SweepIo): Promise<number> {
   const usage = (m: string) => { io.err(`error: ${m}`); return 2; };
   const spec = parseSweep(opts.set ?? [], opts.seeds);
@@ -119,34 +154,14 @@ export async function commandSweep(file: string, opts: SweepOptions, io: SweepIo
   const total = pointCount(spec);
   if (total > 100000) return usage(`the sweep has ${total} points; at most 100000 (split it into several sweeps)`);
 
-  // Check before anything runs: the file as it stands, then each value of each axis on its own (the
-  // other axes at their first value). An error there is one in the file or in the command, not a
-  // point's failure: it stops the sweep, shown where it is (a value's error as --set#K).
   const root = resolve(file);
   const parsed: ParseCache = new Map();
-  const one = (k: number, j: number): Point => ({ index: 0, seed: null, values: spec.axes.map((a, m) => a.values[m === k || a.with === k ? j : 0] as string) });
-  const variants: string[][] = [pointOverrides(spec, one(-1, 0))];
-  spec.axes.forEach((a, k) => { if (a.with === null) for (let j = 1; j < a.values.length; j++) variants.push(pointOverrides(spec, one(k, j))); });
-  let kind: 'train' | 'run' = 'train';
-  const inputs = new Set<string>();
-  for (const set of variants) {
-    const loaded = loadInputs([file], { set, parsed, ...(opts.maxMemory ? { maxMemory: opts.maxMemory } : {}) });
-    if (!loaded.ok && 'usage' in loaded) return usage(loaded.usage);
-    const rep = reporter(!!opts.json, io.out, io.err, loaded.sourceOf);
-    if (!loaded.ok) return rep.fail(loaded.diagnostics);
-    if (hasErrors(loaded.diagnostics)) return rep.fail(loaded.diagnostics.filter((d) => d.severity === 'error'));
-    const picked = selectRun(loaded.result.programs.get(root), displayPath(root), ['train', 'run'], opts.block);
-    if (!picked.ok) return rep.fail([picked.diagnostic]);
-    kind = picked.value.keyword;
-    for (const f of loaded.result.inputs) inputs.add(f);
-  }
-  if (kind === 'run' && backend === 'reference' && opts.backend !== undefined) return usage('a run block runs on its core; --backend applies to train blocks (leave it out)');
-  if (kind === 'run' && iterations !== undefined) return usage('--iterations applies to a train block; this sweep runs the file\'s run block');
-  const effectiveBackend = kind === 'run' ? 'core' : backend;
-  const hashes = Object.fromEntries([...inputs].sort().map((f) => [displayPath(f), sha256File(f)]));
+  const checked = preflight(file, spec, { ...(opts.block ? { block: opts.block } : {}), ...(opts.maxMemory ? { maxMemory: opts.maxMemory } : {}), ...(iterations !== undefined ? { iterations } : {}), backend, backendGiven: opts.backend !== undefined, json: !!opts.json }, io, parsed);
+  if (typeof checked === 'number') return checked;
+  const { kind, backend: effectiveBackend, hashes } = checked;
   const identity: SweepIdentity = {
     phasecore: io.version, build: buildHash(), file: displayPath(root), inputs: hashes, backend: effectiveBackend, block: opts.block ?? null,
-    iterations: iterations ?? null, kind, axes: spec.axes, seeds: spec.seeds, points: total,
+    iterations: iterations ?? null, kind, axes: spec.axes, seeds: spec.seeds, points: total, memory_budget: checked.memoryBudget,
   };
   const sweep: SweepFile = { phasecore_sweep: 1, sweep_sha256: identityHash(identity), identity, shard };
 
@@ -154,6 +169,7 @@ export async function commandSweep(file: string, opts: SweepOptions, io: SweepIo
   const dir = resolve(opts.out ?? `${basename(root).replace(/\.snn$/, '')}.sweep`);
   const shownDir = displayPath(dir);
   const fail = (d: Diagnostic) => reporter(!!opts.json, io.out, io.err, () => undefined).fail([d]);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) return fail(diag('OutputUnwritable', shownDir, at0, `Cannot write the sweep into ${shownDir}: it is a file, not a directory.`));
   const existing = existsSync(dir) ? readSweepFile(dir) : null;
   if (existing === 'unreadable') return fail(diag('SweepMismatch', shownDir, at0, `${shownDir}/sweep.json cannot be read as a sweep's: leave the directory as it is and give another --out.`));
   if (existing) {
@@ -273,7 +289,12 @@ export function differences(a: SweepIdentity, b: SweepIdentity): string {
   return out.length > 0 ? out.join('; ') : 'another sweep';
 }
 
-/** Points over `n` worker threads, one point each at a time; resolves when all are back or `stop` was called. */
+/**
+ * Points over `n` worker threads, one point each at a time; resolves when all are back or `stop`
+ * was called. A worker that dies (an uncaught error, out of memory) fails the point it ran — its
+ * row says so — and a new worker carries on; one that dies before taking any point is a bug, and
+ * ends the sweep.
+ */
 function pool(job: PointJob, todo: readonly Point[], n: number, record: (r: PointResult) => void, busy: (n: number) => void, onStop: (stop: () => void) => void): Promise<void> {
   const url = workerScript();
   return new Promise<void>((resolveAll, rejectAll) => {
@@ -286,26 +307,42 @@ function pool(job: PointJob, todo: readonly Point[], n: number, record: (r: Poin
       if (e) rejectAll(e); else resolveAll();
     };
     onStop(() => finish());
-    const feed = (w: Worker) => {
-      if (ended) return;
-      if (next >= todo.length) { w.postMessage({ stop: true } satisfies ToWorker); return; }
-      out++; busy(out);
-      w.postMessage({ point: todo[next++] as Point } satisfies ToWorker);
-    };
-    for (let i = 0; i < n; i++) {
+    const start = (): void => {
       const w = new Worker(fileURLToPath(url), { workerData: { tag: WORKER_TAG, job }, stdout: true, stderr: true });
       workers.push(w);
       live++;
+      let running: { point: Point; since: number } | null = null;
+      let served = 0;
+      const feed = () => {
+        if (ended) return;
+        if (next >= todo.length) { w.postMessage({ stop: true } satisfies ToWorker); return; }
+        const point = todo[next++] as Point;
+        running = { point, since: performance.now() };
+        out++; busy(out);
+        w.postMessage({ point } satisfies ToWorker);
+      };
       w.on('message', (m: FromWorker) => {
         // The worker's next point first, so the progress line counts what is running now.
+        running = null; served++;
         out--; busy(out);
-        feed(w);
+        feed();
         try { record(m.result); } catch (e) { finish(e); }
       });
-      w.on('error', (e) => finish(e));
+      w.on('error', (e) => {
+        if (ended) return;
+        const lost = running;
+        if (!lost && served === 0) { finish(e); return; }
+        if (lost) {
+          running = null; out--; busy(out);
+          const message = `the worker running it died: ${(e as Error).message}`;
+          try { record(failed(job, lost.point, pointOverrides(job.spec, lost.point), performance.now() - lost.since, 'internal', message)); } catch (err) { finish(err); return; }
+        }
+        start();
+      });
       w.on('exit', () => { live--; if (live === 0) finish(); });
-      feed(w);
-    }
+      feed();
+    };
+    for (let i = 0; i < n; i++) start();
   });
 }
 

@@ -246,6 +246,28 @@ describe('phasecore sweep stopped by a signal', () => {
   }, 120_000);
 });
 
+describe('phasecore sweep when a worker dies', () => {
+  it('fails the point the worker ran, in its row, and carries on with a new worker', () => {
+    const { dir, file } = small();
+    const out = join(dir, 'c');
+    const r = spawnSync(process.execPath, [BIN, 'sweep', file, '--set', 'rec.v_th=0.03,0.04,0.05,0.06', '--workers', '2', '--out', out, '--quiet', '--no-plots'], { encoding: 'utf8', env: { ...process.env, PHASECORE_TEST_WORKER_CRASH: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = rowsOf(out);
+    expect(rows.map((x) => x.status)).toEqual(['ok', 'failed', 'ok', 'ok']);
+    expect(rows[1]).toMatchObject({ error_code: 'internal' });
+    expect(rows[1]!.error).toMatch(/the worker running it died: a test asked this worker to crash at point 1/);
+  }, 60_000);
+  it('refuses an --out that is a file, with a coded error', async () => {
+    const { dir, file } = small();
+    writeFileSync(join(dir, 'afile'), 'x');
+    const r = await run('sweep', file, '--set', 'rec.v_th=0.03,0.04', '--out', join(dir, 'afile'), '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/error SNN0007: Cannot write the sweep into .*afile: it is a file/);
+    const m = await run('sweep', 'merge', dir, '--out', join(dir, 'afile'));
+    expect(m.code).toBe(1);
+  });
+});
+
 describe('phasecore sweep on a cluster: plan, shards, merge', () => {
   it('writes a Slurm array job and a Kubernetes Indexed Job that run the shards; their merge is the sweep', async () => {
     const { dir, file } = small();
@@ -300,6 +322,16 @@ describe('phasecore sweep on a cluster: plan, shards, merge', () => {
     const mergedPods = await run('sweep', 'merge', ...pods, '--out', join(dir, 'merged-pods'), '--no-plots');
     expect(mergedPods.code, mergedPods.err).toBe(0);
     sameResults(rowsOf(join(dir, 'merged-pods')), rowsOf(join(dir, 'single')));
+
+    // A plan checks the sweep as sweep does: a typo in the file, a value or an option writes nothing.
+    const typo = await run('sweep', 'plan', file, '--set', 'rec.tua_m=1 ms,2 ms', '--shards', '2', '--slurm', '--out', join(dir, 'typo'));
+    expect(typo.code).toBe(1);
+    expect(typo.out).toMatch(/SNN2007: 'tua_m' is not a parameter/);
+    expect((await run('sweep', 'plan', file, ...axes, '--backend', 'refrence', '--slurm', '--out', join(dir, 'typo'))).code).toBe(2);
+    expect((await run('sweep', 'plan', file, ...axes, '--slurm', '--results', 'res dir', '--out', join(dir, 'typo'))).code).toBe(2);
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+    expect(text).toMatch(/^#SBATCH --chdir=\//m);
+    expect(text).toMatch(/^#SBATCH --output=\/.*\/slurm-%A_%a\.log$/m);
 
     // Missing shards are named; shards of another sweep are refused.
     const partial = await run('sweep', 'merge', shards[0]!, shards[2]!, '--out', join(dir, 'partial'), '--no-plots');
