@@ -207,7 +207,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .enablePositionalOptions()
     .description('Train (or run) the file\'s block at every point of a cross product of parameter values, in parallel worker threads; a row per point in results.csv and results.json, plots in plots/. Run it again to resume. Subcommands plan (a Slurm or Kubernetes job array) and merge (join its shards).')
     .argument('<file>', '.snn file with a train block (or a run block)')
-    .option('--set <block.param=values>', 'an axis: values separated by commas (learn.update=sign,direct) or a whole-number range (core.weight_bits=2..8); repeatable', axis(false), axes)
+    .option('--set <block.param=values>', 'an axis: values separated by commas (learn.update=sign,direct) or a whole-number range with its unit (core.weight_bits=2..8 bit); repeatable', axis(false), axes)
     .option('--zip <block.param=values>', 'an axis that goes with the one before it, value k with value k (no new points): e.g. the device each scheme needs', axis(true))
     .option('--seeds <list>', 'seeds: a list (1,2,3) or a range (1..5); each point takes its seed (default: the block\'s)')
     .option('--backend <name>', 'reference (float64, the default) or core (the emulated chip), as for train; a run block runs on its core')
