@@ -275,17 +275,22 @@ export async function commandSweep(file: string, opts: SweepOptions, io: SweepIo
 /** The point a row is of. */
 const pointOf = (spec: SweepSpec, r: Row): Point => ({ index: r.index, values: spec.axes.map((a) => r.values[a.key] as string), seed: r.seed });
 
-/** What differs between two sweeps' identities, in words. */
+/** What differs between the sweep a directory holds (`a`) and this one (`b`), in words. */
 export function differences(a: SweepIdentity, b: SweepIdentity): string {
   const out: string[] = [];
-  if (a.file !== b.file) out.push(`file ${a.file}, not ${b.file}`);
+  const axes = (x: SweepIdentity) => (x.axes.length === 0 ? 'none' : x.axes.map((v) => `${v.key}=${v.values.join(',')}`).join(' '));
+  const seeds = (x: SweepIdentity) => x.seeds?.join(',') ?? "the block's";
+  const pair = (what: string, x: string, y: string) => out.push(`${what} ${x} there, ${y} here`);
+  if (a.file !== b.file) pair('file', a.file, b.file);
   else if (JSON.stringify(a.inputs) !== JSON.stringify(b.inputs)) out.push('its files have changed since');
-  if (JSON.stringify(a.axes) !== JSON.stringify(b.axes)) out.push(`axes ${a.axes.map((x) => `${x.key}=${x.values.join(',')}`).join(' ')}`);
-  if (JSON.stringify(a.seeds) !== JSON.stringify(b.seeds)) out.push(`seeds ${a.seeds?.join(',') ?? "the block's"}`);
-  if (a.backend !== b.backend) out.push(`backend ${a.backend}`);
-  if (a.iterations !== b.iterations || a.block !== b.block) out.push('other --iterations or --block');
-  if (a.phasecore !== b.phasecore) out.push(`phasecore ${a.phasecore}`);
-  else if (a.build !== b.build) out.push('another build of phasecore (its code has changed since)');
+  if (JSON.stringify(a.axes) !== JSON.stringify(b.axes)) pair('axes', axes(a), axes(b));
+  if (JSON.stringify(a.seeds) !== JSON.stringify(b.seeds)) pair('seeds', seeds(a), seeds(b));
+  if (a.backend !== b.backend) pair('backend', a.backend, b.backend);
+  if (a.iterations !== b.iterations) pair('iterations', String(a.iterations ?? "the block's"), String(b.iterations ?? "the block's"));
+  if (a.block !== b.block) pair('block', a.block ?? 'the default', b.block ?? 'the default');
+  if (a.memory_budget !== b.memory_budget) pair('memory budget', String(a.memory_budget), String(b.memory_budget));
+  if (a.phasecore !== b.phasecore) pair('phasecore', a.phasecore, b.phasecore);
+  else if (a.build !== b.build) out.push('another build of phasecore ran it (its code has changed since)');
   return out.length > 0 ? out.join('; ') : 'another sweep';
 }
 

@@ -137,7 +137,7 @@ describe('phasecore sweep', () => {
     // Another sweep into the same directory is refused, and the directory is left as it was.
     const other = await run('sweep', file, '--set', 'rec.v_th=0.05', '--out', join(dir, 'one'), '--quiet');
     expect(other.code).toBe(1);
-    expect(other.out).toMatch(/error SNN0009: .* holds another sweep's results \(axes l\.optimizer=sgd\(lr = 1e-3\),sgd\(lr = 3e-3\) rec\.v_th=0\.04,0\.06; seeds 1,2\)/);
+    expect(other.out).toMatch(/error SNN0009: .* holds another sweep's results \(axes l\.optimizer=sgd\(lr = 1e-3\),sgd\(lr = 3e-3\) rec\.v_th=0\.04,0\.06 there, rec\.v_th=0\.05 here; seeds 1,2 there, the block's here\)/);
     sameResults(rowsOf(join(dir, 'one')), rows);
     // So is a directory that is not a sweep's.
     mkdirSync(join(dir, 'mine')); writeFileSync(join(dir, 'mine', 'notes.txt'), 'keep');
