@@ -200,12 +200,14 @@ describe('phasecore sweep', () => {
     const { dir, file } = small();
     const out = join(dir, 'k');
     const args = [BIN, 'sweep', file, '--set', 'rec.v_th=0.03,0.04,0.05,0.06,0.07,0.08', '--set', 'train.iterations=4', '--workers', '1', '--out', out, '--quiet', '--no-plots'];
-    const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    // Killed outright as a lost machine or a scheduler kills a job: the whole process group.
+    const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, CI: 'true' }, detached: true });
     const points = join(out, 'points');
     const started = Date.now();
     while ((!existsSync(points) || readdirSync(points).filter((n) => n.endsWith('.json')).length < 2) && Date.now() - started < 60_000) await new Promise((ok) => setTimeout(ok, 20));
-    child.kill('SIGKILL');
+    process.kill(-(child.pid as number), 'SIGKILL');
     await new Promise((ok) => child.on('exit', ok));
+    await new Promise((ok) => setTimeout(ok, 200)); // the group's other processes are gone too
     const kept = readdirSync(points).filter((n) => n.endsWith('.json'));
     expect(kept.length).toBeGreaterThanOrEqual(2);
     expect(kept.length).toBeLessThan(6);
