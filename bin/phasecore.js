@@ -7,8 +7,8 @@
 // `phasecore sweep FILE ...` runs in a child process of its own with V8's garbage collector on
 // one thread: a sweep keeps every core busy with points, and the collector's helper threads, which
 // use an idle core otherwise, then only compete with the workers (docs/results.md, "Speed of a
-// sweep"). V8's flags cannot be changed once it runs, hence the child. Signals reach the child
-// (a terminal's Ctrl-C reaches both; SIGTERM sent to this process is passed on); its exit code is this one's.
+// sweep"). V8's flags cannot be changed once it runs, hence the child. SIGINT and SIGTERM sent to
+// this process are passed on to it; its exit code is this one's.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,8 +17,10 @@ import { fileURLToPath } from 'node:url';
 const args = process.argv.slice(2);
 const SWEEP_GC = '--single-threaded-gc';
 if (args[0] === 'sweep' && args[1] !== 'plan' && args[1] !== 'merge' && !process.execArgv.includes(SWEEP_GC)) {
-  // An IPC channel too: if this process is killed outright, the channel closes and the child stops.
-  const child = spawn(process.execPath, [...process.execArgv, SWEEP_GC, fileURLToPath(import.meta.url), ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  // Its own process group, so that a terminal's Ctrl-C reaches it once, through this process (a
+  // second would stop it at once), and an IPC channel: if this process is killed outright, the
+  // channel closes and the child stops.
+  const child = spawn(process.execPath, [...process.execArgv, SWEEP_GC, fileURLToPath(import.meta.url), ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { child.kill(sig); });
   child.on('exit', (code, signal) => { process.exit(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1)); });
 } else {
