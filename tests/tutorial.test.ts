@@ -9,19 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '../src/cli/main.ts';
-import { tempDir } from './helpers.ts';
+import { runCli, tempDir } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DOC = readFileSync(join(ROOT, 'docs', 'tutorial.md'), 'utf8');
 
-/** Run the CLI in-process (as tests/cli/cli.test.ts does): exit code, stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCommand(args, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+/** Run the CLI in-process: exit code, stdout and stderr. */
+const run = (args: string[]) => runCli(...args);
 
 /** The page's sections, `## N. Title` → N. */
 function section(n: number): string {

@@ -166,8 +166,6 @@ export interface SweepIdentity {
   readonly memory_budget: number;
 }
 
-export const sha256File = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-
 let build: string | undefined;
 /** This phasecore's build: the SHA-256 of the bundle running, or of every source file of a checkout running its sources. */
 export function buildHash(): string {

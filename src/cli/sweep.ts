@@ -24,7 +24,8 @@ import { reporter } from './report.ts';
 import { loadInputs, type ParseCache } from './load.ts';
 import { outputError, writeFileAtomic } from './atomic.ts';
 import { EXIT_SIGNAL, wholeNumber } from './train.ts';
-import { allPoints, buildHash, identityHash, parseShard, parseSweep, pointCount, pointOverrides, resultsCsv, sha256File, shardPoints, type Point, type PointResult, type Row, type SweepIdentity, type SweepSpec } from './sweep-spec.ts';
+import { sha256File } from '../data/files.ts';
+import { allPoints, buildHash, identityHash, parseShard, parseSweep, pointCount, pointOverrides, resultsCsv, shardPoints, type Point, type PointResult, type Row, type SweepIdentity, type SweepSpec } from './sweep-spec.ts';
 import { failed, runPoint, WORKER_TAG, type FromWorker, type PointJob, type ToWorker } from './sweep-point.ts';
 import { writePlots } from './plot.ts';
 

@@ -7,7 +7,7 @@
 // and the command exits 130 or 143. A second signal ends the process at once. Progress goes to
 // stderr: a bar on a terminal, a line every PROGRESS_EVERY_MS otherwise; --quiet turns it off.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { selectCore, selectRun } from '../compiler/frontend.ts';
 import { compileRun } from '../compiler/compile.ts';
@@ -30,7 +30,7 @@ import { coreTrainer, type CoreTrainer } from './core-trainer.ts';
 import { heldInstance } from './held.ts';
 import { writeCoreProbes } from './run.ts';
 import { CheckpointError, readCheckpoint } from '../runtime/checkpoint.ts';
-import { readRegularFile } from '../data/files.ts';
+import { readRegularFile, sha256File } from '../data/files.ts';
 import type { Program } from '../runtime/program.ts';
 import type { Instance as HeldInstance } from '../ir/instantiate.ts';
 
@@ -392,12 +392,11 @@ function metricsWriter(dir: RunDirectory, ir: TrainIR): MetricsWriter {
 }
 
 function manifestOf(ir: TrainIR, meta: { file: string; backend: string; overrides: string[]; version: string; inputs: readonly string[] }): Record<string, unknown> {
-  const hash = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
   return {
     phasecore: meta.version,
     file: meta.file,
     // Every file the run reads: the .snn sources and the .npy files they load.
-    inputs: Object.fromEntries(meta.inputs.map((p) => [p, hash(p)])),
+    inputs: Object.fromEntries(meta.inputs.map((p) => [p, sha256File(p)])),
     backend: meta.backend,
     seed: ir.seed,
     iterations: ir.iterations,

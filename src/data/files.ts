@@ -1,7 +1,8 @@
 // Reading the user's files: only regular files, and their size checked before a byte is read, so
 // that `import "/dev/zero"` is refused at once, a FIFO never blocks, and a file larger than its
 // limit is never loaded. Every reader of user input (sources, .npy headers and arrays) comes here.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 
 export type ReadResult = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: string; readonly tooLarge?: true };
 
@@ -79,3 +80,6 @@ export function readRegularPrefix(path: string, n: number): { ok: true; bytes: U
     closeSync(o.fd);
   }
 }
+
+/** The SHA-256 of a file's bytes, in hex (the manifests' and sweeps' input hashes). */
+export const sha256File = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -5,17 +5,12 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '../../src/cli/main.ts';
-import { tempDir } from '../helpers.ts';
+import { runCli, tempDir } from '../helpers.ts';
 import { decodeNpy, encodeNpy } from '../../src/data/npy.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []; const err: string[] = [];
-  const code = await runCommand(args, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 const SRC = `
 core c { tile = 32 x 32; tiles = 4; device = pcm { g_max = 12 uS }; adc_range = 8 }
