@@ -21,8 +21,9 @@ import { misplaced, SchemaInterpreter } from './interpret.ts';
 import { checkNetwork, type DeclContext } from './validate-network.ts';
 import { checkCore } from './validate-core.ts';
 import { checkKinded, checkNpyTask } from './validate-rule.ts';
-import { checkRunBlock } from './validate-run.ts';
-import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun, Resolved, Value } from './values.ts';
+import { checkRunBlock, type RunContext } from './validate-run.ts';
+import { checkVerifyBlock } from './validate-verify.ts';
+import type { CheckedCore, CheckedNetwork, CheckedProgram, CheckedRun, CheckedVerify, Resolved, Value } from './values.ts';
 
 
 
@@ -70,6 +71,7 @@ function collectProgram(root: Module, checkerOf: (m: Module) => ModuleChecker): 
   const learns = new Map<string, Resolved>();
   const tasks = new Map<string, Resolved>();
   const runs: CheckedRun[] = [];
+  const verifies: CheckedVerify[] = [];
   const visit = (m: Module, seen: Set<string>) => {
     if (seen.has(m.path)) return;
     seen.add(m.path);
@@ -80,10 +82,10 @@ function collectProgram(root: Module, checkerOf: (m: Module) => ModuleChecker): 
     for (const [k, v] of c.cores) if (v) cores.set(k, v);
     for (const [k, v] of c.learns) if (v) learns.set(k, v);
     for (const [k, v] of c.tasks) if (v) tasks.set(k, v);
-    if (m === root) runs.push(...c.runs);
+    if (m === root) { runs.push(...c.runs); verifies.push(...c.verifies); }
   };
   visit(root, new Set());
-  return { constants, networks, cores, learns, tasks, runs };
+  return { constants, networks, cores, learns, tasks, runs, verifies };
 }
 
 
@@ -96,6 +98,7 @@ class ModuleChecker {
   readonly learns = new Map<string, Resolved | null>();
   readonly tasks = new Map<string, Resolved | null>();
   readonly runs: CheckedRun[] = [];
+  readonly verifies: CheckedVerify[] = [];
   private readonly constInProgress = new Set<string>();
   private readonly coreInProgress = new Set<string>();
   private readonly file: string;
@@ -172,7 +175,8 @@ class ModuleChecker {
       case 'core': if (name && this.scope.get(name)?.stmt === s) this.core(name); break;
       case 'learn': if (name && this.scope.get(name)?.stmt === s) this.learn(name); break;
       case 'task': if (name && this.scope.get(name)?.stmt === s) this.task(name); break;
-      case 'train': case 'run': this.runs.push(this.runBlock(s)); break;
+      case 'train': case 'run': this.runs.push(checkRunBlock(this.runContext, s)); break;
+      case 'verify': this.verifies.push(checkVerifyBlock(this.runContext, s)); break;
       default: misplaced(this.sink, s, 'at the top level (latency and energy tables belong in a core)');
     }
   }
@@ -259,18 +263,17 @@ class ModuleChecker {
     return out;
   }
 
-  // ---- train and run: src/compiler/validate-run.ts -------------------------------------------
-  private runBlock(s: A.Section): CheckedRun {
+  // ---- train, run and verify: src/compiler/validate-run.ts, validate-verify.ts ---------------
+  private get runContext(): RunContext {
     const refs = {
       network: (n: string) => { const f = this.lookup(n); return f ? f.checker.network(n) : null; },
       task: (n: string) => { const f = this.lookup(n); return f ? f.checker.task(n) : null; },
       learn: (n: string) => { const f = this.lookup(n); return f ? f.checker.learn(n) : null; },
       core: (n: string) => { const f = this.lookup(n); return f ? f.checker.core(n) : null; },
     };
-    return checkRunBlock({ ...this.declContext, refs, push: (d) => this.out.push(d), memoryBudget: this.shared.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET }, s);
+    return { ...this.declContext, refs, push: (d) => this.out.push(d), memoryBudget: this.shared.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET };
   }
 }
-
 
 /** Every default written in the schema, checked against its own spec (a test runs this). */
 export function schemaDefaultProblems(): string[] {
@@ -289,7 +292,7 @@ export function schemaDefaultProblems(): string[] {
   };
   const tables: Record<string, S.Params> = {
     network: S.NETWORK_PARAMS, input: S.INPUT_PARAMS, projection: S.PROJECTION_PARAMS, core: S.CORE_PARAMS,
-    latency: S.LATENCY_PARAMS, energy: S.ENERGY_PARAMS, train: S.TRAIN_PARAMS, run: S.RUN_PARAMS, probe: S.PROBE_PARAMS,
+    latency: S.LATENCY_PARAMS, energy: S.ENERGY_PARAMS, train: S.TRAIN_PARAMS, run: S.RUN_PARAMS, verify: S.VERIFY_PARAMS, probe: S.PROBE_PARAMS,
   };
   for (const [k, m] of Object.entries(S.NEURON_MODELS)) tables[k] = m.params;
   for (const [k, m] of Object.entries(S.LEARN_KINDS)) tables[`learn.${k}`] = m.params;

@@ -125,7 +125,11 @@ export class SchemaInterpreter {
   }
 
   /** Check `e` against `spec`. `op` is the assignment operator when e is a parameter's value. */
-  value(e: A.Expr, spec: S.Spec, where: Where, op: '=' | '~' = '='): Value | undefined {
+  value(e: A.Expr, spec: S.Spec, where: Where, op: A.Assign['op'] = '='): Value | undefined {
+    if (op === '<=' || op === '>=') {
+      this.report('WrongType', e.span, `${where.what} is set with \`=\`; \`${op}\` bounds a constraint, in a verify block.`);
+      return undefined;
+    }
     if (op === '~' && spec.t !== 'init') {
       this.report('WrongType', e.span, `${where.what} is not drawn from a distribution: write \`=\` instead of \`~\`.`);
       return undefined;
@@ -249,9 +253,9 @@ export class SchemaInterpreter {
   /** Parameters of an option or initialiser given as `name`, `name(args)` or `name { body }`. */
   params(opt: S.OptionSpec, call: A.Call | null, owner: string, dimOverride?: DimName): Record<string, Value> | undefined {
     const specs = opt.params ?? {};
-    const given = new Map<string, { expr: A.Expr; op: '=' | '~'; at: Span; flag: boolean }>();
+    const given = new Map<string, { expr: A.Expr; op: A.Assign['op']; at: Span; flag: boolean }>();
     let ok = true;
-    const add = (name: string, at: Span, expr: A.Expr, op: '=' | '~', flag = false) => {
+    const add = (name: string, at: Span, expr: A.Expr, op: A.Assign['op'], flag = false) => {
       if (!(name in specs)) {
         const known = Object.keys(specs);
         this.report('UnknownParameter', at, known.length === 0 ? `${owner} takes no parameters.` : `'${name}' is not a parameter of ${owner}.${didYouMean(name, known)} Its parameters: ${known.join(', ')}.`);

@@ -35,6 +35,11 @@ export function checkRunBlock(ctx: RunContext, s: A.Section): CheckedRun {
     if (st.kind === 'Probe') probes.push(st);
     else misplaced(ctx.report, st, `in a ${keyword} block (it has parameters and probes)`);
   });
+  return runOf(ctx, s, keyword, params, probes);
+}
+
+/** A train or run block — or the train or run a verify block describes — from its checked parameters: its probes and cross-checks. */
+export function runOf(ctx: RunContext, s: A.Section, keyword: 'train' | 'run', params: Resolved | undefined, probes: readonly A.Probe[]): CheckedRun {
   const ref = (k: string): string | undefined => { const v = params?.params[k]; return v?.t === 'ref' ? v.name : undefined; };
   const netName = ref('network');
   const net = netName ? ctx.refs.network(netName) : null;

@@ -40,6 +40,10 @@ export interface CheckedNetwork {
 }
 export interface CheckedProbe { readonly variable: string; readonly targets: readonly CheckedEnd[]; readonly options: Resolved; readonly span: Span }
 export interface CheckedRun { readonly keyword: 'train' | 'run'; readonly name: string | null; readonly file: string; readonly span: Span; readonly params: Resolved; readonly probes: readonly CheckedProbe[] }
+/** A constraint of a verify block: its name, which way its bound points (null for a flag), the bound in SI units, and where it is written. */
+export interface CheckedConstraint { readonly name: string; readonly op: '<=' | '>=' | null; readonly bound: number | null; readonly dim: Dim | null; readonly text: string; readonly span: Span }
+/** A verify block: the network, core, task (and learning rule) as a train or run block would name them, and its constraints. */
+export interface CheckedVerify { readonly name: string | null; readonly file: string; readonly span: Span; readonly run: CheckedRun; readonly samples: number; readonly reference: 'declared' | 'held'; readonly driftAfter: number | null; readonly constraints: readonly CheckedConstraint[] }
 /** A place in a file: where a value was written. */
 export interface Place { readonly file: string; readonly span: Span }
 export interface CheckedCore {
@@ -57,4 +61,5 @@ export interface CheckedProgram {
   readonly learns: ReadonlyMap<string, Resolved>;
   readonly tasks: ReadonlyMap<string, Resolved>;
   readonly runs: readonly CheckedRun[];
+  readonly verifies: readonly CheckedVerify[];
 }

@@ -28,8 +28,8 @@ export interface Dims { readonly kind: 'Dims'; readonly rows: Expr; readonly col
 export type Expr = Num | Str | FormatLit | Name | List | WithUnit | Unary | Binary | Call | Index | Dims;
 
 // ---- statements ----------------------------------------------------------------------------
-/** `name = value` or `name ~ distribution`. */
-export interface Assign { readonly kind: 'Assign'; readonly name: Ident; readonly op: '=' | '~'; readonly value: Expr; readonly span: Span }
+/** `name = value`, `name ~ distribution`, or a verify block's constraint `name <= bound`, `name >= bound`. */
+export interface Assign { readonly kind: 'Assign'; readonly name: Ident; readonly op: '=' | '~' | '<=' | '>='; readonly value: Expr; readonly span: Span }
 /** A bare option word: `no_self`, `skip`. */
 export interface Flag { readonly kind: 'Flag'; readonly name: Ident; readonly span: Span }
 export type NeuronRole = 'input' | 'population' | 'readout';
@@ -47,7 +47,7 @@ export interface Projection {
 }
 /** `probe v(rec[0:8]) { every = 5 ms }`. */
 export interface Probe { readonly kind: 'Probe'; readonly variable: Ident; readonly targets: readonly Expr[]; readonly body: readonly Stmt[] | null; readonly span: Span }
-/** Every braced block with a keyword: network, core, learn, task, train, run, and the nested latency/energy tables. */
+/** Every braced block with a keyword: network, core, learn, task, train, run, verify, and the nested latency/energy tables. */
 export interface Section {
   readonly kind: 'Section'; readonly keyword: Ident; readonly name: Ident | null; readonly base: Ident | null;
   readonly body: readonly Stmt[]; readonly span: Span;
@@ -63,7 +63,7 @@ export interface File { readonly kind: 'File'; readonly items: readonly Stmt[]; 
 export type Node = Ident | Expr | Arg | Stmt | File | Comment;
 
 // Declaration words and the blocks they open (the AST builder and the formatter share these).
-export const SECTION_KEYWORDS = ['network', 'core', 'learn', 'task', 'train', 'run', 'latency', 'energy'] as const;
+export const SECTION_KEYWORDS = ['network', 'core', 'learn', 'task', 'train', 'run', 'verify', 'latency', 'energy'] as const;
 export type SectionKeyword = (typeof SECTION_KEYWORDS)[number];
 export const DECLARATION_WORDS = ['import', 'const', ...SECTION_KEYWORDS, 'input', 'population', 'readout', 'group', 'probe'] as const;
 

@@ -53,6 +53,7 @@ export const DIAG = {
   UnknownFunction: { code: 'SNN2012', severity: 'error', doc: 'A call of a function the expression language does not have.' },
   UnknownUnit: { code: 'SNN2013', severity: 'error', doc: 'A unit name that is not known.' },
   ConstantCycle: { code: 'SNN2014', severity: 'error', doc: 'Constants defined in terms of each other.' },
+  UnknownConstraint: { code: 'SNN2015', severity: 'error', doc: 'A statement in a verify block that is neither one of its parameters nor a constraint phasecore knows.' },
 
   WrongDimension: { code: 'SNN3001', severity: 'error', doc: 'A quantity with the wrong physical dimension (a voltage where a duration is expected).' },
   IncompatibleUnits: { code: 'SNN3002', severity: 'error', doc: 'Arithmetic on quantities of incompatible dimensions (`20 ms + 3 mV`).' },
@@ -73,13 +74,14 @@ export const DIAG = {
   IncompatibleOptions: { code: 'SNN4011', severity: 'error', doc: 'Options that cannot be used together (e-prop with trainable time constants, say).' },
   Unconnected: { code: 'SNN4012', severity: 'warning', doc: 'A population or readout that receives no projection.' },
   SkipNotSkipping: { code: 'SNN4013', severity: 'warning', doc: 'A projection marked `skip` between adjacent layers.' },
-  NoRunBlock: { code: 'SNN4016', severity: 'error', doc: 'A command needs a train or run block the file does not have (or has several of, without --block).' },
+  NoRunBlock: { code: 'SNN4016', severity: 'error', doc: 'A command needs a train, run or verify block the file does not have (or has several of, without --block).' },
   DataNotFinite: { code: 'SNN4018', severity: 'error', doc: 'A loaded `.npy` array holding NaN or infinity.' },
   SequenceLength: { code: 'SNN4019', severity: 'error', doc: 'A task whose sequences last no finite number of time steps, less than one, or more than the core\'s loop can count.' },
   MemoryBudget: { code: 'SNN4020', severity: 'error', doc: 'A train or run block whose state needs more memory than the budget (--max-memory).' },
   MemoryLarge: { code: 'SNN4021', severity: 'warning', doc: 'A train or run block whose state needs more than a quarter of the memory budget.' },
   OutOfMemory: { code: 'SNN4022', severity: 'error', doc: 'The machine refused an allocation the block\'s state needs (a budget raised past the memory that is free).' },
   DataUnusable: { code: 'SNN4017', severity: 'error', doc: 'Data that passed the check but could not be used when running (a file changed on disk, say).' },
+  InvalidConstraint: { code: 'SNN4023', severity: 'error', doc: 'A verify block\'s constraint written the wrong way (`>=` for an upper bound, a value for a flag), given twice, or missing what it needs (a learning rule for a learning constraint, drift_after for a drift constraint).' },
   InvalidProbe: { code: 'SNN4015', severity: 'error', doc: 'A probe of a variable the probed neurons do not have, or out of their range.' },
 
   TooFewTiles: { code: 'SNN5001', severity: 'error', doc: 'The network needs more crossbar tiles than the core has.' },

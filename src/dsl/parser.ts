@@ -25,7 +25,7 @@ const describeToken = (t: IToken): string =>
 const labelOf = (t: TokenType): string => t.LABEL ?? t.name;
 
 const RULE_WORDS: Record<string, string> = {
-  file: 'a declaration (network, core, learn, task, train, run, const or import)',
+  file: 'a declaration (network, core, learn, task, train, run, verify, const or import)',
   statement: 'a statement',
   block: 'a statement or the closing \'}\'',
   value: 'a value (a number such as `20 ms`, a name, a string, a list or a call)',
@@ -106,13 +106,13 @@ class SnnParser extends CstParser {
     ]));
   });
 
-  /** Every statement: `word ...`, `name = v`, `name ~ v`, `a -> b : kind`, or a bare flag. */
+  /** Every statement: `word ...`, `name = v`, `name ~ v`, `name <= v`, `name >= v`, `a -> b : kind`, or a bare flag. */
   public statement = this.RULE('statement', () => {
     this.CONSUME(T.Identifier, { LABEL: 'head' });
     this.OPTION(this.k.c9 ??= {
       GATE: () => !this.nameOnNextLine(),
       DEF: () => this.OR(this.k.c2 ??= [
-        { ALT: () => { this.OR2(this.k.c3 ??= [{ ALT: () => this.CONSUME(T.Equals, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Tilde, { LABEL: 'op' }) }]); this.SUBRULE(this.value); } },
+        { ALT: () => { this.OR2(this.k.c3 ??= [{ ALT: () => this.CONSUME(T.Equals, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Tilde, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.AtMost, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.AtLeast, { LABEL: 'op' }) }]); this.SUBRULE(this.value); } },
         { ALT: () => this.SUBRULE(this.projectionTail) },
         { ALT: () => this.SUBRULE(this.declTail) },
         { ALT: () => this.SUBRULE(this.block) },

@@ -524,6 +524,54 @@ export const RUN_PARAMS: Params = {
   seed,
 };
 
+// ---- verify --------------------------------------------------------------------------------
+export const VERIFY_PARAMS: Params = {
+  network: { spec: { t: 'ref', kind: 'network' }, doc: 'The network to verify.', required: true },
+  core: { spec: { t: 'ref', kind: 'core' }, doc: 'The core it must run on.', required: true },
+  task: { spec: { t: 'ref', kind: 'task' }, doc: 'The task whose inputs the dynamic, learning and drift constraints run.', required: true },
+  learn: { spec: { t: 'ref', kind: 'learn' }, doc: 'The learning rule of the learning and drift constraints (and of the static proofs: weights it can change are bounded over the whole weight range).' },
+  seed: int('The seed verified when `phasecore verify` is given no --seeds.', '1', 0, 4294967295),
+  samples: int('Sequences of the task the dynamic constraints run on the core and on the float reference.', '4', 1, 1e6),
+  reference: oneOf(['declared', 'held'], 'What the dynamic constraints compare the core with: the float reference of the network as declared (quantisation and the core\'s arithmetic both measured), or of the values the core holds (its arithmetic alone, as the ideal-core test does).', 'declared'),
+  iterations: int('Training iterations of the learning and drift constraints, on the core and on the float reference.', '20', 1, 1e9),
+  batch: int('Sequences per training iteration.', '1', 1, 1e6),
+  drift_after: { spec: { t: 'quantity', dim: 'time', unit: 's', min: 0, minOpen: true }, doc: 'The simulated time the drift constraints let pass, the trained core unused, before testing it again (`1 day`).' },
+};
+
+/** What a constraint's bound is and which way it points. */
+export interface ConstraintSpec {
+  /** static: the compiler's analysis, no run; dynamic: the core against the float reference on the task's inputs; learning: after training on both; drift: the trained core after drift_after. */
+  readonly kind: 'static' | 'dynamic' | 'learning' | 'drift';
+  /** flag: written alone (`no_overflow`); else `name <= bound` (at_most), `name >= bound` (at_least), or either (a band: written twice). */
+  readonly form: 'flag' | 'at_most' | 'at_least' | 'band';
+  /** The bound's dimension (quantity constraints). */
+  readonly bound?: { readonly dim: DimName; readonly unit?: string; readonly also?: DimName };
+  readonly doc: string;
+}
+
+export const CONSTRAINTS: Readonly<Record<string, ConstraintSpec>> = {
+  no_overflow: { kind: 'static', form: 'flag', doc: 'No accumulator, membrane, adaptation or threshold register can leave its format, for any input (the range analysis, sound on the quantised values; with a learning rule, every weight it trains is bounded over the whole weight range). A failure names the register, the population, the projections feeding it and their line, and runs a counterexample input on the core.' },
+  weights_nonzero: { kind: 'static', form: 'flag', doc: 'Every nonzero weight the network declares is held as a nonzero level on the devices (none is quantised away).' },
+  decay_error: { kind: 'static', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The largest relative error of a decay the core holds (α, κ, ρ) against e^(−dt/τ), over every neuron (`1 %`).' },
+  tiles: { kind: 'static', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'Crossbar tiles the network maps onto.' },
+  cycles_per_step: { kind: 'static', form: 'at_most', bound: { dim: 'cycles', unit: 'cycles', also: 'time' }, doc: 'Cycles of one time step in the compiler\'s schedule (learning included where a learning rule runs on chip), in cycles or as a time at the core\'s clock (`1 ms`: the step finishes within dt).' },
+  memory: { kind: 'static', form: 'at_most', bound: { dim: 'information', unit: 'B' }, doc: 'Bytes of on-core memory the program occupies: weights (devices as 2 bytes a cell), neuron state and learning state (`64 kB`).' },
+  spike_agreement: { kind: 'dynamic', form: 'at_least', bound: { dim: 'dimensionless' }, doc: 'Of every (neuron, step) of the recurrent populations, the share where the core spikes exactly when the float reference does (`95 %`).' },
+  membrane_lsb: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The largest |v_core − v_ref| of a recurrent neuron, in LSBs of the membrane register, up to the first step where the spike rasters differ (ideal devices).' },
+  membrane_error: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The same in membrane units (for PCM noise, where LSBs are too fine a measure).' },
+  output_error: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The readouts\' RMS difference from the reference, relative to the reference\'s RMS output (`5 %`).' },
+  loss_error: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The task\'s loss on the core against the reference\'s: |L_core − L_ref|/L_ref (`10 %`).' },
+  firing_rate: { kind: 'dynamic', form: 'band', bound: { dim: 'frequency', unit: 'Hz' }, doc: 'Every recurrent population\'s mean rate on the core, within a band written as two constraints (`firing_rate >= 1 Hz`, `firing_rate <= 100 Hz`): no population silent or saturated after quantisation.' },
+  saturations: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'Register saturations and ADC clips on the task\'s inputs.' },
+  no_timing_errors: { kind: 'dynamic', form: 'flag', doc: 'No step of the run takes more cycles than dt at the core\'s clock.' },
+  learned_loss_error: { kind: 'learning', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'After `iterations` of training on the core, its loss (mean of the last 10 iterations) relative to the float reference trained the same way: (L_core − L_ref)/L_ref, a degradation budget (a core that learns better passes).' },
+  learned_accuracy_drop: { kind: 'learning', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The same for accuracy (classification): the reference\'s minus the core\'s, in points (`5 %`).' },
+  pulses_per_device: { kind: 'learning', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The most programming pulses (SET and RESET, the initial programming included) any one device took while training: an endurance budget.' },
+  energy_per_step: { kind: 'learning', form: 'at_most', bound: { dim: 'energy', unit: 'pJ' }, doc: 'Energy of a training time step on the core, learning included (`10 nJ`).' },
+  drift_loss_error: { kind: 'drift', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The trained core\'s test loss after drift_after of drift without retraining, relative to its test loss at once.' },
+  drift_accuracy_drop: { kind: 'drift', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The same for accuracy, in points.' },
+};
+
 export const PROBE_VARIABLES: Readonly<Record<string, { doc: string; models: readonly string[] }>> = {
   spikes: { doc: 'Spikes z (0/1).', models: ['input', 'LIF', 'ALIF'] },
   v: { doc: 'Membrane potential.', models: ['LIF', 'ALIF', 'LI'] },

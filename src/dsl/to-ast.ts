@@ -21,6 +21,7 @@ const SHAPES: Record<string, string> = {
   task: 'task NAME : KIND { ... }',
   train: 'train { ... }  or  train NAME { ... }',
   run: 'run { ... }  or  run NAME { ... }',
+  verify: 'verify { ... }  or  verify NAME { ... }',
   latency: 'latency { ... }',
   energy: 'energy { ... }',
   input: 'input NAME[SIZE]',
@@ -85,7 +86,7 @@ class AstBuilder {
     const at = cstSpan(node);
     const op = this.tok(ctx, 'op');
     if (op) {
-      return { kind: 'Assign', name: this.ident(head), op: op.image === '~' ? '~' : '=', value: this.value(this.node(ctx, 'value') as CstNode), span: at };
+      return { kind: 'Assign', name: this.ident(head), op: op.image as A.Assign['op'], value: this.value(this.node(ctx, 'value') as CstNode), span: at };
     }
     const proj = this.node(ctx, 'projectionTail');
     if (proj) return this.projection(head, proj, at);
@@ -176,7 +177,7 @@ class AstBuilder {
       if (needsName && !nameTok) return this.malformed(word, headSpan, `A ${word} needs a name.`);
       if (noName && (nameTok || ctor)) return this.malformed(word, at, `A ${word} table has no name or kind.`);
       if ((keyword === 'learn' || keyword === 'task') && !ctorParts) return this.malformed(word, nameTok ? tokenSpan(nameTok) : headSpan, `A ${word} needs a kind after ':'.`);
-      if ((keyword === 'network' || keyword === 'train' || keyword === 'run') && ctorParts) return this.malformed(word, ctorParts.name.span, `A ${word} has no kind after ':'.`);
+      if ((keyword === 'network' || keyword === 'train' || keyword === 'run' || keyword === 'verify') && ctorParts) return this.malformed(word, ctorParts.name.span, `A ${word} has no kind after ':'.`);
       return { kind: 'Section', keyword: this.ident(head), name: nameTok ? this.ident(nameTok) : null, base: ctorParts ? ctorParts.name : null, body, span: at };
     }
     if (word === 'input' || word === 'population' || word === 'readout') {

@@ -9,7 +9,7 @@ export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\
 /** An unclosed block comment: lexed so it can be reported once, precisely. */
 export const BadBlockComment = createToken({ name: 'BadBlockComment', pattern: /\/\*[\s\S]*/, group: 'bad', line_breaks: true });
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*|%/, label: 'a name' });
 /** Fixed-point formats: s16.10 (signed, 16 bits, 10 fractional), u12, q1.15 (1 integer + 15 fractional bits). */
 export const Format = createToken({ name: 'Format', pattern: /[su]\d+(?:\.\d+)?|q\d+\.\d+/, longer_alt: Identifier, label: 'a fixed-point format such as s16.10' });
 export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
@@ -30,6 +30,9 @@ export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, label: "
 export const Colon = createToken({ name: 'Colon', pattern: /:/, label: "':'" });
 export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
 export const Tilde = createToken({ name: 'Tilde', pattern: /~/, label: "'~'" });
+/** A constraint's bound in a verify block: `tiles <= 2`, `spike_agreement >= 95 %`. */
+export const AtMost = createToken({ name: 'AtMost', pattern: /<=/, label: "'<='" });
+export const AtLeast = createToken({ name: 'AtLeast', pattern: />=/, label: "'>='" });
 /** The category of the five binary operators: the grammar reads an expression as a flat
  *  operand (operator operand)* list, and the AST builder applies precedence (fewer CST levels). */
 export const BinaryOp = createToken({ name: 'BinaryOp', pattern: Lexer.NA, label: 'an operator' });
@@ -43,7 +46,7 @@ export const Caret = createToken({ name: 'Caret', pattern: /\^/, label: "'^'", c
 export const allTokens: TokenType[] = [
   WhiteSpace, LineComment, BlockComment, BadBlockComment,
   StringLit, BadString,
-  Arrow, LBrace, RBrace, LParen, RParen, LBracket, RBracket, Comma, Semicolon, Colon, Equals, Tilde,
+  Arrow, LBrace, RBrace, LParen, RParen, LBracket, RBracket, Comma, Semicolon, Colon, Equals, Tilde, AtMost, AtLeast,
   BinaryOp, Plus, Minus, Star, Slash, Caret,
   NumberLit, Format, Identifier,
 ];

@@ -23,7 +23,8 @@ export function lookupUnit(name: string): Quantity | undefined {
   const hit = unitCache.get(name);
   if (hit !== undefined) return hit ?? undefined;
   let q: Quantity | null = null;
-  if (name === 'cycle' || name === 'cycles') {
+  if (name === '%') q = { si: 0.01, dim: DIMENSIONLESS }; // a percentage: `95 %` is 0.95
+  else if (name === 'cycle' || name === 'cycles') {
     // mathjs's `cycle` is an angle (2π rad); in a chip description it is a clock cycle.
     const dim = new Array<number>(N_DIMS).fill(0);
     dim[CYCLE_INDEX] = 1;

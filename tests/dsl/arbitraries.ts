@@ -8,7 +8,7 @@ const RESERVED_FORMAT = /^([su]\d+|q\d+\.\d+)$/;
 
 export const identName = fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/).filter((s) => !RESERVED_FORMAT.test(s));
 const ident: fc.Arbitrary<A.Ident> = identName.map((name) => ({ kind: 'Ident', name, span: S }));
-const UNITS = ['ms', 's', 'Hz', 'MHz', 'uS', 'mV', 'pJ', 'bit', 'cycles', 'nA'];
+const UNITS = ['ms', 's', 'Hz', 'MHz', 'uS', 'mV', 'pJ', 'bit', 'cycles', 'nA', '%', 'kB'];
 
 const numRaw = fc.oneof(
   fc.nat({ max: 100000 }).map(String),
@@ -43,7 +43,7 @@ export function arbitraries(maxDepth = 3) {
     body: fc.array(tie('stmt'), { maxLength: 3 }),
     stmt: fc.oneof(
       { depthSize: 'small', withCrossShrink: true, maxDepth },
-      fc.tuple(ident, fc.constantFrom('=', '~'), tie('expr'), fc.boolean(), tie('expr'))
+      fc.tuple(ident, fc.constantFrom('=', '~', '<=', '>='), tie('expr'), fc.boolean(), tie('expr'))
         .map(([n, op, value, dims, cols]) => ({ kind: 'Assign', name: n, op, value: dims ? { kind: 'Dims', rows: value, cols, span: S } : value, span: S }) as A.Stmt),
       ident.map((n) => ({ kind: 'Flag', name: n, span: S }) as A.Stmt),
       fc.tuple(fc.constantFrom('input', 'population', 'readout'), ident, tie('expr'), ident, fc.option(tie('body'), { nil: null }), fc.boolean())
@@ -61,7 +61,7 @@ export function arbitraries(maxDepth = 3) {
         const needsName = kw === 'network' || kw === 'core' || kw === 'learn' || kw === 'task';
         const noName = kw === 'latency' || kw === 'energy';
         const needsBase = kw === 'learn' || kw === 'task';
-        const noBase = noName || kw === 'network' || kw === 'train' || kw === 'run';
+        const noBase = noName || kw === 'network' || kw === 'train' || kw === 'run' || kw === 'verify';
         return {
           kind: 'Section', keyword: { kind: 'Ident', name: kw, span: S },
           name: needsName || (!noName && withName) ? n : null,

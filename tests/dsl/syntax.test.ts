@@ -44,7 +44,7 @@ describe('syntax errors', () => {
   it('says what may follow a complete declaration, not the parser\'s EOF', () => {
     const r = parse('const A = 1 2\nconst B = 3\n');
     expect(r.diagnostics).toHaveLength(1);
-    expect(r.diagnostics[0]!.message).toBe("Expected a declaration (network, core, learn, task, train, run, const or import), found '2'.");
+    expect(r.diagnostics[0]!.message).toBe("Expected a declaration (network, core, learn, task, train, run, verify, const or import), found '2'.");
   });
   it('reports independent syntax errors in one run, but no cascade', () => {
     const r = checkText('core a { clock = }\ncore b { tile = [1, 2 }\n');
