@@ -8,7 +8,7 @@ import { probeEvery, probeSteps } from '../ir/probes.ts';
 import type { ProbeIR, ReckonRuleIR } from '../ir/training.ts';
 import type { NetworkIR } from '../ir/network.ts';
 import { mapTiles, tilesAtLeast, type TileMap } from './map.ts';
-import { quantize, quantizeForLearning, trainableCells, quantizeLearning, type PrecisionRow, type Quantized } from './quantize.ts';
+import { quantize, quantizeForLearning, trainableCells, quantizeLearning, weightsOverLearning, type PrecisionRow, type Quantized } from './quantize.ts';
 import { analyseRanges, type RangeRow } from './ranges.ts';
 import { emit, typicalActive, type Emitted } from './emit.ts';
 import { drawFeedback, fixedConnectivity, instantiate, InstantiationError, type Instance } from '../ir/instantiate.ts';
@@ -40,6 +40,12 @@ export interface CompileResult {
   /** The instance the compiler drew and the weights the devices hold (for comparisons with the reference). */
   readonly instance?: Instance;
   readonly held?: Quantized['weights'];
+  /**
+   * A program that trains weights: the range analysis with every trainable weight at the largest
+   * magnitude the devices hold, sound over whatever learning does to them (phasecore verify's
+   * no_overflow). Absent when nothing is trained (the ranges are the report's).
+   */
+  readonly learnedRanges?: RangeRow[];
 }
 
 /** 0-based line and column of an offset in a file (the listing names where each instruction comes from). */
@@ -189,6 +195,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   let learning: LearningConstants | null = null;
   let reckon: ReckonConstants | null = null;
   let onChip = false;
+  let trains = false;
   if (learn && l && l.kind === 'reckon' && opts.learning !== 'off') {
     const at = { file: run.file, span: run.params.spans.learn ?? run.span };
     const t = taskIR ? lowerTask(taskIR) : null;
@@ -198,6 +205,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
     if (k.refusals.length > 0) diagnostics.push(...k.refusals.map((d) => diag('LearningOffChip', d.file, d.span, `${d.message} The program is compiled for inference only.`)));
     else {
       reckon = k.value;
+      trains = true;
       const masks = trainableCells(net, inst, q.value, coreConfig, map);
       masks.forEach((mask, i) => { q.value.targets[i] = { ...q.value.targets[i]!, trainable: mask }; });
     }
@@ -234,6 +242,7 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
       }
       // The cells the unit writes: on chip its own changes, chip in the loop the host's.
       const masks = arrays ? arrays.value.trainable : trainableCells(net, inst, q.value, coreConfig, map);
+      trains = true;
       masks.forEach((mask, k) => { q.value.targets[k] = { ...q.value.targets[k]!, trainable: mask }; });
     }
   }
@@ -287,7 +296,8 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
     busy: emitted.busy,
     time_per_step_us: (emitted.cyclesPerStep / coreConfig.clockHz) * 1e6,
   };
-  return { program: prog, report, listing, diagnostics, instance: inst, held: q.value.weights };
+  const learnedRanges = trains ? analyseRanges(net, inst, weightsOverLearning(net, inst, q.value, device), coreConfig, device, map, ctx).value : undefined;
+  return { program: prog, report, listing, diagnostics, instance: inst, held: q.value.weights, ...(learnedRanges ? { learnedRanges } : {}) };
 }
 
 /** `every 5 steps from step 10 to 50` (`every step` for the defaults). */

@@ -341,6 +341,21 @@ export function trainableCells(net: NetworkIR, inst: Instance, q: Quantized, cor
   });
 }
 
+/**
+ * The weights as learning could leave them: every synapse of a trainable projection at the largest
+ * magnitude the devices hold (devices_per_side·g_max/weight_scale), the others as held. What a
+ * sound range analysis of a program that trains its weights starts from.
+ */
+export function weightsOverLearning(net: NetworkIR, inst: Instance, q: Quantized, device: DeviceIR): Quantized {
+  const maxW = (device.devicesPerSide * device.gMax) / device.weightScale;
+  const over = (key: BlockName): Float64Array => {
+    const b = inst[key]; const w = Float64Array.from(q.weights[key]);
+    for (let at = 0; at < w.length; at++) if (b.mask[at] && net.projections[b.owner[at] as number]?.trainable) w[at] = maxW;
+    return w;
+  };
+  return { ...q, weights: { inRec: over('inRec'), recRec: over('recRec'), inOut: over('inOut'), recOut: over('recOut') } };
+}
+
 type BlockName = 'inRec' | 'recRec' | 'inOut' | 'recOut';
 /** Every synapse (a set mask bit) of a tile's pieces: its block, index in the block, and cell of the tile. */
 function forEachSynapse(t: TileMap['tiles'][number], map: TileMap, inst: Instance, core: CoreConfig, f: (key: BlockName, b: WeightBlock, at: number, cell: number) => void): void {

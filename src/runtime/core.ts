@@ -795,14 +795,16 @@ export class Core {
   /**
    * Record, per step of each sequence, every recurrent neuron's spike, distance to threshold v − A
    * (real units, as the threshold test saw it) and whether it was refractory: what a host
-   * computing e-prop from the core's forward pass reads (chip in the loop). null stops.
+   * computing e-prop from the core's forward pass reads (chip in the loop). Also its membrane at
+   * the end of the step and its accumulated input (real units): what a testbench compares with the
+   * reference (phasecore verify). null stops.
    */
   observe(on: boolean): void {
     const n = this.steps * this.nRec;
-    this.observed = on ? { z: new Uint8Array(n), d: new Float64Array(n), blocked: new Uint8Array(n) } : null;
+    this.observed = on ? { z: new Uint8Array(n), d: new Float64Array(n), blocked: new Uint8Array(n), v: new Float64Array(n), i: new Float64Array(n) } : null;
   }
   /** The last sequence's observation ([t][neuron]), while observing. */
-  observed: { readonly z: Uint8Array; readonly d: Float64Array; readonly blocked: Uint8Array } | null = null;
+  observed: { readonly z: Uint8Array; readonly d: Float64Array; readonly blocked: Uint8Array; readonly v: Float64Array; readonly i: Float64Array } | null = null;
 
   /**
    * Every synapse the program maps to a cell: its tile and cell, its block in the reference's
@@ -973,6 +975,7 @@ export class Core {
         }
       }
       V[g] = v;
+      if (obs) { obs.v[obsAt + g] = v * 2 ** -R.membrane.frac; obs.i[obsAt + g] = (lastI[g] as number) * 2 ** -R.accumulator.frac; }
     }
     // A split tick's fire part is the event phase's writes: its neurons' updates are the leak part's.
     this.ledgerNeurons(part === 2 ? 0 : count, mults, adds, alif);

@@ -83,6 +83,8 @@ export interface DeviceArrays {
   readonly tp: Float64Array;
   /** Pulses since the last RESET. */
   readonly count: Uint32Array;
+  /** Pulses over the device's life, SET and RESET (its wear, against an endurance budget). */
+  readonly wear: Float64Array;
   /** Per device (the inference profiles): its drift exponent ν and its 1/f noise factor Qs. */
   readonly nu: Float64Array;
   readonly qs: Float64Array;
@@ -90,7 +92,7 @@ export interface DeviceArrays {
 
 export function deviceArrays(cells: number, perSide: number): DeviceArrays {
   const n = cells * 2 * perSide;
-  return { g: new Float64Array(n), pmem: new Float64Array(n), tp: new Float64Array(n), count: new Uint32Array(n), nu: new Float64Array(n), qs: new Float64Array(n) };
+  return { g: new Float64Array(n), pmem: new Float64Array(n), tp: new Float64Array(n), count: new Uint32Array(n), wear: new Float64Array(n), nu: new Float64Array(n), qs: new Float64Array(n) };
 }
 
 /** The device model of a core (PCM or ideal), with its constants in µS. */
@@ -126,7 +128,7 @@ export class DeviceModel {
 
   /** RESET device i at time t. */
   reset(d: DeviceArrays, i: number, t: number, rng: MT19937): void {
-    d.pmem[i] = 1; d.count[i] = 0; d.tp[i] = t;
+    d.pmem[i] = 1; d.count[i] = 0; d.tp[i] = t; d.wear[i] = (d.wear[i] as number) + 1;
     if (this.ideal) { d.g[i] = 0; return; }
     const g0 = this.gMin;
     d.g[i] = Math.min(this.gMax, Math.max(DEMIRAG.resetFloor, g0 + 0.1 * g0 * rng.randn()));
@@ -142,6 +144,7 @@ export class DeviceModel {
     d.pmem[i] = p;
     d.g[i] = Math.min(this.gMax, Math.max(this.gMin, g + mu + (sigma > 0 ? sigma * rng.randn() : 0)));
     d.count[i] = (d.count[i] as number) + 1;
+    d.wear[i] = (d.wear[i] as number) + 1;
     d.tp[i] = t;
   }
 
@@ -164,7 +167,7 @@ export class DeviceModel {
       // RESET and, for a nonzero target, one SET — a lower bound of the pulses it takes.
       const g = target / this.gMax;
       const prog = this.params.progNoise ? target + fit.sigmaProg(g, this.gMax) * rng.randn() : target;
-      d.g[i] = Math.max(0, prog); d.tp[i] = t; d.pmem[i] = 1; d.count[i] = target > 0 ? 1 : 0;
+      d.g[i] = Math.max(0, prog); d.tp[i] = t; d.pmem[i] = 1; d.count[i] = target > 0 ? 1 : 0; d.wear[i] = (d.wear[i] as number) + 1 + (target > 0 ? 1 : 0);
       d.nu[i] = this.params.drift ? Math.abs(fit.muNu(g) + fit.sigmaNu(g) * rng.randn()) : 0;
       d.qs[i] = fit.qs(g);
       return { sets: target > 0 ? 1 : 0, resets: 1 };

@@ -51,17 +51,21 @@ export interface RunSummary {
 
 export interface RunOptions extends CoreOptions {
   readonly onStep?: (done: number, total: number) => void;
+  /** Observe the core (Core.observe) and hand over each sequence's observation once it has run: a testbench's view. */
+  readonly onSequence?: (core: Core, k: number, sample: Sample) => void;
 }
 
 /** Run `samples` on a new core for `program`; the core stays inspectable (probes, logs). */
 export function runProgram(program: Program, samples: readonly Sample[], opts: RunOptions, score?: (y: Float64Array, s: Sample) => { loss: number; correct: boolean | null }): { core: Core; summary: RunSummary } {
   const core = new Core(program, { ...opts, samples: samples.length });
+  if (opts.onSequence) core.observe(true);
   const total = samples.length * core.steps;
   let done = 0;
   let loss = 0; let correct = 0; let scored = 0; let classified = 0;
   samples.forEach((s, k) => {
     // A program that learns on chip (a compiled train block) learns as it runs: it needs each sequence's target.
     core.runSequence(s.x, k, () => { done++; opts.onStep?.(done, total); }, core.learn ? { ...(s.target ? { target: s.target } : {}), ...(s.label !== undefined ? { label: s.label } : {}) } : {});
+    opts.onSequence?.(core, k, s);
     if (score && (s.target || s.label !== undefined)) {
       const r = score(core.outputs, s);
       loss += r.loss; scored++;
@@ -94,12 +98,7 @@ function summarise(program: Program, core: Core, samples: number, outputs: RunSu
   const sat = core.saturationsByRegister();
   const first = core.timingErrors[0];
   const busy = core.units();
-  const R = c.registers;
-  // Memory: the digital state and parameters of every neuron, and the crossbar's cells.
-  let bits = 0;
-  for (const p of program.populations) bits += p.size * Object.keys(p.arrays).length * 32 + (p.model === 'input' ? 0 : p.size * (R.membrane.bits + (p.model === 'ALIF' ? R.adaptation.bits : 0)));
-  bits += (core.nRec + core.nOut) * R.accumulator.bits;
-  const cells = program.targets.length * c.rows * c.cols * 2 * c.device.devicesPerSide;
+  const { bytes, cells } = memoryFootprint(program);
   const span = (addr: number) => {
     const sp = program.symbols.spans[addr];
     return sp && sp.file >= 0 ? `${program.symbols.files[sp.file]}:${sp.line}:${sp.column}` : null;
@@ -122,9 +121,23 @@ function summarise(program: Program, core: Core, samples: number, outputs: RunSu
     activity: {
       activation_sparsity: steps > 0 && nRec > 0 ? 1 - core.counts.spikes / (nRec * steps) : 1,
       membrane_updates: core.counts.membraneUpdates, synops_per_step: steps > 0 ? core.counts.synops / steps : 0,
-      memory_bytes: Math.ceil(bits / 8), crossbar_cells: cells,
+      memory_bytes: bytes, crossbar_cells: cells,
     },
     devices: core.options.ideal ? 'ideal (--ideal: the program\'s targets held exactly)' : c.device.kind === 'ideal' ? `ideal, ${c.device.levels} levels` : `PCM ${c.device.profile}${c.device.readNoise ? ', read noise' : ''}${c.device.drift ? ', drift' : ''}${c.device.progNoise ? ', programming noise' : ''}`,
     outputs,
   };
+}
+
+/** The program's memory: bytes of digital state and parameters of every neuron and accumulator, and the crossbar's devices. */
+export function memoryFootprint(program: Program): { bytes: number; cells: number } {
+  const c = program.core;
+  const R = c.registers;
+  let bits = 0;
+  let nNeurons = 0;
+  for (const p of program.populations) {
+    bits += p.size * Object.keys(p.arrays).length * 32 + (p.model === 'input' ? 0 : p.size * (R.membrane.bits + (p.model === 'ALIF' ? R.adaptation.bits : 0)));
+    if (p.model !== 'input') nNeurons += p.size;
+  }
+  bits += nNeurons * R.accumulator.bits;
+  return { bytes: Math.ceil(bits / 8), cells: program.targets.length * c.rows * c.cols * 2 * c.device.devicesPerSide };
 }

@@ -70,7 +70,7 @@ function polynomial(g: number): number { return ((0.027 * g - 0.15) * g + 0.81) 
 export function pulse(device: DeviceModel, d: DeviceArrays, i: number, levels: number, t: number, rng: MT19937): void {
   if (device.ideal) {
     d.g[i] = Math.min(device.gMax, (d.g[i] as number) + levels * device.level);
-    d.count[i] = (d.count[i] as number) + 1; d.tp[i] = t;
+    d.count[i] = (d.count[i] as number) + 1; d.wear[i] = (d.wear[i] as number) + 1; d.tp[i] = t;
     return;
   }
   device.set(d, i, t, rng);
