@@ -14,6 +14,7 @@ import { runDemo } from './demo.ts';
 import { commandTrain, type TrainOptions } from './train.ts';
 import { commandCompile, type CompileOptions } from './compile.ts';
 import { commandRun, type RunOptions } from './run.ts';
+import { commandVerify, type VerifyOptions } from './verify.ts';
 import { commandPlot, commandSweep, type SweepOptions } from './sweep.ts';
 import { ZIP } from './sweep-spec.ts';
 import { commandMerge, commandPlan, type PlanOptions } from './sweep-cluster.ts';
@@ -199,6 +200,17 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .action(async (file: string, opts: RunOptions) => setExit(await commandRun(file, opts, {
       out, err, version: VERSION, progress: opts.quiet ? 'none' : process.stderr.isTTY === true ? 'bar' : 'lines',
     })));
+
+  program.command('verify')
+    .description('Check every constraint of the file\'s verify block — static proofs, the core against the float reference, training, drift — for each seed; a table of measured values, bounds and verdicts, with evidence under each failure. Exit 0 when all pass, 1 when one fails.')
+    .argument('<file>', '.snn file with a verify block')
+    .option('--block <name>', 'the verify block when the file has several')
+    .option('--seeds <list>', 'seeds: a list (1,2,3) or a range (1..5); a constraint passes when it passes for each (default: the block\'s seed)')
+    .option('--narrowest <key=range>', 'search one parameter, as --set names it, for the narrowest value with which every constraint passes: a range (core.weight_bits=2..8 bit) or a list narrowest first; by bisection, assuming a value that passes means every wider one does')
+    .option('--json', 'print one JSON object: {"constraints": [{name, kind, measured, bound, pass, evidence, source}], "pass"}')
+    .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
+    .action(async (file: string, opts: VerifyOptions) => setExit(await commandVerify(file, opts, { out, err })));
 
   // --set and --zip in one list, in command-line order (a zipped axis goes with the one before it).
   const axes: string[] = [];
