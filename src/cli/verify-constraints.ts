@@ -83,6 +83,9 @@ export function verifyBlock(input: VerifyInput, seeds: readonly number[]): Verif
   return { ok: true, constraints, pass: constraints.every((c) => c.pass) };
 }
 
+/** (a − b)/b, 0 where both are 0 (a loss the reference and the core both drive to nothing). */
+const relative = (a: number, b: number): number => (a === b ? 0 : (a - b) / b);
+
 const median = (xs: readonly number[]) => (xs.length % 2 === 1 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2);
 
 /** A bound as the file wrote it: cycles_per_step in the dimension given (cycles or a time). */
@@ -95,7 +98,6 @@ function showConstraintBound(c: CheckedConstraint): string {
 /** A measured value in the constraint's units. */
 export function showValue(name: string, x: number): string {
   if (name === 'cycles_per_step') return `${+x.toPrecision(6)} cycles`;
-  if (name === 'memory') return `${Math.round(x / 8)} B`;
   if (name === 'no_overflow') return `${x === Infinity ? '∞' : x.toFixed(2)} bits of headroom`;
   return showBound(name, x);
 }
@@ -144,7 +146,7 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
         const bound = c.dim && sameDim(c.dim, DIMENSIONS.time.dim) ? c.bound! * prog.core.clockHz : c.bound!;
         const pass = cycles <= bound;
         const busiest = Object.entries(compiled.report!.busy).sort((a, b) => b[1] - a[1])[0];
-        return { seed, value: cycles, shown: fmt(c.name, cycles), pass, evidence: pass ? [] : [`a step takes ${cycles} cycles (${(cycles / prog.core.clockHz * 1e6).toPrecision(4)} µs at ${prog.core.clockHz / 1e6} MHz), the bound is ${bound.toPrecision(6)} cycles; the busiest unit is ${busiest?.[0]} (${busiest?.[1]} cycles)`] };
+        return { seed, value: cycles, shown: fmt(c.name, cycles), pass, evidence: pass ? [] : [`a step takes ${cycles} cycles (${(cycles / prog.core.clockHz * 1e6).toPrecision(4)} µs at ${prog.core.clockHz / 1e6} MHz), the bound is ${+bound.toPrecision(6)} cycles; the busiest unit is ${busiest?.[0]} (${busiest?.[1]} cycles)`] };
       }
       case 'memory': {
         const bits = memoryFootprint(prog).bytes * 8;
@@ -171,7 +173,7 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
       case 'learned_loss_error': {
         const l = learning();
         if (!l.ok) return flag(null, 'not measured', false, [l.why]);
-        return judge((l.core.loss - l.reference.loss) / l.reference.loss, () => [`after ${l.iterations} iterations: loss on the core ${l.core.loss.toPrecision(4)}, on the reference ${l.reference.loss.toPrecision(4)} (means of the last ${l.last} iterations)`]);
+        return judge(relative(l.core.loss, l.reference.loss), () => [`after ${l.iterations} iterations: loss on the core ${l.core.loss.toPrecision(4)}, on the reference ${l.reference.loss.toPrecision(4)} (means of the last ${l.last} iterations)`]);
       }
       case 'learned_accuracy_drop': {
         const l = learning();
@@ -192,7 +194,7 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
       case 'drift_loss_error': {
         const l = learning();
         if (!l.ok || !l.drift) return flag(null, 'not measured', false, [l.ok ? 'no drift test' : l.why]);
-        return judge((l.drift.after.loss - l.drift.at.loss) / l.drift.at.loss, () => [`test loss ${l.drift!.at.loss.toPrecision(4)} at once, ${l.drift!.after.loss.toPrecision(4)} after ${v.driftAfter} s unused`]);
+        return judge(relative(l.drift.after.loss, l.drift.at.loss), () => [`test loss ${l.drift!.at.loss.toPrecision(4)} at once, ${l.drift!.after.loss.toPrecision(4)} after ${v.driftAfter} s unused`]);
       }
       case 'drift_accuracy_drop': {
         const l = learning();
@@ -406,7 +408,7 @@ function runDynamic(c: CompileResult, v: CheckedVerify, seed: number): Dynamic {
     membrane, lsb: 2 ** -prog.core.registers.membrane.frac,
     worstMembrane: [`the largest membrane difference, ${membrane.toPrecision(4)} (${(membrane / 2 ** -prog.core.registers.membrane.frac).toPrecision(4)} LSB of ${formatName(prog.core.registers.membrane)}), is at ${worstAt || 'no step'}${fa ? `, before the rasters first differ (step ${fa.t} of sequence ${fa.k})` : ''}`],
     outputError: y2 > 0 ? Math.sqrt(dy2 / y2) : (dy2 > 0 ? Infinity : 0),
-    loss: scored > 0 ? { core: lossCore / scored, reference: lossRef / scored, relative: (lossCore - lossRef) / lossRef } : null,
+    loss: scored > 0 ? { core: lossCore / scored, reference: lossRef / scored, relative: relative(lossCore, lossRef) } : null,
     rates, saturations, saturationWhere,
     timingErrors: core.timingErrorCount,
     timingWhere: te ? [`step ${te.step} of sequence ${te.sample} took ${te.cycles} cycles, over the ${core.budget} of dt; it ran long at instruction ${te.address} (${disassemble(prog.code[te.address]!)}; ${prog.symbols.origins[te.address] ?? ''})`] : [],

@@ -99,7 +99,8 @@ function verdictJson(cs: readonly ConstraintOutcome[], pass: boolean, seeds: rea
 /** The table a designer reads: one row per constraint, evidence under each failure. */
 export function table(block: CheckedVerify, file: string, cs: readonly ConstraintOutcome[], pass: boolean, seeds: readonly number[]): string[] {
   const measured = (c: ConstraintOutcome): string => {
-    if (c.seeds.length === 1 || !c.measured) return c.seeds.map((s) => s.shown).filter((x, i, xs) => xs.indexOf(x) === i).join(' / ');
+    const shown = [...new Set(c.seeds.map((s) => s.shown))];
+    if (c.seeds.length === 1 || !c.measured || shown.length === 1) return shown.join(' / ');
     const { median, min, max } = c.measured;
     if (min === max) return showValue(c.name, median);
     // `16.4 [16.2 – 16.5] bits of headroom`: the unit once, after the range.

@@ -19,7 +19,8 @@ export function checkVerifyBlock(ctx: RunContext, s: A.Section): CheckedVerify {
   });
   for (const st of s.body) if (isConstraint(st)) written.push(st as A.Assign | A.Flag);
   const p = params?.params ?? {};
-  const has = (k: string) => p[k] !== undefined && params?.spans[k] !== undefined;
+  // What the block writes, whether or not its value checked (a wrong value is reported once, where it is).
+  const has = (k: string) => s.body.some((st) => st.kind === 'Assign' && st.op === '=' && st.name.name === k);
   const constraints: CheckedConstraint[] = [];
   const seen = new Set<string>();
   for (const st of written) {
@@ -76,8 +77,11 @@ export function showBound(name: string, si: number): string {
   const b = S.CONSTRAINTS[name]?.bound;
   if (!b) return String(si);
   if (b.dim === 'dimensionless') return percentish(name) ? `${+(si * 100).toPrecision(4)} %` : `${+si.toPrecision(6)}`;
-  const unit = b.unit ?? DIMENSIONS[b.dim].unit;
-  return `${+inUnit({ si, dim: DIMENSIONS[b.dim].dim }, unit).toPrecision(6)} ${unit}`;
+  // Energies and sizes in the largest unit that keeps them ≥ 1 (`325.3 nJ`, `64 kB`).
+  const scaled = b.dim === 'energy' ? ['pJ', 'nJ', 'uJ', 'mJ'] : b.dim === 'information' ? ['B', 'kB', 'MB', 'GB'] : [b.unit ?? DIMENSIONS[b.dim].unit];
+  const q = { si, dim: DIMENSIONS[b.dim].dim };
+  const unit = [...scaled].reverse().find((u) => Math.abs(inUnit(q, u)) >= 1) ?? scaled[0]!;
+  return `${+inUnit(q, unit).toPrecision(4)} ${unit === 'uJ' ? 'µJ' : unit}`;
 }
 
 /** Constraints whose plain-number bounds read as percentages. */
