@@ -5,7 +5,7 @@
 // value; and the exit codes gate CI (0 pass, 1 fail, 2 usage).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkText, runCli, tempDir } from '../helpers.ts';
@@ -214,6 +214,26 @@ verify q { network = n; core = wide; task = t\n  weights_nonzero\n}\n`);
     // Bisection: fewer probes than values.
     expect(narrowest.probes.length).toBeLessThan(11);
   }, 60_000);
+});
+
+describe('the examples', () => {
+  const EXAMPLES = join(ROOT, 'examples');
+  it.each(readdirSync(EXAMPLES).filter((f) => f.endsWith('.snn')).sort().map((f) => [f]))('%s carries a verify block that passes', async (name) => {
+    const r = await verify(join(EXAMPLES, name));
+    expect(r.verdict.constraints.filter((c) => !c.pass).map((c) => `${c.name}: ${c.evidence.join('; ')}`)).toEqual([]);
+    expect(r.verdict.constraints.length).toBeGreaterThanOrEqual(6);
+    expect(r.code).toBe(0);
+  }, 120_000);
+
+  it('precision-budget.snn fails at 3-bit weights, for the weights it quantises away and the spikes and outputs that change, and passes at 5', async () => {
+    const path = join(EXAMPLES, 'precision-budget.snn');
+    const at3 = await verify(path, '--set', 'edge.weight_bits=3 bit');
+    expect(at3.code).toBe(1);
+    expect(at3.verdict.constraints.filter((c) => !c.pass).map((c) => c.name).sort()).toEqual(['output_error', 'spike_agreement', 'weights_nonzero']);
+    expect(byName(at3.verdict, 'no_overflow').pass).toBe(true); // the proof does not depend on the weights' precision here
+    const at5 = await verify(path, '--set', 'edge.weight_bits=5 bit');
+    expect(at5.code).toBe(0);
+  }, 120_000);
 });
 
 describe('the static overflow proof is sound', () => {
