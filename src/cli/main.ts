@@ -207,6 +207,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--block <name>', 'the verify block when the file has several')
     .option('--seeds <list>', 'seeds: a list (1,2,3) or a range (1..5); a constraint passes when it passes for each (default: the block\'s seed)')
     .option('--narrowest <key=range>', 'search one parameter, as --set names it, for the narrowest value with which every constraint passes: a range (core.weight_bits=2..8 bit) or a list narrowest first; by bisection, assuming a value that passes means every wider one does')
+    .option('--counterexamples <dir>', 'write the input of each counterexample (a failed overflow proof) as DIR/<population>-<register>.npy, for `phasecore run --input`')
     .option('--json', 'print one JSON object: {"constraints": [{name, kind, measured, bound, pass, evidence, source}], "pass"}')
     .option('--set <block.param=value>', SET_HELP, collect, [] as string[])
     .option('--max-memory <size>', MAX_MEMORY_HELP)

@@ -34,7 +34,13 @@ import { showBound } from '../compiler/validate-verify.ts';
 import { formatName } from '../runtime/fixed.ts';
 
 /** One constraint measured for one seed. */
-export interface SeedOutcome { readonly seed: number; readonly value: number | null; readonly shown: string; readonly pass: boolean; readonly evidence: readonly string[] }
+export interface SeedOutcome {
+  readonly seed: number; readonly value: number | null; readonly shown: string; readonly pass: boolean; readonly evidence: readonly string[];
+  /** A failed overflow proof: the inputs that drove a register past its format, (T, channels), to run again (run --input). */
+  readonly counterexamples?: readonly Counterexample[];
+}
+
+export interface Counterexample { readonly name: string; readonly steps: number; readonly channels: number; readonly x: Float64Array; readonly saturations: number }
 
 /** One constraint over every seed: passes when it passes for each. */
 export interface ConstraintOutcome {
@@ -219,13 +225,17 @@ function overflow(compiled: CompileResult, inference: CompileResult, net: Checke
   const over = rows.filter((r) => r.bound > r.max);
   const headroom = rows.reduce((m, r) => Math.min(m, r.headroomBits), Infinity);
   const learned = compiled.learnedRanges !== undefined;
+  const found: Counterexample[] = [];
   const evidence = over.flatMap((r) => {
     const feeding = net.projections.filter((p) => p.target.name === r.where || (net.groups[p.target.name] ?? []).includes(r.where));
     const lines = [`the ${r.register} of ${r.where} can reach ${r.bound.toPrecision(4)}, beyond the ${r.max.toPrecision(6)} of ${r.format} (${(-r.headroomBits).toFixed(1)} bits short; it ${r.beyond})${learned ? ', with every trainable weight at the largest the devices hold' : ''}; fed by ${feeding.map((p) => `${p.source.name} -> ${p.target.name} (${locate(net.file, p.span.start)})`).join(', ') || 'its bias alone'}`];
-    lines.push(counterexample(inference, r, seed));
+    const cx = counterexample(inference, r, seed);
+    lines.push(cx.text);
+    if (cx.input) found.push(cx.input);
     return lines;
   });
-  return flag(headroom, over.length === 0 ? `proven, ${showValue('no_overflow', headroom)}` : `${over.length} register${over.length === 1 ? '' : 's'} can overflow`, over.length === 0, evidence);
+  const out = flag(headroom, over.length === 0 ? `proven, ${showValue('no_overflow', headroom)}` : `${over.length} register${over.length === 1 ? '' : 's'} can overflow`, over.length === 0, evidence);
+  return found.length > 0 ? { ...out, counterexamples: found } : out;
 }
 
 /**
@@ -234,12 +244,12 @@ function overflow(compiled: CompileResult, inference: CompileResult, net: Checke
  * step. Run on the core (inference, the seed's noise); the register's saturations read back, or
  * the worst value seen when there are none (then the bound is not tight for this input).
  */
-function counterexample(c: CompileResult, r: RangeRow, seed: number): string {
+function counterexample(c: CompileResult, r: RangeRow, seed: number): { text: string; input?: Counterexample } {
   const prog = c.program!;
   const held = heldInstance(c);
   const { nIn, nRec, nOut } = held.layout;
   const pi = prog.populations.findIndex((p) => p.name === r.where);
-  if (pi < 0) return `no counterexample: ${r.where} is not a population of the program`;
+  if (pi < 0) return { text: `no counterexample: ${r.where} is not a population of the program` };
   const pop = prog.populations[pi]!;
   const readout = pop.model === 'LI';
   const offset = prog.symbols.layout[pi]!.offset;
@@ -251,7 +261,7 @@ function counterexample(c: CompileResult, r: RangeRow, seed: number): string {
     for (let i = 0; i < nIn; i++) { const w = block.w[i * width + j] as number; if (w > 0) pos += w; else neg -= w; }
     if (Math.max(pos, neg) > best.sum) best = { j, sign: pos >= neg ? 1 : -1, sum: Math.max(pos, neg) };
   }
-  if (best.j < 0) return `no counterexample from the inputs: no input projects onto ${r.where}; the bound comes from its other inputs`;
+  if (best.j < 0) return { text: `no counterexample from the inputs: no input projects onto ${r.where}; the bound comes from its other inputs` };
   const T = prog.run.steps;
   const x = new Float64Array(T * nIn);
   const channels: number[] = [];
@@ -275,9 +285,10 @@ function counterexample(c: CompileResult, r: RangeRow, seed: number): string {
   });
   const sat = core.saturationsByRegister().byPopulation[r.where]?.[register] ?? 0;
   const what = `input channels ${ranges(channels)} (${channels.length} of ${nIn}, the ${best.sign > 0 ? 'positive' : 'negative'} weights onto ${r.where}[${best.j - offset}]) spiking every step for ${T} steps`;
-  if (sat > 0) return `counterexample: ${what}; the core counted ${sat} saturation${sat === 1 ? '' : 's'} of ${r.where}'s ${register}${first >= 0 ? `, the first at step ${first}` : ''} (phasecore run with these inputs shows them)`;
+  const name = `${r.where}-${register}`;
+  if (sat > 0) return { text: `counterexample: ${what}; the core counted ${sat} saturation${sat === 1 ? '' : 's'} of ${r.where}'s ${register}${first >= 0 ? `, the first at step ${first}` : ''} (verify --counterexamples DIR writes this input as DIR/${name}.npy, for run --input)`, input: { name, steps: T, channels: nIn, x, saturations: sat } };
   const observed = register === 'accumulator' || register === 'membrane' ? `; the largest |${register}| seen was ${worst.toPrecision(4)} of ${limit.toPrecision(6)}` : '';
-  return `no counterexample found: ${what} saturated nothing${observed}. The bound is not tight for this input: it assumes every row at its largest weight in the same step${c.learnedRanges ? ', and weights learning may reach' : ''}`;
+  return { text: `no counterexample found: ${what} saturated nothing${observed}. The bound is not tight for this input: it assumes every row at its largest weight in the same step${c.learnedRanges ? ', and weights learning may reach' : ''}` };
 }
 
 /** `0–3, 7, 9–12`: a sorted list of indices in runs. */

@@ -7,7 +7,10 @@
 // --narrowest KEY=lo..hi (or KEY=v1,v2,… narrowest first) searches the values of one parameter,
 // given as --set would give it, for the narrowest with which the whole block passes — by bisection,
 // which assumes the verdict is monotone in the value: where a value passes, every wider one does.
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { encodeNpy } from '../data/npy.ts';
+import { outputError, tryWriteFileAtomic } from './atomic.ts';
 import { displayPath } from '../compiler/workspace.ts';
 import { diag, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { didYouMean } from '../dsl/diagnostics.ts';
@@ -19,6 +22,8 @@ import { verifyBlock, type ConstraintOutcome, showValue } from './verify-constra
 
 export interface VerifyOptions extends InputOptions {
   readonly block?: string; readonly seeds?: string; readonly narrowest?: string; readonly json?: boolean;
+  /** Write each counterexample input as DIR/<population>-<register>[-seed<S>].npy (samples 1, steps, channels). */
+  readonly counterexamples?: string;
 }
 
 export interface VerifyIo { out: (s: string) => void; err: (s: string) => void }
@@ -77,9 +82,27 @@ export async function commandVerify(file: string, opts: VerifyOptions, io: Verif
     if ('usage' in r) return usage(r.usage);
     return reporter(!!opts.json, io.out, io.err, r.sourceOf).fail(r.diagnostics);
   }
+  if (opts.counterexamples !== undefined) {
+    const written = writeCounterexamples(opts.counterexamples, r.constraints, r.seeds.length > 1);
+    if (written.error) return reporter(!!opts.json, io.out, io.err, () => undefined).fail([written.error]);
+    if (!opts.json) for (const f of written.files) io.err(`wrote counterexample ${f}`);
+  }
   if (opts.json) io.out(JSON.stringify(verdictJson(r.constraints, r.pass, r.seeds)));
   else for (const line of table(r.block, displayPath(resolve(file)), r.constraints, r.pass, r.seeds)) io.out(line);
   return r.pass ? 0 : 1;
+}
+
+/** The counterexamples' inputs as .npy files (samples 1, steps, channels), each written whole or not at all. */
+function writeCounterexamples(dir: string, cs: readonly ConstraintOutcome[], perSeed: boolean): { files: string[]; error?: Diagnostic } {
+  try { mkdirSync(dir, { recursive: true }); } catch (e) { return { files: [], error: outputError(dir, e) }; }
+  const files: string[] = [];
+  for (const c of cs) for (const s of c.seeds) for (const x of s.counterexamples ?? []) {
+    const path = join(dir, `${x.name}${perSeed ? `-seed${s.seed}` : ''}.npy`);
+    const d = tryWriteFileAtomic(path, encodeNpy('float64', [1, x.steps, x.channels], x.x));
+    if (d) return { files, error: d };
+    files.push(path);
+  }
+  return { files };
 }
 
 function verdictJson(cs: readonly ConstraintOutcome[], pass: boolean, seeds: readonly number[]) {

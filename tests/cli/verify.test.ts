@@ -79,7 +79,7 @@ const byName = (v: Verdict, name: string, op?: string): Outcome => v.constraints
 
 describe('phasecore verify: static and dynamic constraints', () => {
   const src = `${CORES}\n${NETWORK}\nverify good { network = n; core = wide; task = t; reference = held; samples = 2\n${STATIC_AND_DYNAMIC}\n}\nverify bad { network = n; core = narrow; task = t; reference = held; samples = 2\n${STATIC_AND_DYNAMIC}\n}\n`;
-  const path = write(src);
+  const path = write(`${src}run { network = n; core = narrow; task = t; seed = 1 }\n`);
 
   it('every constraint passes on the wide core: exit 0', async () => {
     const { code, verdict } = await verify(path, '--block', 'good');
@@ -114,6 +114,20 @@ describe('phasecore verify: static and dynamic constraints', () => {
     expect(fail('no_timing_errors').evidence[0]).toMatch(/took \d+ cycles, over the 20 of dt/);
     // What passes on both stays passing: memory is small, rates are in the band.
     expect(byName(verdict, 'memory').pass).toBe(true);
+  }, 60_000);
+
+  it('a counterexample written with --counterexamples saturates the register again under phasecore run --input', async () => {
+    const dir = tempDir('phasecore-cx-');
+    const r = await runCli('verify', path, '--block', 'bad', '--counterexamples', dir);
+    expect(r.code).toBe(1);
+    const said = /the core counted (\d+) saturations? of rec's (membrane|accumulator)/.exec(r.out)!;
+    expect(said, r.out).not.toBeNull();
+    const file = join(dir, `rec-${said[2]}.npy`);
+    expect(r.err).toContain(`wrote counterexample ${file}`);
+    const run = await runCli('run', path, '--input', file, '--json', '--quiet');
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.out) as { saturations_by_population: Record<string, Record<string, number>> };
+    expect(summary.saturations_by_population.rec?.[said[2]!]).toBe(Number(said[1]));
   }, 60_000);
 
   it('the table names each constraint, its measurement, bound and verdict, and the evidence under a failure', async () => {
