@@ -138,6 +138,15 @@ export function renderParameterTables(): string {
   for (const [name, k] of Object.entries(S.TASK_KINDS)) section(`task … : ${name}`, k.params, k.doc);
   section('train', S.TRAIN_PARAMS);
   section('run', S.RUN_PARAMS);
+  section('verify', S.VERIFY_PARAMS, 'A verify block\'s parameters; its constraints follow (`phasecore verify`, docs/verify.md).');
+  out.push('#### constraints', '', 'Written `NAME` (a flag), `NAME <= BOUND` or `NAME >= BOUND`; a band is the same name written with both. A constraint passes when it holds for every seed verified.', '');
+  out.push('| constraint | kind | written | bound | meaning |', '|---|---|---|---|---|');
+  for (const [k, c] of Object.entries(S.CONSTRAINTS)) {
+    const written = c.form === 'flag' ? `\`${k}\`` : c.form === 'at_most' ? `\`${k} <= …\`` : c.form === 'at_least' ? `\`${k} >= …\`` : `\`${k} >= …\`, \`${k} <= …\``;
+    const bound = !c.bound ? '—' : c.bound.dim === 'dimensionless' ? 'a plain number or a percentage' : `${DIMENSIONS[c.bound.dim].noun}${c.bound.also ? ` or ${DIMENSIONS[c.bound.also].noun}` : ''}`;
+    out.push(`| \`${k}\` | ${c.kind} | ${written} | ${bound} | ${c.doc.replace(/\|/g, '\\|')} |`);
+  }
+  out.push('');
   out.push('### probes', '', '`probe VARIABLE(TARGET, ...) { every = …; start = …; stop = … }` inside `train` or `run`. Targets are populations, inputs, readouts or groups, optionally sliced (`rec[0:8]`). A probe samples from step round(start/dt), every round(every/dt) steps, through round(stop/dt) or the sequence\'s end. `train --out DIR` writes each probe of the float reference — the trained network run on the first sequence of the last batch — as `probe_VARIABLE_TARGET.npy` (time × neurons) with `probe_VARIABLE_TARGET_times.npy` (seconds); the reference records every variable below except `trace`, which is the core\'s.', '');
   out.push('| variable | meaning | available on |', '|---|---|---|');
   for (const [k, v] of Object.entries(S.PROBE_VARIABLES)) out.push(`| \`${k}\` | ${v.doc} | ${v.models.join(', ')} |`);

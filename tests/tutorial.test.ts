@@ -1,6 +1,6 @@
 // docs/tutorial.md is true: this test follows the page, not a copy of it. It assembles mynet.snn
-// from the tutorial's marked code blocks (`<!-- mynet.snn: start | append | prepend | into train -->`,
-// steps 1, 4 and 5), applies the edits its prose asks for (steps 2 and 4), runs every
+// from the tutorial's marked code blocks (`<!-- mynet.snn: start | append | prepend | into train | append verify -->`,
+// steps 1, 4, 5 and 10), applies the edits its prose asks for (steps 2 and 4), runs every
 // `$ npx phasecore ...` command the page shows through the CLI in-process, and compares what the
 // CLI prints with what the page quotes. The train command's figures are compared with its --json
 // output, and the network must learn: its final accuracy must beat chance by more than the
@@ -196,6 +196,16 @@ describe('docs/tutorial.md, step 8', () => {
     const [s] = sessions(section(8));
     await expectSession(s!, 0);
   });
+});
+
+describe('docs/tutorial.md, step 10', () => {
+  it('verify prints the tables the page quotes: a pass, a failure with its counterexample, and the narrowest membrane format', async () => {
+    write(`${FINAL}\n${marked('append verify')}`);
+    const [pass, fail, narrowest] = sessions(section(10));
+    await expectSession(pass!, 0);
+    await expectSession(fail!, 1);
+    await expectSession(narrowest!, 0);
+  }, 120_000);
 });
 
 describe('docs/tutorial.md, step 9', () => {
