@@ -10,6 +10,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeNpy } from '../data/npy.ts';
+import { InstantiationError } from '../ir/instantiate.ts';
+import { allocationMessage, isAllocationFailure } from '../ir/memory.ts';
+import { TaskDataError } from '../tasks/generate.ts';
 import { outputError, tryWriteFileAtomic } from './atomic.ts';
 import { displayPath } from '../compiler/workspace.ts';
 import { diag, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
@@ -67,7 +70,16 @@ function verifyOnce(file: string, opts: VerifyOptions, extra: readonly string[],
     const p = loaded.sourceOf(d.file)?.position(d.span.start);
     return p ? `${d.file}:${p.line + 1}:${p.character + 1}` : d.file;
   };
-  const r = verifyBlock({ program: program!, verify: block, position: loaded.position, locate }, seeds);
+  let r: ReturnType<typeof verifyBlock>;
+  try {
+    r = verifyBlock({ program: program!, verify: block, position: loaded.position, locate }, seeds);
+  } catch (e) {
+    // Data that passed the check but cannot be used now (a file changed on disk), or memory the machine refuses: the user's, never exit 3.
+    const at = block.run.params.spans.task ?? block.span;
+    if (e instanceof TaskDataError || e instanceof InstantiationError) return { ok: false, diagnostics: [loaded.place(diag('DataUnusable', block.file, at, e.message))], sourceOf: loaded.sourceOf };
+    if (isAllocationFailure(e)) return { ok: false, diagnostics: [loaded.place(diag('OutOfMemory', block.file, block.span, allocationMessage('this verify block', e)))], sourceOf: loaded.sourceOf };
+    throw e;
+  }
   if (!r.ok) return { ok: false, diagnostics: [...loaded.diagnostics, ...r.diagnostics.map(loaded.place)], sourceOf: loaded.sourceOf };
   return { ok: true, block, constraints: r.constraints, pass: r.pass, seeds };
 }

@@ -65,3 +65,34 @@ describe('compile', () => {
     expect(Math.abs(w.error)).toBeLessThanOrEqual(1 / 30 + 1e-12);
   });
 });
+
+describe('user errors after the check are diagnostics, never internal errors', () => {
+  it('a weight file that changed on disk since the check is SNN4017 at compile and at verify, not exit 3', async () => {
+    const { encodeNpy } = await import('../../src/data/npy.ts');
+    const { tempDir } = await import('../helpers.ts');
+    const { verifyBlock } = await import('../../src/cli/verify-constraints.ts');
+    const dir = tempDir('phasecore-changed-');
+    const w = join(dir, 'w.npy');
+    writeFileSync(w, encodeNpy('float64', [4, 2], new Float64Array(8).fill(0.1)));
+    const file = join(dir, 'n.snn');
+    writeFileSync(file, `
+core c { tile = 16 x 16; tiles = 2; device = ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS) }
+network n { input in[4]; population rec[2] : LIF; readout out[1] : LI
+  in -> rec : dense { w = load("w.npy") }
+  rec -> out : dense }
+task t : pattern_generation { duration = 20 ms; channels = 4 }
+run { network = n; core = c; task = t }
+verify { network = n; core = c; task = t; tiles <= 1 }
+`);
+    const r = checkPaths([file]);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const program = r.programs.get(file)!;
+    writeFileSync(w, encodeNpy('float64', [3], new Float64Array(3))); // changed after the check
+    const res = compileRun(program, program.runs[0]!, program.cores.get('c')!, {});
+    expect(res.program).toBeNull();
+    expect(res.diagnostics.map((d) => d.code)).toContain('SNN4017');
+    const v = verifyBlock({ program, verify: program.verifies[0]!, position: () => undefined, locate: (f) => f }, [1]);
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.diagnostics.map((d) => d.code)).toContain('SNN4017');
+  });
+});
