@@ -167,18 +167,25 @@ class ModuleChecker {
   }
 
 
+  /**
+   * The validator of each top-level block kind (Langium's validation registry): a named
+   * declaration is checked through its memoised accessor (once, however often it is referenced),
+   * a train, run or verify block where it stands.
+   */
+  private readonly validators: Readonly<Record<string, (s: A.Section, name: string | undefined) => void>> = {
+    network: (s, name) => { if (name && this.scope.get(name)?.stmt === s) this.network(name); },
+    core: (s, name) => { if (name && this.scope.get(name)?.stmt === s) this.core(name); },
+    learn: (s, name) => { if (name && this.scope.get(name)?.stmt === s) this.learn(name); },
+    task: (s, name) => { if (name && this.scope.get(name)?.stmt === s) this.task(name); },
+    train: (s) => { this.runs.push(checkRunBlock(this.runContext, s)); },
+    run: (s) => { this.runs.push(checkRunBlock(this.runContext, s)); },
+    verify: (s) => { this.verifies.push(checkVerifyBlock(this.runContext, s)); },
+  };
+
   private topSection(s: A.Section): void {
-    const k = s.keyword.name;
-    const name = s.name?.name;
-    switch (k) {
-      case 'network': if (name && this.scope.get(name)?.stmt === s) this.network(name); break;
-      case 'core': if (name && this.scope.get(name)?.stmt === s) this.core(name); break;
-      case 'learn': if (name && this.scope.get(name)?.stmt === s) this.learn(name); break;
-      case 'task': if (name && this.scope.get(name)?.stmt === s) this.task(name); break;
-      case 'train': case 'run': this.runs.push(checkRunBlock(this.runContext, s)); break;
-      case 'verify': this.verifies.push(checkVerifyBlock(this.runContext, s)); break;
-      default: misplaced(this.sink, s, 'at the top level (latency and energy tables belong in a core)');
-    }
+    const validate = this.validators[s.keyword.name];
+    if (validate) validate(s, s.name?.name);
+    else misplaced(this.sink, s, 'at the top level (latency and energy tables belong in a core)');
   }
 
   // ---- constants and numeric expressions ---------------------------------------------------
