@@ -294,7 +294,7 @@ function trainHash(ir: TrainIR): string {
 }
 
 /** A duration in the largest unit that keeps it ≥ 1 (`30 day`, `1 h`, `250 ms`). */
-const duration = (s: number): string => {
+export const duration = (s: number): string => {
   const units: Array<[number, string]> = [[86400, 'day'], [3600, 'h'], [60, 'min'], [1, 's'], [1e-3, 'ms']];
   const [k, u] = units.find(([k]) => s >= k) ?? [1, 's'];
   return `${Number((s / k).toPrecision(4))} ${u}`;

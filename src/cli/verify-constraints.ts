@@ -22,6 +22,7 @@ import { hasErrors } from '../dsl/diagnostics.ts';
 import { heldInstance } from './held.ts';
 import { coreTrainer } from './core-trainer.ts';
 import { scorer } from './run.ts';
+import { duration } from './train.ts';
 import { referenceTrainer } from '../reference/train.ts';
 import { dynamics, simulate } from '../reference/simulate.ts';
 import type { Instance } from '../ir/instantiate.ts';
@@ -130,9 +131,9 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
   const learning = lazy(() => runLearning(program, v, compiled, seed));
   const fmt = (name: string, x: number) => showValue(name, x);
   const outcomes = v.constraints.map((c): SeedOutcome => {
-    const judge = (value: number, evidence: (failed: boolean) => string[] = () => []): SeedOutcome => {
+    const judge = (value: number, evidence: () => string[] = () => []): SeedOutcome => {
       const pass = c.bound === null ? true : c.op === '<=' ? value <= c.bound : value >= c.bound;
-      return { seed, value, shown: fmt(c.name, value), pass, evidence: pass ? [] : evidence(true) };
+      return { seed, value, shown: fmt(c.name, value), pass, evidence: pass ? [] : evidence() };
     };
     const flag = (value: number | null, shown: string, pass: boolean, evidence: string[]): SeedOutcome => ({ seed, value, shown, pass, evidence: pass ? [] : evidence });
     const prog = compiled.program!;
@@ -170,6 +171,7 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
       case 'firing_rate': {
         const d = dynamic();
         const rates = Object.entries(d.rates);
+        if (rates.length === 0) return flag(null, 'no spiking population', false, ['the network has no recurrent population to measure a rate of']);
         const out = rates.filter(([, r]) => (c.op === '>=' ? !(r.core >= c.bound!) : !(r.core <= c.bound!)));
         const value = c.op === '>=' ? Math.min(...rates.map(([, r]) => r.core)) : Math.max(...rates.map(([, r]) => r.core));
         return { seed, value, shown: fmt(c.name, value), pass: out.length === 0, evidence: out.map(([p, r]) => `${p} fires at ${r.core.toPrecision(3)} Hz on the core (${r.reference.toPrecision(3)} Hz on the reference)`) };
@@ -195,19 +197,19 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
       case 'energy_per_step': {
         const l = learning();
         if (!l.ok) return flag(null, 'not measured', false, [l.why]);
-        return judge(l.energyPerStep, () => [`a training step takes ${(l.energyPerStep * 1e12).toPrecision(4)} pJ, ${(100 * l.learningShare).toFixed(0)} % of it learning`]);
+        return judge(l.energyPerStep, () => [`a training step takes ${showBound('energy_per_step', l.energyPerStep)}, ${(100 * l.learningShare).toFixed(0)} % of it learning`]);
       }
       case 'drift_loss_error': {
         const l = learning();
         if (!l.ok || !l.drift) return flag(null, 'not measured', false, [l.ok ? 'no drift test' : l.why]);
-        return judge(relative(l.drift.after.loss, l.drift.at.loss), () => [`test loss ${l.drift!.at.loss.toPrecision(4)} at once, ${l.drift!.after.loss.toPrecision(4)} after ${v.driftAfter} s unused`]);
+        return judge(relative(l.drift.after.loss, l.drift.at.loss), () => [`test loss ${l.drift!.at.loss.toPrecision(4)} at once, ${l.drift!.after.loss.toPrecision(4)} after ${duration(v.driftAfter!)} unused`]);
       }
       case 'drift_accuracy_drop': {
         const l = learning();
         if (!l.ok || !l.drift) return flag(null, 'not measured', false, [l.ok ? 'no drift test' : l.why]);
         const { at, after } = l.drift;
         if (at.error === undefined || after.error === undefined) return flag(null, 'no accuracy', false, ['the task is not a classification: it has no accuracy to compare (use drift_loss_error)']);
-        return judge(after.error - at.error, () => [`test accuracy ${(100 * (1 - at.error!)).toFixed(1)} % at once, ${(100 * (1 - after.error!)).toFixed(1)} % after ${v.driftAfter} s unused`]);
+        return judge(after.error - at.error, () => [`test accuracy ${(100 * (1 - at.error!)).toFixed(1)} % at once, ${(100 * (1 - after.error!)).toFixed(1)} % after ${duration(v.driftAfter!)} unused`]);
       }
       default: throw new Error(`internal: no measurement of constraint ${c.name}`);
     }

@@ -185,11 +185,12 @@ verify strict { network = n; core = pcm256; task = t; learn = l; iterations = 3;
     // Every PCM device was programmed at least once (a RESET), so one pulse per device is exceeded.
     expect(byName(strict.verdict, 'pulses_per_device').per_seed[0]!.value).toBeGreaterThan(1);
     expect(byName(strict.verdict, 'pulses_per_device').evidence[0]).toMatch(/the most worn device \(tile \d+, row \d+, column \d+, G[+−] device 0\) took \d+ pulses/);
-    expect(byName(strict.verdict, 'energy_per_step').evidence[0]).toMatch(/a training step takes .* pJ, \d+ % of it learning/);
-    // Drift without compensation degrades the test loss of the trained core.
+    expect(byName(strict.verdict, 'energy_per_step').evidence[0]).toMatch(/a training step takes [\d.]+ [pnµm]J, \d+ % of it learning/);
+    // The drift test: the trained core tested at once and after 30 days unused (barely trained, its
+    // drifted, smaller conductances may even lower the loss: the constraint is a budget on the change).
     const drift = byName(strict.verdict, 'drift_loss_error');
     expect(drift.pass).toBe(false);
-    expect(drift.evidence[0]).toMatch(/test loss .* at once, .* after 2592000 s unused/);
+    expect(drift.evidence[0]).toMatch(/test loss .* at once, .* after 30 day unused/);
   }, 120_000);
 });
 
