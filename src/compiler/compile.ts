@@ -20,6 +20,7 @@ import type { LearningConstants, Program, ReckonConstants, Symbols } from '../ru
 import { formatName } from '../runtime/fixed.ts';
 import { diag, DIAG, hasErrors, type Diagnostic } from '../dsl/diagnostics.ts';
 import { TASK_KINDS } from '../dsl/schema.ts';
+import type { Span } from '../dsl/span.ts';
 
 export const PROBE_CODES: Record<string, number> = { spikes: 0, v: 1, a: 2, threshold: 3, i: 4, psi: 5, trace: 6, y: 7, error: 8 };
 
@@ -131,6 +132,21 @@ function reckonConstants(r: ReckonRuleIR, net: NetworkIR, inst: Instance, q: Qua
   };
 }
 
+/**
+ * The initialisation pass: draw (or load) what the init stream gives — the network's weights and
+ * parameters, the feedback matrix B — as a pass's `{ value, diagnostics }`. The drawing itself is
+ * src/ir's (shared with the float reference), which signals data that changed since the check
+ * (SNN4017) by its own error type; here it becomes a diagnostic at `at`.
+ */
+function initialise<T>(draw: () => T, at: { file: string; span: Span }): { value: T | null; diagnostics: Diagnostic[] } {
+  try {
+    return { value: draw(), diagnostics: [] };
+  } catch (e) {
+    if (e instanceof InstantiationError) return { value: null, diagnostics: [diag('DataUnusable', at.file, at.span, e.message)] };
+    throw e;
+  }
+}
+
 export function compileRun(program: CheckedProgram, run: CheckedRun, core: CheckedCore, opts: CompileOptions = {}): CompileResult {
   const p = run.params.params;
   const netName = p.network?.t === 'ref' ? p.network.name : '';
@@ -155,13 +171,9 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
   const early = exact ? mapTiles(net, fixedConnectivity(net), shape, ctx) : null;
   if (early && !early.value) return failed(early.diagnostics);
   const initRng = stream(seed, 'init');
-  let inst: Instance;
-  try {
-    inst = instantiate(net, initRng);
-  } catch (e) {
-    if (e instanceof InstantiationError) return failed([diag('DataUnusable', run.file, run.params.spans.network ?? run.span, e.message)]);
-    throw e;
-  }
+  const drawn = initialise(() => instantiate(net, initRng), { file: run.file, span: run.params.spans.network ?? run.span });
+  if (!drawn.value) return failed(drawn.diagnostics);
+  const inst: Instance = drawn.value;
   const mapped = early ?? mapTiles(net, inst, shape, ctx);
   diagnostics.push(...mapped.diagnostics);
   if (!mapped.value) return failed([]);
@@ -210,12 +222,14 @@ export function compileRun(program: CheckedProgram, run: CheckedRun, core: Check
       masks.forEach((mask, i) => { q.value.targets[i] = { ...q.value.targets[i]!, trainable: mask }; });
     }
   } else if (learn && l && opts.learning !== 'off') {
-    let B: Float64Array | null;
-    try {
-      B = l.kind !== 'eprop' ? null : l.feedback.kind === 'symmetric' ? inst.recOut.w : drawFeedback(l.feedback.B, inst.layout, initRng);
-    } catch (e) {
-      if (e instanceof InstantiationError) return failed([diag('DataUnusable', run.file, run.params.spans.learn ?? run.span, e.message)]);
-      throw e;
+    let B: Float64Array | null = null;
+    const feedback = l.kind === 'eprop' ? l.feedback : null;
+    if (feedback?.kind === 'symmetric') B = inst.recOut.w;
+    else if (feedback) {
+      const dist = feedback.B;
+      const fb = initialise(() => drawFeedback(dist, inst.layout, initRng), { file: run.file, span: run.params.spans.learn ?? run.span });
+      if (!fb.value) return failed(fb.diagnostics);
+      B = fb.value;
     }
     const at = { file: run.file, span: run.params.spans.learn ?? run.span };
     const kappas = Int32Array.from(q.value.populations.filter((x) => x.model === 'LI').flatMap((x) => [...x.arrays.kappa!]));
