@@ -194,6 +194,57 @@ verify strict { network = n; core = pcm256; task = t; learn = l; iterations = 3;
   }, 120_000);
 });
 
+describe('phasecore verify: membranes in LSBs, and accuracies', () => {
+  it('membrane_lsb is membrane_error in LSBs of the membrane register, and fails with the register named', async () => {
+    const path = write(`${CORES}\n${NETWORK}\nverify lsb { network = n; core = wide; task = t; reference = held; samples = 1\n  membrane_lsb <= 1\n  membrane_error <= 1\n}\n`);
+    const { code, verdict } = await verify(path);
+    expect(code).toBe(1);
+    const lsb = byName(verdict, 'membrane_lsb'); const abs = byName(verdict, 'membrane_error');
+    expect(lsb.per_seed[0]!.value).toBeCloseTo(abs.per_seed[0]!.value! * 2 ** 24, 6);
+    expect(lsb.pass).toBe(false);
+    expect(lsb.evidence[0]).toMatch(/LSB of s48\.24\), is at rec\[\d+\] at step \d+ of sequence 0/);
+    expect(abs.pass).toBe(true);
+  }, 60_000);
+
+  it('accuracy constraints on a classification task: after training, and after drift; on a regression task they say there is no accuracy', async () => {
+    const path = write(`import "${PCM}"
+network c {
+  input in[4]
+  population rec[12] : LIF { v_th = 0.05 }
+  readout out[2] : LI
+  in -> rec : dense { w ~ normal(0, 0.3) }
+  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
+  rec -> out : dense
+}
+learn l : eprop { feedback = random { B ~ normal(0, 1) }; loss = cross_entropy; optimizer = sgd(lr = 1e-2); update = mixed_precision(epsilon = 0.125, pulse = 0.75 uS) }
+task cues : evidence_accumulation { cues = 1; channels_per_group = 1; delay = 20 ms }
+${NETWORK.replace('network n', 'network r')}
+verify ok { network = c; core = pcm256; task = cues; learn = l; iterations = 2; batch = 4; drift_after = 1 h
+  learned_accuracy_drop <= 100 %
+  drift_accuracy_drop <= 100 %
+}
+verify strict { network = c; core = pcm256; task = cues; learn = l; iterations = 2; batch = 4; drift_after = 1 h
+  learned_accuracy_drop <= -100 %
+  drift_accuracy_drop <= -100 %
+}
+verify regression { network = r; core = pcm256; task = t; learn = l2; iterations = 1; drift_after = 1 h
+  learned_accuracy_drop <= 100 %
+}
+learn l2 : eprop { feedback = random { B ~ normal(0, 1) }; optimizer = sgd(lr = 1e-2) }
+`);
+    const ok = await verify(path, '--block', 'ok');
+    expect(ok.verdict.constraints.filter((c) => !c.pass).map((c) => c.evidence)).toEqual([]);
+    expect(ok.code).toBe(0);
+    const strict = await verify(path, '--block', 'strict');
+    expect(strict.code).toBe(1);
+    expect(byName(strict.verdict, 'learned_accuracy_drop').evidence[0]).toMatch(/after 2 iterations: accuracy on the core [\d.]+ %, on the reference [\d.]+ %/);
+    expect(byName(strict.verdict, 'drift_accuracy_drop').evidence[0]).toMatch(/test accuracy [\d.]+ % at once, [\d.]+ % after 1 h unused/);
+    const regression = await verify(path, '--block', 'regression');
+    expect(regression.code).toBe(1);
+    expect(byName(regression.verdict, 'learned_accuracy_drop').evidence[0]).toMatch(/not a classification/);
+  }, 120_000);
+});
+
 describe('phasecore verify: usage and the block', () => {
   it('exit 2 on a usage error, 1 on a file without a verify block', async () => {
     const path = write(`${CORES}\n${NETWORK}\nverify { network = n; core = wide; task = t; tiles <= 4 }\n`);
