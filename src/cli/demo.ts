@@ -2,7 +2,8 @@
 // briefly with the float reference, compile the multi-tile example for its core, run the
 // pattern-generation network on its PCM core, cycle-accurate, and train it there, on chip; then
 // train ReckOn's released configuration on its own profile with its own rule; end with a small
-// design-space sweep (weight precision) whose table and plots it writes.
+// design-space sweep (weight precision) whose table and plots it writes, and verify a precision
+// budget: the narrowest weight precision with which examples/precision-budget.snn's constraints pass.
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { renderSummary, scorer } from './run.ts';
 import { loadInputs } from './load.ts';
 import { coreTrainer } from './core-trainer.ts';
 import { commandSweep, finishedRows } from './sweep.ts';
+import { commandVerify } from './verify.ts';
 
 /** Iterations of the demo's training run: enough to see the loss fall, short enough to wait for. */
 const DEMO_ITERATIONS = 150;
@@ -217,6 +219,17 @@ async function sweepDemo(file: string, out: (s: string) => void, version: string
   return false;
 }
 
+/** A precision budget verified: the narrowest weight precision with which every constraint of precision-budget.snn passes. */
+async function verifyDemo(file: string, out: (s: string) => void): Promise<boolean> {
+  const key = 'edge.weight_bits=2..8 bit';
+  out('\nVerifying a precision budget: examples/precision-budget.snn states what its chip must do — no register can overflow, every weight held, spikes and outputs within bounds of the float reference — and phasecore searches for the narrowest weight precision that still meets it:');
+  out(`  phasecore verify examples/precision-budget.snn --narrowest '${key}'`);
+  const t0 = performance.now();
+  const code = await commandVerify(file, { narrowest: key }, { out: (s) => out(`  ${s}`), err: (s) => out(`  ${s}`) });
+  out(`  ${((performance.now() - t0) / 1000).toFixed(1)} s; \`phasecore verify examples/precision-budget.snn --set 'edge.weight_bits=3 bit'\` shows the failures and their evidence (docs/verify.md).`);
+  return code !== 0;
+}
+
 export async function runDemo(out: (s: string) => void, version = ''): Promise<number> {
   const dir = examplesDir();
   const files = readdirSync(dir).filter((f) => f.endsWith('.snn')).sort().map((f) => join(dir, f));
@@ -243,6 +256,7 @@ export async function runDemo(out: (s: string) => void, version = ''): Promise<n
   failed = coreTrainDemo(join(dir, 'pattern-generation.snn'), out) || failed;
   failed = reckonDemo(join(dir, 'reckon-cue.snn'), out) || failed;
   failed = (await sweepDemo(join(dir, 'pattern-generation.snn'), out, version)) || failed;
+  failed = (await verifyDemo(join(dir, 'precision-budget.snn'), out)) || failed;
   out('Next: `phasecore check FILE` to check your own network, `phasecore fmt --write FILE` to format it.');
   return failed ? 1 : 0;
 }
