@@ -158,14 +158,32 @@ export function table(block: CheckedVerify, file: string, cs: readonly Constrain
   return out;
 }
 
+/**
+ * A range of formats with the same fraction, `s16.10..s24.10` (every total width between, the
+ * fraction kept) or `q1.8..q1.15` (every fraction between, the integer bits kept); null otherwise.
+ */
+export function formatRange(text: string): string[] | null {
+  const m = /^\s*([su])(\d+)\.(\d+)\s*\.\.\s*([su])(\d+)\.(\d+)\s*$/.exec(text);
+  if (m && m[1] === m[4] && m[3] === m[6]) {
+    const [a, b] = [Number(m[2]), Number(m[5])];
+    return Array.from({ length: Math.abs(b - a) + 1 }, (_, i) => `${m[1]}${a <= b ? a + i : a - i}.${m[3]}`);
+  }
+  const q = /^\s*q(\d+)\.(\d+)\s*\.\.\s*q(\d+)\.(\d+)\s*$/.exec(text);
+  if (q && q[1] === q[3]) {
+    const [a, b] = [Number(q[2]), Number(q[4])];
+    return Array.from({ length: Math.abs(b - a) + 1 }, (_, i) => `q${q[1]}.${a <= b ? a + i : a - i}`);
+  }
+  return null;
+}
+
 /** --narrowest KEY=lo..hi: bisection for the narrowest value with which the block passes. */
 async function narrowest(file: string, opts: VerifyOptions, seeds: number[] | undefined, io: VerifyIo, usage: (m: string) => number): Promise<number> {
   const text = opts.narrowest!;
   const eq = text.indexOf('=');
-  if (eq <= 0) return usage(`--narrowest takes KEY=lo..hi or KEY=v1,v2,… (narrowest first), as --set names a parameter (core.weight_bits=2..8 bit); found '${text}'`);
+  if (eq <= 0) return usage(`--narrowest takes KEY=lo..hi (core.weight_bits=2..8 bit, core.membrane=s16.10..s24.10) or KEY=v1,v2,… (narrowest first), as --set names a parameter; found '${text}'`);
   const key = text.slice(0, eq).trim(); const spec = text.slice(eq + 1).trim();
   const range = unitRange(spec);
-  const values = range ? range.values.map((x) => `${x}${range.unit ? ` ${range.unit}` : ''}`) : splitValues(spec);
+  const values = range ? range.values.map((x) => `${x}${range.unit ? ` ${range.unit}` : ''}`) : formatRange(spec) ?? splitValues(spec);
   if (values.length < 2 || values.some((x) => x === '')) return usage(`--narrowest ${text}: give at least two values, a range lo..hi (2..8 bit) or a list narrowest first (s12.8,s16.8,s24.8)`);
   const probes: Array<{ value: string; pass: boolean; failing: string[] }> = [];
   const probe = (k: number): boolean | number => {

@@ -353,3 +353,15 @@ run { network = n; core = c; task = t; seed = ${o.seed} }`;
     expect(proved).toBeGreaterThan(30); // the property is not vacuous
   }, 300_000);
 });
+
+describe('--narrowest ranges of formats', () => {
+  it('s16.10..s20.10 is every width with the fraction kept; q1.8..q1.10 every fraction; anything else is not a range', async () => {
+    const { formatRange } = await import('../../src/cli/verify.ts');
+    expect(formatRange('s16.10..s20.10')).toEqual(['s16.10', 's17.10', 's18.10', 's19.10', 's20.10']);
+    expect(formatRange('u12.8 .. u10.8')).toEqual(['u12.8', 'u11.8', 'u10.8']);
+    expect(formatRange('q1.8..q1.10')).toEqual(['q1.8', 'q1.9', 'q1.10']);
+    expect(formatRange('s16.10..s20.8')).toBeNull();
+    expect(formatRange('s16.10..u20.10')).toBeNull();
+    expect(formatRange('2..8')).toBeNull();
+  });
+});
