@@ -43,7 +43,7 @@ function parseSeeds(text: string | undefined): number[] | string | undefined {
 }
 
 /** One verification of the file with `extra` --set overrides: the outcome, or the file's diagnostics. */
-type Verified = { ok: true; block: CheckedVerify; constraints: ConstraintOutcome[]; pass: boolean; seeds: number[] } | { ok: false; diagnostics: Diagnostic[]; sourceOf: (f: string) => ReturnType<Parameters<typeof reporter>[3]> } | { ok: false; usage: string };
+type Verified = { ok: true; block: CheckedVerify; constraints: ConstraintOutcome[]; pass: boolean; seeds: number[]; warnings: Diagnostic[]; sourceOf: (f: string) => ReturnType<Parameters<typeof reporter>[3]> } | { ok: false; diagnostics: Diagnostic[]; sourceOf: (f: string) => ReturnType<Parameters<typeof reporter>[3]> } | { ok: false; usage: string };
 
 function verifyOnce(file: string, opts: VerifyOptions, extra: readonly string[], seedsOpt: number[] | undefined): Verified {
   const root = resolve(file);
@@ -81,7 +81,7 @@ function verifyOnce(file: string, opts: VerifyOptions, extra: readonly string[],
     throw e;
   }
   if (!r.ok) return { ok: false, diagnostics: [...loaded.diagnostics, ...r.diagnostics.map(loaded.place)], sourceOf: loaded.sourceOf };
-  return { ok: true, block, constraints: r.constraints, pass: r.pass, seeds };
+  return { ok: true, block, constraints: r.constraints, pass: r.pass, seeds, warnings: loaded.diagnostics, sourceOf: loaded.sourceOf };
 }
 
 export async function commandVerify(file: string, opts: VerifyOptions, io: VerifyIo): Promise<number> {
@@ -94,6 +94,8 @@ export async function commandVerify(file: string, opts: VerifyOptions, io: Verif
     if ('usage' in r) return usage(r.usage);
     return reporter(!!opts.json, io.out, io.err, r.sourceOf).fail(r.diagnostics);
   }
+  // The check's warnings, as every command shows them (the compiler's are the constraints' business).
+  reporter(!!opts.json, io.out, io.err, r.sourceOf).show(r.warnings);
   if (opts.counterexamples !== undefined) {
     const written = writeCounterexamples(opts.counterexamples, r.constraints, r.seeds.length > 1);
     if (written.error) return reporter(!!opts.json, io.out, io.err, () => undefined).fail([written.error]);
