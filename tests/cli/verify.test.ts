@@ -206,6 +206,19 @@ describe('phasecore verify: membranes in LSBs, and accuracies', () => {
     expect(abs.pass).toBe(true);
   }, 60_000);
 
+  it('memory, output, loss and rate bounds fail for their own reasons, with the population named', async () => {
+    const path = write(`${CORES}\n${NETWORK}\nverify tight { network = n; core = narrow; task = t; samples = 1\n  memory <= 10 B\n  output_error <= 1 %\n  loss_error <= 1 %\n  firing_rate >= 1000 Hz\n  firing_rate <= 1 Hz\n}\n`);
+    const { code, verdict } = await verify(path);
+    expect(code).toBe(1);
+    expect(verdict.constraints.every((c) => !c.pass)).toBe(true);
+    expect(byName(verdict, 'memory').evidence[0]).toMatch(/digital state and parameters take \d+ B/);
+    expect(byName(verdict, 'memory').per_seed[0]!.value).toBeGreaterThan(80); // bits, against a bound of 10 B
+    expect(byName(verdict, 'output_error').evidence[0]).toMatch(/the readouts differ from the reference by [\d.]+ % RMS/);
+    expect(byName(verdict, 'loss_error').evidence[0]).toMatch(/loss on the core [\d.]+, on the reference [\d.]+/);
+    expect(byName(verdict, 'firing_rate', '>=').evidence[0]).toMatch(/^rec fires at [\d.]+ Hz on the core \([\d.]+ Hz on the reference\)$/);
+    expect(byName(verdict, 'firing_rate', '<=').evidence[0]).toMatch(/^rec fires at/);
+  }, 60_000);
+
   it('accuracy constraints on a classification task: after training, and after drift; on a regression task they say there is no accuracy', async () => {
     const path = write(`import "${PCM}"
 network c {
