@@ -49,6 +49,7 @@ export function checkVerifyBlock(ctx: RunContext, s: A.Section): CheckedVerify {
     }
     constraints.push({ name, op: op as '<=' | '>=' | null, bound, dim, text: ctx.source.text.slice(st.span.start, st.span.end).replace(/\s+/g, ' '), span: st.span });
   }
+  if (written.length === 0) ctx.report('InvalidConstraint', s.keyword.span, 'A verify block states at least one constraint (`no_overflow`, `tiles <= 2`, `spike_agreement >= 95 %`, …): one with none would pass without checking anything.');
   // The train (with a learning rule) or run it describes: its parameters as those blocks have them.
   const learns = has('learn');
   const keyword = learns ? 'train' : 'run';
