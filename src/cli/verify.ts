@@ -192,6 +192,8 @@ async function narrowest(file: string, opts: VerifyOptions, seeds: number[] | un
     const value = values[k]!;
     const r = verifyOnce(file, opts, [`${key}=${value}`], seeds);
     if (!r.ok && 'usage' in r) return usage(r.usage);
+    // The widest value not even compiling is the file's (or the key's) problem: shown in full, exit 1.
+    if (!r.ok && k === values.length - 1) return reporter(!!opts.json, io.out, io.err, r.sourceOf).fail(r.diagnostics);
     const failing = r.ok ? r.constraints.filter((c) => !c.pass).map((c) => c.name) : r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`);
     const pass = r.ok && r.pass;
     probes.push({ value, pass, failing });

@@ -367,6 +367,14 @@ run { network = n; core = c; task = t; seed = ${o.seed} }`;
   }, 300_000);
 });
 
+describe('--narrowest on a key that does not exist', () => {
+  it('shows the diagnostic in the --set argument and exits 1', async () => {
+    const r = await runCli('verify', join(ROOT, 'examples', 'precision-budget.snn'), '--narrowest', 'edge.nope=2..4 bit');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/--set#1:1:6: error SNN2007: 'nope' is not a parameter of core edge/);
+  });
+});
+
 describe('--narrowest ranges of formats', () => {
   it('s16.10..s20.10 is every width with the fraction kept; q1.8..q1.10 every fraction; anything else is not a range', async () => {
     const { formatRange } = await import('../../src/cli/verify.ts');
