@@ -377,9 +377,15 @@ function runDynamic(c: CompileResult, v: CheckedVerify, seed: number): Dynamic {
   let dy2 = 0; let y2 = 0;
   let lossCore = 0; let lossRef = 0; let scored = 0;
   const refSpikes = new Float64Array(nRec);
+  // The first sequence (and, in the first, the step — the core logs steps of its first sequence) where something saturated.
+  const counted = (k: Core) => k.saturations.reduce((a, x) => a + x, 0) + k.adcClips.reduce((a, x) => a + x, 0);
+  let before = 0; let firstSat: { k: number; t: number | null } | null = null;
   const { core } = runProgram(prog, samples, {
     seed,
     onSequence: (k: Core, index: number, s: Sample) => {
+      const now = counted(k);
+      if (!firstSat && now > before) { const t = index === 0 ? k.log.saturated.indexOf(1) : -1; firstSat = { k: index, t: t >= 0 ? t : null }; }
+      before = now;
       const obs = k.observed!;
       const ref = simulate(inst, dyn, s.x);
       let diverged = false;
@@ -413,6 +419,8 @@ function runDynamic(c: CompileResult, v: CheckedVerify, seed: number): Dynamic {
   const saturations = Object.values(sat.total).reduce((a, x) => a + x, 0);
   const saturationWhere = Object.entries(sat.byPopulation).flatMap(([p, regs]) => Object.entries(regs).filter(([, n]) => n > 0).map(([r, n]) => `${p}'s ${r}: ${n}`));
   if ((sat.total.adc ?? 0) > 0) saturationWhere.push(`ADC clips: ${sat.total.adc}`);
+  const fs = firstSat as { k: number; t: number | null } | null;
+  if (fs) saturationWhere.push(`the first in sequence ${fs.k} of the task (the data stream of seed ${seed})${fs.t !== null ? `, at step ${fs.t}` : ''}`);
   const te = core.timingErrors[0];
   const fa = firstAt as { k: number; t: number; who: number[] } | null;
   return {
