@@ -465,8 +465,9 @@ function runLearning(program: CheckedProgram, v: CheckedVerify, compiled: Compil
   const steps = ir.iterations * ir.batch * taskSteps(ir.task, ir.network.dt);
   // Wear: over the devices of the tiles that hold trainable cells.
   let max = 0; let sum = 0; let n = 0; let at = '';
+  const trained = new Set(compiled.program!.targets.filter((t) => t.trainable?.some((x) => x !== 0)).map((t) => t.tile));
   ct.core.tiles.forEach((tile, k) => {
-    if (!tile || !compiled.program!.targets[k]?.trainable) return;
+    if (!tile || !trained.has(k)) return;
     const w = tile.dev.wear; const N = tile.perSide;
     for (let i = 0; i < w.length; i++) {
       const x = w[i] as number; sum += x; n++;
