@@ -41,6 +41,9 @@ export const FUNCTIONS: Record<string, { arity: [number, number]; dimless: boole
 export const BUILTIN_CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
 export const COMMON_UNITS = ['s', 'ms', 'us', 'ns', 'Hz', 'kHz', 'MHz', 'GHz', 'S', 'mS', 'uS', 'nS', 'V', 'mV', 'uV', 'A', 'mA', 'uA', 'nA', 'pA', 'J', 'nJ', 'pJ', 'fJ', 'W', 'mW', 'uW', 'ohm', 'F', 'pF', 'bit', 'bits', 'cycle', 'cycles'];
 
+/** A number in a unit, in SI: a percentage divided by 100 (`95 %` is exactly 0.95, where 95 × 0.01 is not), other units multiplied by their scale. */
+const scaled = (x: number, unit: string, si: number): number => (unit === '%' ? x / 100 : x * si);
+
 /** Evaluate a numeric expression to a quantity, or report why it is not one. */
 export function evaluate(e: A.Expr, ctx: EvalContext): Quantity | undefined {
   switch (e.kind) {
@@ -50,10 +53,10 @@ export function evaluate(e: A.Expr, ctx: EvalContext): Quantity | undefined {
       if (!u) { ctx.report('UnknownUnit', e.unit.span, `Unknown unit '${e.unit.name}'.${didYouMean(e.unit.name, COMMON_UNITS)}`); return undefined; }
       if (e.value.kind === 'List') { ctx.report('WrongType', e.span, 'A list with a unit is not a single number here.'); return undefined; }
       const q = evaluate(e.value, ctx);
-      return q ? { si: q.si * u.si, dim: dimTimes(q.dim, u.dim) } : undefined;
+      return q ? { si: scaled(q.si, e.unit.name, u.si), dim: dimTimes(q.dim, u.dim) } : undefined;
     }
     case 'Name': {
-      const c = BUILTIN_CONSTANTS[e.name];
+      const c = S.own(BUILTIN_CONSTANTS, e.name);
       const found = ctx.resolve(e.name);
       if (!found) {
         if (c !== undefined) return { si: c, dim: DIMENSIONLESS };
@@ -109,10 +112,10 @@ function binary(e: A.Binary, ctx: EvalContext): Quantity | undefined {
 }
 
 function call(e: A.Call, ctx: EvalContext): Quantity | undefined {
-  const fn = FUNCTIONS[e.callee.name];
+  const fn = S.own(FUNCTIONS, e.callee.name);
   if (!fn) {
     const name = e.callee.name;
-    if (name in S.INITIALISERS) { ctx.report('WrongType', e.span, `${name}(...) is an initialiser, not a number; it can only initialise a parameter (\`w ~ normal(0, 1)\`).`); return undefined; }
+    if (Object.hasOwn(S.INITIALISERS, name)) { ctx.report('WrongType', e.span, `${name}(...) is an initialiser, not a number; it can only initialise a parameter (\`w ~ normal(0, 1)\`).`); return undefined; }
     ctx.report('UnknownFunction', e.callee.span, `Unknown function '${name}'.${didYouMean(name, Object.keys(FUNCTIONS))} The functions are: ${Object.keys(FUNCTIONS).join(', ')}.`);
     return undefined;
   }
@@ -140,11 +143,13 @@ function call(e: A.Call, ctx: EvalContext): Quantity | undefined {
 /** A list of numbers: `[1, 2] Hz`, `[a, b]`, or a list constant. */
 export function evaluateList(e: A.Expr, ctx: EvalContext): Quantity[] | undefined {
   let unit: Quantity = { si: 1, dim: DIMENSIONLESS };
+  let unitName = '';
   let inner = e;
   if (e.kind === 'WithUnit' && e.value.kind === 'List') {
     const u = lookupUnit(e.unit.name);
     if (!u) { ctx.report('UnknownUnit', e.unit.span, `Unknown unit '${e.unit.name}'.${didYouMean(e.unit.name, COMMON_UNITS)}`); return undefined; }
     unit = u;
+    unitName = e.unit.name;
     inner = e.value;
   }
   if (inner.kind === 'Name') {
@@ -160,7 +165,7 @@ export function evaluateList(e: A.Expr, ctx: EvalContext): Quantity[] | undefine
   for (const item of inner.items) {
     const q = evaluate(item, ctx);
     if (!q) return undefined;
-    out.push({ si: q.si * unit.si, dim: dimTimes(q.dim, unit.dim) });
+    out.push({ si: scaled(q.si, unitName, unit.si), dim: dimTimes(q.dim, unit.dim) });
   }
   return out;
 }

@@ -244,7 +244,7 @@ export class SchemaInterpreter {
     if (e.kind !== 'Name' && e.kind !== 'Call') { this.report('WrongType', e.span, `${where.what} must be ${spec.noun}: one of ${show}; found ${this.text(e.span)}.`); return undefined; }
     const name = e.kind === 'Name' ? e.name : e.callee.name;
     const nameSpan = e.kind === 'Name' ? e.span : e.callee.span;
-    const opt = spec.options[name];
+    const opt = S.own(spec.options, name);
     if (!opt) { this.report('UnknownOption', nameSpan, `'${name}' is not ${spec.noun}; expected one of ${show}.${didYouMean(name, names)}`); return undefined; }
     const params = this.params(opt, e.kind === 'Call' ? e : null, `${name}`);
     return params && { t: 'choice', option: name, params };
@@ -256,7 +256,7 @@ export class SchemaInterpreter {
     const given = new Map<string, { expr: A.Expr; op: A.Assign['op']; at: Span; flag: boolean }>();
     let ok = true;
     const add = (name: string, at: Span, expr: A.Expr, op: A.Assign['op'], flag = false) => {
-      if (!(name in specs)) {
+      if (!Object.hasOwn(specs, name)) {
         const known = Object.keys(specs);
         this.report('UnknownParameter', at, known.length === 0 ? `${owner} takes no parameters.` : `'${name}' is not a parameter of ${owner}.${didYouMean(name, known)} Its parameters: ${known.join(', ')}.`);
         ok = false;
@@ -337,8 +337,8 @@ export class SchemaInterpreter {
   }
 
   init(e: A.Expr, spec: Extract<S.Spec, { t: 'init' }>, where: Where, op: '=' | '~'): Value | undefined {
-    if (e.kind === 'Call' && e.callee.name in S.INITIALISERS) {
-      const ini = S.INITIALISERS[e.callee.name] as (typeof S.INITIALISERS)[string];
+    if (e.kind === 'Call' && Object.hasOwn(S.INITIALISERS, e.callee.name)) {
+      const ini = S.own(S.INITIALISERS, e.callee.name) as (typeof S.INITIALISERS)[string];
       if (ini.distribution && op === '=') { this.report('WrongType', e.span, `${e.callee.name}(...) is a distribution: write \`${where.what.split(' ').pop()} ~ ${this.text(e.span)}\` to draw from it.`); return undefined; }
       if (!ini.distribution && op === '~') { this.report('WrongType', e.span, `${e.callee.name}(...) is not a distribution: write \`=\` instead of \`~\`.`); return undefined; }
       if (e.callee.name === 'load') {
@@ -369,7 +369,7 @@ export class SchemaInterpreter {
     let ok = true;
     for (const s of stmts) {
       if (s.kind === 'Assign' || s.kind === 'Flag') {
-        if (!(s.name.name in specs)) {
+        if (!Object.hasOwn(specs, s.name.name)) {
           const known = Object.keys(specs);
           this.report('UnknownParameter', s.name.span, `'${s.name.name}' is not a parameter of ${owner}.${didYouMean(s.name.name, known)}${didYouMean(s.name.name, known) ? '' : ` Its parameters: ${known.join(', ')}.`}`);
           ok = false;

@@ -25,7 +25,7 @@ export function checkNetwork(ctx: DeclContext, s: A.Section, name: string): Chec
   const neurons = new Map<string, CheckedNeurons | null>();
   const order: string[] = [];
   const roles = new Map<string, string>();
-  const groups: Record<string, string[]> = {};
+  const groups: Record<string, string[]> = Object.create(null) as Record<string, string[]>; // no prototype: a group may be named `constructor`
   const groupStmts: A.Group[] = [];
   const projStmts: A.Projection[] = [];
   let ok = true;
@@ -115,7 +115,7 @@ function checkNeurons(ctx: DeclContext, st: A.Neurons): CheckedNeurons | undefin
   if (st.role === 'input') { modelName = 'input'; specs = S.INPUT_PARAMS; }
   else {
     modelName = st.model?.name ?? 'LI';
-    const model = S.NEURON_MODELS[modelName];
+    const model = S.own(S.NEURON_MODELS, modelName);
     const fitting = Object.entries(S.NEURON_MODELS).filter(([, m]) => m.role === st.role).map(([k]) => k);
     if (!model) { ctx.report('UnknownOption', (st.model as A.Ident).span, `'${modelName}' is not a neuron model; a ${st.role} is one of ${fitting.join(', ')}.${didYouMean(modelName, fitting)}`); return undefined; }
     if (model.role !== st.role) { ctx.report('WrongKind', (st.model as A.Ident).span, `${modelName} is a ${model.role} model; a ${st.role} is one of ${fitting.join(', ')}.`); return undefined; }
@@ -141,7 +141,7 @@ function checkNeurons(ctx: DeclContext, st: A.Neurons): CheckedNeurons | undefin
 function endpoint(ctx: DeclContext, e: A.Name | A.Index, neurons: Map<string, CheckedNeurons | null>, groups: Record<string, string[]>, sizeOf: (n: string) => number | undefined, net: string): CheckedEnd | undefined {
   const name = e.kind === 'Name' ? e.name : e.target.name;
   const nameSpan = e.kind === 'Name' ? e.span : e.target.span;
-  if (!neurons.has(name) && !(name in groups)) {
+  if (!neurons.has(name) && !Object.hasOwn(groups, name)) {
     ctx.report('UnknownName', nameSpan, `There is no input, population, readout or group '${name}' in network ${net}.${didYouMean(name, [...neurons.keys(), ...Object.keys(groups)])}`);
     return undefined;
   }
@@ -177,7 +177,7 @@ function projection(ctx: DeclContext, p: A.Projection, src: CheckedEnd, dst: Che
   if (dstRole === 'input') { ctx.report('InvalidProjection', p.target.span, `'${dst.name}' is an input: nothing can project into it.`); return undefined; }
   if (srcRole === 'readout') { ctx.report('InvalidProjection', p.source.span, `'${src.name}' is a readout: readouts do not spike, so they cannot be the source of a projection.`); return undefined; }
   const connName = p.conn?.name ?? 'dense';
-  const conn = S.CONNECTIVITY[connName];
+  const conn = S.own(S.CONNECTIVITY, connName);
   if (!conn) { ctx.report('UnknownOption', (p.conn as A.Ident).span, `'${connName}' is not a connectivity; expected one of ${Object.keys(S.CONNECTIVITY).join(', ')}.${didYouMean(connName, Object.keys(S.CONNECTIVITY))}`); return undefined; }
   const connParams = ctx.schema.params(conn, p.args ? { kind: 'Call', callee: p.conn as A.Ident, args: p.args, body: null, span: p.span } : null, connName);
   const body = ctx.schema.body(p.body ?? [], S.PROJECTION_PARAMS, `the projection ${ctx.text(p.source.span)} -> ${ctx.text(p.target.span)}`, p.span);
@@ -193,7 +193,7 @@ function projection(ctx: DeclContext, p: A.Projection, src: CheckedEnd, dst: Che
     return undefined;
   }
   const skip = body.params.skip;
-  if (skip?.t === 'bool' && skip.value && !(src.name in groups) && !(dst.name in groups)) {
+  if (skip?.t === 'bool' && skip.value && !Object.hasOwn(groups, src.name) && !Object.hasOwn(groups, dst.name)) {
     const gap = order.indexOf(dst.name) - order.indexOf(src.name);
     if (Math.abs(gap) <= 1) ctx.report('SkipNotSkipping', body.spans.skip ?? p.span, `${src.name} and ${dst.name} are adjacent layers (declared one after the other), so this projection skips nothing.`);
   }

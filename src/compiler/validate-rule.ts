@@ -2,7 +2,7 @@
 // (`learn l : eprop { … }`, `task t : npy { … }`), and an npy task's files must agree in shape
 // (inputs, targets or labels, a held-out set). Plain functions of the declaration and a context.
 import type * as A from '../dsl/ast.ts';
-import type * as S from '../dsl/schema.ts';
+import * as S from '../dsl/schema.ts';
 import { didYouMean } from '../dsl/diagnostics.ts';
 import type { DeclContext } from './validate-network.ts';
 import type { Resolved } from './values.ts';
@@ -11,7 +11,7 @@ import type { Resolved } from './values.ts';
 export function checkKinded(ctx: DeclContext, s: A.Section, kinds: Readonly<Record<string, { params: S.Params }>>, noun: string,
   owner: (kind: string) => string, post: (r: Resolved, s: A.Section) => Resolved | undefined = (r) => r): Resolved | null {
   const base = s.base as A.Ident;
-  const kind = kinds[base.name];
+  const kind = S.own(kinds, base.name);
   if (!kind) {
     const names = Object.keys(kinds);
     ctx.report('UnknownOption', base.span, `'${base.name}' is not ${noun}; expected one of ${names.join(', ')}.${didYouMean(base.name, names)}`);

@@ -50,7 +50,7 @@ export function runOf(ctx: RunContext, s: A.Section, keyword: 'train' | 'run', p
 }
 
 function checkProbe(ctx: RunContext, p: A.Probe, net: CheckedNetwork): CheckedProbe | undefined {
-  const variable = S.PROBE_VARIABLES[p.variable.name];
+  const variable = S.own(S.PROBE_VARIABLES, p.variable.name);
   if (!variable) { ctx.report('InvalidProbe', p.variable.span, `'${p.variable.name}' is not a probe variable; expected one of ${Object.keys(S.PROBE_VARIABLES).join(', ')}.${didYouMean(p.variable.name, Object.keys(S.PROBE_VARIABLES))}`); return undefined; }
   if (p.targets.length === 0) { ctx.report('InvalidProbe', p.span, 'A probe needs at least one target: probe spikes(rec).'); return undefined; }
   const targets: CheckedEnd[] = [];

@@ -25,7 +25,7 @@ export function checkVerifyBlock(ctx: RunContext, s: A.Section): CheckedVerify {
   const seen = new Set<string>();
   for (const st of written) {
     const name = st.name.name;
-    const spec = S.CONSTRAINTS[name];
+    const spec = S.own(S.CONSTRAINTS, name);
     if (!spec) {
       const known = [...Object.keys(S.CONSTRAINTS), ...Object.keys(S.VERIFY_PARAMS)];
       ctx.report('UnknownConstraint', st.name.span, `'${name}' is neither a constraint nor a parameter of a verify block.${didYouMean(name, known) || ` Constraints: ${Object.keys(S.CONSTRAINTS).join(', ')}.`}`);
@@ -70,7 +70,7 @@ export function checkVerifyBlock(ctx: RunContext, s: A.Section): CheckedVerify {
 
 /** A statement of a verify block that is not one of its parameters: a constraint (or an unknown one). */
 function isConstraint(st: A.Stmt): boolean {
-  return (st.kind === 'Assign' || st.kind === 'Flag') && !(st.name.name in S.VERIFY_PARAMS);
+  return (st.kind === 'Assign' || st.kind === 'Flag') && !Object.hasOwn(S.VERIFY_PARAMS, st.name.name);
 }
 
 /** A constraint's bound for messages, in the unit its table gives (`95 %`, `1000 cycles`, `64 kB`). */

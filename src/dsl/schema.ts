@@ -29,6 +29,9 @@ export type Spec =
   /** A data file: load("file.npy"). */
   | { readonly t: 'data' };
 
+/** `table[key]` for a key the user wrote: its own entries only (a name such as `toString` or `constructor` is not an entry). */
+export const own = <T>(table: Readonly<Record<string, T>>, key: string): T | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
+
 export type DeclKind = 'network' | 'core' | 'learn' | 'task' | 'const';
 
 export interface ParamSpec {
@@ -555,7 +558,7 @@ export const CONSTRAINTS: Readonly<Record<string, ConstraintSpec>> = {
   decay_error: { kind: 'static', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The largest relative error of a decay the core holds (α, κ, ρ) against e^(−dt/τ), over every neuron (`1 %`).' },
   tiles: { kind: 'static', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'Crossbar tiles the network maps onto.' },
   cycles_per_step: { kind: 'static', form: 'at_most', bound: { dim: 'cycles', unit: 'cycles', also: 'time' }, doc: 'Cycles of one time step in the compiler\'s schedule (learning included where a learning rule runs on chip), in cycles or as a time at the core\'s clock (`1 ms`: the step finishes within dt).' },
-  memory: { kind: 'static', form: 'at_most', bound: { dim: 'information', unit: 'B' }, doc: 'Bytes of on-core memory the program occupies: weights (devices as 2 bytes a cell), neuron state and learning state (`64 kB`).' },
+  memory: { kind: 'static', form: 'at_most', bound: { dim: 'information', unit: 'B' }, doc: 'Bytes of digital memory the program occupies: every neuron\'s parameters and state and its accumulator, as `run` reports it (`64 kB`; the crossbar\'s devices are counted by `tiles`).' },
   spike_agreement: { kind: 'dynamic', form: 'at_least', bound: { dim: 'dimensionless' }, doc: 'Of every (neuron, step) of the recurrent populations, the share where the core spikes exactly when the float reference does (`95 %`).' },
   membrane_lsb: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The largest |v_core − v_ref| of a recurrent neuron, in LSBs of the membrane register, up to the first step where the spike rasters differ (ideal devices).' },
   membrane_error: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The same in membrane units (for PCM noise, where LSBs are too fine a measure).' },

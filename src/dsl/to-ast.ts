@@ -134,7 +134,7 @@ class AstBuilder {
   private declaration(head: IToken, decl: CstNode | undefined, directBlock: CstNode | undefined, at: Span): A.Stmt | null {
     const word = head.image;
     const headSpan = tokenSpan(head);
-    if (!(word in SHAPES)) {
+    if (!Object.hasOwn(SHAPES, word)) {
       this.report('UnknownDeclaration', headSpan, `'${word}' does not start a declaration here.${didYouMean(word, A.DECLARATION_WORDS)} A statement is \`name = value\`, \`a -> b : kind\`, a flag, or one of: ${A.DECLARATION_WORDS.join(', ')}.`);
       return null;
     }

@@ -96,3 +96,31 @@ verify { network = n; core = c; task = t; tiles <= 1 }
     if (!v.ok) expect(v.diagnostics.map((d) => d.code)).toContain('SNN4017');
   });
 });
+
+describe('names JavaScript objects inherit', () => {
+  it('populations and groups named constructor, valueOf and toString check, compile and run', async () => {
+    const { checkText } = await import('../helpers.ts');
+    const { runProgram } = await import('../../src/runtime/run.ts');
+    const r = checkText(`
+core c { tile = 16 x 16; tiles = 4; device = ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS) }
+network n {
+  dt = 1 ms
+  input i[2]
+  population constructor[3] : LIF
+  population valueOf[3] : LIF
+  group toString = [constructor, valueOf]
+  readout o[1] : LI
+  i -> toString : dense
+  toString -> o : dense
+}
+task t : pattern_generation { duration = 20 ms; channels = 2 }
+run { network = n; core = c; task = t }`);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const program = [...r.programs.values()][0]!;
+    const res = compileRun(program, program.runs[0]!, program.cores.get('c')!, {});
+    expect(res.program).not.toBeNull();
+    const T = res.program!.run.steps;
+    const { summary } = runProgram(res.program!, [{ T, x: new Float64Array(T * 2).fill(1) }], { seed: 1 });
+    expect(Object.keys(summary.spikes).sort()).toEqual(['constructor', 'valueOf']);
+  });
+});
