@@ -120,9 +120,9 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
   const kinds = new Set(v.constraints.map((c) => S.CONSTRAINTS[c.name]!.kind));
   const compiled = compileRun(program, v.run, core, { position, learning: learns ? 'required' : 'off', seed });
   if (hasErrors(compiled.diagnostics) || !compiled.program || !compiled.report) return { ok: false, diagnostics: compiled.diagnostics };
-  // The dynamic constraints run the inference program: a trained chip in the field.
+  // The dynamic constraints and the counterexamples run the inference program: a trained chip in the field.
   let inference: CompileResult = compiled;
-  if (learns && kinds.has('dynamic')) {
+  if (learns && (kinds.has('dynamic') || v.constraints.some((c) => c.name === 'no_overflow'))) {
     inference = compileRun(program, v.run, core, { position, learning: 'off', seed });
     if (hasErrors(inference.diagnostics) || !inference.program) return { ok: false, diagnostics: inference.diagnostics };
   }
@@ -159,9 +159,12 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
         const bits = memoryFootprint(prog).bytes * 8;
         return judge(bits, () => [`the program's digital state and parameters take ${bits / 8} B`]);
       }
-      case 'spike_agreement': { const d = dynamic(); return judge(d.agreement, () => d.firstDisagreement); }
-      case 'membrane_lsb': { const d = dynamic(); return judge(d.membrane / d.lsb, () => d.worstMembrane); }
-      case 'membrane_error': { const d = dynamic(); return judge(d.membrane, () => d.worstMembrane); }
+      case 'spike_agreement': case 'membrane_lsb': case 'membrane_error': {
+        const d = dynamic();
+        if (!d.spiking) return flag(null, 'no spiking population', false, ['the network has no recurrent population whose spikes and membranes could be compared']);
+        if (c.name === 'spike_agreement') return judge(d.agreement, () => d.firstDisagreement);
+        return judge(c.name === 'membrane_lsb' ? d.membrane / d.lsb : d.membrane, () => d.worstMembrane);
+      }
       case 'output_error': { const d = dynamic(); return judge(d.outputError, () => [`the readouts differ from the reference by ${(100 * d.outputError).toPrecision(3)} % RMS`]); }
       case 'loss_error': {
         const d = dynamic();
@@ -271,6 +274,8 @@ function counterexample(c: CompileResult, r: RangeRow, seed: number): { text: st
   for (let t = 0; t < T; t++) for (const i of channels) x[t * nIn + i] = 1;
   let worst = 0; let first = -1;
   const register = r.register;
+  // What the testbench sees of the register: a recurrent neuron's membrane and accumulated input, a readout's output (its membrane).
+  const observed = readout ? register === 'membrane' : register === 'accumulator' || register === 'membrane';
   const limit = r.max;
   const { core } = runProgram(prog, [{ T, x }], {
     seed,
@@ -278,7 +283,8 @@ function counterexample(c: CompileResult, r: RangeRow, seed: number): { text: st
       const obs = k.observed!;
       for (let t = 0; t < T; t++) {
         for (let j = offset; j < offset + pop.size; j++) {
-          const value = readout ? (register === 'membrane' ? Math.abs(k.outputs[t * nOut + (j)] as number) : 0) : Math.abs((register === 'accumulator' ? obs.i : obs.v)[t * nRec + j] as number);
+          if (!observed) continue;
+          const value = readout ? Math.abs(k.outputs[t * nOut + j] as number) : Math.abs((register === 'accumulator' ? obs.i : obs.v)[t * nRec + j] as number);
           if (value > worst) worst = value;
           if (first < 0 && value >= limit * (1 - 1e-12)) first = t;
         }
@@ -289,8 +295,8 @@ function counterexample(c: CompileResult, r: RangeRow, seed: number): { text: st
   const what = `input channels ${ranges(channels)} (${channels.length} of ${nIn}, the ${best.sign > 0 ? 'positive' : 'negative'} weights onto ${r.where}[${best.j - offset}]) spiking every step for ${T} steps`;
   const name = `${r.where}-${register}`;
   if (sat > 0) return { text: `counterexample: ${what}; the core counted ${sat} saturation${sat === 1 ? '' : 's'} of ${r.where}'s ${register}${first >= 0 ? `, the first at step ${first}` : ''} (verify --counterexamples DIR writes this input as DIR/${name}.npy, for run --input)`, input: { name, steps: T, channels: nIn, x, saturations: sat } };
-  const observed = register === 'accumulator' || register === 'membrane' ? `; the largest |${register}| seen was ${worst.toPrecision(4)} of ${limit.toPrecision(6)}` : '';
-  return { text: `no counterexample found: ${what} saturated nothing${observed}. The bound is not tight for this input: it assumes every row at its largest weight in the same step${c.learnedRanges ? ', and weights learning may reach' : ''}` };
+  const seen = observed ? `; the largest |${register}| seen was ${worst.toPrecision(4)} of ${limit.toPrecision(6)}` : '';
+  return { text: `no counterexample found: ${what} saturated nothing${seen}. The bound is not tight for this input: it assumes every row at its largest weight in the same step${c.learnedRanges ? ', and weights learning may reach' : ''}` };
 }
 
 /** `0–3, 7, 9–12`: a sorted list of indices in runs. */
@@ -352,6 +358,8 @@ function decayErrors(c: CompileResult): { worst: number; at: string; detail: str
 // ---- dynamic ---------------------------------------------------------------------------------
 
 interface Dynamic {
+  /** Whether the network has recurrent neurons to compare. */
+  spiking: boolean;
   agreement: number; firstDisagreement: string[];
   membrane: number; lsb: number; worstMembrane: string[];
   outputError: number;
@@ -396,12 +404,16 @@ function runDynamic(c: CompileResult, v: CheckedVerify, seed: number): Dynamic {
           total++;
           if (obs.z[o] === ref.z[o]) same++; else who.push(j);
           if (ref.z[o]) refSpikes[j] = (refSpikes[j] as number) + 1;
-          if (!diverged) {
+        }
+        if (who.length > 0) { diverged = true; if (!firstAt) firstAt = { k: index, t, who }; }
+        // Membranes of the steps before the first raster difference only (at it, a reset on one side alone differs by a threshold).
+        if (!diverged) {
+          for (let j = 0; j < nRec; j++) {
+            const o = t * nRec + j;
             const e = Math.abs((obs.v[o] as number) - (ref.v[o] as number));
             if (e > membrane) { membrane = e; worstAt = `${nameOf(j)} at step ${t} of sequence ${index}`; }
           }
         }
-        if (who.length > 0) { diverged = true; if (!firstAt) firstAt = { k: index, t, who }; }
       }
       for (let q = 0; q < T * nOut; q++) { const d = (k.outputs[q] as number) - (ref.y[q] as number); dy2 += d * d; y2 += (ref.y[q] as number) ** 2; }
       if (s.target || s.label !== undefined) { lossCore += score(k.outputs, s).loss; lossRef += score(ref.y, s).loss; scored++; }
@@ -424,6 +436,7 @@ function runDynamic(c: CompileResult, v: CheckedVerify, seed: number): Dynamic {
   const te = core.timingErrors[0];
   const fa = firstAt as { k: number; t: number; who: number[] } | null;
   return {
+    spiking: nRec > 0,
     agreement: total > 0 ? same / total : 1,
     firstDisagreement: fa ? [`the rasters first differ at step ${fa.t} of sequence ${fa.k}, in ${fa.who.length} neuron${fa.who.length === 1 ? '' : 's'}: ${fa.who.slice(0, 8).map(nameOf).join(', ')}${fa.who.length > 8 ? ', …' : ''}`] : [],
     membrane, lsb: 2 ** -prog.core.registers.membrane.frac,
