@@ -47,6 +47,8 @@ export interface Counterexample { readonly name: string; readonly steps: number;
 export interface ConstraintOutcome {
   readonly name: string; readonly kind: S.ConstraintSpec['kind']; readonly text: string;
   readonly op: '<=' | '>=' | null; readonly bound: number | null; readonly bound_shown: string;
+  /** The SI unit `bound` is in: s or cycles (cycles_per_step), bit, J, Hz, or '' for a plain number. */
+  readonly bound_unit: string;
   readonly source: string;
   readonly seeds: readonly SeedOutcome[];
   /** Median, least and largest over the seeds (null for a flag measured as yes/no). */
@@ -81,7 +83,7 @@ export function verifyBlock(input: VerifyInput, seeds: readonly number[]): Verif
     const measured = values.length === outs.length && values.length > 0 ? { median: median(values), min: values[0]!, max: values.at(-1)! } : null;
     const spec = S.CONSTRAINTS[c.name]!;
     return {
-      name: c.name, kind: spec.kind, text: c.text, op: c.op, bound: c.bound, bound_shown: c.bound === null ? '' : `${c.op} ${showConstraintBound(c)}`,
+      name: c.name, kind: spec.kind, text: c.text, op: c.op, bound: c.bound, bound_shown: c.bound === null ? '' : `${c.op} ${showConstraintBound(c)}`, bound_unit: siUnit(c),
       source: input.locate(v.file, c.span.start),
       seeds: outs, measured, pass: outs.every((o) => o.pass),
       evidence: outs.filter((o) => !o.pass).flatMap((o) => (seeds.length > 1 ? o.evidence.map((e) => `seed ${o.seed}: ${e}`) : o.evidence)),
@@ -94,6 +96,13 @@ export function verifyBlock(input: VerifyInput, seeds: readonly number[]): Verif
 const relative = (a: number, b: number): number => (a === b ? 0 : (a - b) / b);
 
 const median = (xs: readonly number[]) => (xs.length % 2 === 1 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2);
+
+/** The SI unit of a constraint's bound, by the dimension written. */
+function siUnit(c: CheckedConstraint): string {
+  if (!c.dim) return '';
+  const names: Array<[keyof typeof DIMENSIONS, string]> = [['time', 's'], ['cycles', 'cycles'], ['information', 'bit'], ['energy', 'J'], ['frequency', 'Hz']];
+  return names.find(([d]) => sameDim(c.dim!, DIMENSIONS[d].dim))?.[1] ?? '';
+}
 
 /** A bound as the file wrote it: cycles_per_step in the dimension given (cycles or a time). */
 function showConstraintBound(c: CheckedConstraint): string {

@@ -126,7 +126,7 @@ function verdictJson(cs: readonly ConstraintOutcome[], pass: boolean, seeds: rea
       name: c.name, kind: c.kind, statement: c.text,
       measured: c.measured ?? (c.seeds.length > 0 ? c.seeds[0]!.shown : null),
       per_seed: c.seeds.map((s) => ({ seed: s.seed, value: s.value, shown: s.shown, pass: s.pass })),
-      bound: c.bound === null ? null : { op: c.op, value: c.bound, shown: c.bound_shown },
+      bound: c.bound === null ? null : { op: c.op, value: c.bound, unit: c.bound_unit, shown: c.bound_shown },
       pass: c.pass, evidence: c.evidence, source: c.source,
     })),
     pass,

@@ -5,7 +5,7 @@
 // value; and the exit codes gate CI (0 pass, 1 fail, 2 usage).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkText, runCli, tempDir } from '../helpers.ts';
@@ -258,6 +258,51 @@ learn l2 : eprop { feedback = random { B ~ normal(0, 1) }; optimizer = sgd(lr = 
   }, 120_000);
 });
 
+describe('phasecore verify: cases a review found', () => {
+  it('a failed proof in a block that learns runs its counterexample on the learning-off program (it crashed, exit 3)', async () => {
+    const path = write(`import "${PCM}"
+core narrow : pcm256 { membrane = saturate(s8.4) }
+${NETWORK}
+learn l : eprop { feedback = random { B ~ normal(0, 1) }; optimizer = sgd(lr = 1e-2); update = mixed_precision(epsilon = 0.125, pulse = 0.75 uS) }
+verify v { network = n; core = narrow; task = t; learn = l; iterations = 1
+  no_overflow
+}
+`);
+    const r = await runCli('verify', path);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/with every trainable weight at the largest the devices hold/);
+    expect(r.out).toMatch(/counterexample/);
+  }, 60_000);
+
+  it('membrane errors end before the step where the rasters first differ, whatever the reset timing', async () => {
+    const text = readFileSync(join(ROOT, 'examples', 'precision-budget.snn'), 'utf8')
+      .replace('import "cores/pcm256.snn"', `import "${PCM}"`)
+      .replace('    reset = subtract\n', '    reset = subtract\n    reset_timing = same_step\n')
+      .replace(/verify budget \{[\s\S]*?\n\}\n/, 'verify budget {\n  network = budget\n  core = edge\n  task = bursts\n  samples = 4\n  reference = held\n  membrane_lsb <= 100\n}\n');
+    expect(text).toContain('reset_timing = same_step');
+    const { verdict } = await verify(write(text), '--set', 'edge.weight_bits=8 bit', '--seeds', '1..8');
+    // A reset on one side alone would differ by the threshold, 0.6 = 2458 LSB of s24.12.
+    const m = byName(verdict, 'membrane_lsb');
+    expect(m.per_seed.map((x) => x.value!).every((x) => x < 100), JSON.stringify(m.per_seed)).toBe(true);
+  }, 120_000);
+
+  it('spike and membrane constraints on a network without recurrent populations fail, not pass vacuously', async () => {
+    const path = write(`import "${PCM}"
+network n { dt = 1 ms; input in[4]; readout out[1] : LI { tau = 20 ms }; in -> out : dense { w ~ uniform(0.1, 0.5) } }
+task t : pattern_generation { duration = 50 ms; channels = 4 }
+verify { network = n; core = pcm256; task = t; spike_agreement >= 99 %; membrane_lsb <= 0 }
+`);
+    const { code, verdict } = await verify(path);
+    expect(code).toBe(1);
+    for (const c of verdict.constraints) { expect(c.pass).toBe(false); expect(c.evidence[0]).toMatch(/no recurrent population/); }
+  });
+
+  it('a percentage is exact: 95 % is 0.95', async () => {
+    const path = write(`${CORES}\n${NETWORK}\nverify { network = n; core = wide; task = t; spike_agreement >= 95 % }\n`);
+    expect(byName((await verify(path)).verdict, 'spike_agreement').bound!.value).toBe(0.95);
+  });
+});
+
 describe('phasecore verify: usage and the block', () => {
   it('exit 2 on a usage error, 1 on a file without a verify block', async () => {
     const path = write(`${CORES}\n${NETWORK}\nverify { network = n; core = wide; task = t; tiles <= 4 }\n`);
@@ -313,6 +358,49 @@ describe('the examples', () => {
     const at5 = await verify(path, '--set', 'edge.weight_bits=5 bit');
     expect(at5.code).toBe(0);
   }, 120_000);
+});
+
+describe('the overflow proof over learning', () => {
+  // A program that trains weights is bounded with every trainable weight at the devices' largest:
+  // never below the bound of its compiled weights, and sound while it learns on chip.
+  it('property: learnedRanges bounds each register at least as high as the compiled weights do, and what it calls safe never saturates while the core learns', () => {
+    const arb = fc.record({ wIn: fc.double({ min: 0.05, max: 1, noNaN: true }), intBits: fc.integer({ min: 4, max: 10 }), seed: fc.nat({ max: 1000 }), lr: fc.constantFrom('1e-2', '1e-1') });
+    let proved = 0;
+    fc.assert(fc.property(arb, (o) => {
+      const f = `s${o.intBits + 6}.6`;
+      const checked = checkText(`
+core c {
+  tile = 16 x 16; tiles = 8; adc = 8 bit; adc_range = 8; adc_columns = 4
+  device = ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS)
+  accumulator = saturate(${f}); membrane = saturate(${f}); threshold = saturate(s16.8)
+}
+network n {
+  dt = 1 ms
+  input in[6]
+  population rec[8] : LIF { tau_m = 20 ms; v_th = 0.5 }
+  readout out[1] : LI { tau = 20 ms }
+  in -> rec : dense { w ~ uniform(${-o.wIn}, ${o.wIn}) }
+  rec -> rec : dense { w ~ uniform(-0.3, 0.3); no_self }
+  rec -> out : dense { w ~ uniform(-0.5, 0.5) }
+}
+learn l : eprop { feedback = random { B ~ normal(0, 1) }; optimizer = sgd(lr = ${o.lr}); update = direct; write = step }
+task t : pattern_generation { duration = 40 ms; channels = 6; freqs = [25, 50] Hz }
+train { network = n; core = c; learn = l; task = t; seed = ${o.seed} }`);
+      const prog = [...checked.programs.values()][0]!;
+      const res = compileRun(prog, prog.runs[0]!, prog.cores.get('c')!, { learning: 'required' });
+      if (!res.program || !res.learnedRanges) return;
+      res.learnedRanges.forEach((r, k) => expect(r.bound).toBeGreaterThanOrEqual(res.report!.ranges[k]!.bound));
+      const safe = res.learnedRanges.filter((r) => r.beyond !== 'clips' && r.bound <= r.max);
+      const T = res.program.run.steps;
+      const rng = stream(o.seed, 'data');
+      const samples = Array.from({ length: 4 }, () => ({ T, x: Float64Array.from({ length: T * 6 }, () => (rng.random() < 0.5 ? 1 : 0)), target: Float64Array.from({ length: T }, (_, t) => Math.sin(t / 4)) }));
+      const { core } = runProgram(res.program, samples, { seed: o.seed });
+      const sat = core.saturationsByRegister().byPopulation;
+      for (const r of safe) expect(sat[r.where]?.[r.register] ?? 0, `${r.register} of ${r.where}`).toBe(0);
+      proved += safe.length;
+    }), { numRuns: Number(process.env.VERIFY_RUNS ?? 20) });
+    expect(proved).toBeGreaterThan(5);
+  }, 300_000);
 });
 
 describe('the static overflow proof is sound', () => {
