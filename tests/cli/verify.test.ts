@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkText, runCli, tempDir } from '../helpers.ts';
+import { checkText, runCli, SMALL_NETWORK, tempDir } from '../helpers.ts';
 import { compileRun } from '../../src/compiler/compile.ts';
 import { runProgram } from '../../src/runtime/run.ts';
 import { stream } from '../../src/data/random.ts';
@@ -221,14 +221,7 @@ describe('phasecore verify: membranes in LSBs, and accuracies', () => {
 
   it('accuracy constraints on a classification task: after training, and after drift; on a regression task they say there is no accuracy', async () => {
     const path = write(`import "${PCM}"
-network c {
-  input in[4]
-  population rec[12] : LIF { v_th = 0.05 }
-  readout out[2] : LI
-  in -> rec : dense { w ~ normal(0, 0.3) }
-  rec -> rec : dense { w ~ normal(0, 0.3); no_self }
-  rec -> out : dense
-}
+${SMALL_NETWORK.replace('network n', 'network c').replace('in[10]', 'in[4]').replace('out[1]', 'out[2]')}
 learn l : eprop { feedback = random { B ~ normal(0, 1) }; loss = cross_entropy; optimizer = sgd(lr = 1e-2); update = mixed_precision(epsilon = 0.125, pulse = 0.75 uS) }
 task cues : evidence_accumulation { cues = 1; channels_per_group = 1; delay = 20 ms }
 ${NETWORK.replace('network n', 'network r')}
