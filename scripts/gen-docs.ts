@@ -143,7 +143,7 @@ export function renderParameterTables(): string {
   out.push('| constraint | kind | written | bound | meaning |', '|---|---|---|---|---|');
   for (const [k, c] of Object.entries(S.CONSTRAINTS)) {
     const written = c.form === 'flag' ? `\`${k}\`` : c.form === 'at_most' ? `\`${k} <= …\`` : c.form === 'at_least' ? `\`${k} >= …\`` : `\`${k} >= …\`, \`${k} <= …\``;
-    const bound = !c.bound ? '—' : c.bound.dim === 'dimensionless' ? 'a plain number or a percentage' : `${DIMENSIONS[c.bound.dim].noun}${c.bound.also ? ` or ${DIMENSIONS[c.bound.also].noun}` : ''}`;
+    const bound = !c.bound ? '—' : c.bound.dim === 'dimensionless' ? (c.bound.percent ? 'a percentage (`5 %`)' : 'a plain number') : `${DIMENSIONS[c.bound.dim].noun}${c.bound.also ? ` or ${DIMENSIONS[c.bound.also].noun}` : ''}`;
     out.push(`| \`${k}\` | ${c.kind} | ${written} | ${bound} | ${c.doc.replace(/\|/g, '\\|')} |`);
   }
   out.push('');

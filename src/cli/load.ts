@@ -27,6 +27,8 @@ export interface Loaded {
   readonly place: (d: Diagnostic) => Diagnostic;
   /** Line and column of an offset of the checked text, in the user's own file. */
   readonly position: (file: string, offset: number) => { line: number; character: number } | undefined;
+  /** `file:line:col` of an offset of the checked text, as the user reads it (an override's in its --set argument). */
+  readonly locate: (file: string, offset: number) => string;
   readonly overrides: readonly Override[];
   /** The files (as diagnostics show them) whose blocks the overrides change. */
   readonly overridden: readonly string[];
@@ -68,9 +70,11 @@ export function loadInputs(files: readonly string[], opts: InputOptions): Loaded
   const result = checkLoaded(ov.workspace, { memoryBudget: budget });
   const place = (d: Diagnostic) => ov.place(d);
   const sourceOf = (f: string) => own(f) ?? result.sources.get(f);
+  const at = (file: string, offset: number) => place({ file, span: { start: offset, end: offset }, code: '', severity: 'error', message: '' });
   return {
     ok: true, result, overrides, overridden: ov.changed, memoryBudget: budget, place, sourceOf,
-    position: (file, offset) => { const d = place({ file, span: { start: offset, end: offset }, code: '', severity: 'error', message: '' }); return sourceOf(d.file)?.position(d.span.start); },
+    position: (file, offset) => { const d = at(file, offset); return sourceOf(d.file)?.position(d.span.start); },
+    locate: (file, offset) => { const d = at(file, offset); const p = sourceOf(d.file)?.position(d.span.start); return p ? `${d.file}:${p.line + 1}:${p.character + 1}` : d.file; },
     diagnostics: result.diagnostics.map(place),
   };
 }

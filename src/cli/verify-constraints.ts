@@ -26,6 +26,7 @@ import { duration } from './train.ts';
 import { referenceTrainer } from '../reference/train.ts';
 import { dynamics, simulate } from '../reference/simulate.ts';
 import type { Instance } from '../ir/instantiate.ts';
+import { feedingProjections } from '../ir/network.ts';
 import { disassemble } from '../runtime/isa.ts';
 import type { Core } from '../runtime/core.ts';
 import { memoryFootprint, runProgram, taskSamples } from '../runtime/run.ts';
@@ -138,11 +139,10 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
   const lazy = <T>(f: () => T): (() => T) => { let done = false; let value: T; return () => { if (!done) { value = f(); done = true; } return value; }; };
   const dynamic = lazy(() => runDynamic(inference, v, seed));
   const learning = lazy(() => runLearning(program, v, compiled, seed));
-  const fmt = (name: string, x: number) => showValue(name, x);
   const outcomes = v.constraints.map((c): SeedOutcome => {
     const judge = (value: number, evidence: () => string[] = () => []): SeedOutcome => {
       const pass = c.bound === null ? true : c.op === '<=' ? value <= c.bound : value >= c.bound;
-      return { seed, value, shown: fmt(c.name, value), pass, evidence: pass ? [] : evidence() };
+      return { seed, value, shown: showValue(c.name, value), pass, evidence: pass ? [] : evidence() };
     };
     const flag = (value: number | null, shown: string, pass: boolean, evidence: string[]): SeedOutcome => ({ seed, value, shown, pass, evidence: pass ? [] : evidence });
     const prog = compiled.program!;
@@ -162,7 +162,7 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
         const bound = c.dim && sameDim(c.dim, DIMENSIONS.time.dim) ? c.bound! * prog.core.clockHz : c.bound!;
         const pass = cycles <= bound;
         const busiest = Object.entries(compiled.report!.busy).sort((a, b) => b[1] - a[1])[0];
-        return { seed, value: cycles, shown: fmt(c.name, cycles), pass, evidence: pass ? [] : [`a step takes ${cycles} cycles (${(cycles / prog.core.clockHz * 1e6).toPrecision(4)} µs at ${prog.core.clockHz / 1e6} MHz), the bound is ${+bound.toPrecision(6)} cycles; the busiest unit is ${busiest?.[0]} (${busiest?.[1]} cycles)`] };
+        return { seed, value: cycles, shown: showValue(c.name, cycles), pass, evidence: pass ? [] : [`a step takes ${cycles} cycles (${(cycles / prog.core.clockHz * 1e6).toPrecision(4)} µs at ${prog.core.clockHz / 1e6} MHz), the bound is ${+bound.toPrecision(6)} cycles; the busiest unit is ${busiest?.[0]} (${busiest?.[1]} cycles)`] };
       }
       case 'memory': {
         const bits = memoryFootprint(prog).bytes * 8;
@@ -186,7 +186,7 @@ function measureSeed(input: VerifyInput, seed: number): Seeded {
         if (rates.length === 0) return flag(null, 'no spiking population', false, ['the network has no recurrent population to measure a rate of']);
         const out = rates.filter(([, r]) => (c.op === '>=' ? !(r.core >= c.bound!) : !(r.core <= c.bound!)));
         const value = c.op === '>=' ? Math.min(...rates.map(([, r]) => r.core)) : Math.max(...rates.map(([, r]) => r.core));
-        return { seed, value, shown: fmt(c.name, value), pass: out.length === 0, evidence: out.map(([p, r]) => `${p} fires at ${r.core.toPrecision(3)} Hz on the core (${r.reference.toPrecision(3)} Hz on the reference)`) };
+        return { seed, value, shown: showValue(c.name, value), pass: out.length === 0, evidence: out.map(([p, r]) => `${p} fires at ${r.core.toPrecision(3)} Hz on the core (${r.reference.toPrecision(3)} Hz on the reference)`) };
       }
       case 'saturations': { const d = dynamic(); return judge(d.saturations, () => d.saturationWhere); }
       case 'no_timing_errors': { const d = dynamic(); return flag(d.timingErrors, d.timingErrors === 0 ? 'none' : `${d.timingErrors} steps over dt`, d.timingErrors === 0, d.timingWhere); }
@@ -240,10 +240,11 @@ function overflow(compiled: CompileResult, inference: CompileResult, net: Checke
   const headroom = rows.reduce((m, r) => Math.min(m, r.headroomBits), Infinity);
   const learned = compiled.learnedRanges !== undefined;
   const found: Counterexample[] = [];
+  const held = over.length > 0 ? heldInstance(inference) : null;
   const evidence = over.flatMap((r) => {
-    const feeding = net.projections.filter((p) => p.target.name === r.where || (net.groups[p.target.name] ?? []).includes(r.where));
+    const feeding = feedingProjections(net, r.where);
     const lines = [`the ${r.register} of ${r.where} can reach ${r.bound.toPrecision(4)}, beyond the ${r.max.toPrecision(6)} of ${r.format} (${(-r.headroomBits).toFixed(1)} bits short; it ${r.beyond})${learned ? ', with every trainable weight at the largest the devices hold' : ''}; fed by ${feeding.map((p) => `${p.source.name} -> ${p.target.name} (${locate(net.file, p.span.start)})`).join(', ') || 'its bias alone'}`];
-    const cx = counterexample(inference, r, seed);
+    const cx = counterexample(inference, held!, r, seed);
     lines.push(cx.text);
     if (cx.input) found.push(cx.input);
     return lines;
@@ -258,9 +259,8 @@ function overflow(compiled: CompileResult, inference: CompileResult, net: Checke
  * step. Run on the core (inference, the seed's noise); the register's saturations read back, or
  * the worst value seen when there are none (then the bound is not tight for this input).
  */
-function counterexample(c: CompileResult, r: RangeRow, seed: number): { text: string; input?: Counterexample } {
+function counterexample(c: CompileResult, held: Instance, r: RangeRow, seed: number): { text: string; input?: Counterexample } {
   const prog = c.program!;
-  const held = heldInstance(c);
   const { nIn, nRec, nOut } = held.layout;
   const pi = prog.populations.findIndex((p) => p.name === r.where);
   if (pi < 0) return { text: `no counterexample: ${r.where} is not a population of the program` };
@@ -289,10 +289,10 @@ function counterexample(c: CompileResult, r: RangeRow, seed: number): { text: st
   const { core } = runProgram(prog, [{ T, x }], {
     seed,
     onSequence: (k: Core) => {
+      if (!observed) return;
       const obs = k.observed!;
       for (let t = 0; t < T; t++) {
         for (let j = offset; j < offset + pop.size; j++) {
-          if (!observed) continue;
           const value = readout ? Math.abs(k.outputs[t * nOut + j] as number) : Math.abs((register === 'accumulator' ? obs.i : obs.v)[t * nRec + j] as number);
           if (value > worst) worst = value;
           if (first < 0 && value >= limit * (1 - 1e-12)) first = t;

@@ -65,14 +65,9 @@ function verifyOnce(file: string, opts: VerifyOptions, extra: readonly string[],
   const block = picked[0]!;
   const seed = block.run.params.params.seed;
   const seeds = seedsOpt ?? [seed?.t === 'int' ? seed.value : 1];
-  const locate = (f: string, offset: number) => {
-    const d = loaded.place({ file: f, span: { start: offset, end: offset }, code: '', severity: 'error', message: '' });
-    const p = loaded.sourceOf(d.file)?.position(d.span.start);
-    return p ? `${d.file}:${p.line + 1}:${p.character + 1}` : d.file;
-  };
   let r: ReturnType<typeof verifyBlock>;
   try {
-    r = verifyBlock({ program: program!, verify: block, position: loaded.position, locate }, seeds);
+    r = verifyBlock({ program: program!, verify: block, position: loaded.position, locate: loaded.locate }, seeds);
   } catch (e) {
     // Data that passed the check but cannot be used now (a file changed on disk), or memory the machine refuses: the user's, never exit 3.
     const at = block.run.params.spans.task ?? block.span;

@@ -9,7 +9,7 @@
 //   membrane:     |v| ≤ f·I_max/(1 − α) + θ + |reset| (the leaky sum of the largest input, plus a
 //                 subtracted threshold), with f = 1 − α or 1 as the input factor says.
 //   adaptation:   a ≤ max(|a_init|, c/(1 − ρ)) (ALIF, c = 1 or 1 − ρ); threshold ≤ |v_th| + |β|·a_max.
-import type { NetworkIR } from '../ir/network.ts';
+import { feedingProjections, type NetworkIR } from '../ir/network.ts';
 import type { Instance } from '../ir/instantiate.ts';
 import { formatName, rawMax, toReal, type QFormat } from '../runtime/fixed.ts';
 import type { CoreConfig, RegisterFormat } from '../runtime/program.ts';
@@ -35,7 +35,7 @@ export function analyseRanges(net: NetworkIR, inst: Instance, q: Quantized, core
   const { nRec, nOut } = inst.layout;
   const accIn = new Float64Array(nRec + nOut);
   /** The projections that feed population `name` (directly or through a group). */
-  const feeding = (name: string) => net.projections.filter((pr) => pr.target.name === name || (net.groups[pr.target.name] ?? []).includes(name)).map((pr) => `${pr.source.name} -> ${pr.target.name}`);
+  const feeding = (name: string) => feedingProjections(net, name).map((pr) => `${pr.source.name} -> ${pr.target.name}`);
   const row = (register: string, where: string, bound: number, f: QFormat | null, max: number, reg?: RegisterFormat, cause?: string) => {
     const headroomBits = bound > 0 ? Math.log2(max / bound) : Infinity;
     const beyond = !reg ? 'clips' : reg.overflow === 'wrap' ? 'wraps' : 'saturates';

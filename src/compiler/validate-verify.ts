@@ -77,7 +77,7 @@ function isConstraint(st: A.Stmt): boolean {
 export function showBound(name: string, si: number): string {
   const b = S.CONSTRAINTS[name]?.bound;
   if (!b) return String(si);
-  if (b.dim === 'dimensionless') return percentish(name) ? `${+(si * 100).toPrecision(4)} %` : `${+si.toPrecision(6)}`;
+  if (b.dim === 'dimensionless') return b.percent ? `${+(si * 100).toPrecision(4)} %` : `${+si.toPrecision(6)}`;
   // Energies and sizes in the largest unit that keeps them ≥ 1 (`325.3 nJ`, `64 kB`).
   const scaled = b.dim === 'energy' ? ['pJ', 'nJ', 'uJ', 'mJ'] : b.dim === 'information' ? ['B', 'kB', 'MB', 'GB'] : [b.unit ?? DIMENSIONS[b.dim].unit];
   const q = { si, dim: DIMENSIONS[b.dim].dim };
@@ -85,5 +85,3 @@ export function showBound(name: string, si: number): string {
   return `${+inUnit(q, unit).toPrecision(4)} ${unit === 'uJ' ? 'µJ' : unit}`;
 }
 
-/** Constraints whose plain-number bounds read as percentages. */
-export const percentish = (name: string): boolean => /agreement|_error|_drop/.test(name) && name !== 'membrane_error';

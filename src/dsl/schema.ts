@@ -547,32 +547,32 @@ export interface ConstraintSpec {
   readonly kind: 'static' | 'dynamic' | 'learning' | 'drift';
   /** flag: written alone (`no_overflow`); else `name <= bound` (at_most), `name >= bound` (at_least), or either (a band: written twice). */
   readonly form: 'flag' | 'at_most' | 'at_least' | 'band';
-  /** The bound's dimension (quantity constraints). */
-  readonly bound?: { readonly dim: DimName; readonly unit?: string; readonly also?: DimName };
+  /** The bound's dimension (quantity constraints); `percent`: a plain number shown as a percentage. */
+  readonly bound?: { readonly dim: DimName; readonly unit?: string; readonly also?: DimName; readonly percent?: boolean };
   readonly doc: string;
 }
 
 export const CONSTRAINTS: Readonly<Record<string, ConstraintSpec>> = {
   no_overflow: { kind: 'static', form: 'flag', doc: 'No accumulator, membrane, adaptation or threshold register can leave its format, for any input (the range analysis, sound on the quantised values; with a learning rule, every weight it trains is bounded over the whole weight range). A failure names the register, the population, the projections feeding it and their line, and runs a counterexample input on the core.' },
   weights_nonzero: { kind: 'static', form: 'flag', doc: 'Every nonzero weight the network declares is held as a nonzero level on the devices (none is quantised away).' },
-  decay_error: { kind: 'static', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The largest relative error of a decay the core holds (α, κ, ρ) against e^(−dt/τ), over every neuron (`1 %`).' },
+  decay_error: { kind: 'static', form: 'at_most', bound: { dim: 'dimensionless', percent: true }, doc: 'The largest relative error of a decay the core holds (α, κ, ρ) against e^(−dt/τ), over every neuron (`1 %`).' },
   tiles: { kind: 'static', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'Crossbar tiles the network maps onto.' },
   cycles_per_step: { kind: 'static', form: 'at_most', bound: { dim: 'cycles', unit: 'cycles', also: 'time' }, doc: 'Cycles of one time step in the compiler\'s schedule (learning included where a learning rule runs on chip), in cycles or as a time at the core\'s clock (`1 ms`: the step finishes within dt).' },
   memory: { kind: 'static', form: 'at_most', bound: { dim: 'information', unit: 'B' }, doc: 'Bytes of digital memory the program occupies: every neuron\'s parameters and state and its accumulator, as `run` reports it (`64 kB`; the crossbar\'s devices are counted by `tiles`).' },
-  spike_agreement: { kind: 'dynamic', form: 'at_least', bound: { dim: 'dimensionless' }, doc: 'Of every (neuron, step) of the recurrent populations, the share where the core spikes exactly when the float reference does (`95 %`).' },
+  spike_agreement: { kind: 'dynamic', form: 'at_least', bound: { dim: 'dimensionless', percent: true }, doc: 'Of every (neuron, step) of the recurrent populations, the share where the core spikes exactly when the float reference does (`95 %`).' },
   membrane_lsb: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The largest |v_core − v_ref| of a recurrent neuron, in LSBs of the membrane register, up to the first step where the spike rasters differ (ideal devices).' },
   membrane_error: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The same in membrane units (for PCM noise, where LSBs are too fine a measure).' },
-  output_error: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The readouts\' RMS difference from the reference, relative to the reference\'s RMS output (`5 %`).' },
-  loss_error: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The task\'s loss on the core against the reference\'s: |L_core − L_ref|/L_ref (`10 %`).' },
+  output_error: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless', percent: true }, doc: 'The readouts\' RMS difference from the reference, relative to the reference\'s RMS output (`5 %`).' },
+  loss_error: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless', percent: true }, doc: 'The task\'s loss on the core against the reference\'s: |L_core − L_ref|/L_ref (`10 %`).' },
   firing_rate: { kind: 'dynamic', form: 'band', bound: { dim: 'frequency', unit: 'Hz' }, doc: 'Every recurrent population\'s mean rate on the core, within a band written as two constraints (`firing_rate >= 1 Hz`, `firing_rate <= 100 Hz`): no population silent or saturated after quantisation.' },
   saturations: { kind: 'dynamic', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'Register saturations and ADC clips on the task\'s inputs.' },
   no_timing_errors: { kind: 'dynamic', form: 'flag', doc: 'No step of the run takes more cycles than dt at the core\'s clock.' },
-  learned_loss_error: { kind: 'learning', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'After `iterations` of training on the core, its loss (mean of the last 10 iterations) relative to the float reference trained the same way: (L_core − L_ref)/L_ref, a degradation budget (a core that learns better passes).' },
-  learned_accuracy_drop: { kind: 'learning', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The same for accuracy (classification): the reference\'s minus the core\'s, in points (`5 %`).' },
+  learned_loss_error: { kind: 'learning', form: 'at_most', bound: { dim: 'dimensionless', percent: true }, doc: 'After `iterations` of training on the core, its loss (mean of the last 10 iterations) relative to the float reference trained the same way: (L_core − L_ref)/L_ref, a degradation budget (a core that learns better passes).' },
+  learned_accuracy_drop: { kind: 'learning', form: 'at_most', bound: { dim: 'dimensionless', percent: true }, doc: 'The same for accuracy (classification): the reference\'s minus the core\'s, in points (`5 %`).' },
   pulses_per_device: { kind: 'learning', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The most programming pulses (SET and RESET, the initial programming included) any one device took while training: an endurance budget.' },
   energy_per_step: { kind: 'learning', form: 'at_most', bound: { dim: 'energy', unit: 'pJ' }, doc: 'Energy of a training time step on the core, learning included (`10 nJ`).' },
-  drift_loss_error: { kind: 'drift', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The trained core\'s test loss after drift_after of drift without retraining, relative to its test loss at once.' },
-  drift_accuracy_drop: { kind: 'drift', form: 'at_most', bound: { dim: 'dimensionless' }, doc: 'The same for accuracy, in points.' },
+  drift_loss_error: { kind: 'drift', form: 'at_most', bound: { dim: 'dimensionless', percent: true }, doc: 'The trained core\'s test loss after drift_after of drift without retraining, relative to its test loss at once.' },
+  drift_accuracy_drop: { kind: 'drift', form: 'at_most', bound: { dim: 'dimensionless', percent: true }, doc: 'The same for accuracy, in points.' },
 };
 
 export const PROBE_VARIABLES: Readonly<Record<string, { doc: string; models: readonly string[] }>> = {

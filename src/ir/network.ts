@@ -81,6 +81,11 @@ export interface NetworkIR {
   readonly projections: readonly ProjectionIR[];
 }
 
+/** The projections into population `name`, directly or through a group it belongs to (the checked network and its IR alike). */
+export function feedingProjections<P extends { readonly target: { readonly name: string } }>(net: { readonly projections: readonly P[]; readonly groups: Readonly<Record<string, readonly string[]>> }, name: string): P[] {
+  return net.projections.filter((pr) => pr.target.name === name || (net.groups[pr.target.name] ?? []).includes(name));
+}
+
 /** The neurons an end point covers, as (population, lo, hi) pieces in order (groups expand). */
 export function endPieces(net: NetworkIR, end: EndIR): Array<{ population: PopulationIR; lo: number; hi: number }> {
   const members = net.groups[end.name] ?? [end.name];
