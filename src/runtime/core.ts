@@ -8,7 +8,7 @@
 // nothing. Crossbar reads are event-driven: only rows whose source is active are touched.
 import { MT19937, stream } from '../data/random.ts';
 import { ISA, PROBE_VARIABLES, UNITS, type Instruction, type Opcode } from './isa.ts';
-import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
+import { mulShift, nearest, overflow, pow2, rawMax, rawMin, roundingShiftRight, type QFormat, type Rounding } from './fixed.ts';
 import { heldConductance, spaceSizes, synapseCells, synapseMaps, type SynapseCell, type SynapseMaps, type CoreConfig, type Model, type Program, type RegisterFormat, type TileTargets } from './program.ts';
 import { Scoreboard } from './schedule.ts';
 import { DEMIRAG, deviceArrays, DeviceModel, type DeviceArrays } from './device.ts';
@@ -379,7 +379,10 @@ export class Core {
     this.traceLeaks = this.pops.map((pop, i) => {
       if (pop.model === 'input') return undefined;
       const d = (pop.model === 'LI' ? pop.arrays.kappa![0] : pop.arrays.alpha![0]) as number;
-      return { leak: (x: number) => this.leak(x, d), inc: p.populations[i]!.conventions.inputFactor ? this.oneMinus(one, d) : one };
+      // With the decay a multiply rounded to nearest whose products with a trace stay below 2^53,
+      // the leak is nearest(z·d·2^−D), which the trace update inlines (mul; 0: it calls leak).
+      const mul = !this.decayShift && R.decay.round === 'nearest' && R.decay.frac >= 1 && R.trace.bits + R.decay.bits <= 53 ? d * this.decayUnit : 0;
+      return { leak: (x: number) => this.leak(x, d), mul, inc: p.populations[i]!.conventions.inputFactor ? this.oneMinus(one, d) : one };
     });
     // Probes: a buffer per PROBE, samples × recorded steps × neurons.
     this.probeAt = new Int32Array(p.code.length).fill(-1);
@@ -743,9 +746,9 @@ export class Core {
 
   /** TRACE_UPDATE: the traces `pop` sees of buffer `src` (0 inputs, 1 last step's spikes, 2 this step's). */
   traceUpdate(src: number, popIndex: number, lo: number, count: number): number {
-    const { leak, inc } = this.traceLeaks[popIndex]!;
+    const { leak, mul, inc } = this.traceLeaks[popIndex]!;
     const pre = src === 0 ? this.input : src === 1 ? this.spikes : this.next;
-    this.learning.traceUpdate(popIndex, src === 0 ? 'input' : 'rec', lo, count, pre, leak, inc);
+    this.learning.traceUpdate(popIndex, src === 0 ? 'input' : 'rec', lo, count, pre, leak, mul, inc);
     return 0;
   }
 
@@ -753,7 +756,7 @@ export class Core {
    * Per population, the decay unit's leak by its α (a readout's κ) and a spike's trace increment
    * f (its input factor, in the trace format), built once: a trace update allocates nothing.
    */
-  private readonly traceLeaks: ReadonlyArray<{ readonly leak: (x: number) => number; readonly inc: number } | undefined>;
+  private readonly traceLeaks: ReadonlyArray<{ readonly leak: (x: number) => number; readonly mul: number; readonly inc: number } | undefined>;
 
   gradients(address: number): number {
     const learn = this.learning;
@@ -822,7 +825,7 @@ export class Core {
 
   /** A value of format `from` in format `to`'s fraction, rounded as `to` rounds. */
   private rescale(x: number, from: QFormat, to: RegisterFormat): number {
-    return to.frac >= from.frac ? x * 2 ** (to.frac - from.frac) : roundingShiftRight(x, from.frac - to.frac, to.round, to.round === 'stochastic' ? this.lfsr.uniform(from.frac - to.frac) : 0);
+    return to.frac >= from.frac ? x * pow2(to.frac - from.frac) : roundingShiftRight(x, from.frac - to.frac, to.round, to.round === 'stochastic' ? this.lfsr.uniform(from.frac - to.frac) : 0);
   }
 
   /** The decay unit's two operations, fixed when the core is built (multiply or shift, and the rounding). */
@@ -846,7 +849,7 @@ export class Core {
   /** x·(1 − decay), the input factor. */
   private oneMinus(x: number, d: number): number {
     if (this.decayShift) return roundingShiftRight(x, d, this.decayRound, this.decayStochastic ? this.lfsr.uniform(d) : 0);
-    return mulShift(x, 2 ** this.decayFrac - d, this.decayFrac, this.decayRound, this.decayStochastic ? this.lfsr.uniform(this.decayFrac) : 0);
+    return mulShift(x, pow2(this.decayFrac) - d, this.decayFrac, this.decayRound, this.decayStochastic ? this.lfsr.uniform(this.decayFrac) : 0);
   }
 
   /** A value beyond its register: counted, then saturated or wrapped as the register says. */
@@ -906,7 +909,7 @@ export class Core {
             const aRound = R.adaptation.round;
             const inc = !conv.incrementOneMinusRho ? oneA
               : this.decayShift ? roundingShiftRight(oneA, r, aRound, aRound === 'stochastic' ? this.lfsr.uniform(r) : 0)
-              : roundingShiftRight((2 ** decayF.frac - r) * oneA, decayF.frac, aRound, aRound === 'stochastic' ? this.lfsr.uniform(decayF.frac) : 0);
+              : roundingShiftRight((pow2(decayF.frac) - r) * oneA, decayF.frac, aRound, aRound === 'stochastic' ? this.lfsr.uniform(decayF.frac) : 0);
             a += inc;
           }
           if (a > dHi || a < dLo) a = this.saturated(a, R.adaptation, 'adaptation', popIndex);
@@ -928,7 +931,7 @@ export class Core {
           // from 0; its two LFSRs (even, odd neuron) advance once per two-neuron word of a STEP. A
           // sample's first tick has no STEP (the chip goes from IDLE straight to its event phase), so
           // the first step of a sequence, whose leak acts on zeros, draws nothing.
-          const prod = vPrev * al; const d = 2 ** decayF.frac;
+          const prod = vPrev * al; const d = pow2(decayF.frac);
           const fl = Math.floor(prod / d);
           leaked = fl + (fl !== 0 && prod - fl * d >= (reckon[i & 1] as ReckonLfsr).out() ? 1 : 0);
           if (((i & 1) === 1 || i === lo + count - 1) && this.t > 0) { reckon[0].advance(); reckon[1].advance(); }

@@ -10,9 +10,9 @@ export interface QFormat { readonly signed: boolean; readonly bits: number; read
 export type Rounding = 'nearest' | 'nearest_even' | 'toward_zero' | 'floor' | 'stochastic';
 export type Overflow = 'saturate' | 'wrap';
 
-/** 2^k for k in [0, 64]: the hot paths look powers of two up rather than compute them. */
-const POW2 = Float64Array.from({ length: 65 }, (_, k) => 2 ** k);
-const pow2 = (k: number): number => (k >= 0 && k <= 64 ? (POW2[k] as number) : 2 ** k);
+/** 2^k for k in [−64, 64]: the hot paths look powers of two up rather than compute them (V8's ** is a general pow, tens of ns). */
+const POW2 = Float64Array.from({ length: 129 }, (_, k) => 2 ** (k - 64));
+export const pow2 = (k: number): number => (k >= -64 && k <= 64 ? (POW2[k + 64] as number) : 2 ** k);
 
 export const rawMin = (f: QFormat): number => (f.signed ? -pow2(f.bits - 1) : 0);
 export const rawMax = (f: QFormat): number => (f.signed ? pow2(f.bits - 1) - 1 : pow2(f.bits) - 1);

@@ -14,7 +14,7 @@
 // eligibility); η carries the gradient's averaging. Every quantity lives in the register format
 // the core block declares; saturations are counted per register.
 import type { MT19937 } from '../data/random.ts';
-import { mulShift, nearest, overflow, rawMax, rawMin, roundingShiftRight } from './fixed.ts';
+import { mulShift, nearest, overflow, pow2, rawMax, rawMin, roundingShiftRight } from './fixed.ts';
 import type { Instruction } from './isa.ts';
 import { synapseCells, type LearningConstants, type Multiplier, type Program, type RegisterFormat, weightOnGrid } from './program.ts';
 import type { DeviceModel } from './device.ts';
@@ -31,9 +31,16 @@ interface Pair { readonly tile: number; readonly input: boolean; readonly srcLo:
 
 /** The per-synapse registers of a tile: ē, ε_a, Σe and Δ per cell. */
 export interface TileRegisters {
-  readonly ebar: Float64Array; readonly eps: Float64Array; readonly esum: Float64Array; readonly delta: Float64Array; readonly mask: Uint8Array; readonly tracker: Uint8Array;
-  /** The trainable mask as 0/1 doubles, for the SIMD kernel (empty without it). */
-  readonly maskF: Float64Array;
+  /** ē and Δ: raw values in doubles, or — with the narrow kernel — in i16 and i32 (their formats fit). */
+  readonly ebar: Float64Array | Int16Array; readonly eps: Float64Array; readonly esum: Float64Array; readonly delta: Float64Array | Int32Array; readonly mask: Uint8Array; readonly tracker: Uint8Array;
+  /** The trainable mask for the SIMD kernels: 0/1 doubles (grad), 0/−1 in i16 (grad16); empty without a kernel. */
+  readonly maskF: Float64Array; readonly mask16: Int16Array;
+  /**
+   * Whether a LIF synapse of the tile may hold a negative ē (a negative trace or ψ was seen this
+   * sequence: graded inputs): the narrow kernel, whose rounding is exact for ē ≥ 0 only, leaves
+   * such a tile to the scalar path until SEQ_END clears ē.
+   */
+  signed: boolean;
 }
 
 /** The operations of the learning unit the ledger prices. */
@@ -41,6 +48,22 @@ export interface LearningCounts {
   multiplies: number; multiplyBits2: number; adds: number; addBits: number; sramBits: number; setPulses: number; resetPulses: number; refreshes: number; writes: number;
   /** program_verify: programming attempts, and devices still outside the tolerance after the last one. */
   verifyAttempts: number; verifyFailures: number;
+}
+
+/**
+ * GRAD_ACC's fast path's constants — the κ leak and (1 − κ) as exact multipliers κ·2^−D and
+ * (2^D − κ)·2^−D — when every rounding it does is to nearest and every product fits 53 bits; null
+ * otherwise (the general path runs).
+ */
+function fastConstants(program: Program): { readonly kD: number; readonly omk: number } | null {
+  const Rg = program.core.registers; const Df = Rg.decay; const kappa = program.learning!.kappa;
+  const nearestAll = [Rg.eligibility, Rg.gradient, Rg.eligibility_sum, Df].every((f) => f.round === 'nearest');
+  // Products below 2^52 and shifts of at most 52 bits: every rounded quantity q ± ½ is exact.
+  const shifts = [Df.frac, Rg.psi.frac, Rg.eligibility.frac, Rg.eligibility.frac - Rg.trace.frac, Rg.eligibility.frac - Rg.eligibility_sum.frac].every((k) => Math.abs(k) <= 52);
+  // ψ·z̄·2^(E−T): ψ's bits, the trace's and the shift up into the eligibility format.
+  const zBits = Rg.trace.bits + Math.max(0, Rg.eligibility.frac - Rg.trace.frac);
+  return program.core.decayMode === 'multiply' && nearestAll && shifts && Df.frac >= 1 && Rg.eligibility.bits + Df.bits <= 52 && Rg.psi.bits + Rg.eligibility.bits <= 52 && Rg.psi.bits + zBits <= 52
+    ? { kD: kappa * 2 ** -Df.frac, omk: (2 ** Df.frac - kappa) * 2 ** -Df.frac } : null;
 }
 
 export class LearningUnit {
@@ -67,6 +90,15 @@ export class LearningUnit {
   readonly kernel: GradKernel | null;
   /** The kernel's scratch: a pair's presynaptic traces, ψ, ηL and column flags. */
   private readonly kZb: Float64Array; private readonly kPsi: Float64Array; private readonly kEta: Float64Array; private readonly kValid: Float64Array;
+  /**
+   * The narrow kernel (grad16), when the formats fit it: ē a signed register of at most 16 bits,
+   * Δ one of at most 32, ψ with at most 15 fractional bits, the decay in q1.15, no regulariser.
+   * Its scratch: a pair's traces in the eligibility format, ψ·2^(15−P), ηL and the rounding bias.
+   */
+  readonly narrow: boolean;
+  private readonly nZ: Int16Array; private readonly nPsi: Int16Array; private readonly nEta: Int16Array; private readonly nBias: Int32Array;
+  /** outer32's (readout columns): the traces by row, η·err by column (its bias: nBias). */
+  private readonly oZ: Int32Array; private readonly oEta: Int32Array;
   /** The learning-rate register (the host may rewrite it between iterations: a schedule). */
   private lr: Multiplier;
   private readonly pairs: Array<Pair | undefined>;
@@ -89,8 +121,8 @@ export class LearningUnit {
   private readonly fast: { readonly kD: number; readonly omk: number } | null;
   /** Per recurrent neuron of a fast pair this step: ψ and ηL gathered by column (scratch). */
   private readonly colPsi: Float64Array; private readonly colEtaL: Float64Array;
-  /** Per GRAD_ACC: its trainable cells (constant: the energy ledger's count). */
-  private readonly trainableOf: Int32Array;
+  /** Per GRAD_ACC: its trainable cells (constant: the energy ledger's count), and per column of it. */
+  private readonly trainableOf: Int32Array; private readonly trainableCols: ReadonlyArray<Int32Array | undefined>;
 
   constructor(private readonly program: Program, private readonly tiles: ReadonlyArray<Tile | undefined>, private readonly device: DeviceModel, private readonly rng: MT19937, sizes: { nIn: number; nRec: number; nOut: number }) {
     const L = program.learning!;
@@ -127,23 +159,44 @@ export class LearningUnit {
     // The SIMD kernel, when on chip and its fast path's conditions hold: the registers live in its memory.
     const learnedTiles = tiles.map((tile, k) => (tile && (byTile.get(k)?.trainable.length ?? 0) > 0 ? tile.rows * tile.cols : 0));
     const widestRows = Math.max(1, program.core.rows); const widestCols = program.core.cols + 2;
-    const kernelBytes = learnedTiles.reduce((a, n) => a + (n + 2) * 8 * (reg ? 4 : 3), 0) + (widestRows + 2 + 3 * widestCols + 6) * 8;
     const R0 = program.core.registers;
+    const fast = fastConstants(program);
     const kernelOk = L.placement === 'on_chip' && [R0.eligibility, R0.gradient, R0.eligibility_sum].every((f) => f.overflow === 'saturate');
+    const narrowOk = kernelOk && !reg && fast !== null && R0.decay.frac === 15 && L.kappa >= 1 && L.kappa < 2 ** 15
+      && R0.eligibility.signed && R0.eligibility.bits <= 16 && R0.eligibility.frac >= 1 && R0.gradient.signed && R0.gradient.bits <= 32 && R0.psi.frac <= 15;
+    // ē, Δ and the mask per cell (16-aligned views, 16 bytes of padding each), then the scratch.
+    const pad = (bytes: number) => Math.ceil((bytes + 16) / 16) * 16;
+    const kernelBytes = narrowOk
+      ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(4 * widestRows) + 2 * pad(2 * widestCols) + 2 * pad(4 * widestCols)
+      : learnedTiles.reduce((a, n) => a + pad(8 * n) * (reg ? 4 : 3), 0) + pad(8 * widestRows) + 3 * pad(8 * widestCols);
     this.kernel = kernelOk && learnedTiles.some((n) => n > 0) ? loadKernel(kernelBytes) : null;
     const kf = this.kernel;
-    const f64 = (n: number) => (kf ? kf.f64(n) : new Float64Array(n));
-    this.kZb = kf ? kf.f64(widestRows) : new Float64Array(0); this.kPsi = kf ? kf.f64(widestCols) : new Float64Array(0);
-    this.kEta = kf ? kf.f64(widestCols) : new Float64Array(0); this.kValid = kf ? kf.f64(widestCols) : new Float64Array(0);
+    this.narrow = kf !== null && narrowOk;
+    const wide = kf !== null && !this.narrow;
+    const f64 = (n: number) => (wide ? kf.f64(n) : new Float64Array(n));
+    this.kZb = wide ? kf.f64(widestRows) : new Float64Array(0); this.kPsi = wide ? kf.f64(widestCols) : new Float64Array(0);
+    this.kEta = wide ? kf.f64(widestCols) : new Float64Array(0); this.kValid = wide ? kf.f64(widestCols) : new Float64Array(0);
+    this.nZ = this.narrow ? kf!.view('i16', widestRows) : new Int16Array(0);
+    this.nPsi = this.narrow ? kf!.view('i16', widestCols) : new Int16Array(0);
+    this.nEta = this.narrow ? kf!.view('i16', widestCols) : new Int16Array(0);
+    this.nBias = this.narrow ? kf!.view('i32', widestCols) : new Int32Array(0);
+    this.oZ = this.narrow ? kf!.view('i32', widestRows) : new Int32Array(0);
+    this.oEta = this.narrow ? kf!.view('i32', widestCols) : new Int32Array(0);
     this.registers = tiles.map((tile, k) => {
       const tg = byTile.get(k);
       if (!tile || !tg || tg.trainable.length === 0) return undefined;
       const cells = tile.rows * tile.cols;
       const mask = new Uint8Array(cells);
       for (let r = 0; r < tg.rows; r++) for (let c = 0; c < tg.cols; c++) mask[r * tile.cols + c] = tg.trainable[r * tg.cols + c] as number;
-      const maskF = kf ? kf.f64(cells) : new Float64Array(0);
+      const eps = new Float64Array(alifAny ? cells : 0); const tracker = new Uint8Array(L.scheme === 'multi' ? cells * 2 : 0);
+      if (this.narrow) {
+        const mask16 = kf!.view('i16', cells);
+        for (let i = 0; i < cells; i++) mask16[i] = -(mask[i] as number);
+        return { ebar: kf!.view('i16', cells), eps, esum: new Float64Array(0), delta: kf!.view('i32', cells), mask, tracker, maskF: new Float64Array(0), mask16, signed: false };
+      }
+      const maskF = wide ? kf.f64(cells) : new Float64Array(0);
       for (let i = 0; i < maskF.length; i++) maskF[i] = mask[i] as number;
-      return { ebar: f64(cells), eps: new Float64Array(alifAny ? cells : 0), esum: reg ? f64(cells) : new Float64Array(0), delta: f64(cells), mask, tracker: new Uint8Array(L.scheme === 'multi' ? cells * 2 : 0), maskF };
+      return { ebar: f64(cells), eps, esum: reg ? f64(cells) : new Float64Array(0), delta: f64(cells), mask, tracker, maskF, mask16: new Int16Array(0), signed: false };
     });
     this.pairs = program.code.map((ins) => {
       if (ins.op !== 'GRAD_ACC') return undefined;
@@ -158,25 +211,16 @@ export class LearningUnit {
       this.readFeedback();
     } else this.B.set(L.B);
     this.scheme = { device, learning: L, unit: 2 ** -this.R.gradient.frac, perSide: program.core.device.devicesPerSide };
-    const Rg = this.R; const Df = Rg.decay;
-    const nearestAll = [Rg.eligibility, Rg.gradient, Rg.eligibility_sum, Df].every((f) => f.round === 'nearest');
-    // Products below 2^52 and shifts of at most 52 bits: every rounded quantity q ± ½ is exact.
-    const shifts = [Df.frac, Rg.psi.frac, Rg.eligibility.frac, Rg.eligibility.frac - Rg.trace.frac, Rg.eligibility.frac - Rg.eligibility_sum.frac].every((k) => Math.abs(k) <= 52);
-    // ψ·z̄·2^(E−T): ψ's bits, the trace's and the shift up into the eligibility format.
-    const zBits = Rg.trace.bits + Math.max(0, Rg.eligibility.frac - Rg.trace.frac);
-    this.fast = program.core.decayMode === 'multiply' && nearestAll && shifts && Df.frac >= 1 && Rg.eligibility.bits + Df.bits <= 52 && Rg.psi.bits + Rg.eligibility.bits <= 52 && Rg.psi.bits + zBits <= 52
-      ? { kD: L.kappa * 2 ** -Df.frac, omk: (2 ** Df.frac - L.kappa) * 2 ** -Df.frac } : null;
+    this.fast = fast;
     const widest = Math.max(0, ...this.pairs.map((p) => (p ? p.cols : 0)));
     this.colPsi = new Float64Array(widest); this.colEtaL = new Float64Array(widest);
-    this.trainableOf = Int32Array.from(this.pairs, (p) => {
-      if (!p) return 0;
-      const regs = this.registers[p.tile];
-      if (!regs) return 0;
+    this.trainableCols = this.pairs.map((p) => {
+      const regs = p ? this.registers[p.tile] : undefined;
+      if (!p || !regs) return undefined;
       const cols = tiles[p.tile]!.cols;
-      let n = 0;
-      for (let r = 0; r < p.rows; r++) for (let c = 0; c < p.cols; c++) n += regs.mask[(p.rowLo + r) * cols + p.colLo + c] as number;
-      return n;
+      return Int32Array.from({ length: p.cols }, (_, c) => { let n = 0; for (let r = 0; r < p.rows; r++) n += regs.mask[(p.rowLo + r) * cols + p.colLo + c] as number; return n; });
     });
+    this.trainableOf = Int32Array.from(this.trainableCols, (n) => (n ? n.reduce((a, b) => a + b, 0) : 0));
   }
 
   /** Rewrite the learning-rate register: `base` × factor, normalised as the compiler normalises it. */
@@ -219,7 +263,9 @@ export class LearningUnit {
     let psi = 0;
     if (!(blocked && zeroWhenBlocked) && h > 0) {
       const P = this.R.psi;
-      const drop = m === 0 ? 0 : mulShift(Math.abs(d), m, s, P.round, P.round === 'stochastic' ? rand(Math.max(0, Math.min(52, s))) : 0);
+      const q = Math.abs(d) * m;
+      // mulShift's round to nearest, inlined while the product is exact.
+      const drop = m === 0 ? 0 : P.round === 'nearest' && q < 2 ** 53 ? nearest(q * pow2(-s)) : mulShift(Math.abs(d), m, s, P.round, P.round === 'stochastic' ? rand(Math.max(0, Math.min(52, s))) : 0);
       psi = h - drop;
       if (psi < 0) psi = 0;
       psi = this.fit(psi, P, 'psi');
@@ -235,7 +281,7 @@ export class LearningUnit {
     const M = this.R.membrane;
     for (let k = lo; k < lo + count; k++) {
       if (label !== null) this.target[k] = k === label ? 1 : 0;
-      else this.target[k] = Math.max(rawMin(M), Math.min(rawMax(M), Math.round((target ? (target[t * nOut + k] as number) : 0) * 2 ** M.frac)));
+      else this.target[k] = Math.max(rawMin(M), Math.min(rawMax(M), Math.round((target ? (target[t * nOut + k] as number) : 0) * pow2(M.frac))));
     }
   }
 
@@ -247,17 +293,17 @@ export class LearningUnit {
     if (inWindow && loss === 1) {
       // The softmax, in float64, rounded into the error format (a model of an exp table accurate to half an LSB).
       let max = -Infinity;
-      for (let k = lo; k < lo + count; k++) max = Math.max(max, (y[k] as number) * 2 ** -M.frac);
+      for (let k = lo; k < lo + count; k++) max = Math.max(max, (y[k] as number) * pow2(-M.frac));
       let sum = 0;
-      for (let k = lo; k < lo + count; k++) sum += Math.exp((y[k] as number) * 2 ** -M.frac - max);
+      for (let k = lo; k < lo + count; k++) sum += Math.exp((y[k] as number) * pow2(-M.frac) - max);
       for (let k = lo; k < lo + count; k++) {
-        const p = Math.exp((y[k] as number) * 2 ** -M.frac - max) / sum;
-        this.err[k] = this.fit(Math.round((p - (this.target[k] as number)) * 2 ** E.frac), E, 'error');
+        const p = Math.exp((y[k] as number) * pow2(-M.frac) - max) / sum;
+        this.err[k] = this.fit(Math.round((p - (this.target[k] as number)) * pow2(E.frac)), E, 'error');
       }
     } else {
       for (let k = lo; k < lo + count; k++) {
         const d = inWindow ? (y[k] as number) - (this.target[k] as number) : 0;
-        this.err[k] = this.fit(E.frac >= M.frac ? d * 2 ** (E.frac - M.frac) : this.shift(d, M.frac - E.frac, E, rand), E, 'error');
+        this.err[k] = this.fit(E.frac >= M.frac ? d * pow2(E.frac - M.frac) : this.shift(d, M.frac - E.frac, E, rand), E, 'error');
       }
     }
     const G = this.R.gradient;
@@ -269,12 +315,31 @@ export class LearningUnit {
     const Ls = this.R.learning_signal; const G = this.R.gradient;
     const n = this.R.weight.frac + this.R.error.frac - Ls.frac;
     const { multiplier, shift } = this.lr;
+    const B = this.B; const err = this.err;
+    // Rounding to nearest, Σ B·err and L·η's multiplier below 2^52: nearest() on exact quotients
+    // (the general rounding functions compute the same, a call deeper).
+    const lo2 = rawMin(Ls); const hi2 = rawMax(Ls);
+    const inline = Ls.round === 'nearest' && G.round === 'nearest' && n >= 0
+      && this.R.weight.bits + this.R.error.bits + Math.ceil(Math.log2(nOut + 1)) <= 52 && Ls.bits + Math.ceil(Math.log2(multiplier + 1)) <= 52;
+    const downN = 2 ** -n; const downS = 2 ** -shift;
     for (let j = lo; j < lo + count; j++) {
-      let s = 0;
-      for (let k = 0; k < nOut; k++) s += (this.B[j * nOut + k] as number) * (this.err[k] as number);
-      const Lj = this.fit(this.shift(s, n, Ls, rand), Ls, 'learning_signal');
+      // Four partial sums (integers below 2^52: any order is exact), so the adds overlap.
+      let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;
+      const row = j * nOut;
+      let k = 0;
+      for (; k + 3 < nOut; k += 4) {
+        s0 += (B[row + k] as number) * (err[k] as number); s1 += (B[row + k + 1] as number) * (err[k + 1] as number);
+        s2 += (B[row + k + 2] as number) * (err[k + 2] as number); s3 += (B[row + k + 3] as number) * (err[k + 3] as number);
+      }
+      for (; k < nOut; k++) s0 += (B[row + k] as number) * (err[k] as number);
+      const s = s0 + s1 + s2 + s3;
+      let Lj: number;
+      if (inline) {
+        Lj = nearest(s * downN);
+        if (Lj > hi2 || Lj < lo2) Lj = this.fit(Lj, Ls, 'learning_signal');
+      } else Lj = this.fit(this.shift(s, n, Ls, rand), Ls, 'learning_signal');
       this.signal[j] = Lj;
-      this.etaL[j] = Lj === 0 ? 0 : mulShift(Lj, multiplier, shift, G.round, G.round === 'stochastic' ? rand(Math.min(52, Math.max(0, shift))) : 0);
+      this.etaL[j] = Lj === 0 ? 0 : inline ? nearest(Lj * multiplier * downS) : mulShift(Lj, multiplier, shift, G.round, G.round === 'stochastic' ? rand(Math.min(52, Math.max(0, shift))) : 0);
     }
     this.counts.multiplies += count * (nOut + 1); this.counts.multiplyBits2 += count * nOut * this.R.weight.bits * this.R.error.bits;
     this.counts.adds += count * nOut; this.counts.addBits += count * nOut * Ls.bits;
@@ -282,14 +347,15 @@ export class LearningUnit {
 
   /**
    * TRACE_UPDATE: the traces population `pop` sees of sources [lo, lo+count): z̄ ← leak(z̄) + f·pre,
-   * `leak` the decay unit's (the population's α, a readout's κ), `inc` f in the trace format.
+   * `leak` the decay unit's (the population's α, a readout's κ) — or, when `mul` is not 0, its
+   * round to nearest of z·mul inlined — and `inc` f in the trace format.
    */
-  traceUpdate(pop: number, space: 'input' | 'rec', lo: number, count: number, pre: ArrayLike<number>, leak: (x: number) => number, inc: number): void {
+  traceUpdate(pop: number, space: 'input' | 'rec', lo: number, count: number, pre: ArrayLike<number>, leak: (x: number) => number, mul: number, inc: number): void {
     const T = this.R.trace;
     const tr = this.traces[pop]![space];
     for (let i = lo; i < lo + count; i++) {
       let z = tr[i] as number;
-      if (z !== 0) z = leak(z);
+      if (z !== 0) z = mul !== 0 ? nearest(z * mul) : leak(z);
       const p = pre[i] as number;
       if (p !== 0) z += p === 1 ? inc : Math.round(p * inc);
       tr[i] = z > rawMax(T) || z < rawMin(T) ? this.fit(z, T, 'trace') : z;
@@ -318,7 +384,7 @@ export class LearningUnit {
     const pair = this.pairs[address]!;
     const regs = this.registers[pair.tile];
     if (!regs) return 0;
-    if (this.fast && !this.generalOnly && pair.dst >= nRec && this.readoutProductsFit(pair, nRec)) return this.readoutsFast(pair, regs, nRec);
+    if (this.fast && !this.generalOnly && pair.dst >= nRec && this.readoutProductsFit(pair, nRec)) return this.readoutsFast(address, pair, regs, nRec);
     if (this.fast && !this.generalOnly && this.fastPair(pair, nRec)) return this.gradientsFast(address, pair, regs);
     return this.gradientsGeneral(pair, regs, nRec, decayEbar, oneMinusKappa, rand);
   }
@@ -335,7 +401,7 @@ export class LearningUnit {
     return true;
   }
   /** How often each path of GRAD_ACC ran (tests: that a path they compare was taken). */
-  readonly paths = { general: 0, fast: 0, kernel: 0, readouts: 0 };
+  readonly paths = { general: 0, fast: 0, kernel: 0, readouts: 0, outer: 0, clamp: 0 };
 
   /**
    * GRAD_ACC's fast path: the general path's arithmetic exactly (the same roundings to nearest of
@@ -345,13 +411,13 @@ export class LearningUnit {
    */
   private gradientsFast(address: number, pair: Pair, regs: TileRegisters): number {
     const R = this.R;
-    const E = R.eligibility; const G = R.gradient; const S = R.eligibility_sum; const T = R.trace;
+    const E = R.eligibility; const S = R.eligibility_sum; const T = R.trace; const G = R.gradient;
     const eUp = E.frac - T.frac;
     const upScale = 2 ** eUp; const downP = 2 ** -R.psi.frac; const downE = 2 ** -E.frac;
     const eLo = rawMin(E); const eHi = rawMax(E); const gLo = rawMin(G); const gHi = rawMax(G); const sLo = rawMin(S); const sHi = rawMax(S);
     const sumShift = E.frac - S.frac;
     const { kD, omk } = this.fast!;
-    const { ebar, esum, delta, mask } = regs;
+    const { ebar, esum, delta } = regs;
     const reg = esum.length > 0;
     const cols = this.tiles[pair.tile]!.cols;
     const n = pair.cols;
@@ -367,7 +433,30 @@ export class LearningUnit {
     const tr = this.traces[this.recPop[pair.dst] as number]!;
     const zbar = pair.input ? tr.input : tr.rec;
     const kf = this.kernel;
-    if (kf && !anyBig && !this.scalarOnly) {
+    if (kf && this.narrow) {
+      // The narrow kernel takes whole groups of eight columns (the rest: the scalar loop below),
+      // when this step's ψ·2^(15−P), ηL and traces fit its i16 operands and none is negative.
+      const groups = n >> 3; const nk = groups * 8;
+      const etaMax = this.narrowOperands(pair, regs, zbar, nk);
+      const fits = groups > 0 && etaMax >= 0;
+      if (fits && !regs.signed && !this.scalarOnly) {
+        this.paths.kernel++;
+        const base = pair.rowLo * cols + pair.colLo;
+        const blend = (this.trainableOf[address] as number) < pair.rows * n;
+        kf.counts[0] = 0;
+        kf.grad16(kf.at(ebar), kf.at(delta), blend ? kf.at(regs.mask16) : 0, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
+          pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
+        const sat = this.saturations; const at = LEARNING_COUNTED.indexOf('eligibility');
+        sat[at] = (sat[at] as number) + (kf.counts[0] as number);
+        // Δ moved by at most rmax this step: within that of its bounds, clamp and count as the
+        // scalar path does (the kernel's i32 may have wrapped: Δ before = its value + the change).
+        const rmax = Math.floor(etaMax * eHi * downE) + 1;
+        if ((kf.counts[1] as number) > gHi - rmax || (kf.counts[2] as number) < gLo + rmax) this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (ebar[base + r * cols + c] as number) * downE));
+        if (nk < n) this.gradientsRows(pair, regs, zbar, nk, n, anyBig);
+        return this.ledger(this.trainableOf[address] as number, reg);
+      }
+    }
+    if (kf && !this.narrow && !anyBig && !this.scalarOnly) {
       this.paths.kernel++;
       // The SIMD kernel: ψ, ηL and the column flags by column (a padding lane flagged 0), the traces by row.
       // ψ·2^−P and ηL·2^−E by column (exact: powers of two), a padding lane flagged 0.
@@ -387,11 +476,60 @@ export class LearningUnit {
       return this.ledger(this.trainableOf[address] as number, reg);
     }
     this.paths.fast++;
+    this.gradientsRows(pair, regs, zbar, 0, n, anyBig);
+    return this.ledger(this.trainableOf[address] as number, reg);
+  }
+
+  /**
+   * The narrow kernel's operands for a pair's first nk columns — ψ·2^(15−P), ηL and the rounding
+   * bias by column, the traces in the eligibility format by row — and the largest |ηL|; −1 when
+   * one does not fit an i16 operand. A negative ψ or trace marks the tile signed.
+   */
+  private narrowOperands(pair: Pair, regs: TileRegisters, zbar: Float64Array, nk: number): number {
+    const R = this.R; const E = R.eligibility;
+    const eUp = E.frac - R.trace.frac; const upScale = 2 ** eUp;
+    const up = 2 ** (15 - R.psi.frac); const half = 2 ** (E.frac - 1);
+    const psiC = this.colPsi; const etaC = this.colEtaL;
+    const nPsi = this.nPsi; const nEta = this.nEta; const nBias = this.nBias; const nZ = this.nZ;
+    let fits = true; let signed = false;
+    let etaMax = 0;
+    for (let c = 0; c < pair.cols; c++) {
+      const p = (psiC[c] as number) * up; const eta = etaC[c] as number;
+      if (p < 0) signed = true;
+      if (p > 32767 || eta > 32767 || eta < -32767) fits = false;
+      if (c >= nk) continue;
+      nPsi[c] = p; nEta[c] = eta; nBias[c] = eta < 0 ? half - 1 : half;
+      if (Math.abs(eta) > etaMax) etaMax = Math.abs(eta);
+    }
+    for (let r = 0; r < pair.rows; r++) {
+      const zb = zbar[pair.srcLo + r] as number;
+      const zE = eUp >= 0 ? zb * upScale : roundingShiftRight(zb, -eUp, E.round);
+      if (zE < 0) signed = true;
+      if (zE > 32767) fits = false;
+      nZ[r] = zE;
+    }
+    if (signed) regs.signed = true;
+    return fits ? etaMax : -1;
+  }
+
+  /** The fast path in scalar JavaScript over the pair's columns [c0, c1) (ψ and ηL gathered in colPsi, colEtaL). */
+  private gradientsRows(pair: Pair, regs: TileRegisters, zbar: Float64Array, c0: number, c1: number, anyBig: boolean): void {
+    const R = this.R;
+    const E = R.eligibility; const G = R.gradient; const S = R.eligibility_sum; const T = R.trace;
+    const eUp = E.frac - T.frac;
+    const upScale = 2 ** eUp; const downP = 2 ** -R.psi.frac; const downE = 2 ** -E.frac;
+    const eLo = rawMin(E); const eHi = rawMax(E); const gLo = rawMin(G); const gHi = rawMax(G); const sLo = rawMin(S); const sHi = rawMax(S);
+    const sumShift = E.frac - S.frac;
+    const { kD, omk } = this.fast!;
+    const { ebar, esum, delta, mask } = regs;
+    const reg = esum.length > 0;
+    const cols = this.tiles[pair.tile]!.cols;
+    const psiC = this.colPsi; const etaC = this.colEtaL;
     for (let r = 0; r < pair.rows; r++) {
       const zb = zbar[pair.srcLo + r] as number;
       const zE = eUp >= 0 ? zb * upScale : roundingShiftRight(zb, -eUp, E.round);
       const base = (pair.rowLo + r) * cols + pair.colLo;
-      for (let c = 0; c < n; c++) {
+      for (let c = c0; c < c1; c++) {
         const cell = base + c;
         if (mask[cell] === 0) continue;
         // nearest(q) = ⌊q + ½⌋, less one for a negative exact half (fixed.ts), written out.
@@ -422,14 +560,13 @@ export class LearningUnit {
         }
       }
     }
-    return this.ledger(this.trainableOf[address] as number, reg);
   }
 
   /**
    * GRAD_ACC's fast path for readout columns: Δ −= nearest(η·err_k · z̃_i · 2^−T), row by row
    * over contiguous cells — the general path's arithmetic when the products stay below 2^52.
    */
-  private readoutsFast(pair: Pair, regs: TileRegisters, nRec: number): number {
+  private readoutsFast(address: number, pair: Pair, regs: TileRegisters, nRec: number): number {
     this.paths.readouts++;
     const R = this.R; const G = R.gradient; const T = R.trace;
     const gLo = rawMin(G); const gHi = rawMax(G);
@@ -437,32 +574,76 @@ export class LearningUnit {
     const cols = this.tiles[pair.tile]!.cols;
     const n = pair.cols;
     const etaC = this.colEtaL;
+    const down = 2 ** -T.frac;
     // The ledger counts the trainable cells of the columns with an error (as the general path does).
-    let touched = 0;
+    const perColumn = this.trainableCols[address]!;
+    let touched = 0; let etaMax = 0;
     for (let c = 0; c < n; c++) {
       const e = this.etaErr[pair.dst - nRec + c] as number;
-      etaC[c] = e * 2 ** -T.frac;
-      if (e === 0) continue;
-      for (let r = 0; r < pair.rows; r++) touched += mask[(pair.rowLo + r) * cols + pair.colLo + c] as number;
+      etaC[c] = e;
+      if (e !== 0) touched += perColumn[c] as number;
+      if (Math.abs(e) > etaMax) etaMax = Math.abs(e);
     }
-    if (touched > 0) {
-      const tr = this.traces[this.outPop[pair.dst - nRec] as number]!;
-      const zbar = pair.input ? tr.input : tr.rec;
+    if (touched === 0) return this.ledger(0, regs.esum.length > 0);
+    const tr = this.traces[this.outPop[pair.dst - nRec] as number]!;
+    const zbar = pair.input ? tr.input : tr.rec;
+    const kf = this.kernel;
+    // The narrow kernel: whole groups of four columns of a pair every cell of which is trainable,
+    // traces in [0, 2^15) and |η·err| below 2^15 (every product below 2^30).
+    const groups = n >> 2; const nk = groups * 4;
+    let c0 = 0;
+    if (kf && this.narrow && !this.scalarOnly && groups > 0 && T.frac >= 1 && etaMax <= 32767 && (this.trainableOf[address] as number) === pair.rows * n) {
+      let zMax = 0; let fits = true;
       for (let r = 0; r < pair.rows; r++) {
-        const zb = zbar[pair.srcLo + r] as number;
-        if (zb === 0) continue;
-        const base = (pair.rowLo + r) * cols + pair.colLo;
-        for (let c = 0; c < n; c++) {
-          const cell = base + c;
-          const ed = etaC[c] as number;
-          if (mask[cell] === 0 || ed === 0) continue;
-          let dl = (delta[cell] as number) - nearest(ed * zb);
-          if (dl > gHi || dl < gLo) dl = this.fit(dl, G, 'gradient');
-          delta[cell] = dl;
-        }
+        const z = zbar[pair.srcLo + r] as number;
+        if (z < 0 || z > 32767) fits = false;
+        if (z > zMax) zMax = z;
+        this.oZ[r] = z;
+      }
+      if (fits) {
+        this.paths.outer++;
+        const half = 2 ** (T.frac - 1);
+        for (let c = 0; c < nk; c++) { const e = etaC[c] as number; this.oEta[c] = e; this.nBias[c] = e < 0 ? half - 1 : half; }
+        const base = pair.rowLo * cols + pair.colLo;
+        kf.outer32(kf.at(delta), kf.at(this.oZ), kf.at(this.oEta), kf.at(this.nBias), kf.res, pair.rows, groups, cols, base, T.frac);
+        const rmax = Math.floor(etaMax * zMax * down) + 1;
+        if ((kf.counts[1] as number) > gHi - rmax || (kf.counts[2] as number) < gLo + rmax) this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (this.oZ[r] as number) * down));
+        c0 = nk;
+      }
+    }
+    for (let r = 0; r < pair.rows; r++) {
+      const zb = zbar[pair.srcLo + r] as number;
+      if (zb === 0) continue;
+      const base = (pair.rowLo + r) * cols + pair.colLo;
+      for (let c = c0; c < n; c++) {
+        const cell = base + c;
+        const ed = etaC[c] as number;
+        if (mask[cell] === 0 || ed === 0) continue;
+        let dl = (delta[cell] as number) - nearest(ed * zb * down);
+        if (dl > gHi || dl < gLo) dl = this.fit(dl, G, 'gradient');
+        delta[cell] = dl;
       }
     }
     return this.ledger(touched, regs.esum.length > 0);
+  }
+
+  /**
+   * After a narrow kernel whose Δ came within one step's change of the register's bounds: each
+   * cell of the rows × [0, nk) block at `base` as the scalar paths leave it — Δ before (the i32
+   * may have wrapped: its value plus the cell's change, wrapped again) less the change, saturated
+   * and counted.
+   */
+  private clampNarrow(delta: Float64Array | Int32Array, base: number, rows: number, nk: number, stride: number, change: (r: number, c: number) => number): void {
+    this.paths.clamp++;
+    const G = this.R.gradient; const gLo = rawMin(G); const gHi = rawMax(G);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < nk; c++) {
+        const cell = base + r * stride + c;
+        const d = change(r, c);
+        const dl = (((delta[cell] as number) + d) | 0) - d;
+        delta[cell] = dl > gHi || dl < gLo ? this.fit(dl, G, 'gradient') : dl;
+      }
+    }
   }
 
   /** Whether a readout pair's columns are of one readout population and every η·err_k·z̃ product stays below 2^52 (the fast path's domain). */
@@ -620,7 +801,7 @@ export class LearningUnit {
     for (let j = 0; j < nRec; j++) this.batchSpikes[j] = (this.batchSpikes[j] as number) + (this.spikes[j] as number);
     this.spikes.fill(0); this.psi.fill(0); this.signal.fill(0); this.etaL.fill(0); this.err.fill(0); this.etaErr.fill(0);
     for (const t of this.traces) if (t) { t.input.fill(0); t.rec.fill(0); }
-    for (const r of this.registers) if (r) { r.ebar.fill(0); r.eps.fill(0); }
+    for (const r of this.registers) if (r) { r.ebar.fill(0); r.eps.fill(0); r.signed = false; }
     return folded;
   }
 

@@ -75,7 +75,7 @@ describe('GRAD_ACC: the fast path equals the general path', () => {
         expect(la.counts).toEqual(lb.counts);
       }
       // The general-only core took no other path; the others' paths are tallied.
-      expect({ ...lb.paths, general: 0 }).toEqual({ general: 0, fast: 0, kernel: 0, readouts: 0 });
+      expect({ ...lb.paths, general: 0 }).toEqual({ general: 0, fast: 0, kernel: 0, readouts: 0, outer: 0, clamp: 0 });
       for (const k of ['general', 'fast', 'kernel', 'readouts'] as const) taken[k] += a.learning.paths[k] + c.learning.paths[k];
     }), { numRuns: 60 });
     // Every path was compared: the kernel (a), the scalar fast path (c, and a beyond 2^52), the
@@ -85,5 +85,104 @@ describe('GRAD_ACC: the fast path equals the general path', () => {
   });
   it('the kernel is built by npm install and loads here (else the scalar paths would run silently)', () => {
     expect(kernelAvailable()).toBe(true);
+  });
+});
+
+// The narrow kernels (grad16 for LIF columns, outer32 for readout columns): registers in i16 (ē)
+// and i32 (Δ) when the formats fit (ē of 6 to 16 bits, Δ of 12 to 32). Their rounding is exact for ē ≥ 0, which the unit keeps for
+// LIF synapses (ψ and the traces are never negative; a tile that sees a negative one is left to
+// the scalar path), and a cell that is not trainable holds ē = 0: the states generated keep both.
+const narrowSource = (f: { e: number; eb: number; t: number; p: number; gb: number; g: number; nIn: number; nRec: number; nOut: number; graded: boolean }) => `
+core c {
+  tile = 24 x 24; tiles = 4; adc = 12 bit; adc_range = 16
+  device = ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS)
+  trace = saturate(u12.${f.t}); psi = saturate(u16.${f.p}); eligibility = saturate(s${f.eb}.${Math.min(f.e, f.eb - 1)}); gradient = saturate(s${f.gb}.${Math.min(f.g, f.gb - 1)})
+}
+network n {
+  input i[${f.nIn}]${f.graded ? ' { encoding = graded }' : ''}
+  population p[${f.nRec}] : LIF { v_th = 0.3; surrogate = piecewise_linear(gamma = 0.3) }
+  readout o[${f.nOut}] : LI
+  i -> p : dense { w ~ uniform(-0.3, 0.3) }
+  p -> p : dense { no_self; w ~ uniform(-0.3, 0.3) }
+  p -> o : dense { w ~ uniform(-0.3, 0.3) }
+}
+learn r : eprop { feedback = random; optimizer = sgd(lr = 1e-3) }
+task t : pattern_generation { duration = 30 ms; channels = ${f.nIn}; outputs = ${f.nOut} }
+train { network = n; core = c; learn = r; task = t; iterations = 1; batch = 1; seed = 1 }
+`;
+const narrowFormats = fc.record({ e: fc.integer({ min: 1, max: 15 }), eb: fc.integer({ min: 6, max: 16 }), t: fc.integer({ min: 0, max: 10 }), p: fc.integer({ min: 4, max: 15 }), gb: fc.integer({ min: 12, max: 32 }), g: fc.integer({ min: 4, max: 28 }), nIn: fc.integer({ min: 1, max: 12 }), nRec: fc.integer({ min: 2, max: 20 }), nOut: fc.integer({ min: 1, max: 9 }), graded: fc.constant(false), within: fc.boolean() });
+
+describe('GRAD_ACC: the narrow kernels equal the general path', () => {
+  it('property: the same registers and saturation counts after one GRAD_ACC, over formats and states', () => {
+    const taken = { kernel: 0, outer: 0, fast: 0, clamp: 0 };
+    fc.assert(fc.property(narrowFormats, fc.nat({ max: 1e6 }), (f, seed) => {
+      const { program } = compileText(narrowSource(f));
+      const a = new Core(program, { seed: 1 }); const b = new Core(program, { seed: 1 }); const c = new Core(program, { seed: 1 });
+      b.learning.generalOnly = true;
+      c.learning.scalarOnly = true;
+      expect(a.learning.narrow).toBe(kernelAvailable());
+      let s = seed + 1;
+      const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+      const R = program.core.registers;
+      const pick = (lo: number, hi: number) => Math.floor(lo + rnd() * (hi - lo + 1));
+      // Values in their registers, a fifth of them zero, some at the limits; `lo` 0 for ē.
+      const value = (fmt: { signed: boolean; bits: number; frac: number }, lo = rawMin(fmt)) => { const u = rnd(); return u < 0.2 ? 0 : u < 0.3 ? rawMax(fmt) : u < 0.4 ? lo : pick(lo, rawMax(fmt)); };
+      // Mostly within the kernel's i16 operands (ψ below 1, |ηL| and traces·2^(E−T) below 2^15), sometimes not (the scalar path).
+      // (within: every one fits; else one in ten may not).
+      const operand = (limit: number, fmt: { signed: boolean; bits: number; frac: number }) => (f.within || rnd() < 0.9 ? Math.min(limit, value(fmt, fmt.signed ? -limit : 0)) : value(fmt));
+      for (const core of [a, b, c]) s = seed + 1, fill(core);
+      function fill(core: Core) {
+        const L = core.learning;
+        for (const r of L.registers) if (r) { for (let i = 0; i < r.ebar.length; i++) { r.ebar[i] = r.mask[i] ? value(R.eligibility, 0) : 0; r.delta[i] = value(R.gradient); } }
+        const zLimit = Math.min(rawMax(R.trace), Math.floor(32767 * 2 ** (R.trace.frac - R.eligibility.frac)));
+        for (const t of L.traces) if (t) { for (let i = 0; i < t.input.length; i++) t.input[i] = operand(zLimit, R.trace); for (let i = 0; i < t.rec.length; i++) t.rec[i] = operand(zLimit, R.trace); }
+        for (let j = 0; j < L.psi.length; j++) { L.psi[j] = operand(2 ** R.psi.frac - 1, R.psi); L.etaL[j] = operand(32767, R.gradient); }
+        for (let k = 0; k < L.etaErr.length; k++) L.etaErr[k] = rnd() < 0.3 ? 0 : operand(32767, R.gradient);
+      }
+      program.code.forEach((ins, address) => {
+        if (ins.op !== 'GRAD_ACC') return;
+        a.gradients(address); b.gradients(address); c.gradients(address);
+      });
+      const lb = b.learning;
+      for (const la of [a.learning, c.learning]) {
+        la.registers.forEach((r, k) => {
+          if (!r) return;
+          const q = lb.registers[k]!;
+          expect(Array.from(r.ebar)).toEqual(Array.from(q.ebar));
+          expect(Array.from(r.delta)).toEqual(Array.from(q.delta));
+        });
+        expect(Array.from(la.saturations)).toEqual(Array.from(lb.saturations));
+        expect(la.counts).toEqual(lb.counts);
+      }
+      taken.kernel += a.learning.paths.kernel; taken.outer += a.learning.paths.outer; taken.fast += a.learning.paths.fast; taken.clamp += a.learning.paths.clamp;
+    }), { numRuns: 80 });
+    // Both kernels ran, and so did their fallback (operands that do not fit).
+    expect(taken.kernel).toBeGreaterThan(0); expect(taken.outer).toBeGreaterThan(0); expect(taken.fast).toBeGreaterThan(0); expect(taken.clamp).toBeGreaterThan(0);
+  });
+
+  it('whole training sequences: the narrow kernels leave the registers, weights and counters the scalar paths do (graded inputs of both signs too)', () => {
+    for (const graded of [false, true]) {
+      const f = { e: 12, eb: 16, t: 8, p: 10, gb: 32, g: 24, nIn: 6, nRec: 19, nOut: 5, graded, within: true };
+      const { program } = compileText(narrowSource(f));
+      const a = new Core(program, { seed: 3 }); const c = new Core(program, { seed: 3 });
+      c.learning.scalarOnly = true;
+      const T = 30;
+      let s = 7;
+      const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+      const x = Float64Array.from({ length: T * f.nIn }, () => (graded ? (rnd() < 0.3 ? rnd() * 2 - 1 : 0) : rnd() < 0.2 ? 1 : 0));
+      const target = Float64Array.from({ length: T * f.nOut }, (_, i) => Math.sin(i / 7));
+      for (let k = 0; k < 3; k++) { a.runSequence(x, 0, undefined, { target }); c.runSequence(x, 0, undefined, { target }); }
+      a.learning.registers.forEach((r, k) => {
+        if (!r) return;
+        expect(Array.from(r.delta)).toEqual(Array.from(c.learning.registers[k]!.delta));
+        expect(Array.from(r.ebar)).toEqual(Array.from(c.learning.registers[k]!.ebar));
+      });
+      a.tiles.forEach((t, k) => { if (t) expect(Array.from(t.w)).toEqual(Array.from(c.tiles[k]!.w)); });
+      expect(Array.from(a.learning.saturations)).toEqual(Array.from(c.learning.saturations));
+      expect(a.learning.counts).toEqual(c.learning.counts);
+      // The kernels ran; with inputs of both signs a tile of input synapses was left to the scalar path.
+      expect(a.learning.paths.kernel).toBeGreaterThan(0);
+      if (graded) expect(a.learning.paths.fast).toBeGreaterThan(0);
+    }
   });
 });

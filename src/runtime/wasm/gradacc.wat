@@ -105,4 +105,124 @@
       (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $nG)) (i64x2.extract_lane 1 (local.get $nG))))))
     (i32.store offset=8 (local.get $res) (i32.add (i32.load offset=8 (local.get $res))
       (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $nS)) (i64x2.extract_lane 1 (local.get $nS)))))))
+
+  ;; grad16: the same GRAD_ACC for LIF columns in narrow registers — e-bar in i16 (a signed
+  ;; eligibility format of at most 16 bits), Delta in i32 (a signed gradient format of at most 32
+  ;; bits) — eight cells per instruction, the exact integer arithmetic of the scalar paths:
+  ;;   e    = q15mulr(psi15_c, zE_r)        psi15 = psi * 2^(15-P), so this is nearest(psi*zE*2^-P)
+  ;;   ebar = min(q15mulr(ebar, kappa) + q15mulr(e, 2^15 - kappa), eHi)        (kappa in q1.15)
+  ;;   D    = D - ((ebar * etaL_c + bias_c) >> E)                             (arithmetic shift)
+  ;; q15mulr rounds half up, which is nearest (half away from zero) here because psi, the traces
+  ;; and so e and e-bar of a LIF synapse are never negative; bias_c = 2^(E-1), less one where
+  ;; etaL_c < 0, makes the shift round half away from zero (the sign of the product is etaL's).
+  ;; With `mask`, e is anded with the cell's flag (0 or -1): a cell that is not trainable keeps
+  ;; its registers at 0 (they start there and nothing else writes them). It adds the eligibility
+  ;; saturations to res[0] and writes the largest and smallest Delta it read to res[1], res[2]:
+  ;; the caller clamps Delta (and counts) when one lies within one step's change of its bounds.
+  (func (export "grad16")
+    (param $ebar i32) (param $delta i32) (param $mask i32)
+    (param $zE i32) (param $psi i32) (param $eta i32) (param $bias i32) (param $res i32)
+    (param $rows i32) (param $groups i32) (param $stride i32) (param $base i32)
+    (param $kappa i32) (param $eHi i32) (param $eShift i32)
+    (local $r i32) (local $g i32) (local $cell i32) (local $pE i32) (local $pD i32) (local $pM i32) (local $o16 i32) (local $o32 i32)
+    (local $z v128) (local $vK v128) (local $vO v128) (local $vH v128)
+    (local $e v128) (local $eb0 v128) (local $w v128) (local $y v128) (local $et v128)
+    (local $d0l v128) (local $d0h v128)
+    (local $cnt v128) (local $gmax v128) (local $gmin v128)
+    (local.set $vK (i16x8.splat (local.get $kappa)))
+    (local.set $vO (i16x8.splat (i32.sub (i32.const 32768) (local.get $kappa))))
+    (local.set $vH (i16x8.splat (local.get $eHi)))
+    (local.set $gmax (i32x4.splat (i32.const 0x80000000)))
+    (local.set $gmin (i32x4.splat (i32.const 0x7fffffff)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $z (i16x8.splat (i32.load16_s (i32.add (local.get $zE) (i32.shl (local.get $r) (i32.const 1))))))
+        (local.set $cell (i32.add (local.get $base) (i32.mul (local.get $r) (local.get $stride))))
+        (local.set $pE (i32.add (local.get $ebar) (i32.shl (local.get $cell) (i32.const 1))))
+        (local.set $pD (i32.add (local.get $delta) (i32.shl (local.get $cell) (i32.const 2))))
+        (local.set $pM (i32.add (local.get $mask) (i32.shl (local.get $cell) (i32.const 1))))
+        (local.set $g (i32.const 0))
+        (block $colsDone
+          (loop $col
+            (br_if $colsDone (i32.ge_u (local.get $g) (local.get $groups)))
+            (local.set $o16 (i32.shl (local.get $g) (i32.const 4)))
+            (local.set $o32 (i32.shl (local.get $g) (i32.const 5)))
+            (local.set $e (i16x8.q15mulr_sat_s (v128.load (i32.add (local.get $psi) (local.get $o16))) (local.get $z)))
+            (if (local.get $mask)
+              (then (local.set $e (v128.and (local.get $e) (v128.load (i32.add (local.get $pM) (local.get $o16)))))))
+            (local.set $eb0 (v128.load (i32.add (local.get $pE) (local.get $o16))))
+            (local.set $w (i16x8.add (i16x8.q15mulr_sat_s (local.get $eb0) (local.get $vK)) (i16x8.q15mulr_sat_s (local.get $e) (local.get $vO))))
+            (local.set $y (i16x8.min_u (local.get $w) (local.get $vH)))
+            (local.set $cnt (i16x8.sub (local.get $cnt) (i16x8.gt_u (local.get $w) (local.get $vH))))
+            (v128.store (i32.add (local.get $pE) (local.get $o16)) (local.get $y))
+            (local.set $et (v128.load (i32.add (local.get $eta) (local.get $o16))))
+            (local.set $d0l (v128.load (i32.add (local.get $pD) (local.get $o32))))
+            (local.set $d0h (v128.load offset=16 (i32.add (local.get $pD) (local.get $o32))))
+            (local.set $gmax (i32x4.max_s (local.get $gmax) (i32x4.max_s (local.get $d0l) (local.get $d0h))))
+            (local.set $gmin (i32x4.min_s (local.get $gmin) (i32x4.min_s (local.get $d0l) (local.get $d0h))))
+            (v128.store (i32.add (local.get $pD) (local.get $o32))
+              (i32x4.sub (local.get $d0l) (i32x4.shr_s (i32x4.add (i32x4.extmul_low_i16x8_s (local.get $y) (local.get $et)) (v128.load (i32.add (local.get $bias) (local.get $o32)))) (local.get $eShift))))
+            (v128.store offset=16 (i32.add (local.get $pD) (local.get $o32))
+              (i32x4.sub (local.get $d0h) (i32x4.shr_s (i32x4.add (i32x4.extmul_high_i16x8_s (local.get $y) (local.get $et)) (v128.load offset=16 (i32.add (local.get $bias) (local.get $o32)))) (local.get $eShift))))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $col)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))
+    ;; the lane counters summed; the extremes of Delta across the lanes
+    (local.set $cnt (i32x4.extadd_pairwise_i16x8_u (local.get $cnt)))
+    (i32.store (local.get $res) (i32.add (i32.load (local.get $res))
+      (i32.add (i32.add (i32x4.extract_lane 0 (local.get $cnt)) (i32x4.extract_lane 1 (local.get $cnt)))
+        (i32.add (i32x4.extract_lane 2 (local.get $cnt)) (i32x4.extract_lane 3 (local.get $cnt))))))
+    (local.set $gmax (i32x4.max_s (local.get $gmax) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gmax) (local.get $gmax))))
+    (local.set $gmax (i32x4.max_s (local.get $gmax) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $gmax) (local.get $gmax))))
+    (local.set $gmin (i32x4.min_s (local.get $gmin) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gmin) (local.get $gmin))))
+    (local.set $gmin (i32x4.min_s (local.get $gmin) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $gmin) (local.get $gmin))))
+    (i32.store offset=4 (local.get $res) (i32x4.extract_lane 0 (local.get $gmax)))
+    (i32.store offset=8 (local.get $res) (i32x4.extract_lane 0 (local.get $gmin))))
+
+  ;; outer32: GRAD_ACC for readout columns in a narrow gradient register (Delta in i32), four
+  ;; cells per instruction: Delta -= (z_r * eta_c + bias_c) >> shift, the scalar path's
+  ;; nearest(eta_c * z_r * 2^-shift) when every product fits 31 bits (the caller checks) and bias_c
+  ;; is 2^(shift-1), less one where the product is negative (z_r >= 0: where eta_c < 0). A row
+  ;; whose trace is 0 changes nothing and is skipped. It writes the largest and smallest Delta it
+  ;; read to res[1], res[2], as grad16 does.
+  (func (export "outer32")
+    (param $delta i32) (param $z i32) (param $eta i32) (param $bias i32) (param $res i32)
+    (param $rows i32) (param $groups i32) (param $stride i32) (param $base i32) (param $shift i32)
+    (local $r i32) (local $g i32) (local $pD i32) (local $o i32) (local $zr i32)
+    (local $zs v128) (local $d0 v128) (local $gmax v128) (local $gmin v128)
+    (local.set $gmax (i32x4.splat (i32.const 0x80000000)))
+    (local.set $gmin (i32x4.splat (i32.const 0x7fffffff)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $zr (i32.load (i32.add (local.get $z) (i32.shl (local.get $r) (i32.const 2)))))
+        (if (local.get $zr)
+          (then
+            (local.set $zs (i32x4.splat (local.get $zr)))
+            (local.set $pD (i32.add (local.get $delta) (i32.shl (i32.add (local.get $base) (i32.mul (local.get $r) (local.get $stride))) (i32.const 2))))
+            (local.set $g (i32.const 0))
+            (block $colsDone
+              (loop $col
+                (br_if $colsDone (i32.ge_u (local.get $g) (local.get $groups)))
+                (local.set $o (i32.shl (local.get $g) (i32.const 4)))
+                (local.set $d0 (v128.load (i32.add (local.get $pD) (local.get $o))))
+                (local.set $gmax (i32x4.max_s (local.get $gmax) (local.get $d0)))
+                (local.set $gmin (i32x4.min_s (local.get $gmin) (local.get $d0)))
+                (v128.store (i32.add (local.get $pD) (local.get $o))
+                  (i32x4.sub (local.get $d0) (i32x4.shr_s (i32x4.add (i32x4.mul (local.get $zs) (v128.load (i32.add (local.get $eta) (local.get $o))))
+                    (v128.load (i32.add (local.get $bias) (local.get $o)))) (local.get $shift))))
+                (local.set $g (i32.add (local.get $g) (i32.const 1)))
+                (br $col)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))
+    (local.set $gmax (i32x4.max_s (local.get $gmax) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gmax) (local.get $gmax))))
+    (local.set $gmax (i32x4.max_s (local.get $gmax) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $gmax) (local.get $gmax))))
+    (local.set $gmin (i32x4.min_s (local.get $gmin) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gmin) (local.get $gmin))))
+    (local.set $gmin (i32x4.min_s (local.get $gmin) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $gmin) (local.get $gmin))))
+    (i32.store offset=4 (local.get $res) (i32x4.extract_lane 0 (local.get $gmax)))
+    (i32.store offset=8 (local.get $res) (i32x4.extract_lane 0 (local.get $gmin))))
 )

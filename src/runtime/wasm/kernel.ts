@@ -1,23 +1,34 @@
-// The WebAssembly SIMD kernel of GRAD_ACC (gradacc.wat, assembled into dist/gradacc.wasm by
-// `npm install`): loaded once per process, instantiated per learning unit with a memory that
-// holds the unit's per-synapse registers, so the kernel works on them in place. Where the module
+// The WebAssembly SIMD kernels of GRAD_ACC (gradacc.wat, assembled into dist/gradacc.wasm by
+// `npm install`): `grad` on registers held in doubles, `grad16` on narrow integer registers (ē in
+// i16, Δ in i32). Loaded once per process, instantiated per learning unit with a memory that
+// holds the unit's per-synapse registers, so the kernels work on them in place. Where the module
 // is missing (a checkout that was never installed) or WebAssembly SIMD is not available, `load`
 // returns null and the learning unit runs its scalar paths, which compute the same bits.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../data/package.ts';
 
+type View = Float64Array | Int32Array | Int16Array;
+type ViewOf<K extends 'f64' | 'i32' | 'i16'> = K extends 'f64' ? Float64Array : K extends 'i32' ? Int32Array : Int16Array;
+
 export interface GradKernel {
-  /** Float64 views of `count` elements each, in the kernel's memory (8-aligned, padded by two lanes). */
+  /** Float64 views of `count` elements each, in the kernel's memory (16-aligned, padded by 16 bytes). */
   readonly f64: (count: number) => Float64Array;
-  /** The byte offset of a view made by f64. */
-  readonly at: (view: Float64Array) => number;
+  /** Views of another element type, allocated as f64's are. */
+  readonly view: <K extends 'f64' | 'i32' | 'i16'>(kind: K, count: number) => ViewOf<K>;
+  /** The byte offset of a view made here. */
+  readonly at: (view: View) => number;
   /** Three i32 saturation counters (eligibility, gradient, eligibility_sum): byte offset and view. */
   readonly res: number; readonly counts: Int32Array;
   readonly grad: (ebar: number, delta: number, esum: number, mask: number, zb: number, psi: number, eta: number, valid: number, res: number,
     rows: number, pairs: number, stride: number, base: number, blend: number,
     zMul: number, kD: number, omk: number, sumMul: number,
     eLo: number, eHi: number, gLo: number, gHi: number, sLo: number, sHi: number) => void;
+  /** The narrow kernel: adds ē's saturations to counts[0], writes Δ's largest and smallest read value to counts[1], counts[2]. */
+  readonly grad16: (ebar: number, delta: number, mask: number, zE: number, psi: number, eta: number, bias: number, res: number,
+    rows: number, groups: number, stride: number, base: number, kappa: number, eHi: number, eShift: number) => void;
+  /** Readout columns in a narrow Δ: writes Δ's largest and smallest read value to counts[1], counts[2]. */
+  readonly outer32: (delta: number, z: number, eta: number, bias: number, res: number, rows: number, groups: number, stride: number, base: number, shift: number) => void;
 }
 
 // The few WebAssembly JS API members used (the project's type libraries do not declare them).
@@ -65,15 +76,22 @@ export function loadKernel(bytes: number): GradKernel | null {
   const buffer = mem.buffer;
   let next = 16; // the counters first
   const counts = new Int32Array(buffer, 0, 3);
+  const make = { f64: Float64Array, i32: Int32Array, i16: Int16Array } as const;
+  const view = <K extends 'f64' | 'i32' | 'i16'>(kind: K, count: number): ViewOf<K> => {
+    const C = make[kind];
+    const v = new C(buffer, next, count);
+    // 16 bytes of padding (a kernel's last pair of doubles may read one beyond), 16-aligned.
+    next += Math.ceil((count * C.BYTES_PER_ELEMENT + 16) / 16) * 16;
+    if (next > buffer.byteLength) throw new Error('internal: the kernel memory is too small');
+    return v as ViewOf<K>;
+  };
   return {
-    f64: (count) => {
-      const view = new Float64Array(buffer, next, count);
-      next += (count + 2) * 8; // two lanes of padding: the kernel's last pair may read one beyond
-      if (next > buffer.byteLength) throw new Error('internal: the kernel memory is too small');
-      return view;
-    },
-    at: (view) => view.byteOffset,
+    f64: (count) => view('f64', count),
+    view,
+    at: (v) => v.byteOffset,
     res: 0, counts,
     grad: inst.exports.grad as GradKernel['grad'],
+    grad16: inst.exports.grad16 as GradKernel['grad16'],
+    outer32: inst.exports.outer32 as GradKernel['outer32'],
   };
 }
