@@ -24,7 +24,7 @@ import { time as median } from './core.ts';
 const N = 256; const NIN = 100; const NOUT = 20; const T = 1000;
 const VTH = 0.68; const TAU = 0.02; const GAMMA = 0.3;
 const SRC = `
-core c { tile = 256 x 256; tiles = 8; adc = 8 bit; adc_range = 16; device = ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS) }
+core c { tile = 256 x 256; tiles = 8; adc = 8 bit; adc_range = 16; device = ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS); eligibility = saturate(s16.12) }
 network bench {
   dt = 1 ms
   input in[${NIN}]

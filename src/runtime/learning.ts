@@ -84,7 +84,7 @@ export class LearningUnit {
   sequences = 0;
   /** Run GRAD_ACC by its general path only (tests and benchmarks hold the fast paths to it). */
   generalOnly = false;
-  /** Run GRAD_ACC's fast path in scalar JavaScript, not the SIMD kernel (tests and benchmarks compare them). */
+  /** Run the learning unit's fast paths in scalar JavaScript, not the SIMD kernels (tests and benchmarks compare them). */
   scalarOnly = false;
   /** The WebAssembly SIMD kernel, whose memory holds the per-synapse registers ē, Δ, Σe; null: the scalar paths only. */
   readonly kernel: GradKernel | null;
@@ -99,6 +99,11 @@ export class LearningUnit {
   private readonly nZ: Int16Array; private readonly nPsi: Int16Array; private readonly nEta: Int16Array; private readonly nBias: Int32Array;
   /** outer32's (readout columns): the traces by row, η·err by column (its bias: nBias). */
   private readonly oZ: Int32Array; private readonly oEta: Int32Array;
+  /**
+   * signal32's (LEARN_SIGNAL), with a kernel and the weight and error formats small enough that
+   * every Σ B·err fits 31 bits: B transposed (nOut rows of bStride neurons), err, and the sums; empty otherwise.
+   */
+  private readonly bT: Int32Array; private readonly errI: Int32Array; private readonly sums: Int32Array; private readonly bStride: number;
   /** The learning-rate register (the host may rewrite it between iterations: a schedule). */
   private lr: Multiplier;
   private readonly pairs: Array<Pair | undefined>;
@@ -166,10 +171,14 @@ export class LearningUnit {
       && R0.eligibility.signed && R0.eligibility.bits <= 16 && R0.eligibility.frac >= 1 && R0.gradient.signed && R0.gradient.bits <= 32 && R0.psi.frac <= 15;
     // ē, Δ and the mask per cell (16-aligned views, 16 bytes of padding each), then the scratch.
     const pad = (bytes: number) => Math.ceil((bytes + 16) / 16) * 16;
+    const big = (f: RegisterFormat) => Math.max(-rawMin(f), rawMax(f));
+    const signalOk = big(R0.weight) * big(R0.error) * nOut < 2 ** 31;
+    this.bStride = Math.ceil(nRec / 4) * 4 + 4;
+    const signalBytes = signalOk ? pad(4 * nOut * this.bStride) + pad(4 * nOut) + pad(4 * this.bStride) : 0;
     const kernelBytes = narrowOk
       ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(4 * widestRows) + 2 * pad(2 * widestCols) + 2 * pad(4 * widestCols)
       : learnedTiles.reduce((a, n) => a + pad(8 * n) * (reg ? 4 : 3), 0) + pad(8 * widestRows) + 3 * pad(8 * widestCols);
-    this.kernel = kernelOk && learnedTiles.some((n) => n > 0) ? loadKernel(kernelBytes) : null;
+    this.kernel = kernelOk && learnedTiles.some((n) => n > 0) ? loadKernel(kernelBytes + signalBytes) : null;
     const kf = this.kernel;
     this.narrow = kf !== null && narrowOk;
     const wide = kf !== null && !this.narrow;
@@ -182,6 +191,10 @@ export class LearningUnit {
     this.nBias = this.narrow ? kf!.view('i32', widestCols) : new Int32Array(0);
     this.oZ = this.narrow ? kf!.view('i32', widestRows) : new Int32Array(0);
     this.oEta = this.narrow ? kf!.view('i32', widestCols) : new Int32Array(0);
+    const signal = kf !== null && signalOk;
+    this.bT = signal ? kf.view('i32', nOut * this.bStride) : new Int32Array(0);
+    this.errI = signal ? kf.view('i32', nOut) : new Int32Array(0);
+    this.sums = signal ? kf.view('i32', this.bStride) : new Int32Array(0);
     this.registers = tiles.map((tile, k) => {
       const tg = byTile.get(k);
       if (!tile || !tg || tg.trainable.length === 0) return undefined;
@@ -209,7 +222,7 @@ export class LearningUnit {
     if (L.feedback === 'symmetric') {
       for (const s of synapseCells(program)) if (s.block === 'recOut') this.readoutCells.push({ tile: s.tile, cell: s.cell, at: s.index });
       this.readFeedback();
-    } else this.B.set(L.B);
+    } else { this.B.set(L.B); this.transposeFeedback(); }
     this.scheme = { device, learning: L, unit: 2 ** -this.R.gradient.frac, perSide: program.core.device.devicesPerSide };
     this.fast = fast;
     const widest = Math.max(0, ...this.pairs.map((p) => (p ? p.cols : 0)));
@@ -256,6 +269,15 @@ export class LearningUnit {
       const raw = Math.round(real * 2 ** W.frac);
       this.B[at] = Math.max(rawMin(W), Math.min(rawMax(W), raw));
     }
+    this.transposeFeedback();
+  }
+
+  /** signal32's copy of B, transposed: whenever B is written. */
+  private transposeFeedback(): void {
+    const bT = this.bT;
+    if (bT.length === 0) return;
+    const nOut = this.err.length; const nRec = this.psi.length; const stride = this.bStride;
+    for (let j = 0; j < nRec; j++) for (let k = 0; k < nOut; k++) bT[k * stride + j] = this.B[j * nOut + k] as number;
   }
 
   /** NEURON_UPDATE's part: ψ from the distance d = v − A (raw, in the finer of the membrane and threshold formats). */
@@ -322,17 +344,17 @@ export class LearningUnit {
     const inline = Ls.round === 'nearest' && G.round === 'nearest' && n >= 0
       && this.R.weight.bits + this.R.error.bits + Math.ceil(Math.log2(nOut + 1)) <= 52 && Ls.bits + Math.ceil(Math.log2(multiplier + 1)) <= 52;
     const downN = 2 ** -n; const downS = 2 ** -shift;
+    // The sums Σ_k B_jk·err_k (integers: exact in any order) by the kernel, four neurons at once.
+    const kf = this.kernel; const sums = this.sums;
+    const simd = kf !== null && sums.length > 0 && !this.scalarOnly;
+    if (simd) {
+      for (let k = 0; k < nOut; k++) this.errI[k] = err[k] as number;
+      kf.signal32(kf.at(this.bT) + 4 * lo, kf.at(this.errI), kf.at(sums), nOut, (count + 3) >> 2, this.bStride);
+    }
     for (let j = lo; j < lo + count; j++) {
-      // Four partial sums (integers below 2^52: any order is exact), so the adds overlap.
-      let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;
-      const row = j * nOut;
-      let k = 0;
-      for (; k + 3 < nOut; k += 4) {
-        s0 += (B[row + k] as number) * (err[k] as number); s1 += (B[row + k + 1] as number) * (err[k + 1] as number);
-        s2 += (B[row + k + 2] as number) * (err[k + 2] as number); s3 += (B[row + k + 3] as number) * (err[k + 3] as number);
-      }
-      for (; k < nOut; k++) s0 += (B[row + k] as number) * (err[k] as number);
-      const s = s0 + s1 + s2 + s3;
+      let s = 0;
+      if (simd) s = sums[j - lo] as number;
+      else for (let k = 0; k < nOut; k++) s += (B[j * nOut + k] as number) * (err[k] as number);
       let Lj: number;
       if (inline) {
         Lj = nearest(s * downN);
@@ -410,74 +432,89 @@ export class LearningUnit {
    * recurrent LIF columns; tests/runtime/grad-acc.test.ts holds it to the general path bit for bit.
    */
   private gradientsFast(address: number, pair: Pair, regs: TileRegisters): number {
+    const E = this.R.eligibility;
+    const n = pair.cols;
+    const psiC = this.colPsi; const etaC = this.colEtaL;
+    // A product ηL·ē from 2^52 on leaves nearest's exact domain: such a pair takes mulShift (exact).
+    const bigEta = 2 ** 52 / Math.max(1, -rawMin(E), rawMax(E));
+    let anyBig = false;
+    for (let c = 0; c < n; c++) {
+      const j = pair.dst + c;
+      const eta = this.etaL[j] as number;
+      psiC[c] = this.psi[j] as number; etaC[c] = eta;
+      if (eta >= bigEta || eta <= -bigEta) anyBig = true;
+    }
+    const tr = this.traces[this.recPop[pair.dst] as number]!;
+    const zbar = pair.input ? tr.input : tr.rec;
+    const reg = regs.esum.length > 0;
+    if (this.kernel && this.narrow && this.narrowGradients(address, pair, regs, zbar, anyBig)) return this.ledger(this.trainableOf[address] as number, reg);
+    if (this.kernel && !this.narrow && !anyBig && !this.scalarOnly) { this.wideGradients(address, pair, regs, zbar); return this.ledger(this.trainableOf[address] as number, reg); }
+    this.paths.fast++;
+    this.gradientsRows(pair, regs, zbar, 0, n, anyBig);
+    return this.ledger(this.trainableOf[address] as number, reg);
+  }
+
+  /**
+   * The narrow kernel (grad16) on whole groups of eight columns (the rest: the scalar loop), when
+   * this step's ψ·2^(15−P), ηL and traces fit its i16 operands and none is negative; false: it did not run.
+   */
+  private narrowGradients(address: number, pair: Pair, regs: TileRegisters, zbar: Float64Array, anyBig: boolean): boolean {
+    const kf = this.kernel!;
+    const E = this.R.eligibility; const G = this.R.gradient;
+    const n = pair.cols;
+    const groups = n >> 3; const nk = groups * 8;
+    const etaMax = this.narrowOperands(pair, regs, zbar, nk);
+    if (groups === 0 || etaMax < 0 || regs.signed || this.scalarOnly) return false;
+    this.paths.kernel++;
+    const { ebar, delta } = regs;
+    const cols = this.tiles[pair.tile]!.cols;
+    const eHi = rawMax(E);
+    const base = pair.rowLo * cols + pair.colLo;
+    const blend = (this.trainableOf[address] as number) < pair.rows * n;
+    kf.counts[0] = 0;
+    kf.grad16(kf.at(ebar), kf.at(delta), blend ? kf.at(regs.mask16) : 0, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
+      pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
+    const sat = this.saturations; const at = LEARNING_COUNTED.indexOf('eligibility');
+    sat[at] = (sat[at] as number) + (kf.counts[0] as number);
+    // Δ moved by at most rmax this step: within that of its bounds, clamp and count as the
+    // scalar path does (the kernel's i32 may have wrapped: Δ before = its value + the change).
+    const downE = pow2(-E.frac);
+    const rmax = Math.floor(etaMax * eHi * downE) + 1;
+    if ((kf.counts[1] as number) > rawMax(G) - rmax || (kf.counts[2] as number) < rawMin(G) + rmax) {
+      const etaC = this.colEtaL;
+      this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (ebar[base + r * cols + c] as number) * downE));
+    }
+    if (nk < n) this.gradientsRows(pair, regs, zbar, nk, n, anyBig);
+    return true;
+  }
+
+  /** The wide kernel (grad): ψ, ηL and the column flags by column (a padding lane flagged 0), the traces by row, registers in doubles. */
+  private wideGradients(address: number, pair: Pair, regs: TileRegisters, zbar: Float64Array): void {
+    const kf = this.kernel!;
+    this.paths.kernel++;
     const R = this.R;
     const E = R.eligibility; const S = R.eligibility_sum; const T = R.trace; const G = R.gradient;
-    const eUp = E.frac - T.frac;
-    const upScale = 2 ** eUp; const downP = 2 ** -R.psi.frac; const downE = 2 ** -E.frac;
-    const eLo = rawMin(E); const eHi = rawMax(E); const gLo = rawMin(G); const gHi = rawMax(G); const sLo = rawMin(S); const sHi = rawMax(S);
-    const sumShift = E.frac - S.frac;
+    const downP = pow2(-R.psi.frac); const downE = pow2(-E.frac);
     const { kD, omk } = this.fast!;
     const { ebar, esum, delta } = regs;
     const reg = esum.length > 0;
     const cols = this.tiles[pair.tile]!.cols;
     const n = pair.cols;
     const psiC = this.colPsi; const etaC = this.colEtaL;
-    // A product ηL·ē from 2^52 on leaves nearest's exact domain: such a pair takes mulShift (exact).
-    const bigEta = 2 ** 52 / Math.max(1, -eLo, eHi);
-    let anyBig = false;
-    for (let c = 0; c < n; c++) {
-      const j = pair.dst + c;
-      psiC[c] = this.psi[j] as number; etaC[c] = this.etaL[j] as number;
-      if (Math.abs(etaC[c] as number) >= bigEta) anyBig = true;
-    }
-    const tr = this.traces[this.recPop[pair.dst] as number]!;
-    const zbar = pair.input ? tr.input : tr.rec;
-    const kf = this.kernel;
-    if (kf && this.narrow) {
-      // The narrow kernel takes whole groups of eight columns (the rest: the scalar loop below),
-      // when this step's ψ·2^(15−P), ηL and traces fit its i16 operands and none is negative.
-      const groups = n >> 3; const nk = groups * 8;
-      const etaMax = this.narrowOperands(pair, regs, zbar, nk);
-      const fits = groups > 0 && etaMax >= 0;
-      if (fits && !regs.signed && !this.scalarOnly) {
-        this.paths.kernel++;
-        const base = pair.rowLo * cols + pair.colLo;
-        const blend = (this.trainableOf[address] as number) < pair.rows * n;
-        kf.counts[0] = 0;
-        kf.grad16(kf.at(ebar), kf.at(delta), blend ? kf.at(regs.mask16) : 0, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
-          pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
-        const sat = this.saturations; const at = LEARNING_COUNTED.indexOf('eligibility');
-        sat[at] = (sat[at] as number) + (kf.counts[0] as number);
-        // Δ moved by at most rmax this step: within that of its bounds, clamp and count as the
-        // scalar path does (the kernel's i32 may have wrapped: Δ before = its value + the change).
-        const rmax = Math.floor(etaMax * eHi * downE) + 1;
-        if ((kf.counts[1] as number) > gHi - rmax || (kf.counts[2] as number) < gLo + rmax) this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (ebar[base + r * cols + c] as number) * downE));
-        if (nk < n) this.gradientsRows(pair, regs, zbar, nk, n, anyBig);
-        return this.ledger(this.trainableOf[address] as number, reg);
-      }
-    }
-    if (kf && !this.narrow && !anyBig && !this.scalarOnly) {
-      this.paths.kernel++;
-      // The SIMD kernel: ψ, ηL and the column flags by column (a padding lane flagged 0), the traces by row.
-      // ψ·2^−P and ηL·2^−E by column (exact: powers of two), a padding lane flagged 0.
-      const pairs = (n + 1) >> 1;
-      for (let c = 0; c < 2 * pairs; c++) { this.kPsi[c] = c < n ? (psiC[c] as number) * downP : 0; this.kEta[c] = c < n ? (etaC[c] as number) * downE : 0; this.kValid[c] = c < n ? 1 : 0; }
-      for (let r = 0; r < pair.rows; r++) this.kZb[r] = zbar[pair.srcLo + r] as number;
-      const blend = (n & 1) === 1 || (this.trainableOf[address] as number) < pair.rows * n ? 1 : 0;
-      kf.counts.fill(0);
-      kf.grad(kf.at(ebar), kf.at(delta), reg ? kf.at(esum) : 0, kf.at(regs.maskF), kf.at(this.kZb), kf.at(this.kPsi), kf.at(this.kEta), kf.at(this.kValid), kf.res,
-        pair.rows, pairs, cols, pair.rowLo * cols + pair.colLo, blend,
-        upScale, kD, omk, 2 ** -sumShift, eLo, eHi, gLo, gHi, sLo, sHi);
-      const [nE, nG, nS] = kf.counts as unknown as [number, number, number];
-      const sat = this.saturations;
-      sat[LEARNING_COUNTED.indexOf('eligibility')] = (sat[LEARNING_COUNTED.indexOf('eligibility')] as number) + nE;
-      sat[LEARNING_COUNTED.indexOf('gradient')] = (sat[LEARNING_COUNTED.indexOf('gradient')] as number) + nG;
-      sat[LEARNING_COUNTED.indexOf('eligibility_sum')] = (sat[LEARNING_COUNTED.indexOf('eligibility_sum')] as number) + nS;
-      return this.ledger(this.trainableOf[address] as number, reg);
-    }
-    this.paths.fast++;
-    this.gradientsRows(pair, regs, zbar, 0, n, anyBig);
-    return this.ledger(this.trainableOf[address] as number, reg);
+    // ψ·2^−P and ηL·2^−E by column (exact: powers of two), a padding lane flagged 0.
+    const pairs = (n + 1) >> 1;
+    for (let c = 0; c < 2 * pairs; c++) { this.kPsi[c] = c < n ? (psiC[c] as number) * downP : 0; this.kEta[c] = c < n ? (etaC[c] as number) * downE : 0; this.kValid[c] = c < n ? 1 : 0; }
+    for (let r = 0; r < pair.rows; r++) this.kZb[r] = zbar[pair.srcLo + r] as number;
+    const blend = (n & 1) === 1 || (this.trainableOf[address] as number) < pair.rows * n ? 1 : 0;
+    kf.counts.fill(0);
+    kf.grad(kf.at(ebar), kf.at(delta), reg ? kf.at(esum) : 0, kf.at(regs.maskF), kf.at(this.kZb), kf.at(this.kPsi), kf.at(this.kEta), kf.at(this.kValid), kf.res,
+      pair.rows, pairs, cols, pair.rowLo * cols + pair.colLo, blend,
+      pow2(E.frac - T.frac), kD, omk, pow2(S.frac - E.frac), rawMin(E), rawMax(E), rawMin(G), rawMax(G), rawMin(S), rawMax(S));
+    const [nE, nG, nS] = kf.counts as unknown as [number, number, number];
+    const sat = this.saturations;
+    sat[LEARNING_COUNTED.indexOf('eligibility')] = (sat[LEARNING_COUNTED.indexOf('eligibility')] as number) + nE;
+    sat[LEARNING_COUNTED.indexOf('gradient')] = (sat[LEARNING_COUNTED.indexOf('gradient')] as number) + nG;
+    sat[LEARNING_COUNTED.indexOf('eligibility_sum')] = (sat[LEARNING_COUNTED.indexOf('eligibility_sum')] as number) + nS;
   }
 
   /**

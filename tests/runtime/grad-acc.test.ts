@@ -160,10 +160,12 @@ describe('GRAD_ACC: the narrow kernels equal the general path', () => {
     expect(taken.kernel).toBeGreaterThan(0); expect(taken.outer).toBeGreaterThan(0); expect(taken.fast).toBeGreaterThan(0); expect(taken.clamp).toBeGreaterThan(0);
   });
 
-  it('whole training sequences: the narrow kernels leave the registers, weights and counters the scalar paths do (graded inputs of both signs too)', () => {
-    for (const graded of [false, true]) {
+  it('whole training sequences: the kernels (narrow and wide, and LEARN_SIGNAL\'s) leave the registers, weights and counters the scalar paths do (graded inputs of both signs too)', () => {
+    // Narrow formats (binary and graded inputs), and the default formats (the wide kernel).
+    for (const [graded, narrow] of [[false, true], [true, true], [false, false]] as const) {
       const f = { e: 12, eb: 16, t: 8, p: 10, gb: 32, g: 24, nIn: 6, nRec: 19, nOut: 5, graded, within: true };
-      const { program } = compileText(narrowSource(f));
+      const { program } = compileText(narrow ? narrowSource(f) : narrowSource(f).replace(/eligibility = saturate\(s16\.12\); gradient = saturate\(s32\.24\)/, ''));
+      expect(new Core(program, { seed: 3 }).learning.narrow).toBe(narrow && kernelAvailable());
       const a = new Core(program, { seed: 3 }); const c = new Core(program, { seed: 3 });
       c.learning.scalarOnly = true;
       const T = 30;

@@ -225,4 +225,29 @@
     (local.set $gmin (i32x4.min_s (local.get $gmin) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $gmin) (local.get $gmin))))
     (i32.store offset=4 (local.get $res) (i32x4.extract_lane 0 (local.get $gmax)))
     (i32.store offset=8 (local.get $res) (i32x4.extract_lane 0 (local.get $gmin))))
+
+  ;; signal32: LEARN_SIGNAL's sums s_j = sum_k B_jk * err_k for four neurons per instruction, from
+  ;; B transposed (i32, nOut rows of `stride` neurons, starting at the first neuron of the range) and
+  ;; err (i32): exact when every partial sum fits 31 bits (the caller checks the formats).
+  (func (export "signal32")
+    (param $bt i32) (param $err i32) (param $out i32) (param $nOut i32) (param $groups i32) (param $stride i32)
+    (local $g i32) (local $k i32) (local $p i32) (local $acc v128)
+    (local.set $g (i32.const 0))
+    (block $done
+      (loop $group
+        (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $bt) (i32.shl (local.get $g) (i32.const 4))))
+        (local.set $k (i32.const 0))
+        (block $kDone
+          (loop $kLoop
+            (br_if $kDone (i32.ge_u (local.get $k) (local.get $nOut)))
+            (local.set $acc (i32x4.add (local.get $acc)
+              (i32x4.mul (v128.load (local.get $p)) (i32x4.splat (i32.load (i32.add (local.get $err) (i32.shl (local.get $k) (i32.const 2))))))))
+            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 2))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $kLoop)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $g) (i32.const 4))) (local.get $acc))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $group))))
 )

@@ -29,6 +29,8 @@ export interface GradKernel {
     rows: number, groups: number, stride: number, base: number, kappa: number, eHi: number, eShift: number) => void;
   /** Readout columns in a narrow Δ: writes Δ's largest and smallest read value to counts[1], counts[2]. */
   readonly outer32: (delta: number, z: number, eta: number, bias: number, res: number, rows: number, groups: number, stride: number, base: number, shift: number) => void;
+  /** LEARN_SIGNAL's Σ_k B_jk·err_k, four neurons per group, from B transposed (`stride` neurons per readout). */
+  readonly signal32: (bt: number, err: number, out: number, nOut: number, groups: number, stride: number) => void;
 }
 
 // The few WebAssembly JS API members used (the project's type libraries do not declare them).
@@ -93,5 +95,6 @@ export function loadKernel(bytes: number): GradKernel | null {
     grad: inst.exports.grad as GradKernel['grad'],
     grad16: inst.exports.grad16 as GradKernel['grad16'],
     outer32: inst.exports.outer32 as GradKernel['outer32'],
+    signal32: inst.exports.signal32 as GradKernel['signal32'],
   };
 }
