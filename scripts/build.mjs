@@ -31,9 +31,23 @@ renameSync(tmp, `${root}dist/phasecore.js`);
 // dist/gradacc.wasm (src/runtime/wasm/kernel.ts loads it; without it the scalar paths run).
 const wabt = await (await import('wabt')).default();
 const watFile = `${root}src/runtime/wasm/gradacc.wat`;
-const wat = wabt.parseWat(watFile, readFileSync(watFile, 'utf8'), { simd: true });
+const wat = wabt.parseWat(watFile, expandVariants(readFileSync(watFile, 'utf8')), { simd: true });
 const { buffer } = wat.toBinary({});
 wat.destroy();
 const wasmTmp = `${root}dist/.gradacc.${process.pid}.wasm`;
 writeFileSync(wasmTmp, buffer);
 renameSync(wasmTmp, `${root}dist/gradacc.wasm`);
+
+/**
+ * The .wat's variant blocks: `;; <variants a b ...>` … `;; </variants>` is written once per
+ * variant — the first keeps its exports' names, the others' get `_b`, … — keeping a line tagged
+ * `;;[v]` in variant v only (untagged lines in every one).
+ */
+function expandVariants(text) {
+  return text.replace(/;; <variants ([^>]*)>\n([\s\S]*?);; <\/variants>\n/g, (_, names, block) => names.trim().split(/\s+/).map((v, i) => block
+    .split('\n')
+    .filter((line) => { const tag = /;;\[(\w+)\]\s*$/.exec(line); return !tag || tag[1] === v; })
+    .map((line) => line.replace(/\s*;;\[\w+\]\s*$/, ''))
+    .join('\n')
+    .replace(/\(export "(\w+)"\)/g, (m, name) => (i === 0 ? m : `(export "${name}_${v}")`))).join('\n'));
+}

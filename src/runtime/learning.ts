@@ -41,6 +41,13 @@ export interface TileRegisters {
    * such a tile to the scalar path until SEQ_END clears ē.
    */
   signed: boolean;
+  /**
+   * Upper bounds on the tile's ē and |Δ| (raw; −1: not known), which the narrow path keeps up step
+   * by step — from the step's largest e and ηL — to prove a step can neither saturate ē nor bring Δ
+   * to its register's bounds, so the kernel need not check (grad16_unchecked). A writer of ē or Δ
+   * outside GRAD_ACC's fast paths forgets them; the next step measures them again.
+   */
+  eBound: number; dBound: number;
 }
 
 /** The operations of the learning unit the ledger prices. */
@@ -205,11 +212,11 @@ export class LearningUnit {
       if (this.narrow) {
         const mask16 = kf!.view('i16', cells);
         for (let i = 0; i < cells; i++) mask16[i] = -(mask[i] as number);
-        return { ebar: kf!.view('i16', cells), eps, esum: new Float64Array(0), delta: kf!.view('i32', cells), mask, tracker, maskF: new Float64Array(0), mask16, signed: false };
+        return { ebar: kf!.view('i16', cells), eps, esum: new Float64Array(0), delta: kf!.view('i32', cells), mask, tracker, maskF: new Float64Array(0), mask16, signed: false, eBound: 0, dBound: 0 };
       }
       const maskF = wide ? kf.f64(cells) : new Float64Array(0);
       for (let i = 0; i < maskF.length; i++) maskF[i] = mask[i] as number;
-      return { ebar: f64(cells), eps, esum: reg ? f64(cells) : new Float64Array(0), delta: f64(cells), mask, tracker, maskF, mask16: new Int16Array(0), signed: false };
+      return { ebar: f64(cells), eps, esum: reg ? f64(cells) : new Float64Array(0), delta: f64(cells), mask, tracker, maskF, mask16: new Int16Array(0), signed: false, eBound: 0, dBound: 0 };
     });
     this.pairs = program.code.map((ins) => {
       if (ins.op !== 'GRAD_ACC') return undefined;
@@ -423,7 +430,7 @@ export class LearningUnit {
     return true;
   }
   /** How often each path of GRAD_ACC ran (tests: that a path they compare was taken). */
-  readonly paths = { general: 0, fast: 0, kernel: 0, readouts: 0, outer: 0, clamp: 0 };
+  readonly paths = { general: 0, fast: 0, kernel: 0, unchecked: 0, readouts: 0, outer: 0, clamp: 0 };
 
   /**
    * GRAD_ACC's fast path: the general path's arithmetic exactly (the same roundings to nearest of
@@ -464,25 +471,31 @@ export class LearningUnit {
     const n = pair.cols;
     const groups = n >> 3; const nk = groups * 8;
     const etaMax = this.narrowOperands(pair, regs, zbar, nk);
-    if (groups === 0 || etaMax < 0 || regs.signed || this.scalarOnly) return false;
+    if (groups === 0 || etaMax < 0 || regs.signed || this.scalarOnly) { regs.eBound = -1; regs.dBound = -1; return false; }
     this.paths.kernel++;
     const { ebar, delta } = regs;
     const cols = this.tiles[pair.tile]!.cols;
     const eHi = rawMax(E);
     const base = pair.rowLo * cols + pair.colLo;
     const blend = (this.trainableOf[address] as number) < pair.rows * n;
-    kf.counts[0] = 0;
-    kf.grad16(kf.at(ebar), kf.at(delta), blend ? kf.at(regs.mask16) : 0, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
-      pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
-    const sat = this.saturations; const at = LEARNING_COUNTED.indexOf('eligibility');
-    sat[at] = (sat[at] as number) + (kf.counts[0] as number);
-    // Δ moved by at most rmax this step: within that of its bounds, clamp and count as the
-    // scalar path does (the kernel's i32 may have wrapped: Δ before = its value + the change).
-    const downE = pow2(-E.frac);
-    const rmax = Math.floor(etaMax * eHi * downE) + 1;
-    if ((kf.counts[1] as number) > rawMax(G) - rmax || (kf.counts[2] as number) < rawMin(G) + rmax) {
-      const etaC = this.colEtaL;
-      this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (ebar[base + r * cols + c] as number) * downE));
+    if (this.advanceBounds(regs, this.eMaxStep, etaMax)) {
+      this.paths.unchecked++;
+      kf.grad16Unchecked(kf.at(ebar), kf.at(delta), blend ? kf.at(regs.mask16) : 0, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
+        pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
+    } else {
+      kf.counts[0] = 0;
+      kf.grad16(kf.at(ebar), kf.at(delta), blend ? kf.at(regs.mask16) : 0, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
+        pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
+      const sat = this.saturations; const at = LEARNING_COUNTED.indexOf('eligibility');
+      sat[at] = (sat[at] as number) + (kf.counts[0] as number);
+      // Δ moved by at most rmax this step: within that of its bounds, clamp and count as the
+      // scalar path does (the kernel's i32 may have wrapped: Δ before = its value + the change).
+      const downE = pow2(-E.frac);
+      const rmax = Math.floor(etaMax * eHi * downE) + 1;
+      if ((kf.counts[1] as number) > rawMax(G) - rmax || (kf.counts[2] as number) < rawMin(G) + rmax) {
+        const etaC = this.colEtaL;
+        this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (ebar[base + r * cols + c] as number) * downE));
+      }
     }
     if (nk < n) this.gradientsRows(pair, regs, zbar, nk, n, anyBig);
     return true;
@@ -529,24 +542,53 @@ export class LearningUnit {
     const psiC = this.colPsi; const etaC = this.colEtaL;
     const nPsi = this.nPsi; const nEta = this.nEta; const nBias = this.nBias; const nZ = this.nZ;
     let fits = true; let signed = false;
-    let etaMax = 0;
+    let etaMax = 0; let psiMax = 0; let zMax = 0;
     for (let c = 0; c < pair.cols; c++) {
       const p = (psiC[c] as number) * up; const eta = etaC[c] as number;
       if (p < 0) signed = true;
       if (p > 32767 || eta > 32767 || eta < -32767) fits = false;
+      if (p > psiMax) psiMax = p;
+      if (Math.abs(eta) > etaMax) etaMax = Math.abs(eta);
       if (c >= nk) continue;
       nPsi[c] = p; nEta[c] = eta; nBias[c] = eta < 0 ? half - 1 : half;
-      if (Math.abs(eta) > etaMax) etaMax = Math.abs(eta);
     }
     for (let r = 0; r < pair.rows; r++) {
       const zb = zbar[pair.srcLo + r] as number;
       const zE = eUp >= 0 ? zb * upScale : roundingShiftRight(zb, -eUp, E.round);
       if (zE < 0) signed = true;
       if (zE > 32767) fits = false;
+      if (zE > zMax) zMax = zE;
       nZ[r] = zE;
     }
     if (signed) regs.signed = true;
+    // The step's largest e = q15mulr(ψ·2^(15−P), z): at most ⌊(ψ·z + 2^14)/2^15⌋.
+    this.eMaxStep = Math.floor((psiMax * zMax + 16384) / 32768);
     return fits ? etaMax : -1;
+  }
+  /** narrowOperands' largest e of the step (raw, eligibility format). */
+  private eMaxStep = 0;
+
+  /**
+   * Whether this GRAD_ACC on the tile can neither saturate ē nor bring Δ within its register's
+   * bounds (the unchecked kernel may run), from the tile's bounds, which it advances by the step:
+   * ē' ≤ ⌊(κ·ē + (2^15 − κ)·e)/2^15⌋ + 1 (each rounding adds at most ½) and |Δ'| ≤ |Δ| + ⌊ηL·ē'/2^E⌋ + 1.
+   * Unknown bounds are measured first (the tile's registers scanned).
+   */
+  private advanceBounds(regs: TileRegisters, eMax: number, etaMax: number): boolean {
+    const E = this.R.eligibility; const G = this.R.gradient;
+    if (regs.eBound < 0 || regs.dBound < 0) {
+      let e = 0; let d = 0;
+      for (let i = 0; i < regs.ebar.length; i++) { const x = Math.abs(regs.ebar[i] as number); if (x > e) e = x; const y = Math.abs(regs.delta[i] as number); if (y > d) d = y; }
+      regs.eBound = e; regs.dBound = d;
+    }
+    const kappa = this.L.kappa;
+    const eHi = rawMax(E); const gLim = Math.min(rawMax(G), -rawMin(G));
+    const e1 = Math.floor((kappa * regs.eBound + (32768 - kappa) * eMax) / 32768) + 1;
+    const d1 = regs.dBound + Math.floor(etaMax * e1 * pow2(-E.frac)) + 1;
+    const safe = e1 <= eHi && d1 <= gLim;
+    // After a checked step ē ≤ eHi and Δ lies in its register.
+    regs.eBound = Math.min(e1, eHi); regs.dBound = Math.min(d1, Math.max(rawMax(G), -rawMin(G)));
+    return safe;
   }
 
   /** The fast path in scalar JavaScript over the pair's columns [c0, c1) (ψ and ηL gathered in colPsi, colEtaL). */
@@ -624,6 +666,12 @@ export class LearningUnit {
     if (touched === 0) return this.ledger(0, regs.esum.length > 0);
     const tr = this.traces[this.outPop[pair.dst - nRec] as number]!;
     const zbar = pair.input ? tr.input : tr.rec;
+    // The tile's bound on |Δ| (advanceBounds) moves by at most the step's largest change.
+    if (regs.dBound >= 0) {
+      let zMax = 0;
+      for (let r = 0; r < pair.rows; r++) zMax = Math.max(zMax, Math.abs(zbar[pair.srcLo + r] as number));
+      regs.dBound += Math.floor(etaMax * zMax * down) + 1;
+    }
     const kf = this.kernel;
     // The narrow kernel: whole groups of four columns of a pair every cell of which is trainable,
     // traces in [0, 2^15) and |η·err| below 2^15 (every product below 2^30).
@@ -784,6 +832,7 @@ export class LearningUnit {
         }
       }
     }
+    regs.eBound = -1; regs.dBound = -1;
     return this.ledger(touched, reg);
   }
 
@@ -792,6 +841,7 @@ export class LearningUnit {
     const r = this.registers[tile]!;
     const G = this.R.gradient;
     r.delta[cell] = raw > rawMax(G) || raw < rawMin(G) ? this.fit(raw, G, 'gradient') : raw;
+    r.dBound = -1;
   }
 
   /** Chip in the loop: add a host's weight change (raw, gradient format) to a cell's register, saturating and counting as the unit does. */
@@ -801,6 +851,7 @@ export class LearningUnit {
     let d = (r.delta[cell] as number) + raw;
     if (d > rawMax(G) || d < rawMin(G)) d = this.fit(d, G, 'gradient');
     r.delta[cell] = d;
+    r.dBound = -1;
   }
 
   /** The regulariser: Δ −= K·(n_j − n0)·Σe for every trainable recurrent synapse (n_j·256 given); returns the synapses folded. */
@@ -828,6 +879,7 @@ export class LearningUnit {
           regs.esum[cell] = 0;
         }
       }
+      regs.dBound = -1;
     }
     return folded;
   }
@@ -838,7 +890,7 @@ export class LearningUnit {
     for (let j = 0; j < nRec; j++) this.batchSpikes[j] = (this.batchSpikes[j] as number) + (this.spikes[j] as number);
     this.spikes.fill(0); this.psi.fill(0); this.signal.fill(0); this.etaL.fill(0); this.err.fill(0); this.etaErr.fill(0);
     for (const t of this.traces) if (t) { t.input.fill(0); t.rec.fill(0); }
-    for (const r of this.registers) if (r) { r.ebar.fill(0); r.eps.fill(0); r.signed = false; }
+    for (const r of this.registers) if (r) { r.ebar.fill(0); r.eps.fill(0); r.signed = false; r.eBound = 0; }
     return folded;
   }
 
@@ -857,6 +909,7 @@ export class LearningUnit {
     const regs = this.registers[k];
     const tile = this.tiles[k]!;
     if (!regs) return 0;
+    regs.dBound = -1; // the write leaves remainders (or 0) in Δ
     if (this.L.scheme === 'program_verify') return this.programVerify(regs, tile, t, onCell);
     const N = this.scheme.perSide;
     const clip = this.L.clip;

@@ -75,7 +75,7 @@ describe('GRAD_ACC: the fast path equals the general path', () => {
         expect(la.counts).toEqual(lb.counts);
       }
       // The general-only core took no other path; the others' paths are tallied.
-      expect({ ...lb.paths, general: 0 }).toEqual({ general: 0, fast: 0, kernel: 0, readouts: 0, outer: 0, clamp: 0 });
+      expect({ ...lb.paths, general: 0 }).toEqual({ general: 0, fast: 0, kernel: 0, unchecked: 0, readouts: 0, outer: 0, clamp: 0 });
       for (const k of ['general', 'fast', 'kernel', 'readouts'] as const) taken[k] += a.learning.paths[k] + c.learning.paths[k];
     }), { numRuns: 60 });
     // Every path was compared: the kernel (a), the scalar fast path (c, and a beyond 2^52), the
@@ -110,11 +110,11 @@ learn r : eprop { feedback = random; optimizer = sgd(lr = 1e-3) }
 task t : pattern_generation { duration = 30 ms; channels = ${f.nIn}; outputs = ${f.nOut} }
 train { network = n; core = c; learn = r; task = t; iterations = 1; batch = 1; seed = 1 }
 `;
-const narrowFormats = fc.record({ e: fc.integer({ min: 1, max: 15 }), eb: fc.integer({ min: 6, max: 16 }), t: fc.integer({ min: 0, max: 10 }), p: fc.integer({ min: 4, max: 15 }), gb: fc.integer({ min: 12, max: 32 }), g: fc.integer({ min: 4, max: 28 }), nIn: fc.integer({ min: 1, max: 12 }), nRec: fc.integer({ min: 2, max: 20 }), nOut: fc.integer({ min: 1, max: 9 }), graded: fc.constant(false), within: fc.boolean() });
+const narrowFormats = fc.record({ e: fc.integer({ min: 1, max: 15 }), eb: fc.integer({ min: 6, max: 16 }), t: fc.integer({ min: 0, max: 10 }), p: fc.integer({ min: 4, max: 15 }), gb: fc.integer({ min: 12, max: 32 }), g: fc.integer({ min: 4, max: 28 }), nIn: fc.integer({ min: 1, max: 12 }), nRec: fc.integer({ min: 2, max: 20 }), nOut: fc.integer({ min: 1, max: 9 }), graded: fc.constant(false), within: fc.boolean(), calm: fc.boolean() });
 
 describe('GRAD_ACC: the narrow kernels equal the general path', () => {
   it('property: the same registers and saturation counts after one GRAD_ACC, over formats and states', () => {
-    const taken = { kernel: 0, outer: 0, fast: 0, clamp: 0 };
+    const taken = { kernel: 0, unchecked: 0, outer: 0, fast: 0, clamp: 0 };
     fc.assert(fc.property(narrowFormats, fc.nat({ max: 1e6 }), (f, seed) => {
       const { program } = compileText(narrowSource(f));
       const a = new Core(program, { seed: 1 }); const b = new Core(program, { seed: 1 }); const c = new Core(program, { seed: 1 });
@@ -125,7 +125,7 @@ describe('GRAD_ACC: the narrow kernels equal the general path', () => {
       const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
       const R = program.core.registers;
       const pick = (lo: number, hi: number) => Math.floor(lo + rnd() * (hi - lo + 1));
-      // Values in their registers, a fifth of them zero, some at the limits; `lo` 0 for ē.
+      // Values in their registers, a fifth of them zero, some at the limits; `lo` 0 for ē (calm: ē and Δ a quarter of the way to their limits at most).
       const value = (fmt: { signed: boolean; bits: number; frac: number }, lo = rawMin(fmt)) => { const u = rnd(); return u < 0.2 ? 0 : u < 0.3 ? rawMax(fmt) : u < 0.4 ? lo : pick(lo, rawMax(fmt)); };
       // Mostly within the kernel's i16 operands (ψ below 1, |ηL| and traces·2^(E−T) below 2^15), sometimes not (the scalar path).
       // (within: every one fits; else one in ten may not).
@@ -133,7 +133,8 @@ describe('GRAD_ACC: the narrow kernels equal the general path', () => {
       for (const core of [a, b, c]) s = seed + 1, fill(core);
       function fill(core: Core) {
         const L = core.learning;
-        for (const r of L.registers) if (r) { for (let i = 0; i < r.ebar.length; i++) { r.ebar[i] = r.mask[i] ? value(R.eligibility, 0) : 0; r.delta[i] = value(R.gradient); } }
+        // (A writer outside GRAD_ACC forgets the unit's bounds on ē and |Δ|: it measures them again.)
+        for (const r of L.registers) if (r) { for (let i = 0; i < r.ebar.length; i++) { r.ebar[i] = r.mask[i] ? (f.calm ? pick(0, rawMax(R.eligibility) >> 2) : value(R.eligibility, 0)) : 0; r.delta[i] = f.calm ? pick(-(rawMax(R.gradient) >> 2), rawMax(R.gradient) >> 2) : value(R.gradient); } r.eBound = -1; r.dBound = -1; }
         const zLimit = Math.min(rawMax(R.trace), Math.floor(32767 * 2 ** (R.trace.frac - R.eligibility.frac)));
         for (const t of L.traces) if (t) { for (let i = 0; i < t.input.length; i++) t.input[i] = operand(zLimit, R.trace); for (let i = 0; i < t.rec.length; i++) t.rec[i] = operand(zLimit, R.trace); }
         for (let j = 0; j < L.psi.length; j++) { L.psi[j] = operand(2 ** R.psi.frac - 1, R.psi); L.etaL[j] = operand(32767, R.gradient); }
@@ -154,16 +155,18 @@ describe('GRAD_ACC: the narrow kernels equal the general path', () => {
         expect(Array.from(la.saturations)).toEqual(Array.from(lb.saturations));
         expect(la.counts).toEqual(lb.counts);
       }
-      taken.kernel += a.learning.paths.kernel; taken.outer += a.learning.paths.outer; taken.fast += a.learning.paths.fast; taken.clamp += a.learning.paths.clamp;
+      taken.kernel += a.learning.paths.kernel; taken.outer += a.learning.paths.outer; taken.fast += a.learning.paths.fast; taken.clamp += a.learning.paths.clamp; taken.unchecked += a.learning.paths.unchecked;
     }), { numRuns: 80 });
-    // Both kernels ran, and so did their fallback (operands that do not fit).
+    // Both kernels ran — grad16 checked and unchecked (its bounds proving a step safe) — and so did
+    // their fallback (operands that do not fit) and the clamp after them.
+    expect(taken.unchecked).toBeGreaterThan(0); expect(taken.kernel - taken.unchecked).toBeGreaterThan(0);
     expect(taken.kernel).toBeGreaterThan(0); expect(taken.outer).toBeGreaterThan(0); expect(taken.fast).toBeGreaterThan(0); expect(taken.clamp).toBeGreaterThan(0);
   });
 
   it('whole training sequences: the kernels (narrow and wide, and LEARN_SIGNAL\'s) leave the registers, weights and counters the scalar paths do (graded inputs of both signs too)', () => {
     // Narrow formats (binary and graded inputs), and the default formats (the wide kernel).
     for (const [graded, narrow] of [[false, true], [true, true], [false, false]] as const) {
-      const f = { e: 12, eb: 16, t: 8, p: 10, gb: 32, g: 24, nIn: 6, nRec: 19, nOut: 5, graded, within: true };
+      const f = { e: 12, eb: 16, t: 8, p: 10, gb: 32, g: 24, nIn: 6, nRec: 19, nOut: 5, graded, within: true, calm: true };
       const { program } = compileText(narrow ? narrowSource(f) : narrowSource(f).replace(/eligibility = saturate\(s16\.12\); gradient = saturate\(s32\.24\)/, ''));
       expect(new Core(program, { seed: 3 }).learning.narrow).toBe(narrow && kernelAvailable());
       const a = new Core(program, { seed: 3 }); const c = new Core(program, { seed: 3 });

@@ -119,6 +119,10 @@
   ;; its registers at 0 (they start there and nothing else writes them). It adds the eligibility
   ;; saturations to res[0] and writes the largest and smallest Delta it read to res[1], res[2]:
   ;; the caller clamps Delta (and counts) when one lies within one step's change of its bounds.
+  ;; Two variants (scripts/build.mjs expands the block, keeping a line tagged [v] in variant v
+  ;; only): grad16 checks as described; grad16_unchecked, for a step whose bounds the caller has
+  ;; proved keep e-bar below eHi and Delta inside its register, does neither check (a third faster).
+  ;; <variants checked unchecked>
   (func (export "grad16")
     (param $ebar i32) (param $delta i32) (param $mask i32)
     (param $zE i32) (param $psi i32) (param $eta i32) (param $bias i32) (param $res i32)
@@ -154,14 +158,15 @@
               (then (local.set $e (v128.and (local.get $e) (v128.load (i32.add (local.get $pM) (local.get $o16)))))))
             (local.set $eb0 (v128.load (i32.add (local.get $pE) (local.get $o16))))
             (local.set $w (i16x8.add (i16x8.q15mulr_sat_s (local.get $eb0) (local.get $vK)) (i16x8.q15mulr_sat_s (local.get $e) (local.get $vO))))
-            (local.set $y (i16x8.min_u (local.get $w) (local.get $vH)))
-            (local.set $cnt (i16x8.sub (local.get $cnt) (i16x8.gt_u (local.get $w) (local.get $vH))))
+            (local.set $y (i16x8.min_u (local.get $w) (local.get $vH))) ;;[checked]
+            (local.set $cnt (i16x8.sub (local.get $cnt) (i16x8.gt_u (local.get $w) (local.get $vH)))) ;;[checked]
+            (local.set $y (local.get $w)) ;;[unchecked]
             (v128.store (i32.add (local.get $pE) (local.get $o16)) (local.get $y))
             (local.set $et (v128.load (i32.add (local.get $eta) (local.get $o16))))
             (local.set $d0l (v128.load (i32.add (local.get $pD) (local.get $o32))))
             (local.set $d0h (v128.load offset=16 (i32.add (local.get $pD) (local.get $o32))))
-            (local.set $gmax (i32x4.max_s (local.get $gmax) (i32x4.max_s (local.get $d0l) (local.get $d0h))))
-            (local.set $gmin (i32x4.min_s (local.get $gmin) (i32x4.min_s (local.get $d0l) (local.get $d0h))))
+            (local.set $gmax (i32x4.max_s (local.get $gmax) (i32x4.max_s (local.get $d0l) (local.get $d0h)))) ;;[checked]
+            (local.set $gmin (i32x4.min_s (local.get $gmin) (i32x4.min_s (local.get $d0l) (local.get $d0h)))) ;;[checked]
             (v128.store (i32.add (local.get $pD) (local.get $o32))
               (i32x4.sub (local.get $d0l) (i32x4.shr_s (i32x4.add (i32x4.extmul_low_i16x8_s (local.get $y) (local.get $et)) (v128.load (i32.add (local.get $bias) (local.get $o32)))) (local.get $eShift))))
             (v128.store offset=16 (i32.add (local.get $pD) (local.get $o32))
@@ -181,6 +186,7 @@
     (local.set $gmin (i32x4.min_s (local.get $gmin) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $gmin) (local.get $gmin))))
     (i32.store offset=4 (local.get $res) (i32x4.extract_lane 0 (local.get $gmax)))
     (i32.store offset=8 (local.get $res) (i32x4.extract_lane 0 (local.get $gmin))))
+  ;; </variants>
 
   ;; outer32: GRAD_ACC for readout columns in a narrow gradient register (Delta in i32), four
   ;; cells per instruction: Delta -= (z_r * eta_c + bias_c) >> shift, the scalar path's
