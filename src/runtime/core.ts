@@ -848,6 +848,9 @@ export class Core {
 
   /** x·(1 − decay), the input factor. */
   private oneMinus(x: number, d: number): number {
+    // mulShift's round to nearest, inlined while the product is exact (the input may be an accumulator's, wider than the membrane).
+    const q = x * (pow2(this.decayFrac) - d);
+    if (this.decayFastNearest && q < 2 ** 53 && q > -(2 ** 53)) return nearest(q * this.decayUnit);
     if (this.decayShift) return roundingShiftRight(x, d, this.decayRound, this.decayStochastic ? this.lfsr.uniform(d) : 0);
     return mulShift(x, pow2(this.decayFrac) - d, this.decayFrac, this.decayRound, this.decayStochastic ? this.lfsr.uniform(this.decayFrac) : 0);
   }

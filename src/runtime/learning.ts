@@ -382,12 +382,13 @@ export class LearningUnit {
   traceUpdate(pop: number, space: 'input' | 'rec', lo: number, count: number, pre: ArrayLike<number>, leak: (x: number) => number, mul: number, inc: number): void {
     const T = this.R.trace;
     const tr = this.traces[pop]![space];
+    const hi = rawMax(T); const lo2 = rawMin(T);
     for (let i = lo; i < lo + count; i++) {
       let z = tr[i] as number;
       if (z !== 0) z = mul !== 0 ? nearest(z * mul) : leak(z);
       const p = pre[i] as number;
       if (p !== 0) z += p === 1 ? inc : Math.round(p * inc);
-      tr[i] = z > rawMax(T) || z < rawMin(T) ? this.fit(z, T, 'trace') : z;
+      tr[i] = z > hi || z < lo2 ? this.fit(z, T, 'trace') : z;
     }
     this.counts.sramBits += 2 * count * T.bits;
     this.counts.multiplies += count; this.counts.multiplyBits2 += count * T.bits * this.R.decay.bits;
@@ -444,17 +445,22 @@ export class LearningUnit {
     const psiC = this.colPsi; const etaC = this.colEtaL;
     // A product ηL·ē from 2^52 on leaves nearest's exact domain: such a pair takes mulShift (exact).
     const bigEta = 2 ** 52 / Math.max(1, -rawMin(E), rawMax(E));
-    let anyBig = false;
-    for (let c = 0; c < n; c++) {
-      const j = pair.dst + c;
-      const eta = this.etaL[j] as number;
-      psiC[c] = this.psi[j] as number; etaC[c] = eta;
-      if (eta >= bigEta || eta <= -bigEta) anyBig = true;
-    }
     const tr = this.traces[this.recPop[pair.dst] as number]!;
     const zbar = pair.input ? tr.input : tr.rec;
     const reg = regs.esum.length > 0;
-    if (this.kernel && this.narrow && this.narrowGradients(address, pair, regs, zbar, anyBig)) return this.ledger(this.trainableOf[address] as number, reg);
+    let anyBig = false;
+    if (this.kernel && this.narrow) {
+      // The narrow path gathers ψ and ηL with its own operands (narrowOperands).
+      if (this.narrowGradients(address, pair, regs, zbar, bigEta)) return this.ledger(this.trainableOf[address] as number, reg);
+      anyBig = this.anyBig;
+    } else {
+      for (let c = 0; c < n; c++) {
+        const j = pair.dst + c;
+        const eta = this.etaL[j] as number;
+        psiC[c] = this.psi[j] as number; etaC[c] = eta;
+        if (eta >= bigEta || eta <= -bigEta) anyBig = true;
+      }
+    }
     if (this.kernel && !this.narrow && !anyBig && !this.scalarOnly) { this.wideGradients(address, pair, regs, zbar); return this.ledger(this.trainableOf[address] as number, reg); }
     this.paths.fast++;
     this.gradientsRows(pair, regs, zbar, 0, n, anyBig);
@@ -465,12 +471,13 @@ export class LearningUnit {
    * The narrow kernel (grad16) on whole groups of eight columns (the rest: the scalar loop), when
    * this step's ψ·2^(15−P), ηL and traces fit its i16 operands and none is negative; false: it did not run.
    */
-  private narrowGradients(address: number, pair: Pair, regs: TileRegisters, zbar: Float64Array, anyBig: boolean): boolean {
+  private narrowGradients(address: number, pair: Pair, regs: TileRegisters, zbar: Float64Array, bigEta: number): boolean {
     const kf = this.kernel!;
     const E = this.R.eligibility; const G = this.R.gradient;
     const n = pair.cols;
     const groups = n >> 3; const nk = groups * 8;
-    const etaMax = this.narrowOperands(pair, regs, zbar, nk);
+    const etaMax = this.narrowOperands(pair, regs, zbar, nk, bigEta);
+    const anyBig = this.anyBig;
     if (groups === 0 || etaMax < 0 || regs.signed || this.scalarOnly) { regs.eBound = -1; regs.dBound = -1; return false; }
     this.paths.kernel++;
     const { ebar, delta } = regs;
@@ -533,18 +540,23 @@ export class LearningUnit {
   /**
    * The narrow kernel's operands for a pair's first nk columns — ψ·2^(15−P), ηL and the rounding
    * bias by column, the traces in the eligibility format by row — and the largest |ηL|; −1 when
-   * one does not fit an i16 operand. A negative ψ or trace marks the tile signed.
+   * one does not fit an i16 operand. A negative ψ or trace marks the tile signed. It gathers ψ and
+   * ηL of every column into colPsi, colEtaL for the scalar loop.
    */
-  private narrowOperands(pair: Pair, regs: TileRegisters, zbar: Float64Array, nk: number): number {
+  private narrowOperands(pair: Pair, regs: TileRegisters, zbar: Float64Array, nk: number, bigEta: number): number {
     const R = this.R; const E = R.eligibility;
     const eUp = E.frac - R.trace.frac; const upScale = 2 ** eUp;
     const up = 2 ** (15 - R.psi.frac); const half = 2 ** (E.frac - 1);
     const psiC = this.colPsi; const etaC = this.colEtaL;
     const nPsi = this.nPsi; const nEta = this.nEta; const nBias = this.nBias; const nZ = this.nZ;
     let fits = true; let signed = false;
-    let etaMax = 0; let psiMax = 0; let zMax = 0;
+    let etaMax = 0; let psiMax = 0; let zMax = 0; let anyBig = false;
+    const psi = this.psi; const etaL = this.etaL; const dst = pair.dst;
     for (let c = 0; c < pair.cols; c++) {
-      const p = (psiC[c] as number) * up; const eta = etaC[c] as number;
+      const ps = psi[dst + c] as number; const eta = etaL[dst + c] as number;
+      psiC[c] = ps; etaC[c] = eta;
+      if (eta >= bigEta || eta <= -bigEta) anyBig = true;
+      const p = ps * up;
       if (p < 0) signed = true;
       if (p > 32767 || eta > 32767 || eta < -32767) fits = false;
       if (p > psiMax) psiMax = p;
@@ -561,12 +573,13 @@ export class LearningUnit {
       nZ[r] = zE;
     }
     if (signed) regs.signed = true;
+    this.anyBig = anyBig;
     // The step's largest e = q15mulr(ψ·2^(15−P), z): at most ⌊(ψ·z + 2^14)/2^15⌋.
     this.eMaxStep = Math.floor((psiMax * zMax + 16384) / 32768);
     return fits ? etaMax : -1;
   }
-  /** narrowOperands' largest e of the step (raw, eligibility format). */
-  private eMaxStep = 0;
+  /** narrowOperands' largest e of the step (raw, eligibility format), and whether an ηL·ē product may pass 2^52 (mulShift then). */
+  private eMaxStep = 0; private anyBig = false;
 
   /**
    * Whether this GRAD_ACC on the tile can neither saturate ē nor bring Δ within its register's
