@@ -300,6 +300,7 @@ export class LearningUnit {
       psi = this.fit(psi, P, 'psi');
     }
     this.psi[j] = psi;
+    this.colsVersion++;
   }
 
   /** The spike counts the regulariser reads. */
@@ -368,6 +369,7 @@ export class LearningUnit {
         if (Lj > hi2 || Lj < lo2) Lj = this.fit(Lj, Ls, 'learning_signal');
       } else Lj = this.fit(this.shift(s, n, Ls, rand), Ls, 'learning_signal');
       this.signal[j] = Lj;
+      this.colsVersion++;
       this.etaL[j] = Lj === 0 ? 0 : inline ? nearest(Lj * multiplier * downS) : mulShift(Lj, multiplier, shift, G.round, G.round === 'stochastic' ? rand(Math.min(52, Math.max(0, shift))) : 0);
     }
     this.counts.multiplies += count * (nOut + 1); this.counts.multiplyBits2 += count * nOut * this.R.weight.bits * this.R.error.bits;
@@ -552,7 +554,10 @@ export class LearningUnit {
     let fits = true; let signed = false;
     let etaMax = 0; let psiMax = 0; let zMax = 0; let anyBig = false;
     const psi = this.psi; const etaL = this.etaL; const dst = pair.dst;
-    for (let c = 0; c < pair.cols; c++) {
+    // The columns' operands are the same for every pair of these columns this step (ψ and ηL unchanged since).
+    const cached = this.cols.version === this.colsVersion && this.cols.dst === dst && this.cols.n === pair.cols && this.cols.nk === nk;
+    if (cached) ({ fits, signed, etaMax, psiMax, anyBig } = this.cols);
+    else for (let c = 0; c < pair.cols; c++) {
       const ps = psi[dst + c] as number; const eta = etaL[dst + c] as number;
       psiC[c] = ps; etaC[c] = eta;
       if (eta >= bigEta || eta <= -bigEta) anyBig = true;
@@ -564,6 +569,7 @@ export class LearningUnit {
       if (c >= nk) continue;
       nPsi[c] = p; nEta[c] = eta; nBias[c] = eta < 0 ? half - 1 : half;
     }
+    if (!cached) { const k = this.cols; k.version = this.colsVersion; k.dst = dst; k.n = pair.cols; k.nk = nk; k.fits = fits; k.signed = signed; k.etaMax = etaMax; k.psiMax = psiMax; k.anyBig = anyBig; }
     for (let r = 0; r < pair.rows; r++) {
       const zb = zbar[pair.srcLo + r] as number;
       const zE = eUp >= 0 ? zb * upScale : roundingShiftRight(zb, -eUp, E.round);
@@ -580,6 +586,10 @@ export class LearningUnit {
   }
   /** narrowOperands' largest e of the step (raw, eligibility format), and whether an ηL·ē product may pass 2^52 (mulShift then). */
   private eMaxStep = 0; private anyBig = false;
+  /** ψ and ηL's version: every writer of them counts it up, so narrowOperands knows when its columns' operands still hold. */
+  private colsVersion = 0;
+  /** The columns whose operands narrowOperands built last, at which version, and what it found. */
+  private readonly cols = { version: -1, dst: 0, n: 0, nk: 0, fits: false, signed: false, etaMax: 0, psiMax: 0, anyBig: false };
 
   /**
    * Whether this GRAD_ACC on the tile can neither saturate ē nor bring Δ within its register's
@@ -902,6 +912,7 @@ export class LearningUnit {
     const folded = regularize ? this.fold((j) => (this.spikes[j] as number) * 256, nRec) : 0;
     for (let j = 0; j < nRec; j++) this.batchSpikes[j] = (this.batchSpikes[j] as number) + (this.spikes[j] as number);
     this.spikes.fill(0); this.psi.fill(0); this.signal.fill(0); this.etaL.fill(0); this.err.fill(0); this.etaErr.fill(0);
+    this.colsVersion++;
     for (const t of this.traces) if (t) { t.input.fill(0); t.rec.fill(0); }
     for (const r of this.registers) if (r) { r.ebar.fill(0); r.eps.fill(0); r.signed = false; r.eBound = 0; }
     return folded;
