@@ -938,11 +938,14 @@ export class LearningUnit {
     const N = this.scheme.perSide;
     const clip = this.L.clip;
     const multi = this.L.scheme === 'multi';
+    // Mixed precision leaves a Δ below ε (and within the clip) as it is: no pulse, the same remainder.
+    const below = this.L.scheme === 'mixed_precision' ? this.L.threshold : 0;
+    const within = clip > 0 ? Math.min(clip, below) : below;
     let pulses = 0;
     for (let cell = 0; cell < regs.mask.length; cell++) {
       if (!regs.mask[cell]) continue;
       let d = regs.delta[cell] as number;
-      if (d === 0) continue;
+      if (d === 0 || (d < within && d > -within)) continue;
       if (clip > 0) d = Math.max(-clip, Math.min(clip, d));
       const side = d > 0 ? 0 : 1;
       const first = (cell * 2 + side) * N;
