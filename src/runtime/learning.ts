@@ -133,6 +133,8 @@ export class LearningUnit {
   private readonly fast: { readonly kD: number; readonly omk: number } | null;
   /** Per recurrent neuron of a fast pair this step: ψ and ηL gathered by column (scratch). */
   private readonly colPsi: Float64Array; private readonly colEtaL: Float64Array;
+  /** Per GRAD_ACC: 1 where its pair is one the fast path can take (fastPair; constant). */
+  private readonly fastPairs: Uint8Array;
   /** Per GRAD_ACC: its trainable cells (constant: the energy ledger's count), and per column of it. */
   private readonly trainableOf: Int32Array; private readonly trainableCols: ReadonlyArray<Int32Array | undefined>;
 
@@ -241,6 +243,7 @@ export class LearningUnit {
       return Int32Array.from({ length: p.cols }, (_, c) => { let n = 0; for (let r = 0; r < p.rows; r++) n += regs.mask[(p.rowLo + r) * cols + p.colLo + c] as number; return n; });
     });
     this.trainableOf = Int32Array.from(this.trainableCols, (n) => (n ? n.reduce((a, b) => a + b, 0) : 0));
+    this.fastPairs = Uint8Array.from(this.pairs, (p) => (p && this.fastPair(p, nRec) ? 1 : 0));
   }
 
   /** Rewrite the learning-rate register: `base` × factor, normalised as the compiler normalises it. */
@@ -417,7 +420,7 @@ export class LearningUnit {
     const regs = this.registers[pair.tile];
     if (!regs) return 0;
     if (this.fast && !this.generalOnly && pair.dst >= nRec && this.readoutProductsFit(pair, nRec)) return this.readoutsFast(address, pair, regs, nRec);
-    if (this.fast && !this.generalOnly && this.fastPair(pair, nRec)) return this.gradientsFast(address, pair, regs);
+    if (this.fast && !this.generalOnly && this.fastPairs[address] === 1) return this.gradientsFast(address, pair, regs);
     return this.gradientsGeneral(pair, regs, nRec, decayEbar, oneMinusKappa, rand);
   }
 
