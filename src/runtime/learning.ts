@@ -135,6 +135,8 @@ export class LearningUnit {
   private readonly colPsi: Float64Array; private readonly colEtaL: Float64Array;
   /** Per GRAD_ACC: 1 where its pair is one the fast path can take (fastPair; constant). */
   private readonly fastPairs: Uint8Array;
+  /** Per narrow GRAD_ACC: its block's cells out of the mask, as (row, column) pairs, when there are at most a row's worth (no_self's diagonal); else null. */
+  private readonly untrained: ReadonlyArray<Int32Array | null>;
   /** Per GRAD_ACC: its trainable cells (constant: the energy ledger's count), and per column of it. */
   private readonly trainableOf: Int32Array; private readonly trainableCols: ReadonlyArray<Int32Array | undefined>;
 
@@ -244,6 +246,14 @@ export class LearningUnit {
     });
     this.trainableOf = Int32Array.from(this.trainableCols, (n) => (n ? n.reduce((a, b) => a + b, 0) : 0));
     this.fastPairs = Uint8Array.from(this.pairs, (p) => (p && this.fastPair(p, nRec) ? 1 : 0));
+    this.untrained = this.pairs.map((p, address) => {
+      const regs = p ? this.registers[p.tile] : undefined;
+      if (!this.narrow || !p || !regs || this.fastPairs[address] !== 1) return null;
+      const cols = tiles[p.tile]!.cols; const nk = (p.cols >> 3) * 8;
+      const out: number[] = [];
+      for (let r = 0; r < p.rows; r++) for (let c = 0; c < nk; c++) if (!regs.mask[(p.rowLo + r) * cols + p.colLo + c]) out.push(r, c);
+      return out.length > 0 && out.length / 2 <= p.rows ? Int32Array.from(out) : null;
+    });
   }
 
   /** Rewrite the learning-rate register: `base` × factor, normalised as the compiler normalises it. */
@@ -489,17 +499,22 @@ export class LearningUnit {
     const cols = this.tiles[pair.tile]!.cols;
     const eHi = rawMax(E);
     const base = pair.rowLo * cols + pair.colLo;
-    const blend = (this.trainableOf[address] as number) < pair.rows * n;
-    if (this.advanceBounds(regs, this.eMaxStep, etaMax)) {
+    // A few cells out of the mask (no_self's diagonal) are put back after an unmasked kernel; more, the kernel masks.
+    const few = this.untrained[address];
+    const mask = (this.trainableOf[address] as number) < pair.rows * n && !few ? kf.at(regs.mask16) : 0;
+    const unchecked = this.advanceBounds(regs, this.eMaxStep, etaMax);
+    if (unchecked) {
       this.paths.unchecked++;
-      kf.grad16Unchecked(kf.at(ebar), kf.at(delta), blend ? kf.at(regs.mask16) : 0, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
+      kf.grad16Unchecked(kf.at(ebar), kf.at(delta), mask, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
         pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
+      if (few) this.restoreUntrained(few, regs, base, cols, false);
     } else {
       kf.counts[0] = 0;
-      kf.grad16(kf.at(ebar), kf.at(delta), blend ? kf.at(regs.mask16) : 0, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
+      kf.grad16(kf.at(ebar), kf.at(delta), mask, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
         pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
       const sat = this.saturations; const at = LEARNING_COUNTED.indexOf('eligibility');
       sat[at] = (sat[at] as number) + (kf.counts[0] as number);
+      if (few) this.restoreUntrained(few, regs, base, cols, true);
       // Δ moved by at most rmax this step: within that of its bounds, clamp and count as the
       // scalar path does (the kernel's i32 may have wrapped: Δ before = its value + the change).
       const downE = pow2(-E.frac);
@@ -736,6 +751,32 @@ export class LearningUnit {
       }
     }
     return this.ledger(touched, regs.esum.length > 0);
+  }
+
+  /**
+   * After an unmasked narrow kernel: the cells it should have left alone (row, column pairs of the
+   * block, not trainable) as they were — ē 0 (such a cell's is always), Δ its value before (the
+   * kernel's change taken back, modulo 2^32 as the i32 wrapped) — and, after the checked kernel,
+   * their eligibility saturations taken off the count (from ē = 0 the kernel's sum is q15mulr(e, 2^15 − κ)).
+   */
+  private restoreUntrained(cells: Int32Array, regs: TileRegisters, base: number, stride: number, checked: boolean): void {
+    const { ebar, delta } = regs;
+    const downE = pow2(-this.R.eligibility.frac); const eHi = rawMax(this.R.eligibility);
+    const omk = 32768 - this.L.kappa;
+    let over = 0;
+    for (let i = 0; i < cells.length; i += 2) {
+      const r = cells[i] as number; const c = cells[i + 1] as number;
+      const cell = base + r * stride + c;
+      const y = ebar[cell] as number;
+      if (checked) {
+        const e = Math.floor(((this.nPsi[c] as number) * (this.nZ[r] as number) + 16384) / 32768);
+        if (Math.floor((e * omk + 16384) / 32768) > eHi) over++;
+      }
+      const change = nearest((this.colEtaL[c] as number) * y * downE);
+      delta[cell] = ((delta[cell] as number) + change) | 0;
+      ebar[cell] = 0;
+    }
+    if (over > 0) { const at = LEARNING_COUNTED.indexOf('eligibility'); this.saturations[at] = (this.saturations[at] as number) - over; }
   }
 
   /**

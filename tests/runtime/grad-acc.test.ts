@@ -89,10 +89,11 @@ describe('GRAD_ACC: the fast path equals the general path', () => {
 });
 
 // The narrow kernels (grad16 for LIF columns, outer32 for readout columns): registers in i16 (ē)
-// and i32 (Δ) when the formats fit (ē of 6 to 16 bits, Δ of 12 to 32). Their rounding is exact for ē ≥ 0, which the unit keeps for
+// and i32 (Δ) when the formats fit (ē of 6 to 16 bits, Δ of 12 to 32). no_self's diagonal is put
+// back after an unmasked kernel; a sparse projection's many absent cells are masked in it. Their rounding is exact for ē ≥ 0, which the unit keeps for
 // LIF synapses (ψ and the traces are never negative; a tile that sees a negative one is left to
 // the scalar path), and a cell that is not trainable holds ē = 0: the states generated keep both.
-const narrowSource = (f: { e: number; eb: number; t: number; p: number; gb: number; g: number; nIn: number; nRec: number; nOut: number; graded: boolean }) => `
+const narrowSource = (f: { e: number; eb: number; t: number; p: number; gb: number; g: number; nIn: number; nRec: number; nOut: number; graded: boolean; sparse?: boolean }) => `
 core c {
   tile = 24 x 24; tiles = 4; adc = 12 bit; adc_range = 16
   device = ideal(levels = 256, g_max = 12 uS, weight_scale = 12 uS)
@@ -103,14 +104,14 @@ network n {
   population p[${f.nRec}] : LIF { v_th = 0.3; surrogate = piecewise_linear(gamma = 0.3) }
   readout o[${f.nOut}] : LI
   i -> p : dense { w ~ uniform(-0.3, 0.3) }
-  p -> p : dense { no_self; w ~ uniform(-0.3, 0.3) }
+  p -> p : ${f.sparse ? 'sparse(0.5)' : 'dense'} { no_self; w ~ uniform(-0.3, 0.3) }
   p -> o : dense { w ~ uniform(-0.3, 0.3) }
 }
 learn r : eprop { feedback = random; optimizer = sgd(lr = 1e-3) }
 task t : pattern_generation { duration = 30 ms; channels = ${f.nIn}; outputs = ${f.nOut} }
 train { network = n; core = c; learn = r; task = t; iterations = 1; batch = 1; seed = 1 }
 `;
-const narrowFormats = fc.record({ e: fc.integer({ min: 1, max: 15 }), eb: fc.integer({ min: 6, max: 16 }), t: fc.integer({ min: 0, max: 10 }), p: fc.integer({ min: 4, max: 15 }), gb: fc.integer({ min: 12, max: 32 }), g: fc.integer({ min: 4, max: 28 }), nIn: fc.integer({ min: 1, max: 12 }), nRec: fc.integer({ min: 2, max: 20 }), nOut: fc.integer({ min: 1, max: 9 }), graded: fc.constant(false), within: fc.boolean(), calm: fc.boolean() });
+const narrowFormats = fc.record({ e: fc.integer({ min: 1, max: 15 }), eb: fc.integer({ min: 6, max: 16 }), t: fc.integer({ min: 0, max: 10 }), p: fc.integer({ min: 4, max: 15 }), gb: fc.integer({ min: 12, max: 32 }), g: fc.integer({ min: 4, max: 28 }), nIn: fc.integer({ min: 1, max: 12 }), nRec: fc.integer({ min: 2, max: 20 }), nOut: fc.integer({ min: 1, max: 9 }), graded: fc.constant(false), within: fc.boolean(), calm: fc.boolean(), sparse: fc.boolean() });
 
 describe('GRAD_ACC: the narrow kernels equal the general path', () => {
   it('property: the same registers and saturation counts after one GRAD_ACC, over formats and states', () => {
