@@ -364,7 +364,7 @@ export class LearningUnit {
     const lo2 = rawMin(Ls); const hi2 = rawMax(Ls);
     const inline = Ls.round === 'nearest' && G.round === 'nearest' && n >= 0
       && this.R.weight.bits + this.R.error.bits + Math.ceil(Math.log2(nOut + 1)) <= 52 && Ls.bits + Math.ceil(Math.log2(multiplier + 1)) <= 52;
-    const downN = 2 ** -n; const downS = 2 ** -shift;
+    const downN = pow2(-n); const downS = pow2(-shift);
     // The sums Σ_k B_jk·err_k (integers: exact in any order) by the kernel, four neurons at once.
     const kf = this.kernel; const sums = this.sums;
     const simd = kf !== null && sums.length > 0 && !this.scalarOnly;
@@ -382,9 +382,9 @@ export class LearningUnit {
         if (Lj > hi2 || Lj < lo2) Lj = this.fit(Lj, Ls, 'learning_signal');
       } else Lj = this.fit(this.shift(s, n, Ls, rand), Ls, 'learning_signal');
       this.signal[j] = Lj;
-      this.colsVersion++;
       this.etaL[j] = Lj === 0 ? 0 : inline ? nearest(Lj * multiplier * downS) : mulShift(Lj, multiplier, shift, G.round, G.round === 'stochastic' ? rand(Math.min(52, Math.max(0, shift))) : 0);
     }
+    this.colsVersion++;
     this.counts.multiplies += count * (nOut + 1); this.counts.multiplyBits2 += count * nOut * this.R.weight.bits * this.R.error.bits;
     this.counts.adds += count * nOut; this.counts.addBits += count * nOut * Ls.bits;
   }
@@ -694,7 +694,7 @@ export class LearningUnit {
     const cols = this.tiles[pair.tile]!.cols;
     const n = pair.cols;
     const etaC = this.colEtaL;
-    const down = 2 ** -T.frac;
+    const down = pow2(-T.frac);
     // The ledger counts the trainable cells of the columns with an error (as the general path does).
     const perColumn = this.trainableCols[address]!;
     let touched = 0; let etaMax = 0;
@@ -707,35 +707,33 @@ export class LearningUnit {
     if (touched === 0) return this.ledger(0, regs.esum.length > 0);
     const tr = this.traces[this.outPop[pair.dst - nRec] as number]!;
     const zbar = pair.input ? tr.input : tr.rec;
-    // The tile's bound on |Δ| (advanceBounds) moves by at most the step's largest change.
-    if (regs.dBound >= 0) {
-      let zMax = 0;
-      for (let r = 0; r < pair.rows; r++) zMax = Math.max(zMax, Math.abs(zbar[pair.srcLo + r] as number));
-      regs.dBound += Math.floor(etaMax * zMax * down) + 1;
-    }
-    const kf = this.kernel;
     // The narrow kernel: whole groups of four columns of a pair every cell of which is trainable,
     // traces in [0, 2^15) and |η·err| below 2^15 (every product below 2^30).
+    const kf = this.kernel;
     const groups = n >> 2; const nk = groups * 4;
+    const narrow = kf !== null && this.narrow && !this.scalarOnly && groups > 0 && T.frac >= 1 && etaMax <= 32767 && (this.trainableOf[address] as number) === pair.rows * n;
+    let zMax = 0; let fits = true;
+    const oZ = this.oZ;
+    for (let r = 0; r < pair.rows; r++) {
+      const z = zbar[pair.srcLo + r] as number;
+      if (z < 0 || z > 32767) fits = false;
+      const a = Math.abs(z);
+      if (a > zMax) zMax = a;
+      if (narrow) oZ[r] = z;
+    }
+    // The tile's bound on |Δ| (advanceBounds) moves by at most the step's largest change.
+    const rmax = Math.floor(etaMax * zMax * down) + 1;
+    if (regs.dBound >= 0) regs.dBound += rmax;
     let c0 = 0;
-    if (kf && this.narrow && !this.scalarOnly && groups > 0 && T.frac >= 1 && etaMax <= 32767 && (this.trainableOf[address] as number) === pair.rows * n) {
-      let zMax = 0; let fits = true;
-      for (let r = 0; r < pair.rows; r++) {
-        const z = zbar[pair.srcLo + r] as number;
-        if (z < 0 || z > 32767) fits = false;
-        if (z > zMax) zMax = z;
-        this.oZ[r] = z;
-      }
-      if (fits) {
-        this.paths.outer++;
-        const half = 2 ** (T.frac - 1);
-        for (let c = 0; c < nk; c++) { const e = etaC[c] as number; this.oEta[c] = e; this.nBias[c] = e < 0 ? half - 1 : half; }
-        const base = pair.rowLo * cols + pair.colLo;
-        kf.outer32(kf.at(delta), kf.at(this.oZ), kf.at(this.oEta), kf.at(this.nBias), kf.res, pair.rows, groups, cols, base, T.frac);
-        const rmax = Math.floor(etaMax * zMax * down) + 1;
-        if ((kf.counts[1] as number) > gHi - rmax || (kf.counts[2] as number) < gLo + rmax) this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (this.oZ[r] as number) * down));
-        c0 = nk;
-      }
+    if (narrow && fits) {
+      this.paths.outer++;
+      const half = pow2(T.frac - 1);
+      for (let c = 0; c < nk; c++) { const e = etaC[c] as number; this.oEta[c] = e; this.nBias[c] = e < 0 ? half - 1 : half; }
+      const base = pair.rowLo * cols + pair.colLo;
+      kf.outer32(kf.at(delta), kf.at(oZ), kf.at(this.oEta), kf.at(this.nBias), kf.res, pair.rows, groups, cols, base, T.frac);
+      if ((kf.counts[1] as number) > gHi - rmax || (kf.counts[2] as number) < gLo + rmax) this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (oZ[r] as number) * down));
+      c0 = nk;
+      if (c0 === n) return this.ledger(touched, regs.esum.length > 0);
     }
     for (let r = 0; r < pair.rows; r++) {
       const zb = zbar[pair.srcLo + r] as number;
