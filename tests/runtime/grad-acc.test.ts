@@ -10,6 +10,7 @@ import { compileText } from './build.ts';
 import { Core } from '../../src/runtime/core.ts';
 import { rawMax, rawMin } from '../../src/runtime/fixed.ts';
 import { kernelAvailable } from '../../src/runtime/wasm/kernel.ts';
+import type { Program } from '../../src/runtime/program.ts';
 
 const source = (f: { e: number; g: number; t: number; p: number; d: number; reg: boolean; nIn: number; nRec: number; two: boolean }) => `
 core c {
@@ -32,6 +33,26 @@ learn r : eprop { feedback = random; optimizer = sgd(lr = 1e-3); regularizer = $
 task t : pattern_generation { duration = 20 ms; channels = ${f.nIn}; outputs = 2 }
 train { network = n; core = c; learn = r; task = t; iterations = 1; batch = 1; seed = 1 }
 `;
+
+/** One GRAD_ACC of every pair on each core; a (kernels) and c (scalar) leave the registers, saturations and counts b (general) does. */
+function gradAccAgree(program: Program, a: Core, b: Core, c: Core): void {
+  program.code.forEach((ins, address) => {
+    if (ins.op !== 'GRAD_ACC') return;
+    a.gradients(address); b.gradients(address); c.gradients(address);
+  });
+  const lb = b.learning;
+  for (const la of [a.learning, c.learning]) {
+    la.registers.forEach((r, k) => {
+      if (!r) return;
+      const q = lb.registers[k]!;
+      expect(Array.from(r.ebar)).toEqual(Array.from(q.ebar));
+      expect(Array.from(r.delta)).toEqual(Array.from(q.delta));
+      expect(Array.from(r.esum)).toEqual(Array.from(q.esum));
+    });
+    expect(Array.from(la.saturations)).toEqual(Array.from(lb.saturations));
+    expect(la.counts).toEqual(lb.counts);
+  }
+}
 
 describe('GRAD_ACC: the fast path equals the general path', () => {
   it('property: the same registers and saturation counts after one GRAD_ACC, over formats and states', () => {
@@ -58,22 +79,8 @@ describe('GRAD_ACC: the fast path equals the general path', () => {
         for (let j = 0; j < L.psi.length; j++) { L.psi[j] = value(R.psi); L.etaL[j] = value(f.big ? R.gradient : { signed: true, bits: 20, frac: 0 }); }
         for (let k = 0; k < L.etaErr.length; k++) L.etaErr[k] = rnd() < 0.3 ? 0 : value({ signed: true, bits: 24, frac: 0 });
       }
-      program.code.forEach((ins, address) => {
-        if (ins.op !== 'GRAD_ACC') return;
-        a.gradients(address); b.gradients(address); c.gradients(address);
-      });
+      gradAccAgree(program, a, b, c);
       const lb = b.learning;
-      for (const la of [a.learning, c.learning]) {
-        la.registers.forEach((r, k) => {
-          if (!r) return;
-          const q = lb.registers[k]!;
-          expect(Array.from(r.ebar)).toEqual(Array.from(q.ebar));
-          expect(Array.from(r.delta)).toEqual(Array.from(q.delta));
-          expect(Array.from(r.esum)).toEqual(Array.from(q.esum));
-        });
-        expect(Array.from(la.saturations)).toEqual(Array.from(lb.saturations));
-        expect(la.counts).toEqual(lb.counts);
-      }
       // The general-only core took no other path; the others' paths are tallied.
       expect({ ...lb.paths, general: 0 }).toEqual({ general: 0, fast: 0, kernel: 0, unchecked: 0, readouts: 0, outer: 0, clamp: 0 });
       for (const k of ['general', 'fast', 'kernel', 'readouts'] as const) taken[k] += a.learning.paths[k] + c.learning.paths[k];
@@ -141,21 +148,7 @@ describe('GRAD_ACC: the narrow kernels equal the general path', () => {
         for (let j = 0; j < L.psi.length; j++) { L.psi[j] = operand(2 ** R.psi.frac - 1, R.psi); L.etaL[j] = operand(32767, R.gradient); }
         for (let k = 0; k < L.etaErr.length; k++) L.etaErr[k] = rnd() < 0.3 ? 0 : operand(32767, R.gradient);
       }
-      program.code.forEach((ins, address) => {
-        if (ins.op !== 'GRAD_ACC') return;
-        a.gradients(address); b.gradients(address); c.gradients(address);
-      });
-      const lb = b.learning;
-      for (const la of [a.learning, c.learning]) {
-        la.registers.forEach((r, k) => {
-          if (!r) return;
-          const q = lb.registers[k]!;
-          expect(Array.from(r.ebar)).toEqual(Array.from(q.ebar));
-          expect(Array.from(r.delta)).toEqual(Array.from(q.delta));
-        });
-        expect(Array.from(la.saturations)).toEqual(Array.from(lb.saturations));
-        expect(la.counts).toEqual(lb.counts);
-      }
+      gradAccAgree(program, a, b, c);
       taken.kernel += a.learning.paths.kernel; taken.outer += a.learning.paths.outer; taken.fast += a.learning.paths.fast; taken.clamp += a.learning.paths.clamp; taken.unchecked += a.learning.paths.unchecked;
     }), { numRuns: 80 });
     // Both kernels ran — grad16 checked and unchecked (its bounds proving a step safe) — and so did
