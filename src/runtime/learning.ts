@@ -145,6 +145,7 @@ export class LearningUnit {
     this.L = L;
     this.lr = { ...L.lr }; // the unit's own register (a program-owned object is not state: checkpoints skip it)
     this.R = program.core.registers;
+    this.psiHi = rawMax(this.R.psi);
     const { nIn, nRec, nOut } = sizes;
     this.psi = new Float64Array(nRec); this.signal = new Float64Array(nRec); this.etaL = new Float64Array(nRec);
     this.spikes = new Float64Array(nRec); this.batchSpikes = new Float64Array(nRec); this.coef = new Float64Array(nRec);
@@ -310,11 +311,14 @@ export class LearningUnit {
       const drop = m === 0 ? 0 : P.round === 'nearest' && q < 2 ** 53 ? nearest(q * pow2(-s)) : mulShift(Math.abs(d), m, s, P.round, P.round === 'stochastic' ? rand(Math.max(0, Math.min(52, s))) : 0);
       psi = h - drop;
       if (psi < 0) psi = 0;
-      psi = this.fit(psi, P, 'psi');
+      if (psi > this.psiHi) psi = this.fit(psi, P, 'psi');
     }
     this.psi[j] = psi;
     this.colsVersion++;
   }
+
+  /** The ψ register's largest raw value (ψ is never below 0, the register's least). */
+  private readonly psiHi: number;
 
   /** The spike counts the regulariser reads. */
   spiked(j: number): void { this.spikes[j] = (this.spikes[j] as number) + 1; }
