@@ -4,9 +4,10 @@
 // accounting — against a PyTorch CPU implementation of the same online update (bench/eprop_torch.py:
 // forward, traces, κ-filtered per-synapse eligibility, learning signal and gradient every step),
 // one thread each, in the same run, on the same weights and inputs, steady state after a warm-up.
-// Not like for like in precision: the core computes in its declared fixed-point formats (integers
-// held in doubles), PyTorch in float32 (and float64, also reported). Also: the same core with the
-// SIMD kernel off (its scalar fast path), and steps per second with learning on and off.
+// Not like for like in precision: the core computes in its declared fixed-point formats — a
+// 16-bit eligibility register (s16.12), the rest the defaults, so its learning unit runs the narrow
+// kernels (ē in i16, Δ in i32) — PyTorch in float32 (and float64, also reported). Also: the same
+// core with the SIMD kernels off (its scalar fast path), and steps per second with learning on and off.
 // Needs Debian's python3-torch for the comparison (apt-get install python3-torch).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +41,7 @@ train { network = bench; core = c; learn = l; task = t; seed = 1; batch = 1 }`;
 
 export interface LearningBench {
   ms_per_sequence: number; scalar_ms_per_sequence: number; inference_ms_per_sequence: number;
-  steps_per_s_learning: number; steps_per_s_inference: number; kernel: boolean; rate_hz: number;
+  steps_per_s_learning: number; steps_per_s_inference: number; kernel: boolean; narrow: boolean; rate_hz: number;
   torch_f32_ms: number | null; torch_f64_ms: number | null; ratio_f32: number | null; ratio_f64: number | null; torch_rate_hz: number | null; notes: string[];
 }
 
@@ -64,6 +65,8 @@ export function runLearningBench(runs = 5): LearningBench {
   const learner = new Core(learnRes.program!, { seed: 1, samples: 1 });
   const kernel = learner.learning.kernel !== null;
   if (!kernel) notes.push('the SIMD kernel is not loaded (dist/gradacc.wasm missing: run npm install): the scalar path ran');
+  const narrow = learner.learning.narrow;
+  if (kernel && !narrow) notes.push('the learning unit runs the wide kernel (its formats do not fit the narrow one)');
   const ms = median(() => { learner.runSequence(x, 0, undefined, { target }); }, runs);
   let spikes = 0;
   for (const s of learner.spikeCount) spikes += s;
@@ -99,7 +102,7 @@ export function runLearningBench(runs = 5): LearningBench {
   }
   return {
     ms_per_sequence: ms, scalar_ms_per_sequence: scalarMs, inference_ms_per_sequence: inferMs,
-    steps_per_s_learning: T / (ms / 1000), steps_per_s_inference: T / (inferMs / 1000), kernel, rate_hz: rate,
+    steps_per_s_learning: T / (ms / 1000), steps_per_s_inference: T / (inferMs / 1000), kernel, narrow, rate_hz: rate,
     torch_f32_ms: torch32, torch_f64_ms: torch64, ratio_f32: torch32 ? ms / torch32 : null, ratio_f64: torch64 ? ms / torch64 : null, torch_rate_hz: torchRate, notes,
   };
 }
