@@ -306,9 +306,9 @@ export class LearningUnit {
     let psi = 0;
     if (!(blocked && zeroWhenBlocked) && h > 0) {
       const P = this.R.psi;
-      const q = Math.abs(d) * m;
-      // mulShift's round to nearest, inlined while the product is exact.
-      const drop = m === 0 ? 0 : P.round === 'nearest' && q < 2 ** 53 ? nearest(q * pow2(-s)) : mulShift(Math.abs(d), m, s, P.round, P.round === 'stochastic' ? rand(Math.max(0, Math.min(52, s))) : 0);
+      const q = Math.abs(d) * m; const x = q * pow2(-s);
+      // mulShift's round to nearest, inlined while the product is exact and its quotient below 2^52.
+      const drop = m === 0 ? 0 : P.round === 'nearest' && q < 2 ** 53 && x < 2 ** 52 ? nearest(x) : mulShift(Math.abs(d), m, s, P.round, P.round === 'stochastic' ? rand(Math.max(0, Math.min(52, s))) : 0);
       psi = h - drop;
       if (psi < 0) psi = 0;
       if (psi > this.psiHi) psi = this.fit(psi, P, 'psi');
@@ -363,10 +363,10 @@ export class LearningUnit {
     const n = this.R.weight.frac + this.R.error.frac - Ls.frac;
     const { multiplier, shift } = this.lr;
     const B = this.B; const err = this.err;
-    // Rounding to nearest, Σ B·err and L·η's multiplier below 2^52: nearest() on exact quotients
-    // (the general rounding functions compute the same, a call deeper).
+    // Rounding to nearest, right shifts, Σ B·err and L·η's multiplier below 2^52: nearest() on exact
+    // quotients below 2^52 (the general rounding functions compute the same, a call deeper).
     const lo2 = rawMin(Ls); const hi2 = rawMax(Ls);
-    const inline = Ls.round === 'nearest' && G.round === 'nearest' && n >= 0
+    const inline = Ls.round === 'nearest' && G.round === 'nearest' && n >= 0 && shift >= 0
       && this.R.weight.bits + this.R.error.bits + Math.ceil(Math.log2(nOut + 1)) <= 52 && Ls.bits + Math.ceil(Math.log2(multiplier + 1)) <= 52;
     const downN = pow2(-n); const downS = pow2(-shift);
     // The sums Σ_k B_jk·err_k (integers: exact in any order) by the kernel, four neurons at once.
@@ -497,7 +497,11 @@ export class LearningUnit {
     const groups = n >> 3; const nk = groups * 8;
     const etaMax = this.narrowOperands(pair, regs, zbar, nk, bigEta);
     const anyBig = this.anyBig;
-    if (groups === 0 || etaMax < 0 || regs.signed || this.scalarOnly) { regs.eBound = -1; regs.dBound = -1; return false; }
+    if (groups === 0 || etaMax < 0 || regs.signed || this.scalarOnly) {
+      // The scalar path runs the same arithmetic: the bounds move as they would (not for a signed tile, which they do not bound).
+      if (regs.signed) { regs.eBound = -1; regs.dBound = -1; } else if (regs.eBound >= 0 && regs.dBound >= 0) this.advanceBounds(regs, this.eMaxStep, this.etaMaxStep);
+      return false;
+    }
     this.paths.kernel++;
     const { ebar, delta } = regs;
     const cols = this.tiles[pair.tile]!.cols;
@@ -601,13 +605,15 @@ export class LearningUnit {
       nZ[r] = zE;
     }
     if (signed) regs.signed = true;
-    this.anyBig = anyBig;
+    this.anyBig = anyBig; this.etaMaxStep = etaMax;
     // The step's largest e = q15mulr(ψ·2^(15−P), z): at most ⌊(ψ·z + 2^14)/2^15⌋.
     this.eMaxStep = Math.floor((psiMax * zMax + 16384) / 32768);
     return fits ? etaMax : -1;
   }
   /** narrowOperands' largest e of the step (raw, eligibility format), and whether an ηL·ē product may pass 2^52 (mulShift then). */
   private eMaxStep = 0; private anyBig = false;
+  /** narrowOperands' largest |ηL| of the step, whether or not it fits the kernel. */
+  private etaMaxStep = 0;
   /** ψ and ηL's version: every writer of them counts it up, so narrowOperands knows when its columns' operands still hold. */
   private colsVersion = 0;
   /** The columns whose operands narrowOperands built last, at which version, and what it found. */
@@ -701,6 +707,7 @@ export class LearningUnit {
     const down = pow2(-T.frac);
     // The ledger counts the trainable cells of the columns with an error (as the general path does).
     const perColumn = this.trainableCols[address]!;
+    this.cols.version = -1; // colEtaL and nBias are about to hold this pair's: narrowOperands builds its own again
     let touched = 0; let etaMax = 0;
     for (let c = 0; c < n; c++) {
       const e = this.etaErr[pair.dst - nRec + c] as number;

@@ -34,12 +34,14 @@ task t : pattern_generation { duration = 20 ms; channels = ${f.nIn}; outputs = 2
 train { network = n; core = c; learn = r; task = t; iterations = 1; batch = 1; seed = 1 }
 `;
 
-/** One GRAD_ACC of every pair on each core; a (kernels) and c (scalar) leave the registers, saturations and counts b (general) does. */
+/**
+ * A GRAD_ACC of every pair on each core, in the program's order and then again rotated by one (so a
+ * pair of other columns comes between two of the same columns); a (kernels) and c (scalar) leave
+ * the registers, saturations and counts b (general) does.
+ */
 function gradAccAgree(program: Program, a: Core, b: Core, c: Core): void {
-  program.code.forEach((ins, address) => {
-    if (ins.op !== 'GRAD_ACC') return;
-    a.gradients(address); b.gradients(address); c.gradients(address);
-  });
+  const grads = program.code.flatMap((ins, address) => (ins.op === 'GRAD_ACC' ? [address] : []));
+  for (const address of [...grads, ...grads.slice(1), ...grads.slice(0, 1)]) { a.gradients(address); b.gradients(address); c.gradients(address); }
   const lb = b.learning;
   for (const la of [a.learning, c.learning]) {
     la.registers.forEach((r, k) => {
