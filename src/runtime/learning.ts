@@ -41,13 +41,6 @@ export interface TileRegisters {
    * such a tile to the scalar path until SEQ_END clears ē.
    */
   signed: boolean;
-  /**
-   * Upper bounds on the tile's ē and |Δ| (raw; −1: not known), which the narrow path keeps up step
-   * by step — from the step's largest e and ηL — to prove a step can neither saturate ē nor bring Δ
-   * to its register's bounds, so the kernel need not check (grad16_unchecked). A writer of ē or Δ
-   * outside GRAD_ACC's fast paths forgets them; the next step measures them again.
-   */
-  eBound: number; dBound: number;
 }
 
 /** The operations of the learning unit the ledger prices. */
@@ -93,16 +86,19 @@ export class LearningUnit {
   generalOnly = false;
   /** Run the learning unit's fast paths in scalar JavaScript, not the SIMD kernels (tests and benchmarks compare them). */
   scalarOnly = false;
-  /** The WebAssembly SIMD kernel, whose memory holds the per-synapse registers ē, Δ, Σe; null: the scalar paths only. */
-  readonly kernel: GradKernel | null;
+  /** The WebAssembly SIMD kernels, whose memory holds the per-synapse registers ē, Δ, Σe; null: the scalar paths only (not state: defined unenumerable). */
+  declare readonly kernel: GradKernel | null;
   /** The kernel's scratch: a pair's presynaptic traces, ψ, ηL and column flags. */
   private readonly kZb: Float64Array; private readonly kPsi: Float64Array; private readonly kEta: Float64Array; private readonly kValid: Float64Array;
   /**
-   * The narrow kernel (grad16), when the formats fit it: ē a signed register of at most 16 bits,
-   * Δ one of at most 32, ψ with at most 15 fractional bits, the decay in q1.15, no regulariser.
-   * Its scratch: a pair's traces in the eligibility format, ψ·2^(15−P), ηL and the rounding bias.
+   * Whether the formats fit the narrow kernel (grad16) — ē a signed register of at most 16 bits,
+   * Δ one of at most 32, ψ with at most 15 fractional bits, the decay in q1.15, no regulariser,
+   * on chip — and so ē and Δ are held in i16 and i32 (with the kernels or without).
    */
-  readonly narrow: boolean;
+  readonly narrowRegisters: boolean;
+  /** Whether the narrow kernel runs (its registers, and the kernels loaded). */
+  get narrow(): boolean { return this.kernel !== null && this.narrowRegisters; }
+  /** The narrow kernel's scratch: a pair's traces in the eligibility format, ψ·2^(15−P), ηL and the rounding bias. */
   private readonly nZ: Int16Array; private readonly nPsi: Int16Array; private readonly nEta: Int16Array; private readonly nBias: Int32Array;
   /** outer32's (readout columns): the traces by row, η·err by column (its bias: nBias). */
   private readonly oZ: Int32Array; private readonly oEta: Int32Array;
@@ -190,23 +186,29 @@ export class LearningUnit {
     const kernelBytes = narrowOk
       ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(4 * widestRows) + 2 * pad(2 * widestCols) + 2 * pad(4 * widestCols)
       : learnedTiles.reduce((a, n) => a + pad(8 * n) * (reg ? 4 : 3), 0) + pad(8 * widestRows) + 3 * pad(8 * widestCols);
-    this.kernel = kernelOk && learnedTiles.some((n) => n > 0) ? loadKernel(kernelBytes + signalBytes) : null;
-    const kf = this.kernel;
-    this.narrow = kf !== null && narrowOk;
-    const wide = kf !== null && !this.narrow;
-    const f64 = (n: number) => (wide ? kf.f64(n) : new Float64Array(n));
-    this.kZb = wide ? kf.f64(widestRows) : new Float64Array(0); this.kPsi = wide ? kf.f64(widestCols) : new Float64Array(0);
-    this.kEta = wide ? kf.f64(widestCols) : new Float64Array(0); this.kValid = wide ? kf.f64(widestCols) : new Float64Array(0);
-    this.nZ = this.narrow ? kf!.view('i16', widestRows) : new Int16Array(0);
-    this.nPsi = this.narrow ? kf!.view('i16', widestCols) : new Int16Array(0);
-    this.nEta = this.narrow ? kf!.view('i16', widestCols) : new Int16Array(0);
-    this.nBias = this.narrow ? kf!.view('i32', widestCols) : new Int32Array(0);
-    this.oZ = this.narrow ? kf!.view('i32', widestRows) : new Int32Array(0);
-    this.oEta = this.narrow ? kf!.view('i32', widestCols) : new Int32Array(0);
-    const signal = kf !== null && signalOk;
-    this.bT = signal ? kf.view('i32', nOut * this.bStride) : new Int32Array(0);
-    this.errI = signal ? kf.view('i32', nOut) : new Int32Array(0);
-    this.sums = signal ? kf.view('i32', this.bStride) : new Int32Array(0);
+    // The kernels run where the module loads; what the unit holds is decided by the program alone —
+    // its registers' types, its scratch — so a checkpoint resumes on a machine with or without them.
+    const kernels = kernelOk && learnedTiles.some((n) => n > 0);
+    const kf = kernels ? loadKernel(kernelBytes + signalBytes) : null;
+    // Not state: which machine runs the unit (nor how often each path ran) is no part of what it computes.
+    Object.defineProperty(this, 'kernel', { value: kf, enumerable: false });
+    Object.defineProperty(this, 'paths', { value: { general: 0, fast: 0, kernel: 0, unchecked: 0, readouts: 0, outer: 0, clamp: 0 }, enumerable: false });
+    Object.defineProperty(this, 'cols', { value: { version: -1, dst: 0, n: 0, nk: 0, fits: false, signed: false, etaMax: 0, psiMax: 0, anyBig: false }, enumerable: false });
+    this.narrowRegisters = narrowOk;
+    const wide = kernels && fast !== null && !narrowOk;
+    const view = <K extends 'f64' | 'i32' | 'i16'>(kind: K, n: number) => (kf ? kf.view(kind, n) : new ({ f64: Float64Array, i32: Int32Array, i16: Int16Array } as const)[kind](n)) as K extends 'f64' ? Float64Array : K extends 'i32' ? Int32Array : Int16Array;
+    this.kZb = view('f64', wide ? widestRows : 0); this.kPsi = view('f64', wide ? widestCols : 0);
+    this.kEta = view('f64', wide ? widestCols : 0); this.kValid = view('f64', wide ? widestCols : 0);
+    this.nZ = view('i16', narrowOk ? widestRows : 0);
+    this.nPsi = view('i16', narrowOk ? widestCols : 0);
+    this.nEta = view('i16', narrowOk ? widestCols : 0);
+    this.nBias = view('i32', narrowOk ? widestCols : 0);
+    this.oZ = view('i32', narrowOk ? widestRows : 0);
+    this.oEta = view('i32', narrowOk ? widestCols : 0);
+    const signal = kernels && signalOk;
+    this.bT = view('i32', signal ? nOut * this.bStride : 0);
+    this.errI = view('i32', signal ? nOut : 0);
+    this.sums = view('i32', signal ? this.bStride : 0);
     this.registers = tiles.map((tile, k) => {
       const tg = byTile.get(k);
       if (!tile || !tg || tg.trainable.length === 0) return undefined;
@@ -214,14 +216,15 @@ export class LearningUnit {
       const mask = new Uint8Array(cells);
       for (let r = 0; r < tg.rows; r++) for (let c = 0; c < tg.cols; c++) mask[r * tile.cols + c] = tg.trainable[r * tg.cols + c] as number;
       const eps = new Float64Array(alifAny ? cells : 0); const tracker = new Uint8Array(L.scheme === 'multi' ? cells * 2 : 0);
-      if (this.narrow) {
-        const mask16 = kf!.view('i16', cells);
+      if (narrowOk) {
+        const mask16 = view('i16', cells);
         for (let i = 0; i < cells; i++) mask16[i] = -(mask[i] as number);
-        return { ebar: kf!.view('i16', cells), eps, esum: new Float64Array(0), delta: kf!.view('i32', cells), mask, tracker, maskF: new Float64Array(0), mask16, signed: false, eBound: 0, dBound: 0 };
+        return { ebar: view('i16', cells), eps, esum: new Float64Array(0), delta: view('i32', cells), mask, tracker, maskF: new Float64Array(0), mask16, signed: false };
       }
-      const maskF = wide ? kf.f64(cells) : new Float64Array(0);
+      const maskF = view('f64', wide ? cells : 0);
       for (let i = 0; i < maskF.length; i++) maskF[i] = mask[i] as number;
-      return { ebar: f64(cells), eps, esum: reg ? f64(cells) : new Float64Array(0), delta: f64(cells), mask, tracker, maskF, mask16: new Int16Array(0), signed: false, eBound: 0, dBound: 0 };
+      const f64 = (n: number) => (wide ? view('f64', n) : new Float64Array(n));
+      return { ebar: f64(cells), eps, esum: reg ? f64(cells) : new Float64Array(0), delta: f64(cells), mask, tracker, maskF, mask16: new Int16Array(0), signed: false };
     });
     this.pairs = program.code.map((ins) => {
       if (ins.op !== 'GRAD_ACC') return undefined;
@@ -247,9 +250,12 @@ export class LearningUnit {
     });
     this.trainableOf = Int32Array.from(this.trainableCols, (n) => (n ? n.reduce((a, b) => a + b, 0) : 0));
     this.fastPairs = Uint8Array.from(this.pairs, (p) => (p && this.fastPair(p, nRec) ? 1 : 0));
+    // The registers start at 0; only the blocks the narrow kernel may take have bounds kept (the others: not known).
+    this.eBound = Float64Array.from(this.pairs, (p, a) => (p && this.narrowRegisters && this.fastPairs[a] === 1 ? 0 : -1)); this.dBound = this.eBound.slice();
+    this.blocksOf = tiles.map((_, k) => this.pairs.flatMap((p, a) => (p && p.tile === k ? [a] : [])));
     this.untrained = this.pairs.map((p, address) => {
       const regs = p ? this.registers[p.tile] : undefined;
-      if (!this.narrow || !p || !regs || this.fastPairs[address] !== 1) return null;
+      if (!this.narrowRegisters || !p || !regs || this.fastPairs[address] !== 1) return null;
       const cols = tiles[p.tile]!.cols; const nk = (p.cols >> 3) * 8;
       const out: number[] = [];
       for (let r = 0; r < p.rows; r++) for (let c = 0; c < nk; c++) if (!regs.mask[(p.rowLo + r) * cols + p.colLo + c]) out.push(r, c);
@@ -449,8 +455,8 @@ export class LearningUnit {
     for (let c = 0; c < pair.cols; c++) if (this.alif[pair.dst + c] || this.recPop[pair.dst + c] !== pop) return false;
     return true;
   }
-  /** How often each path of GRAD_ACC ran (tests: that a path they compare was taken). */
-  readonly paths = { general: 0, fast: 0, kernel: 0, unchecked: 0, readouts: 0, outer: 0, clamp: 0 };
+  /** How often each path of GRAD_ACC ran (tests: that a path they compare was taken; not state: defined unenumerable). */
+  declare readonly paths: { general: number; fast: number; kernel: number; unchecked: number; readouts: number; outer: number; clamp: number };
 
   /**
    * GRAD_ACC's fast path: the general path's arithmetic exactly (the same roundings to nearest of
@@ -481,6 +487,8 @@ export class LearningUnit {
       }
     }
     if (this.kernel && !this.narrow && !anyBig && !this.scalarOnly) { this.wideGradients(address, pair, regs, zbar); return this.ledger(this.trainableOf[address] as number, reg); }
+    // Without the narrow path its bounds are not kept up (gradientsRows keeps `signed`).
+    if (!(this.kernel && this.narrow)) { this.eBound[address] = -1; this.dBound[address] = -1; }
     this.paths.fast++;
     this.gradientsRows(pair, regs, zbar, 0, n, anyBig);
     return this.ledger(this.trainableOf[address] as number, reg);
@@ -499,7 +507,7 @@ export class LearningUnit {
     const anyBig = this.anyBig;
     if (groups === 0 || etaMax < 0 || regs.signed || this.scalarOnly) {
       // The scalar path runs the same arithmetic: the bounds move as they would (not for a signed tile, which they do not bound).
-      if (regs.signed) { regs.eBound = -1; regs.dBound = -1; } else if (regs.eBound >= 0 && regs.dBound >= 0) this.advanceBounds(regs, this.eMaxStep, this.etaMaxStep);
+      if (regs.signed) { this.eBound[address] = -1; this.dBound[address] = -1; } else if (this.eBound[address]! >= 0 && this.dBound[address]! >= 0) this.advanceBounds(address, pair, regs, this.eMaxStep, this.etaMaxStep);
       return false;
     }
     this.paths.kernel++;
@@ -510,7 +518,7 @@ export class LearningUnit {
     // A few cells out of the mask (no_self's diagonal) are put back after an unmasked kernel; more, the kernel masks.
     const few = this.untrained[address];
     const mask = (this.trainableOf[address] as number) < pair.rows * n && !few ? kf.at(regs.mask16) : 0;
-    const unchecked = this.advanceBounds(regs, this.eMaxStep, etaMax);
+    const unchecked = this.advanceBounds(address, pair, regs, this.eMaxStep, etaMax);
     if (unchecked) {
       this.paths.unchecked++;
       kf.grad16Unchecked(kf.at(ebar), kf.at(delta), mask, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
@@ -610,14 +618,49 @@ export class LearningUnit {
     this.eMaxStep = Math.floor((psiMax * zMax + 16384) / 32768);
     return fits ? etaMax : -1;
   }
+  /**
+   * Per GRAD_ACC (by address): upper bounds on its block's ē and |Δ| (raw; −1: not known), which
+   * the narrow path keeps up step by step — from the step's largest e and ηL — to prove a step can
+   * neither saturate ē nor bring Δ to its register's bounds, so the kernel need not check
+   * (grad16_unchecked). A writer of a tile's ē or Δ outside GRAD_ACC's fast paths forgets the
+   * bounds of the tile's blocks (forget); the next kernel step measures its block again.
+   */
+  private readonly eBound: Float64Array; private readonly dBound: Float64Array;
+  /** The GRAD_ACC addresses of each tile's blocks. */
+  private readonly blocksOf: ReadonlyArray<ReadonlyArray<number>>;
+  /** Forget the bounds of tile k's blocks (every tile: k < 0). */
+  forgetBounds(k = -1): void {
+    const all = k < 0;
+    for (let t = all ? 0 : k; t < (all ? this.blocksOf.length : k + 1); t++) for (const a of this.blocksOf[t] ?? []) { this.eBound[a] = -1; this.dBound[a] = -1; }
+  }
+  /** Whether every known bound holds (tests: the narrow path's invariant, whichever path ran). */
+  boundsHold(): boolean {
+    for (let a = 0; a < this.pairs.length; a++) {
+      const p = this.pairs[a]; const regs = p ? this.registers[p.tile] : undefined;
+      if (!p || !regs) continue;
+      const [e, d] = this.measureBlock(p, regs);
+      if ((this.eBound[a]! >= 0 && this.eBound[a]! < e) || (this.dBound[a]! >= 0 && this.dBound[a]! < d)) return false;
+    }
+    return true;
+  }
+  /** The largest |ē| and |Δ| of a pair's block. */
+  private measureBlock(pair: Pair, regs: TileRegisters): [number, number] {
+    const cols = this.tiles[pair.tile]!.cols;
+    let e = 0; let d = 0;
+    for (let r = 0; r < pair.rows; r++) {
+      const row = (pair.rowLo + r) * cols + pair.colLo;
+      for (let c = 0; c < pair.cols; c++) { const x = Math.abs(regs.ebar[row + c] as number); if (x > e) e = x; const y = Math.abs(regs.delta[row + c] as number); if (y > d) d = y; }
+    }
+    return [e, d];
+  }
   /** narrowOperands' largest e of the step (raw, eligibility format), and whether an ηL·ē product may pass 2^52 (mulShift then). */
   private eMaxStep = 0; private anyBig = false;
   /** narrowOperands' largest |ηL| of the step, whether or not it fits the kernel. */
   private etaMaxStep = 0;
   /** ψ and ηL's version: every writer of them counts it up, so narrowOperands knows when its columns' operands still hold. */
   private colsVersion = 0;
-  /** The columns whose operands narrowOperands built last, at which version, and what it found. */
-  private readonly cols = { version: -1, dst: 0, n: 0, nk: 0, fits: false, signed: false, etaMax: 0, psiMax: 0, anyBig: false };
+  /** The columns whose operands narrowOperands built last, at which version, and what it found (a cache: not state, defined unenumerable). */
+  declare private readonly cols: { version: number; dst: number; n: number; nk: number; fits: boolean; signed: boolean; etaMax: number; psiMax: number; anyBig: boolean };
 
   /**
    * Whether this GRAD_ACC on the tile can neither saturate ē nor bring Δ within its register's
@@ -625,22 +668,19 @@ export class LearningUnit {
    * ē' ≤ ⌊(κ·ē + (2^15 − κ)·e)/2^15⌋ + 1 (each rounding adds at most ½) and |Δ'| ≤ |Δ| + ⌊ηL·ē'/2^E⌋ + 1.
    * Unknown bounds are measured first (the tile's registers scanned).
    */
-  private advanceBounds(regs: TileRegisters, eMax: number, etaMax: number): boolean {
+  private advanceBounds(address: number, pair: Pair, regs: TileRegisters, eMax: number, etaMax: number): boolean {
     const E = this.R.eligibility; const G = this.R.gradient;
-    if (regs.eBound < 0 || regs.dBound < 0) {
-      let e = 0; let d = 0;
-      for (let i = 0; i < regs.ebar.length; i++) { const x = Math.abs(regs.ebar[i] as number); if (x > e) e = x; const y = Math.abs(regs.delta[i] as number); if (y > d) d = y; }
-      regs.eBound = e; regs.dBound = d;
-    }
+    if (this.eBound[address]! < 0 || this.dBound[address]! < 0) [this.eBound[address], this.dBound[address]] = this.measureBlock(pair, regs);
     const kappa = this.L.kappa;
     const eHi = rawMax(E); const gLim = Math.min(rawMax(G), -rawMin(G));
-    const e1 = Math.floor((kappa * regs.eBound + (32768 - kappa) * eMax) / 32768) + 1;
-    const d1 = regs.dBound + Math.floor(etaMax * e1 * pow2(-E.frac)) + 1;
+    const e1 = Math.floor((kappa * this.eBound[address]! + (32768 - kappa) * eMax) / 32768) + 1;
+    const d1 = this.dBound[address]! + Math.floor(etaMax * e1 * pow2(-E.frac)) + 1;
     const safe = e1 <= eHi && d1 <= gLim;
     // After a checked step ē ≤ eHi and Δ lies in its register.
-    regs.eBound = Math.min(e1, eHi); regs.dBound = Math.min(d1, Math.max(rawMax(G), -rawMin(G)));
+    this.eBound[address] = Math.min(e1, eHi); this.dBound[address] = Math.min(d1, Math.max(rawMax(G), -rawMin(G)));
     return safe;
   }
+
 
   /** The fast path in scalar JavaScript over the pair's columns [c0, c1) (ψ and ηL gathered in colPsi, colEtaL). */
   private gradientsRows(pair: Pair, regs: TileRegisters, zbar: Float64Array, c0: number, c1: number, anyBig: boolean): void {
@@ -655,9 +695,12 @@ export class LearningUnit {
     const reg = esum.length > 0;
     const cols = this.tiles[pair.tile]!.cols;
     const psiC = this.colPsi; const etaC = this.colEtaL;
+    // A negative ψ or trace: the tile may hold a negative ē (the narrow kernel leaves it alone).
+    for (let c = c0; c < c1; c++) if ((psiC[c] as number) < 0) regs.signed = true;
     for (let r = 0; r < pair.rows; r++) {
       const zb = zbar[pair.srcLo + r] as number;
       const zE = eUp >= 0 ? zb * upScale : roundingShiftRight(zb, -eUp, E.round);
+      if (zE < 0) regs.signed = true;
       const base = (pair.rowLo + r) * cols + pair.colLo;
       for (let c = c0; c < c1; c++) {
         const cell = base + c;
@@ -732,9 +775,7 @@ export class LearningUnit {
       if (a > zMax) zMax = a;
       if (narrow) oZ[r] = z;
     }
-    // The tile's bound on |Δ| (advanceBounds) moves by at most the step's largest change.
     const rmax = Math.floor(etaMax * zMax * down) + 1;
-    if (regs.dBound >= 0) regs.dBound += rmax;
     let c0 = 0;
     if (narrow && fits) {
       this.paths.outer++;
@@ -908,7 +949,7 @@ export class LearningUnit {
         }
       }
     }
-    regs.eBound = -1; regs.dBound = -1;
+    this.forgetBounds(pair.tile);
     return this.ledger(touched, reg);
   }
 
@@ -917,7 +958,7 @@ export class LearningUnit {
     const r = this.registers[tile]!;
     const G = this.R.gradient;
     r.delta[cell] = raw > rawMax(G) || raw < rawMin(G) ? this.fit(raw, G, 'gradient') : raw;
-    r.dBound = -1;
+    this.forgetBounds(tile);
   }
 
   /** Chip in the loop: add a host's weight change (raw, gradient format) to a cell's register, saturating and counting as the unit does. */
@@ -927,7 +968,7 @@ export class LearningUnit {
     let d = (r.delta[cell] as number) + raw;
     if (d > rawMax(G) || d < rawMin(G)) d = this.fit(d, G, 'gradient');
     r.delta[cell] = d;
-    r.dBound = -1;
+    this.forgetBounds(tile);
   }
 
   /** The regulariser: Δ −= K·(n_j − n0)·Σe for every trainable recurrent synapse (n_j·256 given); returns the synapses folded. */
@@ -955,7 +996,7 @@ export class LearningUnit {
           regs.esum[cell] = 0;
         }
       }
-      regs.dBound = -1;
+      this.forgetBounds(pair.tile);
     }
     return folded;
   }
@@ -967,7 +1008,8 @@ export class LearningUnit {
     this.spikes.fill(0); this.psi.fill(0); this.signal.fill(0); this.etaL.fill(0); this.err.fill(0); this.etaErr.fill(0);
     this.colsVersion++;
     for (const t of this.traces) if (t) { t.input.fill(0); t.rec.fill(0); }
-    for (const r of this.registers) if (r) { r.ebar.fill(0); r.eps.fill(0); r.signed = false; r.eBound = 0; }
+    for (const r of this.registers) if (r) { r.ebar.fill(0); r.eps.fill(0); r.signed = false; }
+    for (let a = 0; a < this.eBound.length; a++) if (this.eBound[a]! > 0) this.eBound[a] = 0; // ē is 0 (a bound not known stays so: Δ's is not)
     return folded;
   }
 
@@ -986,7 +1028,7 @@ export class LearningUnit {
     const regs = this.registers[k];
     const tile = this.tiles[k]!;
     if (!regs) return 0;
-    regs.dBound = -1; // the write leaves remainders (or 0) in Δ
+    this.forgetBounds(k); // the write leaves remainders (or 0) in Δ
     if (this.L.scheme === 'program_verify') return this.programVerify(regs, tile, t, onCell);
     const N = this.scheme.perSide;
     const clip = this.L.clip;

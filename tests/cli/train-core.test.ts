@@ -8,6 +8,7 @@ import { crc32 } from '../../src/runtime/program.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandTrain, CHECKPOINT_FILE, type TrainIo, type TrainOptions } from '../../src/cli/train.ts';
+import { kernelAvailable } from '../../src/runtime/wasm/kernel.ts';
 
 // PCM with every non-ideality on, the stochastic scheme (the learning stream) and a batch-end
 // write: a resume that missed any state — a device's pulse count or time, the noise or learning
@@ -94,6 +95,35 @@ describe('train --backend core', () => {
     // The whole state: the final checkpoints are the same bytes.
     expect(readFileSync(join(parts, CHECKPOINT_FILE)).equals(readFileSync(join(whole, CHECKPOINT_FILE)))).toBe(true);
   }, 120_000);
+
+  it('a checkpoint written with the SIMD kernels resumes without them (PHASECORE_NO_WASM=1), and the other way, bit-identical: what the unit holds is the program\'s, not the machine\'s', async () => {
+    // Narrow registers (ē in i16, Δ in i32) and mixed precision: the narrow kernels where they load.
+    const { dir, file } = setup('mixed_precision(epsilon = 0.05)');
+    const set = ['c.eligibility=saturate(s16.12)'];
+    const whole = join(dir, 'whole');
+    const a = await train(file, { out: whole, set });
+    expect(a.code, a.err).toBe(0);
+    const noWasm = async <T>(f: () => Promise<T>): Promise<T> => {
+      process.env.PHASECORE_NO_WASM = '1';
+      try { expect(kernelAvailable()).toBe(false); return await f(); } finally { delete process.env.PHASECORE_NO_WASM; }
+    };
+    expect(kernelAvailable()).toBe(true);
+    for (const [name, stop, resume] of [
+      ['kernels, then none', (f: () => Promise<Awaited<ReturnType<typeof train>>>) => f(), noWasm],
+      ['none, then kernels', noWasm, (f: () => Promise<Awaited<ReturnType<typeof train>>>) => f()],
+    ] as const) {
+      const parts = join(dir, name.replace(/[^a-z]+/g, '-'));
+      const stopped = await stop(() => train(file, { out: parts, checkpointEvery: '1', set }, { done: 1, position: 2 }));
+      expect(stopped.code, name).toBe(130);
+      const b = await resume(() => train(file, { resume: parts, set }));
+      expect(b.code, `${name}: ${b.err}`).toBe(0);
+      const ja = JSON.parse(a.out) as { iterations: unknown[]; final: unknown };
+      const jb = JSON.parse(b.out) as { iterations: unknown[]; final: unknown };
+      expect(jb.iterations, name).toEqual(ja.iterations);
+      expect(jb.final, name).toEqual(ja.final);
+      expect(weights(parts), name).toEqual(weights(whole));
+    }
+  }, 180_000);
 
   it('chip in the loop: a run with Adam on the host, stopped between iterations and resumed, is bit-identical (the optimizer\'s moments are in the checkpoint)', async () => {
     const { dir, file } = setup('mixed_precision(epsilon = 0.05)', 'optimizer = adam(lr = 0.02); placement = chip_in_the_loop');

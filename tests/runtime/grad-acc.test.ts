@@ -144,7 +144,8 @@ describe('GRAD_ACC: the narrow kernels equal the general path', () => {
       function fill(core: Core) {
         const L = core.learning;
         // (A writer outside GRAD_ACC forgets the unit's bounds on ē and |Δ|: it measures them again.)
-        for (const r of L.registers) if (r) { for (let i = 0; i < r.ebar.length; i++) { r.ebar[i] = r.mask[i] ? (f.calm ? pick(0, rawMax(R.eligibility) >> 2) : value(R.eligibility, 0)) : 0; r.delta[i] = f.calm ? pick(-(rawMax(R.gradient) >> 2), rawMax(R.gradient) >> 2) : value(R.gradient); } r.eBound = -1; r.dBound = -1; }
+        for (const r of L.registers) if (r) { for (let i = 0; i < r.ebar.length; i++) { r.ebar[i] = r.mask[i] ? (f.calm ? pick(0, rawMax(R.eligibility) >> 2) : value(R.eligibility, 0)) : 0; r.delta[i] = f.calm ? pick(-(rawMax(R.gradient) >> 2), rawMax(R.gradient) >> 2) : value(R.gradient); } }
+        L.forgetBounds();
         const zLimit = Math.min(rawMax(R.trace), Math.floor(32767 * 2 ** (R.trace.frac - R.eligibility.frac)));
         for (const t of L.traces) if (t) { for (let i = 0; i < t.input.length; i++) t.input[i] = operand(zLimit, R.trace); for (let i = 0; i < t.rec.length; i++) t.rec[i] = operand(zLimit, R.trace); }
         for (let j = 0; j < L.psi.length; j++) { L.psi[j] = operand(2 ** R.psi.frac - 1, R.psi); L.etaL[j] = operand(32767, R.gradient); }
@@ -159,31 +160,49 @@ describe('GRAD_ACC: the narrow kernels equal the general path', () => {
     expect(taken.kernel).toBeGreaterThan(0); expect(taken.outer).toBeGreaterThan(0); expect(taken.fast).toBeGreaterThan(0); expect(taken.clamp).toBeGreaterThan(0);
   });
 
-  it('whole training sequences: the kernels (narrow and wide, and LEARN_SIGNAL\'s) leave the registers, weights and counters the scalar paths do (graded inputs of both signs too)', () => {
+  it('whole training sequences: the kernels (narrow and wide, and LEARN_SIGNAL\'s) leave the registers, weights and counters the scalar paths do — on a core without the kernels too (graded inputs of both signs too) — and the narrow path\'s bounds hold', () => {
     // Narrow formats (binary and graded inputs), and the default formats (the wide kernel).
     for (const [graded, narrow] of [[false, true], [true, true], [false, false]] as const) {
       const f = { e: 12, eb: 16, t: 8, p: 10, gb: 32, g: 24, nIn: 6, nRec: 19, nOut: 5, graded, within: true, calm: true };
-      const { program } = compileText(narrow ? narrowSource(f) : narrowSource(f).replace(/eligibility = saturate\(s16\.12\); gradient = saturate\(s32\.24\)/, ''));
+      // Graded inputs of both signs need a signed trace register for their traces to go negative.
+      const text = narrowSource(f).replace(graded ? 'trace = saturate(u12.' : /$^/, 'trace = saturate(s12.');
+      const { program } = compileText(narrow ? text : text.replace(/eligibility = saturate\(s16\.12\); gradient = saturate\(s32\.24\)/, ''));
       expect(new Core(program, { seed: 3 }).learning.narrow).toBe(narrow && kernelAvailable());
       const a = new Core(program, { seed: 3 }); const c = new Core(program, { seed: 3 });
       c.learning.scalarOnly = true;
+      // And a core built where the kernels do not load: the same registers, in the same types.
+      process.env.PHASECORE_NO_WASM = '1';
+      const d = (() => { try { return new Core(program, { seed: 3 }); } finally { delete process.env.PHASECORE_NO_WASM; } })();
+      expect(d.learning.kernel).toBe(null);
       const T = 30;
       let s = 7;
       const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
       const x = Float64Array.from({ length: T * f.nIn }, () => (graded ? (rnd() < 0.3 ? rnd() * 2 - 1 : 0) : rnd() < 0.2 ? 1 : 0));
       const target = Float64Array.from({ length: T * f.nOut }, (_, i) => Math.sin(i / 7));
-      for (let k = 0; k < 3; k++) { a.runSequence(x, 0, undefined, { target }); c.runSequence(x, 0, undefined, { target }); }
-      a.learning.registers.forEach((r, k) => {
-        if (!r) return;
-        expect(Array.from(r.delta)).toEqual(Array.from(c.learning.registers[k]!.delta));
-        expect(Array.from(r.ebar)).toEqual(Array.from(c.learning.registers[k]!.ebar));
-      });
-      a.tiles.forEach((t, k) => { if (t) expect(Array.from(t.w)).toEqual(Array.from(c.tiles[k]!.w)); });
-      expect(Array.from(a.learning.saturations)).toEqual(Array.from(c.learning.saturations));
-      expect(a.learning.counts).toEqual(c.learning.counts);
-      // The kernels ran; with inputs of both signs a tile of input synapses was left to the scalar path.
+      // After every step, on every core, what the narrow path relies on holds — its bounds (or they
+      // are not known), and a tile holding a negative ē is marked signed — whichever path ran, so a
+      // checkpoint from any of them resumes safely on the others.
+      let negative = false;
+      const invariants = (core: Core) => () => {
+        expect(core.learning.boundsHold()).toBe(true);
+        for (const r of core.learning.registers) if (r && Array.from(r.ebar).some((e) => e < 0)) { negative = true; expect(r.signed).toBe(true); }
+      };
+      for (let k = 0; k < 3; k++) for (const core of [a, c, d]) core.runSequence(x, 0, invariants(core), { target });
+      for (const other of [c, d]) {
+        a.learning.registers.forEach((r, k) => {
+          if (!r) return;
+          const q = other.learning.registers[k]!;
+          expect(r.delta.constructor).toBe(q.delta.constructor); expect(r.ebar.constructor).toBe(q.ebar.constructor);
+          expect(Array.from(r.delta)).toEqual(Array.from(q.delta));
+          expect(Array.from(r.ebar)).toEqual(Array.from(q.ebar));
+        });
+        a.tiles.forEach((t, k) => { if (t) expect(Array.from(t.w)).toEqual(Array.from(other.tiles[k]!.w)); });
+        expect(Array.from(a.learning.saturations)).toEqual(Array.from(other.learning.saturations));
+        expect(a.learning.counts).toEqual(other.learning.counts);
+      }
+      // The kernels ran; with inputs of both signs a tile of input synapses held a negative ē and was left to the scalar path.
       expect(a.learning.paths.kernel).toBeGreaterThan(0);
-      if (graded) expect(a.learning.paths.fast).toBeGreaterThan(0);
+      if (graded) { expect(a.learning.paths.fast).toBeGreaterThan(0); expect(negative).toBe(true); }
     }
   });
 });

@@ -50,7 +50,6 @@ let compiled: WasmModule | null | undefined;
 function module(): WasmModule | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
-  if (process.env.PHASECORE_NO_WASM === '1') return compiled;
   try {
     const file = join(packageRoot(), 'dist', 'gradacc.wasm');
     const source = join(packageRoot(), 'src', 'runtime', 'wasm', 'gradacc.wat');
@@ -63,12 +62,15 @@ function module(): WasmModule | null {
   return compiled;
 }
 
+/** PHASECORE_NO_WASM=1: the scalar paths only (read at every load, so a process may switch). */
+const disabled = (): boolean => process.env.PHASECORE_NO_WASM === '1';
+
 /** Whether the kernel is available in this process. */
-export const kernelAvailable = (): boolean => module() !== null;
+export const kernelAvailable = (): boolean => !disabled() && module() !== null;
 
 /** A kernel instance whose memory holds `bytes` of views (plus its counters), or null. */
 export function loadKernel(bytes: number): GradKernel | null {
-  const m = module();
+  const m = disabled() ? null : module();
   if (!m) return null;
   const total = bytes + 64;
   const inst = new WA.Instance(m, {});
