@@ -149,6 +149,15 @@ export class LearningUnit {
     this.recPop = new Int16Array(nRec); this.outPop = new Int16Array(nOut); this.rK = new Float64Array(nRec);
     this.alif = new Uint8Array(nRec);
     const layout = program.symbols.layout;
+    this.psiH = new Int32Array(nRec); this.psiM = new Int32Array(nRec); this.psiS = new Int32Array(nRec); this.psiMul = new Float64Array(nRec);
+    this.psiInline = this.R.psi.round === 'nearest';
+    program.populations.forEach((p, i) => {
+      const a = p.arrays as Record<string, Int32Array | undefined>;
+      if ((p.model !== 'LIF' && p.model !== 'ALIF') || !a.psi_h) return;
+      const at = layout[i]!.offset;
+      this.psiH.set(a.psi_h, at); this.psiM.set(a.psi_s!, at); this.psiS.set(a.psi_shift!, at);
+      for (let k = 0; k < p.size; k++) this.psiMul[at + k] = (a.psi_s![k] as number) * pow2(-(a.psi_shift![k] as number));
+    });
     program.populations.forEach((p, i) => {
       if (p.model === 'LI') this.outPop.fill(i, layout[i]!.offset, layout[i]!.offset + p.size);
       if (p.model === 'LIF' || p.model === 'ALIF') { this.recPop.fill(i, layout[i]!.offset, layout[i]!.offset + p.size); if (p.model === 'ALIF') this.alif.fill(1, layout[i]!.offset, layout[i]!.offset + p.size); }
@@ -307,21 +316,36 @@ export class LearningUnit {
     for (let j = 0; j < nRec; j++) for (let k = 0; k < nOut; k++) bT[k * stride + j] = this.B[j * nOut + k] as number;
   }
 
-  /** NEURON_UPDATE's part: ψ from the distance d = v − A (raw, in the finer of the membrane and threshold formats). */
-  pseudoDerivative(j: number, d: number, blocked: boolean, zeroWhenBlocked: boolean, h: number, m: number, s: number, rand: (bits: number) => number): void {
+  /**
+   * NEURON_UPDATE's part: ψ of neuron j from the distance d = v − A (raw, in the finer of the
+   * membrane and threshold formats): h − round(|d|·m·2^−s), at least 0, with the neuron's
+   * population constants h, m, s (held here by neuron, with m·2^−s). NEURON_UPDATE calls psiDone once after.
+   */
+  pseudoDerivative(j: number, d: number, blocked: boolean, zeroWhenBlocked: boolean, rand: (bits: number) => number): void {
     let psi = 0;
+    const h = this.psiH[j] as number;
     if (!(blocked && zeroWhenBlocked) && h > 0) {
-      const P = this.R.psi;
-      const q = Math.abs(d) * m; const x = q * pow2(-s);
-      // mulShift's round to nearest, inlined while the product is exact and its quotient below 2^52.
-      const drop = m === 0 ? 0 : P.round === 'nearest' && q < 2 ** 53 && x < 2 ** 52 ? nearest(x) : mulShift(Math.abs(d), m, s, P.round, P.round === 'stochastic' ? rand(Math.max(0, Math.min(52, s))) : 0);
-      psi = h - drop;
+      const m = this.psiM[j] as number;
+      if (m !== 0) {
+        const P = this.R.psi;
+        const a = Math.abs(d);
+        // mulShift's round to nearest, inlined while the product is exact and its quotient below 2^52.
+        const x = a * (this.psiMul[j] as number);
+        psi = h - (this.psiInline && a * m < 2 ** 53 && x < 2 ** 52 ? nearest(x) : mulShift(a, m, this.psiS[j] as number, P.round, P.round === 'stochastic' ? rand(Math.max(0, Math.min(52, this.psiS[j] as number))) : 0));
+      } else psi = h;
       if (psi < 0) psi = 0;
-      if (psi > this.psiHi) psi = this.fit(psi, P, 'psi');
+      if (psi > this.psiHi) psi = this.fit(psi, this.R.psi, 'psi');
     }
     this.psi[j] = psi;
-    this.colsVersion++;
   }
+
+  /** After NEURON_UPDATE's ψ: ψ's version counted up (narrowOperands' cache). */
+  psiDone(): void { this.colsVersion++; }
+
+  /** Per recurrent neuron: its population's ψ constants h, m, s and m·2^−s (pseudoDerivative). */
+  private readonly psiH: Int32Array; private readonly psiM: Int32Array; private readonly psiS: Int32Array; private readonly psiMul: Float64Array;
+  /** Whether ψ's register rounds to nearest (pseudoDerivative's inlined rounding). */
+  private readonly psiInline: boolean;
 
   /** The ψ register's largest raw value (ψ is never below 0, the register's least). */
   private readonly psiHi: number;
