@@ -98,8 +98,8 @@ export class LearningUnit {
   readonly narrowRegisters: boolean;
   /** Whether the narrow kernel runs (its registers, and the kernels loaded). */
   get narrow(): boolean { return this.kernel !== null && this.narrowRegisters; }
-  /** The narrow kernel's scratch: a pair's traces in the eligibility format, ψ·2^(15−P), ηL and the rounding bias. */
-  private readonly nZ: Int16Array; private readonly nPsi: Int16Array; private readonly nEta: Int16Array; private readonly nBias: Int32Array;
+  /** The narrow kernel's scratch: a pair's traces in the eligibility format, ψ·2^(15−P), ηL (in i32 lanes: the kernel's dot products read them so) and the rounding bias. */
+  private readonly nZ: Int16Array; private readonly nPsi: Int16Array; private readonly nEta: Int32Array; private readonly nBias: Int32Array;
   /** outer32's (readout columns): the traces by row, η·err by column (its bias: nBias). */
   private readonly oZ: Int32Array; private readonly oEta: Int32Array;
   /**
@@ -193,7 +193,7 @@ export class LearningUnit {
     this.bStride = Math.ceil(nRec / 4) * 4 + 4;
     const signalBytes = signalOk ? pad(4 * nOut * this.bStride) + pad(4 * nOut) + pad(4 * this.bStride) : 0;
     const kernelBytes = narrowOk
-      ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(4 * widestRows) + 2 * pad(2 * widestCols) + 2 * pad(4 * widestCols)
+      ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(4 * widestRows) + pad(2 * widestCols) + 3 * pad(4 * widestCols)
       : learnedTiles.reduce((a, n) => a + pad(8 * n) * (reg ? 4 : 3), 0) + pad(8 * widestRows) + 3 * pad(8 * widestCols);
     // The kernels run where the module loads; what the unit holds is decided by the program alone —
     // its registers' types, its scratch — so a checkpoint resumes on a machine with or without them.
@@ -210,7 +210,7 @@ export class LearningUnit {
     this.kEta = view('f64', wide ? widestCols : 0); this.kValid = view('f64', wide ? widestCols : 0);
     this.nZ = view('i16', narrowOk ? widestRows : 0);
     this.nPsi = view('i16', narrowOk ? widestCols : 0);
-    this.nEta = view('i16', narrowOk ? widestCols : 0);
+    this.nEta = view('i32', narrowOk ? widestCols : 0);
     this.nBias = view('i32', narrowOk ? widestCols : 0);
     this.oZ = view('i32', narrowOk ? widestRows : 0);
     this.oEta = view('i32', narrowOk ? widestCols : 0);

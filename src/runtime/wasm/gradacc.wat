@@ -112,6 +112,8 @@
   ;;   e    = q15mulr(psi15_c, zE_r)        psi15 = psi * 2^(15-P), so this is nearest(psi*zE*2^-P)
   ;;   ebar = min(q15mulr(ebar, kappa) + q15mulr(e, 2^15 - kappa), eHi)        (kappa in q1.15)
   ;;   D    = D - ((ebar * etaL_c + bias_c) >> E)                             (arithmetic shift)
+  ;; etaL_c in i32 lanes: ebar (never negative) zero-extended to i32 and i32x4.dot_i16x8_s with
+  ;; them is the exact product (the high halves meet 0), one instruction for four cells.
   ;; q15mulr rounds half up, which is nearest (half away from zero) here because psi, the traces
   ;; and so e and e-bar of a LIF synapse are never negative; bias_c = 2^(E-1), less one where
   ;; etaL_c < 0, makes the shift round half away from zero (the sign of the product is etaL's).
@@ -130,7 +132,7 @@
     (param $kappa i32) (param $eHi i32) (param $eShift i32)
     (local $r i32) (local $g i32) (local $cell i32) (local $pE i32) (local $pD i32) (local $pM i32) (local $o16 i32) (local $o32 i32)
     (local $z v128) (local $vK v128) (local $vO v128) (local $vH v128)
-    (local $e v128) (local $eb0 v128) (local $w v128) (local $y v128) (local $et v128)
+    (local $e v128) (local $eb0 v128) (local $w v128) (local $y v128)
     (local $d0l v128) (local $d0h v128)
     (local $cnt v128) (local $gmax v128) (local $gmin v128)
     (local.set $vK (i16x8.splat (local.get $kappa)))
@@ -162,15 +164,14 @@
             (local.set $cnt (i16x8.sub (local.get $cnt) (i16x8.gt_u (local.get $w) (local.get $vH)))) ;;[checked]
             (local.set $y (local.get $w)) ;;[unchecked]
             (v128.store (i32.add (local.get $pE) (local.get $o16)) (local.get $y))
-            (local.set $et (v128.load (i32.add (local.get $eta) (local.get $o16))))
             (local.set $d0l (v128.load (i32.add (local.get $pD) (local.get $o32))))
             (local.set $d0h (v128.load offset=16 (i32.add (local.get $pD) (local.get $o32))))
             (local.set $gmax (i32x4.max_s (local.get $gmax) (i32x4.max_s (local.get $d0l) (local.get $d0h)))) ;;[checked]
             (local.set $gmin (i32x4.min_s (local.get $gmin) (i32x4.min_s (local.get $d0l) (local.get $d0h)))) ;;[checked]
             (v128.store (i32.add (local.get $pD) (local.get $o32))
-              (i32x4.sub (local.get $d0l) (i32x4.shr_s (i32x4.add (i32x4.extmul_low_i16x8_s (local.get $y) (local.get $et)) (v128.load (i32.add (local.get $bias) (local.get $o32)))) (local.get $eShift))))
+              (i32x4.sub (local.get $d0l) (i32x4.shr_s (i32x4.add (i32x4.dot_i16x8_s (i32x4.extend_low_i16x8_u (local.get $y)) (v128.load (i32.add (local.get $eta) (local.get $o32)))) (v128.load (i32.add (local.get $bias) (local.get $o32)))) (local.get $eShift))))
             (v128.store offset=16 (i32.add (local.get $pD) (local.get $o32))
-              (i32x4.sub (local.get $d0h) (i32x4.shr_s (i32x4.add (i32x4.extmul_high_i16x8_s (local.get $y) (local.get $et)) (v128.load offset=16 (i32.add (local.get $bias) (local.get $o32)))) (local.get $eShift))))
+              (i32x4.sub (local.get $d0h) (i32x4.shr_s (i32x4.add (i32x4.dot_i16x8_s (i32x4.extend_high_i16x8_u (local.get $y)) (v128.load offset=16 (i32.add (local.get $eta) (local.get $o32)))) (v128.load offset=16 (i32.add (local.get $bias) (local.get $o32)))) (local.get $eShift))))
             (local.set $g (i32.add (local.get $g) (i32.const 1)))
             (br $col)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
