@@ -41,13 +41,21 @@ renameSync(wasmTmp, `${root}dist/gradacc.wasm`);
 /**
  * The .wat's variant blocks: `;; <variants a b ...>` … `;; </variants>` is written once per
  * variant — the first keeps its exports' names, the others' get `_b`, … — keeping a line tagged
- * `;;[v]` in variant v only (untagged lines in every one).
+ * `;;[v]` in variant v only (untagged lines in every one). A variant written `b@$p=lo..hi` is also
+ * written once per integer k in [lo, hi] with the local or parameter $p read as the constant k (V8
+ * shifts by a constant in one instruction, by a variable in three), its exports suffixed `_b_k`.
  */
 function expandVariants(text) {
-  return text.replace(/;; <variants ([^>]*)>\n([\s\S]*?);; <\/variants>\n/g, (_, names, block) => names.trim().split(/\s+/).map((v, i) => block
-    .split('\n')
-    .filter((line) => { const tag = /;;\[(\w+)\]\s*$/.exec(line); return !tag || tag[1] === v; })
-    .map((line) => line.replace(/\s*;;\[\w+\]\s*$/, ''))
-    .join('\n')
-    .replace(/\(export "(\w+)"\)/g, (m, name) => (i === 0 ? m : `(export "${name}_${v}")`))).join('\n'));
+  return text.replace(/;; <variants ([^>]*)>\n([\s\S]*?);; <\/variants>\n/g, (_, names, block) => names.trim().split(/\s+/).flatMap((spec, i) => {
+    const [v, param, lo, hi] = /^(\w+)(?:@(\$\w+)=(\d+)\.\.(\d+))?$/.exec(spec).slice(1);
+    const body = block
+      .split('\n')
+      .filter((line) => { const tag = /;;\[(\w+)\]\s*$/.exec(line); return !tag || tag[1] === v; })
+      .map((line) => line.replace(/\s*;;\[\w+\]\s*$/, ''))
+      .join('\n');
+    const named = (suffix) => body.replace(/\(export "(\w+)"\)/g, (m, name) => (suffix === '' ? m : `(export "${name}${suffix}")`));
+    const out = [named(i === 0 ? '' : `_${v}`)];
+    if (param) for (let k = Number(lo); k <= Number(hi); k++) out.push(named(`_${v}_${k}`).split(`(local.get ${param})`).join(`(i32.const ${k})`));
+    return out;
+  }).join('\n'));
 }

@@ -545,7 +545,7 @@ export class LearningUnit {
     const unchecked = this.advanceBounds(address, pair, regs, this.eMaxStep, etaMax);
     if (unchecked) {
       this.paths.unchecked++;
-      kf.grad16Unchecked(kf.at(ebar), kf.at(delta), mask, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
+      (kf.grad16UncheckedBy[E.frac] ?? kf.grad16Unchecked)(kf.at(ebar), kf.at(delta), mask, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
         pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
       if (few) this.restoreUntrained(few, regs, base, cols, false);
     } else {

@@ -123,8 +123,9 @@
   ;; the caller clamps Delta (and counts) when one lies within one step's change of its bounds.
   ;; Two variants (scripts/build.mjs expands the block, keeping a line tagged [v] in variant v
   ;; only): grad16 checks as described; grad16_unchecked, for a step whose bounds the caller has
-  ;; proved keep e-bar below eHi and Delta inside its register, does neither check (a third faster).
-  ;; <variants checked unchecked>
+  ;; proved keep e-bar below eHi and Delta inside its register, does neither check (a third faster);
+  ;; grad16_unchecked_K (K = 1..15) is it for eShift = K, a constant shift.
+  ;; <variants checked unchecked@$eShift=1..15>
   (func (export "grad16")
     (param $ebar i32) (param $delta i32) (param $mask i32)
     (param $zE i32) (param $psi i32) (param $eta i32) (param $bias i32) (param $res i32)

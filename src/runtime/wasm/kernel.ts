@@ -29,6 +29,8 @@ export interface GradKernel {
     rows: number, groups: number, stride: number, base: number, kappa: number, eHi: number, eShift: number) => void;
   /** grad16 for a step proved unable to saturate ē or bring Δ to its bounds: no checks (counts untouched). */
   readonly grad16Unchecked: GradKernel['grad16'];
+  /** grad16Unchecked for each constant shift E (grad16_unchecked_E, E = 1..15; absent: the variable one). */
+  readonly grad16UncheckedBy: ReadonlyArray<GradKernel['grad16'] | undefined>;
   /** Readout columns in a narrow Δ: writes Δ's largest and smallest read value to counts[1], counts[2]. */
   readonly outer32: (delta: number, z: number, eta: number, bias: number, res: number, rows: number, groups: number, stride: number, base: number, shift: number) => void;
   /** LEARN_SIGNAL's Σ_k B_jk·err_k, four neurons per group, from B transposed (`stride` neurons per readout). */
@@ -99,6 +101,7 @@ export function loadKernel(bytes: number): GradKernel | null {
     grad: inst.exports.grad as GradKernel['grad'],
     grad16: inst.exports.grad16 as GradKernel['grad16'],
     grad16Unchecked: inst.exports.grad16_unchecked as GradKernel['grad16'],
+    grad16UncheckedBy: Array.from({ length: 16 }, (_, k) => inst.exports[`grad16_unchecked_${k}`] as GradKernel['grad16'] | undefined),
     outer32: inst.exports.outer32 as GradKernel['outer32'],
     signal32: inst.exports.signal32 as GradKernel['signal32'],
   };
