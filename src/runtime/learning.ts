@@ -107,6 +107,8 @@ export class LearningUnit {
    * every Σ B·err fits 31 bits: B transposed (nOut rows of bStride neurons), err, and the sums; empty otherwise.
    */
   private readonly bT: Int32Array; private readonly errI: Int32Array; private readonly sums: Int32Array; private readonly bStride: number;
+  /** The largest |Σ_k B_jk·err_k| the formats allow. */
+  private readonly signalBound: number;
   /** The learning-rate register (the host may rewrite it between iterations: a schedule). */
   private lr: Multiplier;
   private readonly pairs: Array<Pair | undefined>;
@@ -189,7 +191,8 @@ export class LearningUnit {
     // ē, Δ and the mask per cell (16-aligned views, 16 bytes of padding each), then the scratch.
     const pad = (bytes: number) => Math.ceil((bytes + 16) / 16) * 16;
     const big = (f: RegisterFormat) => Math.max(-rawMin(f), rawMax(f));
-    const signalOk = big(R0.weight) * big(R0.error) * nOut < 2 ** 31;
+    this.signalBound = big(R0.weight) * big(R0.error) * nOut;
+    const signalOk = this.signalBound < 2 ** 31;
     this.bStride = Math.ceil(nRec / 4) * 4 + 4;
     const signalBytes = signalOk ? pad(4 * nOut * this.bStride) + pad(4 * nOut) + pad(4 * this.bStride) : 0;
     const kernelBytes = narrowOk
@@ -218,6 +221,8 @@ export class LearningUnit {
     this.bT = view('i32', signal ? nOut * this.bStride : 0);
     this.errI = view('i32', signal ? nOut : 0);
     this.sums = view('i32', signal ? this.bStride : 0);
+    // signal32r writes L and ηL in place: with it, they live in the kernel's memory (room for a last group's padding lanes).
+    if (signal) { this.signal = view('f64', this.bStride).subarray(0, nRec); this.etaL = view('f64', this.bStride).subarray(0, nRec); }
     this.registers = tiles.map((tile, k) => {
       const tg = byTile.get(k);
       if (!tile || !tg || tg.trainable.length === 0) return undefined;
@@ -402,21 +407,32 @@ export class LearningUnit {
     // The sums Σ_k B_jk·err_k (integers: exact in any order) by the kernel, four neurons at once.
     const kf = this.kernel; const sums = this.sums;
     const simd = kf !== null && sums.length > 0 && !this.scalarOnly;
-    if (simd) {
+    // The whole instruction in the kernel: its roundings too, when they are the inlined ones, L is
+    // shifted right and saturates, the sums and their rounding bias stay within 31 bits, and the
+    // range ends on a group of four or at the last neuron (the padding lanes land in the arrays' spare room).
+    if (simd && inline && n >= 1 && Ls.overflow === 'saturate' && this.signalBound + 2 ** n < 2 ** 31 && ((count & 3) === 0 || lo + count === this.psi.length)) {
       for (let k = 0; k < nOut; k++) this.errI[k] = err[k] as number;
-      kf.signal32(kf.at(this.bT) + 4 * lo, kf.at(this.errI), kf.at(sums), nOut, (count + 3) >> 2, this.bStride);
-    }
-    for (let j = lo; j < lo + count; j++) {
-      let s = 0;
-      if (simd) s = sums[j - lo] as number;
-      else for (let k = 0; k < nOut; k++) s += (B[j * nOut + k] as number) * (err[k] as number);
-      let Lj: number;
-      if (inline) {
-        Lj = nearest(s * downN);
-        if (Lj > hi2 || Lj < lo2) Lj = this.fit(Lj, Ls, 'learning_signal');
-      } else Lj = this.fit(this.shift(s, n, Ls, rand), Ls, 'learning_signal');
-      this.signal[j] = Lj;
-      this.etaL[j] = Lj === 0 ? 0 : inline ? nearest(Lj * multiplier * downS) : mulShift(Lj, multiplier, shift, G.round, G.round === 'stochastic' ? rand(Math.min(52, Math.max(0, shift))) : 0);
+      kf.counts[0] = 0;
+      kf.signal32r(kf.at(this.bT) + 4 * lo, kf.at(this.errI), kf.at(this.signal) + 8 * lo, kf.at(this.etaL) + 8 * lo, kf.res, nOut, (count + 3) >> 2, this.bStride, n, lo2, hi2, multiplier * downS);
+      const at = LEARNING_COUNTED.indexOf('learning_signal');
+      this.saturations[at] = (this.saturations[at] as number) + (kf.counts[0] as number);
+    } else {
+      if (simd) {
+        for (let k = 0; k < nOut; k++) this.errI[k] = err[k] as number;
+        kf.signal32(kf.at(this.bT) + 4 * lo, kf.at(this.errI), kf.at(sums), nOut, (count + 3) >> 2, this.bStride);
+      }
+      for (let j = lo; j < lo + count; j++) {
+        let s = 0;
+        if (simd) s = sums[j - lo] as number;
+        else for (let k = 0; k < nOut; k++) s += (B[j * nOut + k] as number) * (err[k] as number);
+        let Lj: number;
+        if (inline) {
+          Lj = nearest(s * downN);
+          if (Lj > hi2 || Lj < lo2) Lj = this.fit(Lj, Ls, 'learning_signal');
+        } else Lj = this.fit(this.shift(s, n, Ls, rand), Ls, 'learning_signal');
+        this.signal[j] = Lj;
+        this.etaL[j] = Lj === 0 ? 0 : inline ? nearest(Lj * multiplier * downS) : mulShift(Lj, multiplier, shift, G.round, G.round === 'stochastic' ? rand(Math.min(52, Math.max(0, shift))) : 0);
+      }
     }
     this.colsVersion++;
     this.counts.multiplies += count * (nOut + 1); this.counts.multiplyBits2 += count * nOut * this.R.weight.bits * this.R.error.bits;

@@ -206,3 +206,30 @@ describe('GRAD_ACC: the narrow kernels equal the general path', () => {
     }
   });
 });
+
+describe('LEARN_SIGNAL: the kernel (signal32r) equals the scalar path', () => {
+  it('property: the same L, ηL and saturations, over formats (right shifts of 1 to 4 bits, so ties are common), errors and sizes', () => {
+    const cases = fc.record({ ef: fc.integer({ min: 4, max: 9 }), n: fc.integer({ min: 1, max: 4 }), nRec: fc.integer({ min: 2, max: 21 }), nOut: fc.integer({ min: 1, max: 9 }), lr: fc.constantFrom(1e-4, 1e-3, 3e-2) });
+    let ran = 0;
+    fc.assert(fc.property(cases, fc.nat({ max: 1e6 }), (f, seed) => {
+      const src = narrowSource({ e: 12, eb: 16, t: 8, p: 10, gb: 32, g: 24, nIn: 3, nRec: f.nRec, nOut: f.nOut, graded: false })
+        .replace('gradient = saturate(s32.24)', `gradient = saturate(s32.24); error = saturate(s16.${f.ef}); learning_signal = saturate(s16.${6 + f.ef - f.n})`)
+        .replace('optimizer = sgd(lr = 1e-3)', `optimizer = sgd(lr = ${f.lr})`);
+      const { program } = compileText(src);
+      const a = new Core(program, { seed: 1 }); const c = new Core(program, { seed: 1 });
+      c.learning.scalarOnly = true;
+      let s = seed + 1;
+      const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+      const E = program.core.registers.error;
+      // Errors anywhere in their register (the learning signal then saturates too), or small.
+      const errs = Array.from({ length: f.nOut }, () => (rnd() < 0.5 ? Math.floor(rawMin(E) + rnd() * (rawMax(E) - rawMin(E) + 1)) : Math.floor((rnd() - 0.5) * 64)));
+      for (const core of [a, c]) { core.learning.err.set(errs); core.learning.learningSignal(0, f.nRec, f.nOut, () => 0); }
+      expect(Array.from(a.learning.signal)).toEqual(Array.from(c.learning.signal));
+      expect(Array.from(a.learning.etaL)).toEqual(Array.from(c.learning.etaL));
+      expect(Array.from(a.learning.saturations)).toEqual(Array.from(c.learning.saturations));
+      ran++;
+    }), { numRuns: 150 });
+    expect(ran).toBe(150);
+  });
+});
+

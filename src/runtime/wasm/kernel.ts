@@ -35,6 +35,8 @@ export interface GradKernel {
   readonly outer32: (delta: number, z: number, eta: number, bias: number, res: number, rows: number, groups: number, stride: number, base: number, shift: number) => void;
   /** LEARN_SIGNAL's Σ_k B_jk·err_k, four neurons per group, from B transposed (`stride` neurons per readout). */
   readonly signal32: (bt: number, err: number, out: number, nOut: number, groups: number, stride: number) => void;
+  /** signal32 and the roundings of L (to nearest by 2^n, clamped to [lo, hi]) and ηL = nearest(L·mul), written as doubles; L's saturations added to counts[0]. */
+  readonly signal32r: (bt: number, err: number, sig: number, eta: number, res: number, nOut: number, groups: number, stride: number, n: number, lo: number, hi: number, mul: number) => void;
 }
 
 // The few WebAssembly JS API members used (the project's type libraries do not declare them).
@@ -104,5 +106,6 @@ export function loadKernel(bytes: number): GradKernel | null {
     grad16UncheckedBy: Array.from({ length: 16 }, (_, k) => inst.exports[`grad16_unchecked_${k}`] as GradKernel['grad16'] | undefined),
     outer32: inst.exports.outer32 as GradKernel['outer32'],
     signal32: inst.exports.signal32 as GradKernel['signal32'],
+    signal32r: inst.exports.signal32r as GradKernel['signal32r'],
   };
 }
