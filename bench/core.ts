@@ -61,8 +61,8 @@ function compile(device: string) {
 const inputs = (rate: number, seed: number) => { const g = MT19937.legacy(seed); return Float64Array.from({ length: T * NIN }, () => (g.random() < rate * 1e-3 ? 1 : 0)); };
 
 /** Median ms of `runs` calls after one warm-up. */
-export function time(f: () => void, runs: number): number {
-  f();
+export function time(f: () => void, runs: number, warmup = 1): number {
+  for (let i = 0; i < warmup; i++) f();
   const ts: number[] = [];
   for (let i = 0; i < runs; i++) { const t0 = performance.now(); f(); ts.push(performance.now() - t0); }
   ts.sort((a, b) => a - b);

@@ -10,9 +10,9 @@
 # presynaptic trace z̄ = [z̄_in ; z̄_rec], so ē and g for both kinds of synapse are updated by one
 # fused op each per step (addr_ and addcmul_ into preallocated buffers).
 #
-# Usage: python3 eprop_torch.py DIR REPEATS [float32|float64]
-#   reads DIR/{w_in,w_rec,w_out,b,x,y}.npy and DIR/params.json, runs one warm-up update and then
-#   REPEATS timed ones, writes DIR/torch_g_{in,rec,out}.npy (float64) and prints one JSON line.
+# Usage: python3 eprop_torch.py DIR REPEATS [float32|float64] [WARMUP]
+#   reads DIR/{w_in,w_rec,w_out,b,x,y}.npy and DIR/params.json, runs WARMUP (default 1) warm-up
+#   updates and then REPEATS timed ones, writes DIR/torch_g_{in,rec,out}.npy (float64) and prints one JSON line.
 import json, statistics, sys, time
 import numpy as np
 import torch
@@ -22,6 +22,7 @@ torch.set_num_interop_threads(1)
 
 d, repeats = sys.argv[1], int(sys.argv[2])
 dtype_name = sys.argv[3] if len(sys.argv) > 3 else "float64"
+warmup = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 if dtype_name not in ("float32", "float64"):
     sys.exit(f"dtype must be float32 or float64, not {dtype_name}")
 dtype = getattr(torch, dtype_name)
@@ -81,7 +82,8 @@ def update():
     return g[:n_in], g[n_in:], g_out
 
 with torch.no_grad():
-    g = update()  # warm-up
+    for _ in range(warmup):
+        g = update()  # warm-up
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter(); g = update(); times.append(time.perf_counter() - t0)

@@ -30,7 +30,7 @@ import { availableParallelism } from 'node:os';
 
 function printLearning(lb: LearningBench): void {
   const f1 = (x: number) => x.toFixed(1).padStart(8);
-  console.log(`\non-chip e-prop training, N = 256 recurrent LIF, 100 inputs, 20 readouts, T = 1000 (${lb.rate_hz.toFixed(1)} Hz), one thread, median after a warm-up:`);
+  console.log(`\non-chip e-prop training, N = 256 recurrent LIF, 100 inputs, 20 readouts, T = 1000 (${lb.rate_hz.toFixed(1)} Hz), one thread, medians of 9 after 3 warm-up sequences:`);
   console.log(`  core, learning unit${lb.kernel ? (lb.narrow ? ' (narrow SIMD)' : ' (SIMD kernel)') : ' (scalar: no kernel)'} ${f1(lb.ms_per_sequence)} ms per sequence, ${lb.steps_per_s_learning.toFixed(0)} steps/s`);
   console.log(`  core, scalar fast path          ${f1(lb.scalar_ms_per_sequence)} ms per sequence (the kernels are ${(lb.scalar_ms_per_sequence / lb.ms_per_sequence).toFixed(2)}× as fast)`);
   console.log(`  core, inference only            ${f1(lb.inference_ms_per_sequence)} ms per sequence, ${lb.steps_per_s_inference.toFixed(0)} steps/s (learning costs ${(lb.ms_per_sequence / lb.inference_ms_per_sequence).toFixed(1)}×)`);
@@ -41,7 +41,7 @@ function printLearning(lb: LearningBench): void {
 }
 
 if (process.argv[2] === 'learning') {
-  const lb = runLearningBench(5);
+  const lb = runLearningBench();
   printLearning(lb);
   const out = join(packageRoot(), 'bench', 'results/');
   mkdirSync(out, { recursive: true });
@@ -60,7 +60,7 @@ if (process.argv[2] === 'sweep') {
 
 // The core's comparison runs first, in a process the front end's 1 MB file has not yet filled.
 const cb = runCoreBench(7);
-const lb = runLearningBench(5);
+const lb = runLearningBench();
 
 const TARGET_MS = 1000;
 const text = generateSnn(1_000_000);
