@@ -195,8 +195,10 @@ export class LearningUnit {
     const signalOk = this.signalBound < 2 ** 31;
     this.bStride = Math.ceil(nRec / 4) * 4 + 4;
     const signalBytes = signalOk ? pad(4 * nOut * this.bStride) + pad(4 * nOut) + pad(4 * this.bStride) : 0;
+    // (narrow: and each block's list of cells out of the mask, at most a row's worth of (row, column) pairs)
+    const fixBytes = program.code.reduce((a, ins) => a + (ins.op === 'GRAD_ACC' ? pad(8 * ins.fields.rows) : 0), 0);
     const kernelBytes = narrowOk
-      ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(4 * widestRows) + pad(2 * widestCols) + 3 * pad(4 * widestCols)
+      ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(4 * widestRows) + pad(2 * widestCols) + 3 * pad(4 * widestCols) + fixBytes
       : learnedTiles.reduce((a, n) => a + pad(8 * n) * (reg ? 4 : 3), 0) + pad(8 * widestRows) + 3 * pad(8 * widestCols);
     // The kernels run where the module loads; what the unit holds is decided by the program alone —
     // its registers' types, its scratch — so a checkpoint resumes on a machine with or without them.
@@ -273,7 +275,10 @@ export class LearningUnit {
       const cols = tiles[p.tile]!.cols; const nk = (p.cols >> 3) * 8;
       const out: number[] = [];
       for (let r = 0; r < p.rows; r++) for (let c = 0; c < nk; c++) if (!regs.mask[(p.rowLo + r) * cols + p.colLo + c]) out.push(r, c);
-      return out.length > 0 && out.length / 2 <= p.rows ? Int32Array.from(out) : null;
+      if (out.length === 0 || out.length / 2 > p.rows) return null;
+      const list = view('i32', out.length); // in the kernel's memory: the unchecked kernel reads it
+      list.set(out);
+      return list;
     });
   }
 
@@ -561,13 +566,13 @@ export class LearningUnit {
     const unchecked = this.advanceBounds(address, pair, regs, this.eMaxStep, etaMax);
     if (unchecked) {
       this.paths.unchecked++;
+      // (It puts the few untrainable cells back itself.)
       (kf.grad16UncheckedBy[E.frac] ?? kf.grad16Unchecked)(kf.at(ebar), kf.at(delta), mask, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
-        pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
-      if (few) this.restoreUntrained(few, regs, base, cols, false);
+        pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac, few ? kf.at(few) : 0, few ? few.length >> 1 : 0);
     } else {
       kf.counts[0] = 0;
       kf.grad16(kf.at(ebar), kf.at(delta), mask, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
-        pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac);
+        pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac, 0, 0);
       const sat = this.saturations; const at = LEARNING_COUNTED.indexOf('eligibility');
       sat[at] = (sat[at] as number) + (kf.counts[0] as number);
       if (few) this.restoreUntrained(few, regs, base, cols, true);

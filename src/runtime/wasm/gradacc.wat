@@ -121,6 +121,8 @@
   ;; its registers at 0 (they start there and nothing else writes them). It adds the eligibility
   ;; saturations to res[0] and writes the largest and smallest Delta it read to res[1], res[2]:
   ;; the caller clamps Delta (and counts) when one lies within one step's change of its bounds.
+  ;; It puts back the nFix cells listed at `fix` (no_self's diagonal run unmasked; the checked
+  ;; caller, which must also take their saturations off the count, passes none and does it itself).
   ;; Two variants (scripts/build.mjs expands the block, keeping a line tagged [v] in variant v
   ;; only): grad16 checks as described; grad16_unchecked, for a step whose bounds the caller has
   ;; proved keep e-bar below eHi and Delta inside its register, does neither check (a third faster);
@@ -130,8 +132,9 @@
     (param $ebar i32) (param $delta i32) (param $mask i32)
     (param $zE i32) (param $psi i32) (param $eta i32) (param $bias i32) (param $res i32)
     (param $rows i32) (param $groups i32) (param $stride i32) (param $base i32)
-    (param $kappa i32) (param $eHi i32) (param $eShift i32)
+    (param $kappa i32) (param $eHi i32) (param $eShift i32) (param $fix i32) (param $nFix i32)
     (local $r i32) (local $g i32) (local $cell i32) (local $pE i32) (local $pD i32) (local $pM i32) (local $o16 i32) (local $o32 i32)
+    (local $i i32) (local $c i32) (local $y1 i32)
     (local $z v128) (local $vK v128) (local $vO v128) (local $vH v128)
     (local $e v128) (local $eb0 v128) (local $w v128) (local $y v128)
     (local $d0l v128) (local $d0h v128)
@@ -177,6 +180,24 @@
             (br $col)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row)))
+    ;; the nFix cells at fix (row, column pairs) that were not to change: e-bar back to 0, Delta back
+    ;; (the change added again, modulo 2^32 as it wrapped)
+    (local.set $i (i32.const 0))
+    (block $fixDone
+      (loop $fixLoop
+        (br_if $fixDone (i32.ge_u (local.get $i) (local.get $nFix)))
+        (local.set $r (i32.load (i32.add (local.get $fix) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $c (i32.load offset=4 (i32.add (local.get $fix) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $cell (i32.add (i32.add (local.get $base) (i32.mul (local.get $r) (local.get $stride))) (local.get $c)))
+        (local.set $pE (i32.add (local.get $ebar) (i32.shl (local.get $cell) (i32.const 1))))
+        (local.set $y1 (i32.load16_s (local.get $pE)))
+        (i32.store16 (local.get $pE) (i32.const 0))
+        (local.set $pD (i32.add (local.get $delta) (i32.shl (local.get $cell) (i32.const 2))))
+        (i32.store (local.get $pD) (i32.add (i32.load (local.get $pD))
+          (i32.shr_s (i32.add (i32.mul (local.get $y1) (i32.load (i32.add (local.get $eta) (i32.shl (local.get $c) (i32.const 2)))))
+            (i32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))) (local.get $eShift))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $fixLoop)))
     ;; the lane counters summed; the extremes of Delta across the lanes
     (local.set $cnt (i32x4.extadd_pairwise_i16x8_u (local.get $cnt)))
     (i32.store (local.get $res) (i32.add (i32.load (local.get $res))

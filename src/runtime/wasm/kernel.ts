@@ -26,7 +26,7 @@ export interface GradKernel {
     eLo: number, eHi: number, gLo: number, gHi: number, sLo: number, sHi: number) => void;
   /** The narrow kernel: adds ē's saturations to counts[0], writes Δ's largest and smallest read value to counts[1], counts[2]. */
   readonly grad16: (ebar: number, delta: number, mask: number, zE: number, psi: number, eta: number, bias: number, res: number,
-    rows: number, groups: number, stride: number, base: number, kappa: number, eHi: number, eShift: number) => void;
+    rows: number, groups: number, stride: number, base: number, kappa: number, eHi: number, eShift: number, fix: number, nFix: number) => void;
   /** grad16 for a step proved unable to saturate ē or bring Δ to its bounds: no checks (counts untouched). */
   readonly grad16Unchecked: GradKernel['grad16'];
   /** grad16Unchecked for each constant shift E (grad16_unchecked_E, E = 1..15; absent: the variable one). */
