@@ -748,7 +748,7 @@ export class Core {
   traceUpdate(src: number, popIndex: number, lo: number, count: number): number {
     const { leak, mul, inc } = this.traceLeaks[popIndex]!;
     const pre = src === 0 ? this.input : src === 1 ? this.spikes : this.next;
-    this.learning.traceUpdate(popIndex, src === 0 ? 'input' : 'rec', lo, count, pre, leak, mul, inc);
+    this.learning.traceUpdate(popIndex, src === 0 ? 'input' : 'rec', lo, count, pre, leak, mul, inc, src !== 0 || !this.gradedInput);
     return 0;
   }
 

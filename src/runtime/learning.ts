@@ -109,6 +109,8 @@ export class LearningUnit {
   private readonly bT: Int32Array; private readonly errI: Int32Array; private readonly sums: Int32Array; private readonly bStride: number;
   /** The largest |Σ_k B_jk·err_k| the formats allow. */
   private readonly signalBound: number;
+  /** trace64's scratch: a range's events. */
+  private readonly preBuf: Float64Array;
   /** The learning-rate register (the host may rewrite it between iterations: a schedule). */
   private lr: Multiplier;
   private readonly pairs: Array<Pair | undefined>;
@@ -176,7 +178,6 @@ export class LearningUnit {
     });
     this.rhoQ = this.alif.some((x) => x === 1) ? rhoQ : null;
     const traced = new Set(program.code.filter((x) => x.op === 'TRACE_UPDATE').map((x) => (x.fields as { pop: number }).pop));
-    this.traces = program.populations.map((_, i) => (traced.has(i) ? { input: new Float64Array(nIn), rec: new Float64Array(nRec) } : undefined));
     const byTile = new Map(program.targets.map((t) => [t.tile, t]));
     const reg = this.L.regularizer !== 'none';
     const alifAny = this.alif.some((x) => x === 1);
@@ -197,9 +198,11 @@ export class LearningUnit {
     const signalBytes = signalOk ? pad(4 * nOut * this.bStride) + pad(4 * nOut) + pad(4 * this.bStride) : 0;
     // (narrow: and each block's list of cells out of the mask, at most a row's worth of (row, column) pairs)
     const fixBytes = program.code.reduce((a, ins) => a + (ins.op === 'GRAD_ACC' ? pad(8 * ins.fields.rows) : 0), 0);
-    const kernelBytes = narrowOk
+    // The traces (trace64 updates them in place) and its scratch for a range's events.
+    const traceBytes = traced.size * (pad(8 * nIn) + pad(8 * nRec)) + pad(8 * (Math.max(nIn, nRec) + 2));
+    const kernelBytes = traceBytes + (narrowOk
       ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(4 * widestRows) + pad(2 * widestCols) + 3 * pad(4 * widestCols) + fixBytes
-      : learnedTiles.reduce((a, n) => a + pad(8 * n) * (reg ? 4 : 3), 0) + pad(8 * widestRows) + 3 * pad(8 * widestCols);
+      : learnedTiles.reduce((a, n) => a + pad(8 * n) * (reg ? 4 : 3), 0) + pad(8 * widestRows) + 3 * pad(8 * widestCols));
     // The kernels run where the module loads; what the unit holds is decided by the program alone —
     // its registers' types, its scratch — so a checkpoint resumes on a machine with or without them.
     const kernels = kernelOk && learnedTiles.some((n) => n > 0);
@@ -211,6 +214,8 @@ export class LearningUnit {
     this.narrowRegisters = narrowOk;
     const wide = kernels && fast !== null && !narrowOk;
     const view = <K extends 'f64' | 'i32' | 'i16'>(kind: K, n: number) => (kf ? kf.view(kind, n) : new ({ f64: Float64Array, i32: Int32Array, i16: Int16Array } as const)[kind](n)) as K extends 'f64' ? Float64Array : K extends 'i32' ? Int32Array : Int16Array;
+    this.traces = program.populations.map((_, i) => (traced.has(i) ? { input: view('f64', nIn), rec: view('f64', nRec) } : undefined));
+    this.preBuf = view('f64', kernels ? Math.max(nIn, nRec) + 2 : 0);
     this.kZb = view('f64', wide ? widestRows : 0); this.kPsi = view('f64', wide ? widestCols : 0);
     this.kEta = view('f64', wide ? widestCols : 0); this.kValid = view('f64', wide ? widestCols : 0);
     this.nZ = view('i16', narrowOk ? widestRows : 0);
@@ -449,11 +454,24 @@ export class LearningUnit {
    * `leak` the decay unit's (the population's α, a readout's κ) — or, when `mul` is not 0, its
    * round to nearest of z·mul inlined — and `inc` f in the trace format.
    */
-  traceUpdate(pop: number, space: 'input' | 'rec', lo: number, count: number, pre: ArrayLike<number>, leak: (x: number) => number, mul: number, inc: number): void {
+  traceUpdate(pop: number, space: 'input' | 'rec', lo: number, count: number, pre: Float64Array | Uint8Array, leak: (x: number) => number, mul: number, inc: number, binary: boolean): void {
     const T = this.R.trace;
     const tr = this.traces[pop]![space];
     const hi = rawMax(T); const lo2 = rawMin(T);
-    for (let i = lo; i < lo + count; i++) {
+    // Pairs of traces in the kernel (events 0 or 1, the leak a multiply rounded to nearest, a
+    // saturating register); an odd last one below.
+    const kf = this.kernel;
+    let from = lo;
+    if (kf && binary && mul !== 0 && T.overflow === 'saturate' && !this.scalarOnly && count >= 2) {
+      const pairs = count >> 1;
+      this.preBuf.set(pre.subarray(lo, lo + 2 * pairs));
+      kf.counts[0] = 0;
+      kf.trace64(kf.at(tr) + 8 * lo, kf.at(this.preBuf), pairs, mul, inc, lo2, hi, kf.res);
+      const at = LEARNING_COUNTED.indexOf('trace');
+      this.saturations[at] = (this.saturations[at] as number) + (kf.counts[0] as number);
+      from = lo + 2 * pairs;
+    }
+    for (let i = from; i < lo + count; i++) {
       let z = tr[i] as number;
       if (z !== 0) z = mul !== 0 ? nearest(z * mul) : leak(z);
       const p = pre[i] as number;

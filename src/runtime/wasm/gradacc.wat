@@ -334,4 +334,35 @@
     (i32.store (local.get $res) (i32.add (i32.load (local.get $res))
       (i32.add (i32.add (i32x4.extract_lane 0 (local.get $cnt)) (i32x4.extract_lane 1 (local.get $cnt)))
         (i32.add (i32x4.extract_lane 2 (local.get $cnt)) (i32x4.extract_lane 3 (local.get $cnt)))))))
+
+  ;; trace64: TRACE_UPDATE for `pairs` pairs of traces, two per instruction, in place:
+  ;;   z = clamp(nearest(z * mul) + pre * inc, lo, hi)   (nearest half away from zero, as the scalar
+  ;; path's; pre 0 or 1: binary events), the clamped lanes added to res[0].
+  (func (export "trace64")
+    (param $z i32) (param $pre i32) (param $pairs i32) (param $mul f64) (param $inc f64) (param $lo f64) (param $hi f64) (param $res i32)
+    (local $i i32) (local $o i32) (local $q v128) (local $x v128) (local $y v128) (local $n v128)
+    (local $vMul v128) (local $vInc v128) (local $vLo v128) (local $vHi v128) (local $half v128) (local $sign v128) (local $zero v128)
+    (local.set $vMul (f64x2.splat (local.get $mul)))
+    (local.set $vInc (f64x2.splat (local.get $inc)))
+    (local.set $vLo (f64x2.splat (local.get $lo)))
+    (local.set $vHi (f64x2.splat (local.get $hi)))
+    (local.set $half (v128.const f64x2 0.5 0.5))
+    (local.set $sign (v128.const i64x2 0x8000000000000000 0x8000000000000000))
+    (local.set $zero (v128.const f64x2 0 0))
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $pairs)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 4)))
+        (local.set $q (f64x2.mul (v128.load (i32.add (local.get $z) (local.get $o))) (local.get $vMul)))
+        (local.set $x (f64x2.add
+          (f64x2.add (f64x2.trunc (f64x2.add (local.get $q) (v128.or (v128.and (local.get $q) (local.get $sign)) (local.get $half)))) (local.get $zero))
+          (f64x2.mul (v128.load (i32.add (local.get $pre) (local.get $o))) (local.get $vInc))))
+        (local.set $y (f64x2.pmin (f64x2.pmax (local.get $x) (local.get $vLo)) (local.get $vHi)))
+        (local.set $n (i64x2.sub (local.get $n) (f64x2.ne (local.get $y) (local.get $x))))
+        (v128.store (i32.add (local.get $z) (local.get $o)) (local.get $y))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+    (i32.store (local.get $res) (i32.add (i32.load (local.get $res))
+      (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $n)) (i64x2.extract_lane 1 (local.get $n)))))))
 )
