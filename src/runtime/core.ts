@@ -891,6 +891,9 @@ export class Core {
     const obsAt = this.t * this.nRec;
     const toReal = 2 ** -F;
     const psiZero = conv.psiZeroBlocked;
+    // ψ in one pass after the neurons (psi64) where the unit takes it so: the loop leaves d and the flags.
+    const psiBatch = learn !== null && learn.psiBatch;
+    const psiDist = learn ? learn.psiDist : null; const psiBlocked = learn ? learn.psiBlocked : null;
     let mults = 0; let adds = 0;
     if (part === 1 && this.t === 0) return 0; // a split sequence's first step has no STEP phase
     const rk = this.reckonLearn;
@@ -965,7 +968,10 @@ export class Core {
       const blocked = (refr[g] as number) > 0;
       const d = v * vScale - A * tScale;
       const spike = !blocked && (ge ? d >= 0 : d > 0);
-      if (learn) { learn.pseudoDerivative(g, d, blocked, psiZero, this.rand); if (spike) learn.spiked(g); }
+      if (learn) {
+        if (psiBatch) { psiDist![g] = d; psiBlocked![g] = blocked ? 1 : 0; } else learn.pseudoDerivative(g, d, blocked, psiZero, this.rand);
+        if (spike) learn.spiked(g);
+      }
       if (obs) { obs.d[obsAt + g] = d * toReal; obs.blocked[obsAt + g] = blocked ? 1 : 0; obs.z[obsAt + g] = spike ? 1 : 0; }
       const r = (refr[g] as number) + (spike ? nRef : 0) - 1;
       refr[g] = r < 0 ? 0 : r > nRef ? nRef : r;
@@ -982,7 +988,7 @@ export class Core {
       V[g] = v;
       if (obs) { obs.v[obsAt + g] = v * 2 ** -R.membrane.frac; obs.i[obsAt + g] = (lastI[g] as number) * 2 ** -R.accumulator.frac; }
     }
-    if (learn && part !== 1) learn.psiDone();
+    if (learn && part !== 1) { if (psiBatch) learn.pseudoDerivatives(offset + lo, count, psiZero); learn.psiDone(); }
     // A split tick's fire part is the event phase's writes: its neurons' updates are the leak part's.
     this.ledgerNeurons(part === 2 ? 0 : count, mults, adds, alif);
     return part === 1 ? Math.ceil(count / this.program.core.lanes) : 0;

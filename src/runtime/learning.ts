@@ -230,6 +230,19 @@ export class LearningUnit {
     this.sums = view('i32', signal ? this.bStride : 0);
     // signal32r writes L and ηL in place: with it, they live in the kernel's memory (room for a last group's padding lanes).
     if (signal) { this.signal = view('f64', this.bStride).subarray(0, nRec); this.etaL = view('f64', this.bStride).subarray(0, nRec); }
+    // psi64 reads d, the flags, h and m·2^−s and writes ψ in the kernel's memory, when ψ rounds to
+    // nearest and saturates and no |d|·m can reach 2^52 (d within the membrane's and threshold's ranges).
+    const M = R0.membrane; const Th = R0.threshold; const F = Math.max(M.frac, Th.frac);
+    const dMax = big(M) * 2 ** (F - M.frac) + big(Th) * 2 ** (F - Th.frac);
+    const psiOk = kernels && this.psiInline && R0.psi.overflow === 'saturate' && dMax * Math.max(0, ...this.psiM) < 2 ** 52;
+    const pad2 = nRec + 2;
+    this.psiKernel = psiOk;
+    this.psiDist = view('f64', psiOk ? pad2 : 0); this.psiBlocked = view('f64', psiOk ? pad2 : 0);
+    if (psiOk) {
+      this.psi = view('f64', pad2).subarray(0, nRec);
+      this.psiHf = view('f64', pad2); this.psiHf.set(this.psiH);
+      const mul = view('f64', pad2); mul.set(this.psiMul); this.psiMul = mul;
+    } else this.psiHf = new Float64Array(0);
     this.registers = tiles.map((tile, k) => {
       const tg = byTile.get(k);
       if (!tile || !tg || tg.trainable.length === 0) return undefined;
@@ -357,8 +370,28 @@ export class LearningUnit {
   /** After NEURON_UPDATE's ψ: ψ's version counted up (narrowOperands' cache). */
   psiDone(): void { this.colsVersion++; }
 
+  /** Whether NEURON_UPDATE leaves ψ to pseudoDerivatives (psi64): it then writes each neuron's d and refractory flag (1 or 0) into psiDist, psiBlocked. */
+  get psiBatch(): boolean { return this.psiKernel && this.kernel !== null && !this.scalarOnly; }
+  private readonly psiKernel: boolean;
+  readonly psiDist: Float64Array; readonly psiBlocked: Float64Array;
+  /** psi64's h by neuron, as doubles. */
+  private readonly psiHf: Float64Array;
+
+  /** pseudoDerivative for neurons [g0, g0 + count) from psiDist and psiBlocked, pairs of them in the kernel. */
+  pseudoDerivatives(g0: number, count: number, zeroWhenBlocked: boolean): void {
+    const kf = this.kernel!;
+    const pairs = count >> 1;
+    if (pairs > 0) {
+      kf.counts[0] = 0;
+      kf.psi64(kf.at(this.psiDist) + 8 * g0, kf.at(this.psiBlocked) + 8 * g0, kf.at(this.psiHf) + 8 * g0, kf.at(this.psiMul) + 8 * g0, kf.at(this.psi) + 8 * g0, pairs, zeroWhenBlocked ? 1 : 0, this.psiHi, kf.res);
+      const at = LEARNING_COUNTED.indexOf('psi');
+      this.saturations[at] = (this.saturations[at] as number) + (kf.counts[0] as number);
+    }
+    for (let g = g0 + 2 * pairs; g < g0 + count; g++) this.pseudoDerivative(g, this.psiDist[g] as number, this.psiBlocked[g] === 1, zeroWhenBlocked, () => 0);
+  }
+
   /** Per recurrent neuron: its population's ψ constants h, m, s and m·2^−s (pseudoDerivative). */
-  private readonly psiH: Int32Array; private readonly psiM: Int32Array; private readonly psiS: Int32Array; private readonly psiMul: Float64Array;
+  private readonly psiH: Int32Array; private readonly psiM: Int32Array; private readonly psiS: Int32Array; private psiMul: Float64Array;
   /** Whether ψ's register rounds to nearest (pseudoDerivative's inlined rounding). */
   private readonly psiInline: boolean;
 

@@ -265,3 +265,32 @@ describe('TRACE_UPDATE: the kernel (trace64) equals the scalar path', () => {
     expect(ran).toBe(150);
   });
 });
+
+describe("NEURON_UPDATE's ψ: the kernel (psi64) equals the scalar path", () => {
+  it('property: the same ψ and saturation counts, over ψ formats (narrow ones saturate), distances, refractory flags and ranges', () => {
+    const cases = fc.record({ pb: fc.integer({ min: 6, max: 16 }), p: fc.integer({ min: 2, max: 14 }), nRec: fc.integer({ min: 2, max: 21 }), lo: fc.nat({ max: 5 }), count: fc.integer({ min: 0, max: 21 }), zero: fc.boolean() });
+    let ran = 0;
+    fc.assert(fc.property(cases, fc.nat({ max: 1e6 }), (f, seed) => {
+      // (u{pb}.{pb}: every bit fractional, below ψ's peak of 1 — it saturates.)
+      const src = narrowSource({ e: 12, eb: 16, t: 8, p: Math.min(f.p, f.pb), gb: 32, g: 24, nIn: 3, nRec: f.nRec, nOut: 2, graded: false })
+        .replace(`psi = saturate(u16.${Math.min(f.p, f.pb)})`, `psi = saturate(u${f.pb}.${Math.min(f.p, f.pb)})`);
+      const { program } = compileText(src);
+      const a = new Core(program, { seed: 1 }); const c = new Core(program, { seed: 1 });
+      c.learning.scalarOnly = true;
+      expect(a.learning.psiBatch).toBe(kernelAvailable());
+      const lo = Math.min(f.lo, f.nRec - 1); const count = Math.min(f.count, f.nRec - lo);
+      let s = seed + 1;
+      const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+      const M = program.core.registers.membrane;
+      const d = Array.from({ length: f.nRec }, () => Math.floor((rnd() - 0.5) * (rnd() < 0.5 ? 2 ** M.frac : 2 ** (M.frac + 3))));
+      const blocked = Array.from({ length: f.nRec }, () => rnd() < 0.2);
+      for (let g = 0; g < f.nRec; g++) { a.learning.psiDist[g] = d[g]!; a.learning.psiBlocked[g] = blocked[g] ? 1 : 0; }
+      a.learning.pseudoDerivatives(lo, count, f.zero);
+      for (let g = lo; g < lo + count; g++) c.learning.pseudoDerivative(g, d[g]!, blocked[g]!, f.zero, () => 0);
+      expect(Array.from(a.learning.psi)).toEqual(Array.from(c.learning.psi));
+      expect(Array.from(a.learning.saturations)).toEqual(Array.from(c.learning.saturations));
+      ran++;
+    }), { numRuns: 150 });
+    expect(ran).toBe(150);
+  });
+});

@@ -365,4 +365,34 @@
         (br $each)))
     (i32.store (local.get $res) (i32.add (i32.load (local.get $res))
       (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $n)) (i64x2.extract_lane 1 (local.get $n)))))))
+
+  ;; psi64: NEURON_UPDATE's pseudo-derivatives for `pairs` pairs of neurons, two per instruction,
+  ;; from their distances d to threshold and refractory flags (1.0 or 0.0), with their h and m*2^-s:
+  ;;   psi = min(max(h - floor(|d| * mul + 1/2), 0), psiHi), or 0 where blocked and `zero`
+  ;; exact while |d| * m stays below 2^52 (the caller checks the formats); the lanes clamped at psiHi
+  ;; (not blocked) are added to res[0].
+  (func (export "psi64")
+    (param $d i32) (param $blocked i32) (param $h i32) (param $mul i32) (param $out i32) (param $pairs i32) (param $zero i32) (param $hi f64) (param $res i32)
+    (local $i i32) (local $o i32) (local $p v128) (local $q v128) (local $b v128) (local $n v128) (local $vHi v128) (local $half v128) (local $zeros v128) (local $vZero v128)
+    (local.set $vHi (f64x2.splat (local.get $hi)))
+    (local.set $half (v128.const f64x2 0.5 0.5))
+    (local.set $zeros (v128.const f64x2 0 0))
+    (local.set $vZero (f64x2.splat (f64.convert_i32_u (i32.ne (local.get $zero) (i32.const 0)))))
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $pairs)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 4)))
+        (local.set $p (f64x2.sub (v128.load (i32.add (local.get $h) (local.get $o)))
+          (f64x2.floor (f64x2.add (f64x2.mul (f64x2.abs (v128.load (i32.add (local.get $d) (local.get $o)))) (v128.load (i32.add (local.get $mul) (local.get $o)))) (local.get $half)))))
+        (local.set $p (f64x2.max (local.get $p) (local.get $zeros)))
+        (local.set $q (f64x2.min (local.get $p) (local.get $vHi)))
+        ;; b: the lanes blocked (with `zero`), whose psi is 0 and never counted
+        (local.set $b (f64x2.ne (f64x2.mul (v128.load (i32.add (local.get $blocked) (local.get $o))) (local.get $vZero)) (local.get $zeros)))
+        (local.set $n (i64x2.sub (local.get $n) (v128.andnot (f64x2.ne (local.get $q) (local.get $p)) (local.get $b))))
+        (v128.store (i32.add (local.get $out) (local.get $o)) (f64x2.add (v128.bitselect (local.get $zeros) (local.get $q) (local.get $b)) (local.get $zeros)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+    (i32.store (local.get $res) (i32.add (i32.load (local.get $res))
+      (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $n)) (i64x2.extract_lane 1 (local.get $n)))))))
 )

@@ -35,6 +35,8 @@ export interface GradKernel {
   readonly outer32: (delta: number, z: number, eta: number, bias: number, res: number, rows: number, groups: number, stride: number, base: number, shift: number) => void;
   /** LEARN_SIGNAL's Σ_k B_jk·err_k, four neurons per group, from B transposed (`stride` neurons per readout). */
   readonly signal32: (bt: number, err: number, out: number, nOut: number, groups: number, stride: number) => void;
+  /** NEURON_UPDATE's ψ on `pairs` pairs of neurons from d and the refractory flags (doubles), h and m·2^−s; the lanes clamped at psiHi added to counts[0]. */
+  readonly psi64: (d: number, blocked: number, h: number, mul: number, out: number, pairs: number, zero: number, hi: number, res: number) => void;
   /** TRACE_UPDATE on `pairs` pairs of traces with binary events: z = clamp(nearest(z·mul) + pre·inc, lo, hi); the clamped lanes added to counts[0]. */
   readonly trace64: (z: number, pre: number, pairs: number, mul: number, inc: number, lo: number, hi: number, res: number) => void;
   /** signal32 and the roundings of L (to nearest by 2^n, clamped to [lo, hi]) and ηL = nearest(L·mul), written as doubles; L's saturations added to counts[0]. */
@@ -110,5 +112,6 @@ export function loadKernel(bytes: number): GradKernel | null {
     signal32: inst.exports.signal32 as GradKernel['signal32'],
     signal32r: inst.exports.signal32r as GradKernel['signal32r'],
     trace64: inst.exports.trace64 as GradKernel['trace64'],
+    psi64: inst.exports.psi64 as GradKernel['psi64'],
   };
 }
