@@ -199,7 +199,7 @@ describe('phasecore sweep', () => {
   it('resumes a sweep killed outright (SIGKILL) without redoing its finished points', async () => {
     const { dir, file } = small();
     const out = join(dir, 'k');
-    const args = [BIN, 'sweep', file, '--set', 'rec.v_th=0.03,0.04,0.05,0.06,0.07,0.08', '--set', 'train.iterations=4', '--workers', '1', '--out', out, '--quiet', '--no-plots'];
+    const args = [BIN, 'sweep', file, '--set', 'rec.v_th=0.03,0.04,0.05,0.06,0.07,0.08', '--set', 'train.iterations=24', '--workers', '1', '--out', out, '--quiet', '--no-plots'];
     // Killed outright as a lost machine or a scheduler kills a job: the whole process group.
     const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, CI: 'true' }, detached: true });
     const points = join(out, 'points');
