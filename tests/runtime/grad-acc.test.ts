@@ -210,7 +210,6 @@ describe('GRAD_ACC: the narrow kernels equal the general path', () => {
 describe('LEARN_SIGNAL: the kernel (signal32r) equals the scalar path', () => {
   it('property: the same L, ηL and saturations, over formats (right shifts of 1 to 4 bits, so ties are common), errors and sizes', () => {
     const cases = fc.record({ ef: fc.integer({ min: 4, max: 9 }), n: fc.integer({ min: 1, max: 4 }), nRec: fc.integer({ min: 2, max: 21 }), nOut: fc.integer({ min: 1, max: 9 }), lr: fc.constantFrom(1e-4, 1e-3, 3e-2) });
-    let ran = 0;
     fc.assert(fc.property(cases, fc.nat({ max: 1e6 }), (f, seed) => {
       const src = narrowSource({ e: 12, eb: 16, t: 8, p: 10, gb: 32, g: 24, nIn: 3, nRec: f.nRec, nOut: f.nOut, graded: false })
         .replace('gradient = saturate(s32.24)', `gradient = saturate(s32.24); error = saturate(s16.${f.ef}); learning_signal = saturate(s16.${6 + f.ef - f.n})`)
@@ -227,17 +226,13 @@ describe('LEARN_SIGNAL: the kernel (signal32r) equals the scalar path', () => {
       expect(Array.from(a.learning.signal)).toEqual(Array.from(c.learning.signal));
       expect(Array.from(a.learning.etaL)).toEqual(Array.from(c.learning.etaL));
       expect(Array.from(a.learning.saturations)).toEqual(Array.from(c.learning.saturations));
-      ran++;
     }), { numRuns: 150 });
-    expect(ran).toBe(150);
   });
 });
-
 
 describe('TRACE_UPDATE: the kernel (trace64) equals the scalar path', () => {
   it('property: the same traces and saturation counts, over trace formats, leaks, increments, ranges and events', () => {
     const cases = fc.record({ t: fc.integer({ min: 0, max: 10 }), signed: fc.boolean(), alpha: fc.integer({ min: 1, max: 32767 }), nRec: fc.integer({ min: 2, max: 21 }), lo: fc.nat({ max: 5 }), count: fc.integer({ min: 0, max: 21 }) });
-    let ran = 0;
     fc.assert(fc.property(cases, fc.nat({ max: 1e6 }), (f, seed) => {
       const src = narrowSource({ e: 12, eb: 16, t: f.t, p: 10, gb: 32, g: 24, nIn: 3, nRec: f.nRec, nOut: 2, graded: false })
         .replace(`trace = saturate(u12.${f.t})`, `trace = saturate(${f.signed ? 's' : 'u'}12.${f.t})`);
@@ -260,18 +255,15 @@ describe('TRACE_UPDATE: the kernel (trace64) equals the scalar path', () => {
       }
       expect(Array.from(a.learning.traces[pop]!.rec)).toEqual(Array.from(c.learning.traces[pop]!.rec));
       expect(Array.from(a.learning.saturations)).toEqual(Array.from(c.learning.saturations));
-      ran++;
     }), { numRuns: 150 });
-    expect(ran).toBe(150);
   });
 });
 
 describe("NEURON_UPDATE's ψ: the kernel (psi64) equals the scalar path", () => {
-  it('property: the same ψ and saturation counts, over ψ formats (narrow ones saturate), distances, refractory flags and ranges', () => {
+  it('property: the same ψ and saturation counts, over ψ formats (down to every bit fractional), distances, refractory flags and ranges', () => {
     const cases = fc.record({ pb: fc.integer({ min: 6, max: 16 }), p: fc.integer({ min: 2, max: 14 }), nRec: fc.integer({ min: 2, max: 21 }), lo: fc.nat({ max: 5 }), count: fc.integer({ min: 0, max: 21 }), zero: fc.boolean() });
-    let ran = 0;
     fc.assert(fc.property(cases, fc.nat({ max: 1e6 }), (f, seed) => {
-      // (u{pb}.{pb}: every bit fractional, below ψ's peak of 1 — it saturates.)
+      // (u{pb}.{pb}: every bit fractional; the compiler holds ψ's peak within the register, so ψ itself does not saturate.)
       const src = narrowSource({ e: 12, eb: 16, t: 8, p: Math.min(f.p, f.pb), gb: 32, g: 24, nIn: 3, nRec: f.nRec, nOut: 2, graded: false })
         .replace(`psi = saturate(u16.${Math.min(f.p, f.pb)})`, `psi = saturate(u${f.pb}.${Math.min(f.p, f.pb)})`);
       const { program } = compileText(src);
@@ -289,8 +281,6 @@ describe("NEURON_UPDATE's ψ: the kernel (psi64) equals the scalar path", () => 
       for (let g = lo; g < lo + count; g++) c.learning.pseudoDerivative(g, d[g]!, blocked[g]!, f.zero, () => 0);
       expect(Array.from(a.learning.psi)).toEqual(Array.from(c.learning.psi));
       expect(Array.from(a.learning.saturations)).toEqual(Array.from(c.learning.saturations));
-      ran++;
     }), { numRuns: 150 });
-    expect(ran).toBe(150);
   });
 });
