@@ -100,8 +100,8 @@ export class LearningUnit {
   get narrow(): boolean { return this.kernel !== null && this.narrowRegisters; }
   /** The narrow kernel's scratch: a pair's traces in the eligibility format, ψ·2^(15−P), ηL (in i32 lanes: the kernel's dot products read them so) and the rounding bias. */
   private readonly nZ: Int16Array; private readonly nPsi: Int16Array; private readonly nEta: Int32Array; private readonly nBias: Int32Array;
-  /** outer32's (readout columns): the traces by row, η·err by column (its bias: nBias). */
-  private readonly oZ: Int32Array; private readonly oEta: Int32Array;
+  /** outer32's (readout columns): η·err by column (its bias: nBias; the traces it reads where they live). */
+  private readonly oEta: Int32Array;
   /**
    * signal32's (LEARN_SIGNAL), with a kernel and the weight and error formats small enough that
    * every Σ B·err fits 31 bits: B transposed (nOut rows of bStride neurons), err, and the sums; empty otherwise.
@@ -201,7 +201,7 @@ export class LearningUnit {
     // The traces (trace64 updates them in place) and its scratch for a range's events.
     const traceBytes = traced.size * (pad(8 * nIn) + pad(8 * nRec)) + pad(8 * (Math.max(nIn, nRec) + 2));
     const kernelBytes = traceBytes + (narrowOk
-      ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(4 * widestRows) + pad(2 * widestCols) + 3 * pad(4 * widestCols) + fixBytes
+      ? learnedTiles.reduce((a, n) => a + pad(2 * n) + pad(4 * n) + pad(2 * n), 0) + pad(2 * widestRows) + pad(2 * widestCols) + 3 * pad(4 * widestCols) + fixBytes
       : learnedTiles.reduce((a, n) => a + pad(8 * n) * (reg ? 4 : 3), 0) + pad(8 * widestRows) + 3 * pad(8 * widestCols));
     // The kernels run where the module loads; what the unit holds is decided by the program alone —
     // its registers' types, its scratch — so a checkpoint resumes on a machine with or without them.
@@ -222,7 +222,6 @@ export class LearningUnit {
     this.nPsi = view('i16', narrowOk ? widestCols : 0);
     this.nEta = view('i32', narrowOk ? widestCols : 0);
     this.nBias = view('i32', narrowOk ? widestCols : 0);
-    this.oZ = view('i32', narrowOk ? widestRows : 0);
     this.oEta = view('i32', narrowOk ? widestCols : 0);
     const signal = kernels && signalOk;
     this.bT = view('i32', signal ? nOut * this.bStride : 0);
@@ -862,14 +861,17 @@ export class LearningUnit {
     const kf = this.kernel;
     const groups = n >> 2; const nk = groups * 4;
     const narrow = kf !== null && this.narrow && !this.scalarOnly && groups > 0 && T.frac >= 1 && etaMax <= 32767 && (this.trainableOf[address] as number) === pair.rows * n;
-    let zMax = 0; let fits = true;
-    const oZ = this.oZ;
-    for (let r = 0; r < pair.rows; r++) {
-      const z = zbar[pair.srcLo + r] as number;
-      if (z < 0 || z > 32767) fits = false;
-      const a = Math.abs(z);
-      if (a > zMax) zMax = a;
-      if (narrow) oZ[r] = z;
+    // A trace register within [0, 2^15) holds no trace that does not fit: its largest value bounds
+    // the step's change; otherwise the traces are looked at.
+    let zMax = rawMax(T); let fits = true;
+    if (!narrow || rawMin(T) < 0 || rawMax(T) > 32767) {
+      zMax = 0;
+      for (let r = 0; r < pair.rows; r++) {
+        const z = zbar[pair.srcLo + r] as number;
+        if (z < 0 || z > 32767) fits = false;
+        const a = Math.abs(z);
+        if (a > zMax) zMax = a;
+      }
     }
     const rmax = Math.floor(etaMax * zMax * down) + 1;
     let c0 = 0;
@@ -878,8 +880,9 @@ export class LearningUnit {
       const half = pow2(T.frac - 1);
       for (let c = 0; c < nk; c++) { const e = etaC[c] as number; this.oEta[c] = e; this.nBias[c] = e < 0 ? half - 1 : half; }
       const base = pair.rowLo * cols + pair.colLo;
-      kf.outer32(kf.at(delta), kf.at(oZ), kf.at(this.oEta), kf.at(this.nBias), kf.res, pair.rows, groups, cols, base, T.frac);
-      if ((kf.counts[1] as number) > gHi - rmax || (kf.counts[2] as number) < gLo + rmax) this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (oZ[r] as number) * down));
+      // (The traces live in the kernel's memory: it reads them there.)
+      kf.outer32(kf.at(delta), kf.at(zbar) + 8 * pair.srcLo, kf.at(this.oEta), kf.at(this.nBias), kf.res, pair.rows, groups, cols, base, T.frac);
+      if ((kf.counts[1] as number) > gHi - rmax || (kf.counts[2] as number) < gLo + rmax) this.clampNarrow(delta, base, pair.rows, nk, cols, (r, c) => nearest((etaC[c] as number) * (zbar[pair.srcLo + r] as number) * down));
       c0 = nk;
       if (c0 === n) return this.ledger(touched, regs.esum.length > 0);
     }

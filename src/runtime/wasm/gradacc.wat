@@ -212,7 +212,8 @@
   ;; </variants>
 
   ;; outer32: GRAD_ACC for readout columns in a narrow gradient register (Delta in i32), four
-  ;; cells per instruction: Delta -= (z_r * eta_c + bias_c) >> shift, the scalar path's
+  ;; cells per instruction (the traces z_r read as doubles, integers in [0, 2^15)):
+  ;; Delta -= (z_r * eta_c + bias_c) >> shift, the scalar path's
   ;; nearest(eta_c * z_r * 2^-shift) when every product fits 31 bits (the caller checks) and bias_c
   ;; is 2^(shift-1), less one where the product is negative (z_r >= 0: where eta_c < 0). A row
   ;; whose trace is 0 changes nothing and is skipped. It writes the largest and smallest Delta it
@@ -228,7 +229,7 @@
     (block $rowsDone
       (loop $row
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $zr (i32.load (i32.add (local.get $z) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $zr (i32.trunc_f64_s (f64.load (i32.add (local.get $z) (i32.shl (local.get $r) (i32.const 3))))))
         (if (local.get $zr)
           (then
             (local.set $zs (i32x4.splat (local.get $zr)))
