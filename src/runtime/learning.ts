@@ -206,7 +206,9 @@ export class LearningUnit {
     // The kernels run where the module loads; what the unit holds is decided by the program alone —
     // its registers' types, its scratch — so a checkpoint resumes on a machine with or without them.
     const kernels = kernelOk && learnedTiles.some((n) => n > 0);
-    const kf = kernels ? loadKernel(kernelBytes + signalBytes) : null;
+    // (and L, ηL when signal32r writes them; ψ, its d, flags, h and m·2^−s when psi64 runs)
+    const inPlaceBytes = (signalOk ? 2 * pad(8 * this.bStride) : 0) + 5 * pad(8 * (nRec + 2));
+    const kf = kernels ? loadKernel(kernelBytes + signalBytes + inPlaceBytes) : null;
     // Not state: which machine runs the unit (nor how often each path ran) is no part of what it computes.
     Object.defineProperty(this, 'kernel', { value: kf, enumerable: false });
     Object.defineProperty(this, 'paths', { value: { general: 0, fast: 0, kernel: 0, unchecked: 0, readouts: 0, outer: 0, clamp: 0 }, enumerable: false });

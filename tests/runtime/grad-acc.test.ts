@@ -284,3 +284,16 @@ describe("NEURON_UPDATE's ψ: the kernel (psi64) equals the scalar path", () => 
     }), { numRuns: 150 });
   });
 });
+
+describe('the kernels\' memory', () => {
+  it('holds every view the unit makes within the bytes it asked for (narrow, wide, with and without the learning signal\'s and ψ\'s kernels)', () => {
+    const narrow = narrowSource({ e: 12, eb: 16, t: 8, p: 10, gb: 32, g: 24, nIn: 7, nRec: 23, nOut: 5, graded: false });
+    for (const text of [narrow, narrow.replace(/eligibility = saturate\(s16\.12\); gradient = saturate\(s32\.24\)/, ''), narrow.replace('trace = saturate(u12.8)', 'trace = saturate(u12.8); weight = saturate(s16.14); error = saturate(s24.20)')]) {
+      const kf = new Core(compileText(text).program, { seed: 1 }).learning.kernel;
+      expect(kf).not.toBe(null);
+      expect(kf!.used()).toBeGreaterThan(0);
+      expect(kf!.used()).toBeLessThanOrEqual(kf!.requested);
+    }
+  });
+});
+

@@ -18,6 +18,8 @@ export interface GradKernel {
   readonly view: <K extends 'f64' | 'i32' | 'i16'>(kind: K, count: number) => ViewOf<K>;
   /** The byte offset of a view made here. */
   readonly at: (view: View) => number;
+  /** The bytes of views asked for at load, and those made so far (a unit must not make more than it asked for). */
+  readonly requested: number; readonly used: () => number;
   /** Three i32 saturation counters (eligibility, gradient, eligibility_sum): byte offset and view. */
   readonly res: number; readonly counts: Int32Array;
   readonly grad: (ebar: number, delta: number, esum: number, mask: number, zb: number, psi: number, eta: number, valid: number, res: number,
@@ -94,12 +96,14 @@ export function loadKernel(bytes: number): GradKernel | null {
   const view = <K extends 'f64' | 'i32' | 'i16'>(kind: K, count: number): ViewOf<K> => {
     const C = make[kind];
     const v = new C(buffer, next, count);
+    if (count === 0) return v as ViewOf<K>; // takes no room
     // 16 bytes of padding (a kernel's last pair of doubles may read one beyond), 16-aligned.
     next += Math.ceil((count * C.BYTES_PER_ELEMENT + 16) / 16) * 16;
     if (next > buffer.byteLength) throw new Error('internal: the kernel memory is too small');
     return v as ViewOf<K>;
   };
   return {
+    requested: bytes, used: () => next - 16,
     f64: (count) => view('f64', count),
     view,
     at: (v) => v.byteOffset,
