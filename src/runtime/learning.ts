@@ -153,7 +153,7 @@ export class LearningUnit {
     this.recPop = new Int16Array(nRec); this.outPop = new Int16Array(nOut); this.rK = new Float64Array(nRec);
     this.alif = new Uint8Array(nRec);
     const layout = program.symbols.layout;
-    this.psiH = new Int32Array(nRec); this.psiM = new Int32Array(nRec); this.psiS = new Int32Array(nRec); this.psiMul = new Float64Array(nRec);
+    this.psiH = new Float64Array(nRec); this.psiM = new Int32Array(nRec); this.psiS = new Int32Array(nRec); this.psiMul = new Float64Array(nRec);
     this.psiInline = this.R.psi.round === 'nearest';
     program.populations.forEach((p, i) => {
       const a = p.arrays as Record<string, Int32Array | undefined>;
@@ -241,9 +241,9 @@ export class LearningUnit {
     this.psiDist = view('f64', psiOk ? pad2 : 0); this.psiBlocked = view('f64', psiOk ? pad2 : 0);
     if (psiOk) {
       this.psi = view('f64', pad2).subarray(0, nRec);
-      this.psiHf = view('f64', pad2); this.psiHf.set(this.psiH);
+      const h = view('f64', pad2); h.set(this.psiH); this.psiH = h;
       const mul = view('f64', pad2); mul.set(this.psiMul); this.psiMul = mul;
-    } else this.psiHf = new Float64Array(0);
+    }
     this.registers = tiles.map((tile, k) => {
       const tg = byTile.get(k);
       if (!tile || !tg || tg.trainable.length === 0) return undefined;
@@ -310,7 +310,12 @@ export class LearningUnit {
     this.lr = { multiplier: Math.min(2 ** 31 - 1, Math.round(m)), shift };
   }
 
-  private count(reg: LearningCounted): void { this.saturations[LEARNING_COUNTED.indexOf(reg)]!++; }
+  private count(reg: LearningCounted, n = 1): void { this.saturations[LEARNING_COUNTED.indexOf(reg)]! += n; }
+  /** A kernel's count of saturations (counts[0]) added to reg's, and counts[0] back to 0 (every kernel call finds it so). */
+  private takeKernelCount(reg: LearningCounted): void {
+    const counts = this.kernel!.counts;
+    if (counts[0] !== 0) { this.count(reg, counts[0] as number); counts[0] = 0; }
+  }
   private fit(x: number, f: RegisterFormat, reg: LearningCounted): number {
     if (x > rawMax(f) || x < rawMin(f)) { this.count(reg); return overflow(x, f, f.overflow); }
     return x;
@@ -375,24 +380,20 @@ export class LearningUnit {
   get psiBatch(): boolean { return this.psiKernel && this.kernel !== null && !this.scalarOnly; }
   private readonly psiKernel: boolean;
   readonly psiDist: Float64Array; readonly psiBlocked: Float64Array;
-  /** psi64's h by neuron, as doubles. */
-  private readonly psiHf: Float64Array;
 
   /** pseudoDerivative for neurons [g0, g0 + count) from psiDist and psiBlocked, pairs of them in the kernel. */
   pseudoDerivatives(g0: number, count: number, zeroWhenBlocked: boolean): void {
     const kf = this.kernel!;
     const pairs = count >> 1;
     if (pairs > 0) {
-      kf.counts[0] = 0;
-      kf.psi64(kf.at(this.psiDist) + 8 * g0, kf.at(this.psiBlocked) + 8 * g0, kf.at(this.psiHf) + 8 * g0, kf.at(this.psiMul) + 8 * g0, kf.at(this.psi) + 8 * g0, pairs, zeroWhenBlocked ? 1 : 0, this.psiHi, kf.res);
-      const at = LEARNING_COUNTED.indexOf('psi');
-      this.saturations[at] = (this.saturations[at] as number) + (kf.counts[0] as number);
+      kf.psi64(kf.at(this.psiDist) + 8 * g0, kf.at(this.psiBlocked) + 8 * g0, kf.at(this.psiH) + 8 * g0, kf.at(this.psiMul) + 8 * g0, kf.at(this.psi) + 8 * g0, pairs, zeroWhenBlocked ? 1 : 0, this.psiHi, kf.res);
+      this.takeKernelCount('psi');
     }
     for (let g = g0 + 2 * pairs; g < g0 + count; g++) this.pseudoDerivative(g, this.psiDist[g] as number, this.psiBlocked[g] === 1, zeroWhenBlocked, () => 0);
   }
 
-  /** Per recurrent neuron: its population's ψ constants h, m, s and m·2^−s (pseudoDerivative). */
-  private readonly psiH: Int32Array; private readonly psiM: Int32Array; private readonly psiS: Int32Array; private psiMul: Float64Array;
+  /** Per recurrent neuron: its population's ψ constants h, m, s and m·2^−s (pseudoDerivative; h and m·2^−s in the kernel's memory with psi64). */
+  private psiH: Float64Array; private readonly psiM: Int32Array; private readonly psiS: Int32Array; private psiMul: Float64Array;
   /** Whether ψ's register rounds to nearest (pseudoDerivative's inlined rounding). */
   private readonly psiInline: boolean;
 
@@ -454,17 +455,12 @@ export class LearningUnit {
     // The whole instruction in the kernel: its roundings too, when they are the inlined ones, L is
     // shifted right and saturates, the sums and their rounding bias stay within 31 bits, and the
     // range ends on a group of four or at the last neuron (the padding lanes land in the arrays' spare room).
+    if (simd) for (let k = 0; k < nOut; k++) this.errI[k] = err[k] as number;
     if (simd && inline && n >= 1 && Ls.overflow === 'saturate' && this.signalBound + 2 ** n < 2 ** 31 && ((count & 3) === 0 || lo + count === this.psi.length)) {
-      for (let k = 0; k < nOut; k++) this.errI[k] = err[k] as number;
-      kf.counts[0] = 0;
       kf.signal32r(kf.at(this.bT) + 4 * lo, kf.at(this.errI), kf.at(this.signal) + 8 * lo, kf.at(this.etaL) + 8 * lo, kf.res, nOut, (count + 3) >> 2, this.bStride, n, lo2, hi2, multiplier * downS);
-      const at = LEARNING_COUNTED.indexOf('learning_signal');
-      this.saturations[at] = (this.saturations[at] as number) + (kf.counts[0] as number);
+      this.takeKernelCount('learning_signal');
     } else {
-      if (simd) {
-        for (let k = 0; k < nOut; k++) this.errI[k] = err[k] as number;
-        kf.signal32(kf.at(this.bT) + 4 * lo, kf.at(this.errI), kf.at(sums), nOut, (count + 3) >> 2, this.bStride);
-      }
+      if (simd) kf.signal32(kf.at(this.bT) + 4 * lo, kf.at(this.errI), kf.at(sums), nOut, (count + 3) >> 2, this.bStride);
       for (let j = lo; j < lo + count; j++) {
         let s = 0;
         if (simd) s = sums[j - lo] as number;
@@ -499,10 +495,8 @@ export class LearningUnit {
     if (kf && binary && mul !== 0 && T.overflow === 'saturate' && !this.scalarOnly && count >= 2) {
       const pairs = count >> 1;
       this.preBuf.set(pre.subarray(lo, lo + 2 * pairs));
-      kf.counts[0] = 0;
       kf.trace64(kf.at(tr) + 8 * lo, kf.at(this.preBuf), pairs, mul, inc, lo2, hi, kf.res);
-      const at = LEARNING_COUNTED.indexOf('trace');
-      this.saturations[at] = (this.saturations[at] as number) + (kf.counts[0] as number);
+      this.takeKernelCount('trace');
       from = lo + 2 * pairs;
     }
     for (let i = from; i < lo + count; i++) {
@@ -622,11 +616,9 @@ export class LearningUnit {
       (kf.grad16UncheckedBy[E.frac] ?? kf.grad16Unchecked)(kf.at(ebar), kf.at(delta), mask, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
         pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac, few ? kf.at(few) : 0, few ? few.length >> 1 : 0);
     } else {
-      kf.counts[0] = 0;
       kf.grad16(kf.at(ebar), kf.at(delta), mask, kf.at(this.nZ), kf.at(this.nPsi), kf.at(this.nEta), kf.at(this.nBias), kf.res,
         pair.rows, groups, cols, base, this.L.kappa, eHi, E.frac, 0, 0);
-      const sat = this.saturations; const at = LEARNING_COUNTED.indexOf('eligibility');
-      sat[at] = (sat[at] as number) + (kf.counts[0] as number);
+      this.takeKernelCount('eligibility');
       if (few) this.restoreUntrained(few, regs, base, cols, true);
       // Δ moved by at most rmax this step: within that of its bounds, clamp and count as the
       // scalar path does (the kernel's i32 may have wrapped: Δ before = its value + the change).
@@ -659,15 +651,13 @@ export class LearningUnit {
     for (let c = 0; c < 2 * pairs; c++) { this.kPsi[c] = c < n ? (psiC[c] as number) * downP : 0; this.kEta[c] = c < n ? (etaC[c] as number) * downE : 0; this.kValid[c] = c < n ? 1 : 0; }
     for (let r = 0; r < pair.rows; r++) this.kZb[r] = zbar[pair.srcLo + r] as number;
     const blend = (n & 1) === 1 || (this.trainableOf[address] as number) < pair.rows * n ? 1 : 0;
-    kf.counts.fill(0);
+    kf.counts.fill(0); // grad adds its three counts to them
     kf.grad(kf.at(ebar), kf.at(delta), reg ? kf.at(esum) : 0, kf.at(regs.maskF), kf.at(this.kZb), kf.at(this.kPsi), kf.at(this.kEta), kf.at(this.kValid), kf.res,
       pair.rows, pairs, cols, pair.rowLo * cols + pair.colLo, blend,
       pow2(E.frac - T.frac), kD, omk, pow2(S.frac - E.frac), rawMin(E), rawMax(E), rawMin(G), rawMax(G), rawMin(S), rawMax(S));
-    const [nE, nG, nS] = kf.counts as unknown as [number, number, number];
-    const sat = this.saturations;
-    sat[LEARNING_COUNTED.indexOf('eligibility')] = (sat[LEARNING_COUNTED.indexOf('eligibility')] as number) + nE;
-    sat[LEARNING_COUNTED.indexOf('gradient')] = (sat[LEARNING_COUNTED.indexOf('gradient')] as number) + nG;
-    sat[LEARNING_COUNTED.indexOf('eligibility_sum')] = (sat[LEARNING_COUNTED.indexOf('eligibility_sum')] as number) + nS;
+    const c = kf.counts;
+    this.count('gradient', c[1] as number); this.count('eligibility_sum', c[2] as number);
+    this.takeKernelCount('eligibility');
   }
 
   /**
@@ -678,8 +668,8 @@ export class LearningUnit {
    */
   private narrowOperands(pair: Pair, regs: TileRegisters, zbar: Float64Array, nk: number, bigEta: number): number {
     const R = this.R; const E = R.eligibility;
-    const eUp = E.frac - R.trace.frac; const upScale = 2 ** eUp;
-    const up = 2 ** (15 - R.psi.frac); const half = 2 ** (E.frac - 1);
+    const eUp = E.frac - R.trace.frac; const upScale = pow2(eUp);
+    const up = pow2(15 - R.psi.frac); const half = pow2(E.frac - 1);
     const psiC = this.colPsi; const etaC = this.colEtaL;
     const nPsi = this.nPsi; const nEta = this.nEta; const nBias = this.nBias; const nZ = this.nZ;
     let fits = true; let signed = false;
@@ -760,10 +750,10 @@ export class LearningUnit {
   declare private readonly cols: { version: number; dst: number; n: number; nk: number; fits: boolean; signed: boolean; etaMax: number; psiMax: number; anyBig: boolean };
 
   /**
-   * Whether this GRAD_ACC on the tile can neither saturate ē nor bring Δ within its register's
-   * bounds (the unchecked kernel may run), from the tile's bounds, which it advances by the step:
+   * Whether this GRAD_ACC can neither saturate its block's ē nor bring its Δ within the register's
+   * bounds (the unchecked kernel may run), from the block's bounds, which it advances by the step:
    * ē' ≤ ⌊(κ·ē + (2^15 − κ)·e)/2^15⌋ + 1 (each rounding adds at most ½) and |Δ'| ≤ |Δ| + ⌊ηL·ē'/2^E⌋ + 1.
-   * Unknown bounds are measured first (the tile's registers scanned).
+   * Unknown bounds are measured first (the block's registers scanned).
    */
   private advanceBounds(address: number, pair: Pair, regs: TileRegisters, eMax: number, etaMax: number): boolean {
     const E = this.R.eligibility; const G = this.R.gradient;
@@ -784,7 +774,7 @@ export class LearningUnit {
     const R = this.R;
     const E = R.eligibility; const G = R.gradient; const S = R.eligibility_sum; const T = R.trace;
     const eUp = E.frac - T.frac;
-    const upScale = 2 ** eUp; const downP = 2 ** -R.psi.frac; const downE = 2 ** -E.frac;
+    const upScale = pow2(eUp); const downP = pow2(-R.psi.frac); const downE = pow2(-E.frac);
     const eLo = rawMin(E); const eHi = rawMax(E); const gLo = rawMin(G); const gHi = rawMax(G); const sLo = rawMin(S); const sHi = rawMax(S);
     const sumShift = E.frac - S.frac;
     const { kD, omk } = this.fast!;
@@ -866,7 +856,7 @@ export class LearningUnit {
     // A trace register within [0, 2^15) holds no trace that does not fit: its largest value bounds
     // the step's change; otherwise the traces are looked at.
     let zMax = rawMax(T); let fits = true;
-    if (!narrow || rawMin(T) < 0 || rawMax(T) > 32767) {
+    if (narrow && (rawMin(T) < 0 || rawMax(T) > 32767)) {
       zMax = 0;
       for (let r = 0; r < pair.rows; r++) {
         const z = zbar[pair.srcLo + r] as number;
@@ -927,7 +917,7 @@ export class LearningUnit {
       delta[cell] = ((delta[cell] as number) + change) | 0;
       ebar[cell] = 0;
     }
-    if (over > 0) { const at = LEARNING_COUNTED.indexOf('eligibility'); this.saturations[at] = (this.saturations[at] as number) - over; }
+    if (over > 0) this.count('eligibility', -over);
   }
 
   /**

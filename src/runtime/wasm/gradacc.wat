@@ -256,27 +256,31 @@
     (i32.store offset=4 (local.get $res) (i32x4.extract_lane 0 (local.get $gmax)))
     (i32.store offset=8 (local.get $res) (i32x4.extract_lane 0 (local.get $gmin))))
 
+  ;; sum4: group g's four sums s_j = sum_k B_jk * err_k (B transposed: nOut rows of `stride` i32).
+  (func $sum4 (param $bt i32) (param $err i32) (param $nOut i32) (param $stride i32) (param $g i32) (result v128)
+    (local $k i32) (local $p i32) (local $acc v128)
+    (local.set $p (i32.add (local.get $bt) (i32.shl (local.get $g) (i32.const 4))))
+    (block $kDone
+      (loop $kLoop
+        (br_if $kDone (i32.ge_u (local.get $k) (local.get $nOut)))
+        (local.set $acc (i32x4.add (local.get $acc)
+          (i32x4.mul (v128.load (local.get $p)) (i32x4.splat (i32.load (i32.add (local.get $err) (i32.shl (local.get $k) (i32.const 2))))))))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 2))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kLoop)))
+    (local.get $acc))
+
   ;; signal32: LEARN_SIGNAL's sums s_j = sum_k B_jk * err_k for four neurons per instruction, from
   ;; B transposed (i32, nOut rows of `stride` neurons, starting at the first neuron of the range) and
   ;; err (i32): exact when every partial sum fits 31 bits (the caller checks the formats).
   (func (export "signal32")
     (param $bt i32) (param $err i32) (param $out i32) (param $nOut i32) (param $groups i32) (param $stride i32)
-    (local $g i32) (local $k i32) (local $p i32) (local $acc v128)
+    (local $g i32) (local $acc v128)
     (local.set $g (i32.const 0))
     (block $done
       (loop $group
         (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
-        (local.set $acc (v128.const i32x4 0 0 0 0))
-        (local.set $p (i32.add (local.get $bt) (i32.shl (local.get $g) (i32.const 4))))
-        (local.set $k (i32.const 0))
-        (block $kDone
-          (loop $kLoop
-            (br_if $kDone (i32.ge_u (local.get $k) (local.get $nOut)))
-            (local.set $acc (i32x4.add (local.get $acc)
-              (i32x4.mul (v128.load (local.get $p)) (i32x4.splat (i32.load (i32.add (local.get $err) (i32.shl (local.get $k) (i32.const 2))))))))
-            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 2))))
-            (local.set $k (i32.add (local.get $k) (i32.const 1)))
-            (br $kLoop)))
+        (local.set $acc (call $sum4 (local.get $bt) (local.get $err) (local.get $nOut) (local.get $stride) (local.get $g)))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $g) (i32.const 4))) (local.get $acc))
         (local.set $g (i32.add (local.get $g) (i32.const 1)))
         (br $group))))
@@ -290,7 +294,7 @@
   (func (export "signal32r")
     (param $bt i32) (param $err i32) (param $sig i32) (param $eta i32) (param $res i32)
     (param $nOut i32) (param $groups i32) (param $stride i32) (param $n i32) (param $lo i32) (param $hi i32) (param $mul f64)
-    (local $g i32) (local $k i32) (local $p i32) (local $acc v128) (local $L v128) (local $c v128) (local $cnt v128)
+    (local $g i32) (local $acc v128) (local $L v128) (local $c v128) (local $cnt v128)
     (local $vLo v128) (local $vHi v128) (local $vHalf v128) (local $vMul v128) (local $f v128) (local $q v128)
     (local $half v128) (local $sign v128) (local $zero v128) (local $o i32)
     (local.set $vLo (i32x4.splat (local.get $lo)))
@@ -304,17 +308,7 @@
     (block $done
       (loop $group
         (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
-        (local.set $acc (v128.const i32x4 0 0 0 0))
-        (local.set $p (i32.add (local.get $bt) (i32.shl (local.get $g) (i32.const 4))))
-        (local.set $k (i32.const 0))
-        (block $kDone
-          (loop $kLoop
-            (br_if $kDone (i32.ge_u (local.get $k) (local.get $nOut)))
-            (local.set $acc (i32x4.add (local.get $acc)
-              (i32x4.mul (v128.load (local.get $p)) (i32x4.splat (i32.load (i32.add (local.get $err) (i32.shl (local.get $k) (i32.const 2))))))))
-            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 2))))
-            (local.set $k (i32.add (local.get $k) (i32.const 1)))
-            (br $kLoop)))
+        (local.set $acc (call $sum4 (local.get $bt) (local.get $err) (local.get $nOut) (local.get $stride) (local.get $g)))
         (local.set $L (i32x4.shr_s (i32x4.add (i32x4.add (local.get $acc) (local.get $vHalf)) (i32x4.shr_s (local.get $acc) (i32.const 31))) (local.get $n)))
         (local.set $c (i32x4.min_s (i32x4.max_s (local.get $L) (local.get $vLo)) (local.get $vHi)))
         (local.set $cnt (i32x4.sub (local.get $cnt) (v128.not (i32x4.eq (local.get $L) (local.get $c)))))

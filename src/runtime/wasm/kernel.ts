@@ -1,7 +1,8 @@
-// The WebAssembly SIMD kernels of GRAD_ACC (gradacc.wat, assembled into dist/gradacc.wasm by
-// `npm install`): `grad` on registers held in doubles, `grad16` on narrow integer registers (ē in
-// i16, Δ in i32). Loaded once per process, instantiated per learning unit with a memory that
-// holds the unit's per-synapse registers, so the kernels work on them in place. Where the module
+// The learning unit's WebAssembly SIMD kernels (gradacc.wat, assembled into dist/gradacc.wasm by
+// `npm install`): GRAD_ACC's `grad` on registers held in doubles, `grad16` and `outer32` on narrow
+// integer registers (ē in i16, Δ in i32), LEARN_SIGNAL's `signal32`/`signal32r`, TRACE_UPDATE's
+// `trace64` and NEURON_UPDATE's ψ, `psi64`. Loaded once per process, instantiated per learning unit
+// with a memory that holds what they work on (registers, traces, ψ, L), so they work in place. Where the module
 // is missing (a checkout that was never installed) or WebAssembly SIMD is not available, `load`
 // returns null and the learning unit runs its scalar paths, which compute the same bits.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -12,9 +13,7 @@ type View = Float64Array | Int32Array | Int16Array;
 type ViewOf<K extends 'f64' | 'i32' | 'i16'> = K extends 'f64' ? Float64Array : K extends 'i32' ? Int32Array : Int16Array;
 
 export interface GradKernel {
-  /** Float64 views of `count` elements each, in the kernel's memory (16-aligned, padded by 16 bytes). */
-  readonly f64: (count: number) => Float64Array;
-  /** Views of another element type, allocated as f64's are. */
+  /** Views of `count` elements each in the kernel's memory (16-aligned, padded by 16 bytes; an empty one takes no room). */
   readonly view: <K extends 'f64' | 'i32' | 'i16'>(kind: K, count: number) => ViewOf<K>;
   /** The byte offset of a view made here. */
   readonly at: (view: View) => number;
@@ -104,7 +103,6 @@ export function loadKernel(bytes: number): GradKernel | null {
   };
   return {
     requested: bytes, used: () => next - 16,
-    f64: (count) => view('f64', count),
     view,
     at: (v) => v.byteOffset,
     res: 0, counts,
